@@ -1,0 +1,178 @@
+"""Per-document coding: a parsed document in, event records out. Pure Python, no Beam.
+
+The order is fixed: actors (with in-document coreference) -> events -> event date, place and tone. The Beam
+transform in ``transforms/annotate.py`` is a thin wrapper around :class:`DocumentCoder`, and so are the evaluation
+commands, so the pipeline and the scores measure the same code.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from importlib import metadata
+from typing import Optional
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from transforms.coding.actors import ActorCoder
+from transforms.coding.dates import resolve_event_date
+from transforms.coding.events import EventCoder
+from transforms.coding.model import DOCUMENT, Actor, Document, EventMatch, Location
+from transforms.coding.places import PlaceResolver
+from transforms.coding.taxonomy import Taxonomy
+from transforms.coding.tone import sentence_tone
+
+
+def coder_version() -> str:
+    """Version of the installed demarche package (recorded on every event)."""
+    try:
+        return metadata.version("demarche")
+    except metadata.PackageNotFoundError:  # running from a source tree without installing
+        return "0+unknown"
+
+
+@dataclasses.dataclass
+class CodedDocument:
+    """Result of coding one document: event records (``event.avsc`` dicts) and the sentence count."""
+
+    events: list[dict]
+    n_sentences: int
+
+
+def event_id(doc_id: str, match: EventMatch, char_start: int, char_end: int) -> str:
+    """Deterministic event id: the same document text and coder produce the same ids on every run."""
+    parts = [
+        doc_id,
+        str(match.sentence_index),
+        str(char_start),
+        str(char_end),
+        match.cameo_code,
+        _actor_key(match.source),
+        _actor_key(match.target),
+        match.modality,
+    ]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
+
+
+def _actor_key(actor: Optional[Actor]) -> str:
+    if actor is None:
+        return ""
+    return actor.code or f"?{actor.text}"
+
+
+def _actor_fields(prefix: str, actor: Optional[Actor]) -> dict:
+    actor = actor or Actor(text="")
+    return {
+        f"{prefix}_text": actor.text or None,
+        f"{prefix}_code": actor.code,
+        f"{prefix}_country": actor.country,
+        f"{prefix}_role": actor.role,
+        f"{prefix}_name": actor.name,
+    }
+
+
+def _location_fields(location: Optional[Location]) -> dict:
+    location = location or Location(name="")
+    return {
+        "location_name": location.name or None,
+        "location_country": location.country,
+        "location_geonameid": location.geonameid,
+        "location_lat": location.lat,
+        "location_lon": location.lon,
+    }
+
+
+class DocumentCoder:
+    """Codes parsed documents into event records.
+
+    actors_file: Optional user actor dictionary extending the built-in one (``--actors_file``).
+    patterns_file: Optional user pattern lexicon extending the built-in one (``--patterns_file``).
+    taxonomy_file: Optional replacement CAMEO taxonomy file.
+    """
+
+    def __init__(
+        self,
+        *,
+        actors_file: Optional[str] = None,
+        patterns_file: Optional[str] = None,
+        taxonomy_file: Optional[str] = None,
+    ) -> None:
+        self.taxonomy = Taxonomy.load(taxonomy_file)
+        self.actors = ActorCoder(actors_file=actors_file)
+        self.events = EventCoder(taxonomy=self.taxonomy, patterns_file=patterns_file)
+        self.places = PlaceResolver()
+        self.version = coder_version()
+
+    def prepare(self, nlp: Language) -> Language:
+        """Add the coders' spaCy components (actor recognition) to ``nlp``; returns it."""
+        self.actors.add_to_nlp(nlp)
+        return nlp
+
+    def code(
+        self,
+        doc: Doc,
+        document: Document,
+        *,
+        nlp_model: str,
+        ingested_at: dt.datetime,
+    ) -> CodedDocument:
+        """Code one parsed document.
+
+        doc: The spaCy Doc of ``document.text`` (parsed by a pipeline prepared with :meth:`prepare`).
+        document: The document's metadata.
+        nlp_model: Label of the spaCy model, recorded on each event.
+        ingested_at: Processing timestamp (UTC), recorded on each event.
+        """
+        sentences = list(doc.sents)
+        mentions = self.actors.find_mentions(doc, doc_date=document.doc_date)
+        matches = self.events.code(doc, mentions)
+        tones: dict[int, float] = {}
+        records = []
+        seen = set()
+        for match in matches:
+            sentence = sentences[match.sentence_index]
+            trigger = doc[match.trigger_start : match.trigger_end]
+            char_start, char_end = trigger.start_char, trigger.end_char
+            eid = event_id(document.doc_id, match, char_start, char_end)
+            if eid in seen:
+                continue
+            seen.add(eid)
+            entry = self.taxonomy.get(match.cameo_code)
+            event_date, precision = resolve_event_date(doc, match, doc_date=document.doc_date)
+            if event_date is None:
+                precision = DOCUMENT
+            if match.sentence_index not in tones:
+                tones[match.sentence_index] = sentence_tone(sentence.text)
+            record = {
+                "event_id": eid,
+                "doc_id": document.doc_id,
+                "doc_date": document.doc_date,
+                "event_date": event_date,
+                "event_date_precision": precision,
+                "sentence_index": match.sentence_index,
+                "sentence": sentence.text.strip(),
+                "trigger": trigger.text,
+                "char_start": char_start,
+                "char_end": char_end,
+                "cameo_code": entry.code,
+                "cameo_root": entry.code[:2],
+                "quad_class": entry.quad_class,
+                "goldstein": entry.goldstein,
+                "plover_type": entry.plover_type,
+                "plover_mode": entry.plover_mode,
+                **_actor_fields("source", match.source),
+                **_actor_fields("target", match.target),
+                "modality": match.modality,
+                **_location_fields(self.places.locate(doc, match, mentions=mentions)),
+                "tone": tones[match.sentence_index],
+                "confidence": round(float(match.confidence), 3),
+                "pattern_id": match.pattern_id,
+                "url": document.url,
+                "publisher": document.publisher,
+                "coder_version": self.version,
+                "nlp_model": nlp_model,
+                "ingested_at": ingested_at,
+            }
+            records.append(record)
+        return CodedDocument(events=records, n_sentences=len(sentences))

@@ -1,0 +1,28 @@
+"""All user-facing errors of demarche, in one place (as spaCy does with its Errors table)."""
+from __future__ import annotations
+
+from typing import Optional
+
+
+class DemarcheError(Exception):
+    """Base class of every error demarche raises on purpose."""
+
+
+class DataFileError(DemarcheError):
+    """A lexicon, dictionary or taxonomy file is malformed.
+
+    path: The file that failed validation.
+    line: 1-based line number of the offending entry, or None for whole-file problems.
+    message: What is wrong and how to fix it.
+    """
+
+    def __init__(self, path: str, line: Optional[int], message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {message}")
+
+
+class ConfigError(DemarcheError):
+    """A pipeline option or combination of options is invalid."""

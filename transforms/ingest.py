@@ -1,0 +1,270 @@
+"""Input formats: bytes in, Documents or dead letters out. Pure Python, no Beam.
+
+Formats, detected per file:
+
+* **Seed text**: a text file whose first non-blank line is ``date YYYY-MM-DD`` (leading spaces allowed); the rest is
+  the article. Document id = file name without extension.
+* **JSON Lines** (``.jsonl``, ``.ndjson``, optionally ``.gz``): one JSON object per line with ``id`` and ``text``
+  (required), ``date`` (ISO date or datetime), ``title``, ``url``, ``publisher`` (optional).
+* **Plain text** (anything else): the whole file is one document with an unknown date.
+
+Nothing is dropped silently: every input that cannot become a Document becomes a dead-letter record (a dict in the
+shape of ``schemas/dead_letter.avsc``) that says where it came from and why.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from typing import Iterable, Iterator, Optional, Union
+
+from transforms.coding.model import Document
+
+DEFAULT_MAX_DOCUMENT_BYTES = 5_000_000
+DEFAULT_DEAD_LETTER_MAX_CHARS = 2_000
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+_HEADER = re.compile(r"^\s*date\s+(\S+)\s*$", re.IGNORECASE)
+
+# Dead-letter reasons (machine-readable; documented in the README).
+EMPTY_TEXT = "empty_text"
+UNDECODABLE = "undecodable"
+INVALID_JSON = "invalid_json"
+MISSING_ID = "missing_id"
+MISSING_TEXT = "missing_text"
+BAD_FIELD = "bad_field"
+BAD_DATE = "bad_date"
+TOO_LARGE = "too_large"
+NLP_ERROR = "nlp_error"
+
+DeadLetter = dict
+Parsed = Union[Document, DeadLetter]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def make_dead_letter(
+    *,
+    source: str,
+    reason: str,
+    detail: str,
+    raw: Union[str, bytes, None],
+    line: Optional[int] = None,
+    doc_id: Optional[str] = None,
+    stage: str = "ingest",
+    max_chars: int = DEFAULT_DEAD_LETTER_MAX_CHARS,
+) -> DeadLetter:
+    """A dead-letter record (``schemas/dead_letter.avsc``).
+
+    source: Input file or subscription.
+    reason: Machine-readable reason (one of the module constants).
+    detail: Human-readable explanation.
+    raw: The offending input; decoded with replacement characters and truncated to ``max_chars``.
+    line: 1-based line number for line-oriented input.
+    doc_id: The document id when it could be read.
+    stage: ``ingest`` or ``nlp``.
+    max_chars: Truncation limit for ``raw``.
+    """
+    if isinstance(raw, bytes):
+        raw = raw[: max_chars * 4].decode("utf-8", errors="replace")
+    if raw is not None and len(raw) > max_chars:
+        raw = raw[:max_chars] + f"... [truncated, {len(raw)} chars]"
+    return {
+        "source": source,
+        "line": line,
+        "doc_id": doc_id,
+        "stage": stage,
+        "reason": reason,
+        "detail": detail,
+        "raw": raw,
+        "ingested_at": utc_now(),
+    }
+
+
+def is_jsonl_path(path: str) -> bool:
+    """True when the file name says JSON Lines."""
+    return path.lower().endswith(JSONL_SUFFIXES)
+
+
+def doc_id_from_path(path: str) -> str:
+    """File name without directory and extension(s): ``seeds/a.b.txt`` -> ``a.b``."""
+    name = os.path.basename(path.rstrip("/"))
+    for suffix in (".gz", ".txt", ".text", ".md"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+    return name or "document"
+
+
+def parse_date(value: str) -> tuple[dt.date, Optional[dt.datetime]]:
+    """Parse an ISO date or datetime.
+
+    value: ``YYYY-MM-DD`` or an ISO 8601 datetime (``Z`` or offset allowed; naive means UTC).
+    Returns the publication date as written and the UTC timestamp (None for a bare date).
+    Raises ValueError when the value is not ISO.
+    """
+    value = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return dt.date.fromisoformat(value), None
+    stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return stamp.date(), stamp.astimezone(dt.timezone.utc)
+
+
+def parse_text_file(
+    data: bytes,
+    *,
+    path: str,
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    max_chars: int = DEFAULT_DEAD_LETTER_MAX_CHARS,
+) -> Parsed:
+    """Parse a whole text file (seed format or plain text) into one Document or one dead letter.
+
+    data: File content (bytes). Read at most ``max_document_bytes + 1`` bytes; longer content is rejected.
+    path: File path, used for the doc id and in dead letters.
+    max_document_bytes: Size limit of one document.
+    max_chars: Truncation limit of the raw copy kept in dead letters.
+    """
+    doc_id = doc_id_from_path(path)
+    letter = dict(source=path, doc_id=doc_id, max_chars=max_chars)
+    if len(data) > max_document_bytes:
+        return make_dead_letter(
+            reason=TOO_LARGE, detail=f"document is larger than {max_document_bytes} bytes", raw=data, **letter
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        return make_dead_letter(reason=UNDECODABLE, detail=f"not UTF-8: {err}", raw=data, **letter)
+    doc_date = None
+    lines = text.splitlines(keepends=True)
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None:
+        header = _HEADER.match(lines[first])
+        if header:
+            try:
+                doc_date, _ = parse_date(header.group(1))
+            except ValueError:
+                return make_dead_letter(
+                    reason=BAD_DATE, detail=f"header date {header.group(1)!r} is not YYYY-MM-DD", raw=text, **letter
+                )
+            text = "".join(lines[first + 1 :])
+    text = text.strip()
+    if not text:
+        return make_dead_letter(reason=EMPTY_TEXT, detail="the document has no text", raw=data, **letter)
+    return Document(doc_id=doc_id, text=text, doc_date=doc_date, source=path)
+
+
+def _optional_str(record: dict, key: str) -> Optional[str]:
+    value = record.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"field {key!r} must be a string, got {type(value).__name__}")
+    return value.strip() or None
+
+
+def parse_json_document(
+    payload: Union[str, bytes],
+    *,
+    source: str,
+    line: Optional[int] = None,
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    max_chars: int = DEFAULT_DEAD_LETTER_MAX_CHARS,
+) -> Parsed:
+    """Parse one JSON document (a JSON Lines line or a Pub/Sub message) into a Document or a dead letter.
+
+    payload: The JSON object, as bytes or text.
+    source: File path or subscription, for dead letters.
+    line: 1-based line number in the file, if any.
+    max_document_bytes: Size limit of one document (the whole payload).
+    max_chars: Truncation limit of the raw copy kept in dead letters.
+    """
+    letter = dict(source=source, line=line, max_chars=max_chars)
+    if len(payload) > max_document_bytes:
+        return make_dead_letter(
+            reason=TOO_LARGE, detail=f"document is larger than {max_document_bytes} bytes", raw=payload, **letter
+        )
+    if isinstance(payload, bytes):
+        try:
+            payload = payload.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            return make_dead_letter(reason=UNDECODABLE, detail=f"not UTF-8: {err}", raw=payload, **letter)
+    try:
+        record = json.loads(payload)
+    except json.JSONDecodeError as err:
+        return make_dead_letter(reason=INVALID_JSON, detail=f"invalid JSON: {err}", raw=payload, **letter)
+    if not isinstance(record, dict):
+        return make_dead_letter(
+            reason=INVALID_JSON, detail=f"expected a JSON object, got {type(record).__name__}", raw=payload, **letter
+        )
+    doc_id = record.get("id")
+    if isinstance(doc_id, (int, float)) and not isinstance(doc_id, bool):
+        doc_id = str(doc_id)
+    if not isinstance(doc_id, str) or not doc_id.strip():
+        return make_dead_letter(reason=MISSING_ID, detail="field 'id' is missing or empty", raw=payload, **letter)
+    doc_id = doc_id.strip()
+    letter["doc_id"] = doc_id
+    text = record.get("text")
+    if not isinstance(text, str):
+        return make_dead_letter(reason=MISSING_TEXT, detail="field 'text' is missing or not a string", raw=payload, **letter)
+    text = text.strip()
+    if not text:
+        return make_dead_letter(reason=EMPTY_TEXT, detail="field 'text' is empty", raw=payload, **letter)
+    doc_date = published_at = None
+    raw_date = record.get("date")
+    if raw_date not in (None, ""):
+        try:
+            if not isinstance(raw_date, str):
+                raise ValueError
+            doc_date, published_at = parse_date(raw_date)
+        except ValueError:
+            return make_dead_letter(
+                reason=BAD_DATE, detail=f"field 'date' {raw_date!r} is not an ISO date or datetime", raw=payload, **letter
+            )
+    try:
+        title, url, publisher = (_optional_str(record, key) for key in ("title", "url", "publisher"))
+    except TypeError as err:
+        return make_dead_letter(reason=BAD_FIELD, detail=str(err), raw=payload, **letter)
+    where = f"{source}:{line}" if line is not None else source
+    return Document(
+        doc_id=doc_id,
+        text=text,
+        doc_date=doc_date,
+        title=title,
+        url=url,
+        publisher=publisher,
+        source=where,
+        published_at=published_at,
+    )
+
+
+def parse_jsonl(
+    lines: Iterable[bytes],
+    *,
+    path: str,
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    max_chars: int = DEFAULT_DEAD_LETTER_MAX_CHARS,
+) -> Iterator[Parsed]:
+    """Parse JSON Lines; blank lines are skipped, every other line yields a Document or a dead letter.
+
+    lines: The file's lines (bytes, with or without line endings).
+    path: File path, for dead letters.
+    max_document_bytes: Size limit of one document.
+    max_chars: Truncation limit of the raw copy kept in dead letters.
+    """
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        yield parse_json_document(
+            line.rstrip(b"\r\n"), source=path, line=number, max_document_bytes=max_document_bytes, max_chars=max_chars
+        )
+
+
+def normalized_text_sha256(text: str) -> str:
+    """SHA-256 of the text with whitespace collapsed and case folded (for exact-duplicate detection)."""
+    normalized = " ".join(text.split()).casefold()
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
