@@ -208,10 +208,10 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipeline
     return summary
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipelines.extract_events") -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        run(argv)
+        run(argv, prog=prog)
     except DemarcheError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

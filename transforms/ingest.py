@@ -185,6 +185,7 @@ def parse_json_document(
     """
     letter = dict(source=source, line=line, max_chars=max_chars)
     if len(payload) > max_document_bytes:
+        letter["doc_id"] = _id_of_oversized(payload)
         return make_dead_letter(
             reason=TOO_LARGE, detail=f"document is larger than {max_document_bytes} bytes", raw=payload, **letter
         )
@@ -240,6 +241,15 @@ def parse_json_document(
         source=where,
         published_at=published_at,
     )
+
+
+def _id_of_oversized(payload: Union[str, bytes]) -> Optional[str]:
+    """Best-effort id of a document rejected for its size (so the dead letter says which one)."""
+    try:
+        value = json.loads(payload).get("id")
+    except (ValueError, AttributeError):
+        return None
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
 
 def parse_jsonl(

@@ -54,7 +54,7 @@ class ParseFileFn(beam.DoFn):
         try:
             with readable.open() as handle:
                 if ingest.is_jsonl_path(path):
-                    parsed_items = list(ingest.parse_jsonl(handle, path=path, **limits))
+                    parsed_items = list(ingest.parse_jsonl(iter(handle.readline, b""), path=path, **limits))
                 else:
                     data = handle.read(self.max_document_bytes + 1)
                     parsed_items = [ingest.parse_text_file(data, path=path, **limits)]

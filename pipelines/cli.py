@@ -1,0 +1,35 @@
+"""``demarche`` console script: ``demarche extract|aggregate|evaluate ...`` (same options as the modules)."""
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Optional, Sequence
+
+COMMANDS = {
+    "extract": ("pipelines.extract_events", "code events from documents (python -m pipelines.extract_events)"),
+    "aggregate": ("pipelines.aggregate_events", "daily dyad aggregates of coded events (python -m pipelines.aggregate_events)"),
+    "evaluate": ("pipelines.evaluate", "score the coders on labelled files (python -m pipelines.evaluate)"),
+}
+
+USAGE = "usage: demarche {extract,aggregate,evaluate} [options]   (demarche COMMAND --help for the options)\n\n" + "\n".join(
+    f"  {name:<10} {text}" for name, (_, text) in COMMANDS.items()
+)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        print(f"demarche: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[command][0])
+    if command == "aggregate":
+        return module.main(rest)
+    return module.main(rest, prog=f"demarche {command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

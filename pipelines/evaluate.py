@@ -1,0 +1,40 @@
+"""Score the coders on labelled files: ``python -m pipelines.evaluate {actors,events,when-where} --gold FILE``.
+
+Each sub-command prints one JSON object (add ``--verbose`` for the failures). The scorers live next to this file
+(``eval_actors.py``, ``eval_events.py``, ``eval_when_where.py``) and code the gold items with the same per-document
+coder the pipeline runs.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from typing import Optional, Sequence
+
+SCORERS = {
+    "actors": ("pipelines.eval_actors", "actor coding: country, role and name accuracy (actors_dev.jsonl format)"),
+    "events": ("pipelines.eval_events", "event coding: PLOVER type / source / triple P-R-F1 (plover_gsr format)"),
+    "when-where": ("pipelines.eval_when_where", "event dates and places: accuracy (when_where_gold.jsonl format)"),
+}
+
+
+def build_parser(prog: str = "python -m pipelines.evaluate") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{" + ",".join(SCORERS) + "}")
+    for name, (module_name, help_text) in SCORERS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        importlib.import_module(module_name).add_arguments(sub)
+        sub.set_defaults(module=module_name)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipelines.evaluate") -> int:
+    args = build_parser(prog).parse_args(argv)
+    result = importlib.import_module(args.module).evaluate(args)
+    print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,465 @@
+"""Event dates: the date of the event itself, not the date of the article.
+
+``resolve_event_date(doc, match, *, doc_date)`` looks for temporal expressions (spaCy ``DATE``/``TIME``
+entities, plus stray weekday/month names the NER missed) that are *attached to the event* and resolves the
+best one against the document date.
+
+Attachment (which expressions belong to the event)
+    The expression must be an adverbial of the event: the object of a temporal preposition ("on Monday",
+    "in 1965", "during the night"; not "before/after/since/until/by/for ...", which give bounds or durations),
+    or a bare temporal modifier ("met Monday", "two days ago"). It is then attached to the word it modifies.
+    Candidates, in order of preference (ties broken by token distance to the event head):
+
+    1. attached to the event's head, one of its trigger words, or its clause verb (for an event noun that is
+       the subject/object of a light verb: "held talks on Monday");
+    2. attached to a direct argument of that verb ("talks on Monday" with head "held"), or modifying the
+       event noun itself ("Monday's attack");
+    3. **sentence-level fallback**: attached to a clause that governs the event's clause through
+       ``conj``/``xcomp``/``advcl`` ("met on Monday and signed ...", "left on Monday to attend ..."), or to a
+       verb conjoined under the event's verb. Dates of other clauses (relative clauses, reported speech
+       ``ccomp``, subordinate clauses of other events) are never taken.
+
+    Durations ("for three days", "about 20 minutes", "decades") and decades ("the 1990s") are not dates.
+
+Resolution (``resolve_expression``)
+    Own rules first, dateparser (offline, ``RELATIVE_BASE`` = doc_date, ``PREFER_DATES_FROM`` by tense) for
+    the numeric formats the rules do not cover:
+
+    - absolute: "June 22, 1965" -> 1965-06-22 DAY; "June 2024" -> MONTH; "1965" -> YEAR; a month/day without
+      a year takes the year that puts it on the right side of doc_date for the event's tense;
+    - weekdays by tense: past events take the latest such weekday on or before doc_date, future events the
+      next one on or after it ("last/next Monday" force the direction);
+    - relative: "yesterday", "today", "tonight", "two days ago" -> DAY; "last week", "this week",
+      "N weeks ago" -> MONTH (week-level precision does not exist; the month holding that day);
+      "earlier this month", "last month" -> MONTH; "last year", "earlier this year" -> YEAR.
+
+    MONTH-precision dates are the 1st of the month, YEAR-precision dates January 1st.
+
+    The event's tense is FUTURE when ``match.modality == FUTURE`` or the clause is grammatically future
+    ("will/shall/'ll", "be going/set/due/scheduled/expected to", "plan to") or in the present tense (news
+    present with a time expression: "the talks open on Thursday"). A resolved date later than doc_date is
+    only accepted for such events; otherwise the next candidate is tried.
+
+**Document-level fallback**
+    When no attached expression resolves, the event gets ``(doc_date, DOCUMENT)``. When doc_date is None,
+    only expressions carrying their own year can be resolved; everything else gives ``(None, DOCUMENT)``.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Iterator, Optional
+
+from .model import DATE_PRECISIONS, DAY, DOCUMENT, FUTURE, MONTH, YEAR, EventMatch
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Doc, Span, Token
+
+__all__ = ["resolve_event_date", "resolve_expression", "is_future_event", "clause_verb"]
+
+assert set((DAY, MONTH, YEAR, DOCUMENT)) <= set(DATE_PRECISIONS)
+
+_TEMPORAL_LABELS = {"DATE", "TIME"}
+# Prepositions whose object dates the event itself. Others (before, after, since, until, by, for, over, ...)
+# give bounds or durations.
+_DATING_PREPS = {"on", "in", "at", "during", "of", "this", "last", "next"}
+# Nouns a temporal word can modify and still be temporal ("Monday evening", "the morning of June 5").
+_TEMPORAL_NOUNS = {
+    "morning", "afternoon", "evening", "night", "day", "week", "weekend", "month", "year", "dawn", "noon",
+    "midnight", "hours", "overnight", "today", "tonight", "time", "date", "beginning", "start", "end", "middle",
+    "part", "half",
+}
+_NOUN_POS = {"NOUN", "PROPN", "PRON", "NUM"}
+_VERB_POS = {"VERB", "AUX"}
+_ARG_DEPS = {"dobj", "nsubj", "nsubjpass", "attr", "obj", "pobj", "appos", "oprd"}
+_CLAUSE_LINKS = {"conj", "xcomp", "advcl"}
+_FUTURE_AUX = {"will", "shall", "'ll", "wo", "ll"}
+_FUTURE_GOVERNORS = {
+    "plan", "schedule", "set", "due", "expect", "intend", "prepare", "aim", "go", "slate", "poise", "vow",
+    "promise", "pledge", "threaten", "agree",
+}
+_PAST_AUX = {"did", "had", "was", "were", "has", "have"}
+
+_WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+_WEEKDAYS.update({name.lower(): i for i, name in enumerate(calendar.day_abbr)})
+_WEEKDAYS.update({"tues": 1, "thur": 3, "thurs": 3})
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS.update({"sept": 9})
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "couple of": 2, "a few": 3, "few": 3,
+    "several": 3,
+}
+_UNITS = r"(?P<unit>second|minute|hour|day|week|fortnight|month|year|decade|centur(?:y|ie))s?"
+_QUANT = r"(?P<n>\d+|" + "|".join(sorted((re.escape(k) for k in _NUMBER_WORDS), key=len, reverse=True)) + r")"
+_HEDGES = r"(?:about|around|some|nearly|almost|roughly|approximately|more than|over|less than|under|up to|" \
+          r"at least|another|a further|the (?:past|last|next|previous|first|coming|following)|(?:past|last|next)|" \
+          r"barely|just|only)"
+_DURATION_RE = re.compile(rf"^(?:{_HEDGES}\s+)*(?:{_QUANT}\s+)?(?:more\s+)?{_UNITS}(?:\s+and\s+a\s+half)?"
+                          rf"(?:\s+(?:long|old|later|earlier|running|straight|in a row|of \w+))?$")
+_AGO_RE = re.compile(rf"^(?:{_HEDGES}\s+)*{_QUANT}\s+{_UNITS}\s+ago$")
+_DECADE_RE = re.compile(r"\b(?:1[0-9]|20)?\d0'?s\b")
+_YEAR_RE = re.compile(r"(?<![\d/.-])(1[0-9]{3}|20[0-9]{2})(?![\d/.-])")
+_DAY_RE = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
+_REL_DAY = {
+    "today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0, "earlier today": 0,
+    "later today": 0, "overnight": 0, "yesterday": -1, "last night": -1, "tomorrow": 1,
+    "the day before yesterday": -2, "day before yesterday": -2, "the day after tomorrow": 2,
+}
+_LEAD_STRIP = re.compile(
+    r"^(?:(?:the|on|in|at|during|of|by|as of|from|early|late|mid|mid-|earlier|later|the end of|end of|"
+    r"the beginning of|beginning of|the start of|start of|the middle of|middle of|the first half of|"
+    r"the second half of|the night of|the morning of|the evening of|the afternoon of|around|about|"
+    r"sometime|some time)\s+|mid-)+"
+)
+_PART_OF_DAY = r"(?:\s+(?:morning|afternoon|evening|night|noon|midday|overnight))?"
+
+
+def resolve_event_date(
+    doc: "Doc", match: EventMatch, *, doc_date: Optional[dt.date]
+) -> tuple[Optional[dt.date], str]:
+    """Date an event from the temporal expressions attached to it.
+
+    doc: The parsed spaCy Doc the event was found in.
+    match: The event (its ``head`` and trigger span are Doc token indices; ``modality`` sets the tense).
+    doc_date: Publication date of the document, the base of relative expressions; None when unknown.
+    RETURNS: ``(event_date, precision)`` with precision in ``model.DATE_PRECISIONS``; ``(doc_date, DOCUMENT)``
+        when nothing attached resolves (see the module docstring for the rules and fallbacks).
+    """
+    future = is_future_event(doc, match)
+    for text in _attached_expressions(doc, match):
+        resolved = resolve_expression(text, doc_date=doc_date, future=future)
+        if resolved is None:
+            continue
+        date, precision = resolved
+        if doc_date is not None and not future and _starts_after(date, precision, doc_date):
+            continue
+        return date, precision
+    return doc_date, DOCUMENT
+
+
+def is_future_event(doc: "Doc", match: EventMatch) -> bool:
+    """Whether dates of this event are resolved forwards (and may lie after doc_date).
+
+    doc: The parsed spaCy Doc.
+    match: The event; ``modality == FUTURE`` is enough, otherwise the clause's grammar decides.
+    RETURNS: True for FUTURE modality, grammatical future, and present-tense clauses.
+    """
+    if match.modality == FUTURE:
+        return True
+    verb = clause_verb(doc[match.head])
+    if verb is None:
+        return False
+    for tok in (verb, *verb.ancestors):
+        children = list(tok.children)
+        if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _FUTURE_AUX for c in children):
+            return True
+        if tok is not verb and tok.lemma_.lower() in _FUTURE_GOVERNORS:
+            # "is set to visit", "plans to travel", "is going to meet" (but not "went to")
+            if tok.lemma_.lower() != "go" or tok.tag_ == "VBG":
+                return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and not _is_past(tok)
+        if tok.dep_ not in ("xcomp", "conj"):
+            break
+    return verb.tag_ in ("VBZ", "VBP") and verb.lemma_ not in ("say", "be", "have", "tell") and not any(
+        c.dep_ in ("aux", "auxpass") and c.lower_ in _PAST_AUX for c in verb.children
+    )
+
+
+def resolve_expression(
+    text: str, *, doc_date: Optional[dt.date], future: bool = False
+) -> Optional[tuple[dt.date, str]]:
+    """Resolve one temporal expression.
+
+    text: The expression as written ("June 22, 1965", "Thursday", "earlier this month").
+    doc_date: Base date for relative expressions; None resolves only expressions with their own year.
+    future: Resolve ambiguous expressions (weekdays, month names without year) forwards.
+    RETURNS: ``(date, precision)`` or None when the text is not a date (durations, decades, unparsable).
+    """
+    norm = " ".join(text.lower().replace("\u2019", "'").replace(",", " ").split())
+    norm = norm.rstrip(".")
+    if not norm:
+        return None
+    stripped = _LEAD_STRIP.sub("", norm)
+    if doc_date is not None:
+        for attempt in (norm, stripped):
+            for rule in (_relative_day, _ago, _relative_unit, _weekday, _weekend):
+                res = rule(attempt, doc_date, future)
+                if res is not None:
+                    return res
+    if _DURATION_RE.match(norm) or _DECADE_RE.search(norm):
+        return None
+    return _absolute(stripped, doc_date, future, require_year=doc_date is None)
+
+
+# --- attachment -----------------------------------------------------------------------------------------
+
+
+def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[str]:
+    head = doc[match.head]
+    sent = head.sent
+    verb = clause_verb(head)
+    event_toks = {match.head, *range(match.trigger_start, match.trigger_end)}
+    direct = set(event_toks)
+    if verb is not None:
+        direct.add(verb.i)
+    args = {c.i for t in direct for c in doc[t].children if c.dep_ in _ARG_DEPS and c.pos_ in _NOUN_POS}
+    governing: set[int] = set()
+    tok = verb if verb is not None else head
+    while tok.dep_ in _CLAUSE_LINKS and tok.head is not tok:
+        tok = tok.head
+        governing.add(tok.i)
+    if verb is not None:
+        governing |= {c.i for c in verb.children if c.dep_ == "conj" and c.pos_ in _VERB_POS}
+    ranked = []
+    for span in _temporal_spans(doc, sent):
+        anchor = _anchor(span)
+        if anchor is None:
+            continue
+        kind, tok_i = anchor
+        if tok_i in direct:
+            rank = 0 if kind == "adv" or tok_i in event_toks else 1
+        elif tok_i in args and kind == "adv":
+            rank = 1
+        elif tok_i in governing and kind == "adv":
+            rank = 2
+        else:
+            continue
+        ranked.append((rank, abs(span.root.i - match.head), span.start, span.text))
+    for item in sorted(ranked):
+        yield item[3]
+
+
+def _temporal_spans(doc: "Doc", sent: "Span") -> list["Span"]:
+    spans = [e for e in sent.ents if e.label_ in _TEMPORAL_LABELS]
+    covered = {i for e in spans for i in range(e.start, e.end)}
+    for tok in sent:  # weekday/month names the NER missed
+        if tok.i not in covered and tok.pos_ == "PROPN" and tok.lower_ in _WEEKDAYS and len(tok.text) > 3:
+            spans.append(doc[tok.i:tok.i + 1])
+    return spans
+
+
+def _anchor(span: "Span") -> Optional[tuple[str, int]]:
+    """The word a temporal expression modifies: ("adv", verb-or-noun) for adverbials, ("mod", noun) else."""
+    tok = span.root
+    for _ in range(6):
+        dep = tok.dep_
+        parent = tok.head
+        if parent is tok:
+            return None
+        if parent.i in range(span.start, span.end):
+            tok = parent
+            continue
+        if dep in ("compound", "nmod", "amod", "nummod", "npadvmod", "appos", "conj", "pobj") and (
+            parent.lower_ in _TEMPORAL_NOUNS or parent.ent_type_ in _TEMPORAL_LABELS
+        ) and parent.pos_ != "ADP":
+            tok = parent
+            continue
+        if dep == "pobj":
+            if parent.pos_ != "ADP" or parent.lower_ not in _DATING_PREPS:
+                return None
+            target = parent.head
+            if parent.lower_ == "of" and target.lower_ not in _TEMPORAL_NOUNS:
+                return None
+            if target.lower_ in _TEMPORAL_NOUNS and target.ent_type_ in _TEMPORAL_LABELS:
+                tok = target
+                continue
+            return ("adv", target.i)
+        if dep in ("npadvmod", "tmod", "advmod", "obl", "obl:tmod", "nmod:tmod"):
+            return ("adv", parent.i)
+        if dep in ("poss", "compound", "nmod", "amod", "nummod"):
+            return ("mod", parent.i)
+        if dep in ("dobj", "pcomp") and parent.pos_ in _VERB_POS and span.root.lower_ in _WEEKDAYS:
+            return ("adv", parent.i)  # parser error on "will meet Thursday"
+        return None
+    return None
+
+
+def clause_verb(tok: "Token") -> Optional["Token"]:
+    """The verb of the event's clause: the head itself, or the light verb of an event noun argument.
+
+    tok: The event's head token.
+    RETURNS: The verb token, or None for an event noun that is not a verb's subject/object (shared with
+        places.py, which attaches places the same way).
+    """
+    if tok.pos_ in _VERB_POS:
+        return tok
+    if tok.dep_ in ("dobj", "nsubj", "nsubjpass", "attr", "obj") and tok.head.pos_ in _VERB_POS:
+        return tok.head
+    return None
+
+
+def _is_past(tok: "Token") -> bool:
+    return tok.tag_ in ("VBD", "VBN") or any(c.dep_ == "aux" and c.lower_ in ("did", "had") for c in tok.children)
+
+
+# --- resolution rules -------------------------------------------------------------------------------------
+
+
+def _relative_day(norm: str, base: dt.date, future: bool) -> Optional[tuple[dt.date, str]]:
+    key = re.sub(r"\s+(?:morning|afternoon|evening|night)$", "", norm) if norm.startswith(("yesterday",
+                                                                                          "tomorrow")) else norm
+    if key in _REL_DAY:
+        return base + dt.timedelta(days=_REL_DAY[key]), DAY
+    return None
+
+
+def _ago(norm: str, base: dt.date, future: bool) -> Optional[tuple[dt.date, str]]:
+    m = _AGO_RE.match(norm)
+    if not m:
+        return None
+    n = int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"]]
+    unit = m["unit"]
+    if unit == "day":
+        return base - dt.timedelta(days=n), DAY
+    if unit in ("week", "fortnight"):
+        return _month_start(base - dt.timedelta(days=7 * n * (2 if unit == "fortnight" else 1))), MONTH
+    if unit == "month":
+        return _shift_month(base, -n), MONTH
+    if unit == "year":
+        return dt.date(base.year - n, 1, 1), YEAR
+    return None  # seconds/minutes/hours ago: same day, but that's no better than DOCUMENT; decades: vague
+
+
+def _relative_unit(norm: str, base: dt.date, future: bool) -> Optional[tuple[dt.date, str]]:
+    m = re.match(r"^(?:(earlier|later)\s+)?(this|last|next|past|coming|previous|current)\s+(week|month|year)$",
+                 norm)
+    if not m:
+        return None
+    offset = {"this": 0, "current": 0, "last": -1, "past": -1, "previous": -1, "next": 1, "coming": 1}[m[2]]
+    unit = m[3]
+    if unit == "week":
+        return _month_start(base + dt.timedelta(days=7 * offset)), MONTH
+    if unit == "month":
+        return _shift_month(base, offset), MONTH
+    return dt.date(base.year + offset, 1, 1), YEAR
+
+
+def _weekday(norm: str, base: dt.date, future: bool) -> Optional[tuple[dt.date, str]]:
+    m = re.match(r"^(?:(this|last|next|coming|past|previous)\s+)?([a-z]+)\.?" + _PART_OF_DAY + "$", norm)
+    if not m or m[2] not in _WEEKDAYS:
+        return None
+    target = _WEEKDAYS[m[2]]
+    mod = m[1]
+    if mod in ("last", "past", "previous"):
+        back = (base.weekday() - target) % 7 or 7
+        return base - dt.timedelta(days=back), DAY
+    if mod in ("next", "coming"):
+        fwd = (target - base.weekday()) % 7 or 7
+        return base + dt.timedelta(days=fwd), DAY
+    if future:
+        return base + dt.timedelta(days=(target - base.weekday()) % 7), DAY
+    return base - dt.timedelta(days=(base.weekday() - target) % 7), DAY
+
+
+def _weekend(norm: str, base: dt.date, future: bool) -> Optional[tuple[dt.date, str]]:
+    m = re.match(r"^(?:(this|last|next|coming|past|previous)\s+)?weekend$", norm)
+    if not m:
+        return None
+    mod = m[1] or ("next" if future else "last")
+    if base.weekday() >= 5 and m[1] in (None, "this"):  # it is the weekend
+        return base, DAY
+    if mod in ("next", "coming") or (mod == "this" and future):
+        return base + dt.timedelta(days=(5 - base.weekday()) % 7 or 7), DAY
+    return base - dt.timedelta(days=(base.weekday() - 5) % 7 or 7), DAY
+
+
+def _absolute(
+    norm: str, base: Optional[dt.date], future: bool, *, require_year: bool
+) -> Optional[tuple[dt.date, str]]:
+    words = norm.replace("-", " ").replace("/", " / ").split()
+    month = next((_MONTHS[w.rstrip(".")] for w in words if w.rstrip(".") in _MONTHS and w != "may."), None)
+    if "may" in words and month == 5 and not _looks_like_may_date(words):
+        month = None  # the modal verb "may"
+    years = _YEAR_RE.findall(norm)
+    year = int(years[0]) if years else None
+    day = None
+    if month is not None:
+        for i, w in enumerate(words):
+            if w.rstrip(".") in _MONTHS and _MONTHS[w.rstrip(".")] == month:
+                for j in (i + 1, i - 1, i - 2):
+                    if 0 <= j < len(words) and _DAY_RE.match(words[j]) and 1 <= int(_DAY_RE.match(words[j])[1]) <= 31:
+                        day = int(_DAY_RE.match(words[j])[1])
+                        break
+                break
+    if month is None and year is None:
+        return _dateparser(norm, base, future) if re.search(r"\d", norm) else None
+    if year is None:
+        if require_year or base is None:
+            return None
+        year = base.year
+        probe = dt.date(year, month, min(day or 1, calendar.monthrange(year, month)[1]))
+        probe_cmp = probe if day else _month_start(probe)
+        base_cmp = base if day else _month_start(base)
+        if future and probe_cmp < base_cmp:
+            year += 1
+        elif not future and probe_cmp > base_cmp:
+            year -= 1
+    if month is None:
+        return dt.date(year, 1, 1), YEAR
+    if day is None:
+        return dt.date(year, month, 1), MONTH
+    try:
+        return dt.date(year, month, day), DAY
+    except ValueError:
+        return dt.date(year, month, 1), MONTH
+
+
+def _looks_like_may_date(words: list[str]) -> bool:
+    i = words.index("may")
+    neighbours = words[max(0, i - 1):i] + words[i + 1:i + 2]
+    return any(_DAY_RE.match(w) or _YEAR_RE.match(w) for w in neighbours) or words in (["may"], ["in", "may"])
+
+
+def _dateparser(norm: str, base: Optional[dt.date], future: bool) -> Optional[tuple[dt.date, str]]:
+    """Numeric formats ("2025-06-17", "6/22/1965") through dateparser, offline, English only."""
+    settings = {
+        "PREFER_DATES_FROM": "future" if future else "past",
+        "RETURN_TIME_AS_PERIOD": True,
+        "STRICT_PARSING": False,
+    }
+    if base is not None:
+        settings["RELATIVE_BASE"] = dt.datetime.combine(base, dt.time())
+    data = _parser(tuple(sorted(settings.items()))).get_date_data(norm)
+    if data is None or data.date_obj is None:
+        return None
+    date = data.date_obj.date()
+    period = data.period or "day"
+    if period == "year":
+        return dt.date(date.year, 1, 1), YEAR
+    if period in ("month", "week"):
+        return _month_start(date), MONTH
+    return date, DAY
+
+
+_PARSERS: dict = {}
+
+
+def _parser(settings: tuple):
+    if settings not in _PARSERS:
+        from dateparser.date import DateDataParser  # imported lazily: only odd formats need it
+
+        _PARSERS[settings] = DateDataParser(languages=["en"], settings=dict(settings))
+    return _PARSERS[settings]
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
+
+
+def _month_start(date: dt.date) -> dt.date:
+    return date.replace(day=1)
+
+
+def _shift_month(date: dt.date, months: int) -> dt.date:
+    index = date.year * 12 + date.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _starts_after(date: dt.date, precision: str, doc_date: dt.date) -> bool:
+    """Whether the period denoted by (date, precision) starts after doc_date."""
+    if precision == YEAR:
+        return date.year > doc_date.year
+    if precision == MONTH:
+        return (date.year, date.month) > (doc_date.year, doc_date.month)
+    return date > doc_date
