@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
+import time
 from typing import Optional, Sequence
 
 import apache_beam as beam
@@ -24,12 +26,22 @@ from apache_beam.options.pipeline_options import (
     WorkerOptions,
 )
 
-from transforms import ingest
+from transforms import dedup, ingest, streaming
 from transforms.annotate import CodeDocuments, CodingConfig
+from transforms.clusters import EventClusters, partition_of_cluster
 from transforms.coding.errors import ConfigError, DemarcheError
 from transforms.coding.nlp import DEFAULT_MODEL
+from transforms.incremental import (
+    SIGNATURES_TABLE,
+    ReadKnownDocuments,
+    ReadKnownSignatures,
+    SkipKnownDeadLetters,
+)
 from transforms.sinks import WriteRecords, new_run_id, parse_formats, remove_run_temp
 from transforms.sources import DEAD_LETTER, DOCUMENTS, ReadDocuments
+
+# Runners that execute in this process; on them a streaming job only produces output when it stops.
+LOCAL_RUNNERS = ("FnApiRunner", "DirectRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner")
 
 DEFAULT_RUNNER = "FnApiRunner"
 _LOGGER = logging.getLogger("demarche")
@@ -86,6 +98,67 @@ class ExtractEventsOptions(PipelineOptions):
             default=ingest.DEFAULT_DEAD_LETTER_MAX_CHARS,
             help=f"Raw input kept in a dead letter is truncated to this. Default: {ingest.DEFAULT_DEAD_LETTER_MAX_CHARS}",
         )
+        group.add_argument(
+            "--dedup",
+            default=dedup.NEAR,
+            choices=dedup.MODES,
+            help="Document de-duplication: off, exact (normalised text hash) or near (exact + MinHash "
+            "near-duplicates). Duplicates are not coded; they are recorded in the documents table with "
+            "duplicate_of. Default: near",
+        )
+        group.add_argument(
+            "--near_duplicate_threshold",
+            type=float,
+            default=dedup.DEFAULT_THRESHOLD,
+            help="Estimated Jaccard similarity of word 3-shingles above which two documents are near-duplicates. "
+            f"Default: {dedup.DEFAULT_THRESHOLD}",
+        )
+        group.add_argument(
+            "--incremental",
+            action="store_true",
+            default=False,
+            help="Batch: code only documents whose doc_id is not yet in the output's documents table (and skip "
+            "texts already coded); a run with nothing new writes nothing. For schedulers re-running the job "
+            "over a growing input.",
+        )
+        stream = parser.add_argument_group("demarche streaming (with --streaming)")
+        stream.add_argument(
+            "--input_subscription", default=None,
+            help="Pub/Sub subscription (projects/P/subscriptions/S) delivering one JSON document per message.",
+        )
+        stream.add_argument(
+            "--input_topic", default=None,
+            help="Pub/Sub topic (projects/P/topics/T); the runner creates a temporary subscription.",
+        )
+        stream.add_argument(
+            "--watch_folder", default=None,
+            help="Folder (or glob) watched for new files, each read once (every batch input format). Without a "
+            "Pub/Sub option and without --watch_folder, --input is watched. Write files as dotfiles and rename "
+            "them into place.",
+        )
+        stream.add_argument(
+            "--poll_interval_seconds", type=float, default=10.0,
+            help="Watched folder: seconds between two listings. Default: 10",
+        )
+        stream.add_argument(
+            "--window_seconds", type=int, default=60,
+            help="Fixed event-time windows of the output files, in seconds. Default: 60",
+        )
+        stream.add_argument(
+            "--allowed_lateness_seconds", type=int, default=3600,
+            help="How late (event time) a document may arrive and still join its window; documents published "
+            "earlier than that before their arrival are timed by arrival. Default: 3600",
+        )
+        stream.add_argument(
+            "--dedup_ttl_seconds", type=int, default=dedup.DEFAULT_TTL_SECONDS,
+            help="How long (event time) streaming de-duplication remembers a document. Memory grows with the "
+            f"documents of one TTL. Default: {dedup.DEFAULT_TTL_SECONDS}",
+        )
+        stream.add_argument(
+            "--stop_after", type=float, default=None,
+            help="Stop a streaming job after this many seconds (the watched folder stops polling, a Pub/Sub job is "
+            "cancelled); on local runners the outputs appear when it stops.",
+        )
 
 
 def coding_config(options: ExtractEventsOptions) -> CodingConfig:
@@ -99,12 +172,38 @@ def coding_config(options: ExtractEventsOptions) -> CodingConfig:
     )
 
 
+def dedup_config(options: ExtractEventsOptions, *, expiry_timers: bool = True) -> dedup.DedupConfig:
+    return dedup.DedupConfig(
+        mode=dedup.parse_mode(options.dedup),
+        threshold=options.near_duplicate_threshold,
+        ttl_seconds=options.dedup_ttl_seconds,
+        expiry_timers=expiry_timers,
+    ).validate()
+
+
+def is_streaming(options: PipelineOptions) -> bool:
+    return bool(options.view_as(StandardOptions).streaming)
+
+
+def runner_name(options: PipelineOptions) -> str:
+    runner = options.view_as(StandardOptions).runner or DEFAULT_RUNNER
+    return runner if isinstance(runner, str) else type(runner).__name__
+
+
 def validate(options: ExtractEventsOptions) -> tuple[str, ...]:
     """Check option values before building anything; returns the output formats. Raises ConfigError."""
     formats = parse_formats(options.formats)
-    for name in ("batch_size", "max_document_bytes", "dead_letter_max_chars"):
+    for name in ("batch_size", "max_document_bytes", "dead_letter_max_chars", "window_seconds",
+                 "poll_interval_seconds", "dedup_ttl_seconds"):
         if getattr(options, name) <= 0:
             raise ConfigError(f"--{name} must be positive")
+    if options.allowed_lateness_seconds < 0:
+        raise ConfigError("--allowed_lateness_seconds must not be negative")
+    if options.stop_after is not None and options.stop_after <= 0:
+        raise ConfigError("--stop_after must be positive")
+    if options.input_subscription and options.input_topic:
+        raise ConfigError("give --input_subscription or --input_topic, not both")
+    dedup_config(options)
     if options.max_chunk_chars is not None and options.max_chunk_chars < 1000:
         raise ConfigError("--max_chunk_chars must be at least 1000")
     for name in ("actors_file", "patterns_file"):
@@ -122,24 +221,111 @@ def check_input_exists(pattern: str) -> None:
 
 
 def build(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str) -> dict:
-    """Add the whole job to ``pipeline``; returns the PCollections by name (for tests and extensions)."""
-    formats = validate(options)
+    """Add the whole job to ``pipeline`` (batch, or streaming when the pipeline's options say ``--streaming``);
+    returns the PCollections by name (for tests and extensions)."""
+    validate(options)
+    if is_streaming(pipeline.options):
+        return build_streaming(pipeline, options, run_id=run_id)
+    return build_batch(pipeline, options, run_id=run_id)
+
+
+def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str) -> dict:
+    """The batch job: files -> [skip known] -> de-duplicate -> code -> events, documents, clusters, dead letters."""
     read = pipeline | "ReadDocuments" >> ReadDocuments(
         options.input,
         max_document_bytes=options.max_document_bytes,
         dead_letter_max_chars=options.dead_letter_max_chars,
     )
-    coded = read[DOCUMENTS] | "CodeDocuments" >> CodeDocuments(coding_config(options))
-    dead_letters = (read[DEAD_LETTER], coded["dead_letter"]) | "AllDeadLetters" >> beam.Flatten()
+    documents, ingest_dead = read[DOCUMENTS], read[DEAD_LETTER]
+    known_documents = known_signatures = None
+    if options.incremental:
+        known_documents = pipeline | "KnownDocuments" >> ReadKnownDocuments(options.output)
+        known_signatures = pipeline | "KnownSignatures" >> ReadKnownSignatures(options.output)
+        ingest_dead = ingest_dead | "SkipKnownDeadLetters" >> SkipKnownDeadLetters(options.output)
+    config = dedup_config(options)
+    signatures = None
+    if config.mode == dedup.MODES[0]:  # off
+        duplicates = pipeline | "NoDuplicates" >> beam.Create([])
+        if options.incremental:
+            documents = documents | "SkipKnown" >> dedup.SkipKnown(
+                known_ids=known_documents | "KnownIds" >> beam.Map(lambda r: r["doc_id"])
+            )
+    else:
+        deduped = documents | "Deduplicate" >> dedup.DeduplicateBatch(
+            config, known_documents=known_documents, known_signatures=known_signatures
+        )
+        documents, duplicates, signatures = deduped[dedup.DOCUMENTS], deduped[dedup.DUPLICATES], deduped[dedup.SIGNATURES]
+    return _code_and_write(options, documents, duplicates, ingest_dead, signatures, run_id=run_id)
+
+
+def build_streaming(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str) -> dict:
+    """The streaming job: Pub/Sub or watched folder -> event time -> de-duplicate (keyed state with expiry) ->
+    fixed windows -> code -> windowed events, documents, clusters, dead letters."""
+    limits = dict(max_document_bytes=options.max_document_bytes, dead_letter_max_chars=options.dead_letter_max_chars)
+    if options.input_subscription or options.input_topic:
+        read = pipeline | "ReadPubSub" >> streaming.PubSubDocuments(
+            subscription=options.input_subscription, topic=options.input_topic, **limits
+        )
+    else:
+        stop = None
+        if options.stop_after:
+            stop = time.time() + options.stop_after
+        read = pipeline | "WatchFolder" >> streaming.WatchFolder(
+            streaming.folder_pattern(options.watch_folder or options.input),
+            poll_interval_seconds=options.poll_interval_seconds,
+            stop_timestamp=stop,
+            **limits,
+        )
+    documents = read[DOCUMENTS] | "EventTime" >> streaming.AssignEventTime(
+        allowed_lateness_seconds=options.allowed_lateness_seconds
+    )
+    config = dedup_config(options, expiry_timers=runner_name(pipeline.options) != "FnApiRunner")
+    if config.mode == dedup.MODES[0]:  # off
+        duplicates = pipeline | "NoDuplicates" >> beam.Create([])
+    else:
+        deduped = documents | "Deduplicate" >> dedup.DeduplicateStream(config)
+        documents, duplicates = deduped[dedup.DOCUMENTS], deduped[dedup.DUPLICATES]
+
+    def windows():
+        return streaming.fixed_windows(
+            window_seconds=options.window_seconds, allowed_lateness_seconds=options.allowed_lateness_seconds
+        )
+
+    documents = documents | "Window" >> windows()
+    duplicates = duplicates | "WindowDuplicates" >> windows()
+    ingest_dead = read[DEAD_LETTER] | "WindowDeadLetters" >> windows()
+    return _code_and_write(options, documents, duplicates, ingest_dead, None, run_id=run_id)
+
+
+def _code_and_write(options, documents, duplicates, ingest_dead, signatures, *, run_id: str) -> dict:
+    """Code the documents and write every table (shared by batch and streaming)."""
+    formats = parse_formats(options.formats)
+    coded = documents | "CodeDocuments" >> CodeDocuments(coding_config(options))
+    dead_letters = (ingest_dead, coded["dead_letter"]) | "AllDeadLetters" >> beam.Flatten()
+    document_records = (coded["documents"], duplicates) | "AllDocuments" >> beam.Flatten()
+    clusters = coded["events"] | "EventClusters" >> EventClusters(duplicates=duplicates)
     common = dict(output=options.output, run_id=run_id)
     coded["events"] | "WriteEvents" >> WriteRecords(table="events", schema_name="event", formats=formats, **common)
-    coded["documents"] | "WriteDocuments" >> WriteRecords(
+    document_records | "WriteDocuments" >> WriteRecords(
         table="documents", schema_name="document", formats=formats, **common
+    )
+    clusters | "WriteClusters" >> WriteRecords(
+        table="event_clusters", schema_name="event_cluster", formats=formats, partition_fn=partition_of_cluster,
+        **common,
     )
     dead_letters | "WriteDeadLetters" >> WriteRecords(
         table="dead_letter", schema_name="dead_letter", formats=("jsonl",), partition_fn=None, **common
     )
-    return {"events": coded["events"], "documents": coded["documents"], "dead_letter": dead_letters}
+    outputs = {
+        "events": coded["events"], "documents": document_records, "dead_letter": dead_letters,
+        "event_clusters": clusters, "duplicates": duplicates,
+    }
+    if signatures is not None:
+        signatures | "WriteSignatures" >> WriteRecords(
+            table=SIGNATURES_TABLE, schema_name="document_signature", formats=("avro",), partition_fn=None, **common
+        )
+        outputs["signatures"] = signatures
+    return outputs
 
 
 def pipeline_options(argv: Sequence[str]) -> PipelineOptions:
@@ -176,6 +362,7 @@ def summarize(result, *, output: str) -> dict:
     except (NotImplementedError, AttributeError, KeyError):
         return {}
     counters["dead_lettered"] = counters.get("dead_lettered_ingest", 0) + counters.get("dead_lettered_nlp", 0)
+    counters["duplicates"] = counters.get("duplicates_exact", 0) + counters.get("duplicates_near", 0)
     return counters
 
 
@@ -188,24 +375,74 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipeline
     options = pipeline_options(argv)
     job = options.view_as(ExtractEventsOptions)
     validate(job)
-    check_input_exists(job.input)
+    stream = is_streaming(options)
+    if stream:
+        check_streaming_source(job, runner_name(options))
+    else:
+        if job.input_subscription or job.input_topic or job.watch_folder:
+            raise ConfigError("--input_subscription, --input_topic and --watch_folder need --streaming")
+        check_input_exists(job.input)
     options.view_as(SetupOptions).save_main_session = False
     run_id = new_run_id()
     pipeline = beam.Pipeline(options=options)
     build(pipeline, job, run_id=run_id)
     result = pipeline.run()
-    result.wait_until_finish()
+    if stream:
+        wait_for_streaming(result, job, runner_name(options))
+    else:
+        result.wait_until_finish()
     remove_run_temp(job.output, run_id)
     summary = summarize(result, output=job.output)
     if summary:
         print(
             "demarche: read {documents_read} documents, accepted {documents_accepted}, coded {documents_coded}, "
-            "dead-lettered {dead_lettered}; {sentences} sentences, {events} events -> {output}".format(
+            "duplicates {duplicates} (exact {duplicates_exact}, near {duplicates_near}), already in the output "
+            "{documents_already_known}, dead-lettered {dead_lettered}; {sentences} sentences, {events} events "
+            "-> {output}".format(
                 output=job.output, **{k: summary.get(k, 0) for k in (
-                    "documents_read", "documents_accepted", "documents_coded", "dead_lettered", "sentences", "events")}
+                    "documents_read", "documents_accepted", "documents_coded", "dead_lettered", "sentences", "events",
+                    "duplicates", "duplicates_exact", "duplicates_near", "documents_already_known")}
             )
         )
     return summary
+
+
+def check_streaming_source(job: ExtractEventsOptions, runner: str) -> None:
+    """Streaming sources need what they need: a watched folder must exist; Pub/Sub needs a streaming runner."""
+    if job.incremental:
+        raise ConfigError("--incremental is for batch runs (a streaming job sees every document once anyway)")
+    if job.input_subscription or job.input_topic:
+        if runner == "FnApiRunner":
+            raise ConfigError(
+                "Pub/Sub input needs a streaming runner (e.g. --runner DataflowRunner); the local FnApiRunner cannot "
+                "read Pub/Sub. Use --watch_folder to try the streaming job locally."
+            )
+        return
+    for pattern in streaming.split_patterns(streaming.folder_pattern(job.watch_folder or job.input)):
+        folder = re.split(r"[*?\[]", pattern, maxsplit=1)[0].rsplit("/", 1)[0] or "/"
+        if not FileSystems.exists(folder):
+            raise ConfigError(f"watched folder {folder!r} does not exist")
+    if runner in LOCAL_RUNNERS and not job.stop_after:
+        _LOGGER.warning(
+            "streaming on the local %s: outputs are written only when the job stops; pass --stop_after SECONDS "
+            "(or use a streaming runner such as Dataflow)", runner,
+        )
+
+
+def wait_for_streaming(result, job: ExtractEventsOptions, runner: str) -> None:
+    """Local runners: wait for the end (the watched folder stops by itself after --stop_after). Remote runners:
+    with --stop_after, wait that long and cancel the job; without it, return once the job is submitted."""
+    local = runner in LOCAL_RUNNERS
+    pubsub = bool(job.input_subscription or job.input_topic)
+    if local or (job.stop_after and not pubsub):
+        result.wait_until_finish()
+        return
+    if job.stop_after:
+        result.wait_until_finish(duration=int(job.stop_after * 1000))
+        try:
+            result.cancel()
+        except Exception as err:  # noqa: BLE001 - already finished or not cancellable
+            _LOGGER.info("cancel after --stop_after: %s", err)
 
 
 def main(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipelines.extract_events") -> int:

@@ -13,7 +13,7 @@ from typing import Any
 import fastavro
 import pyarrow as pa
 
-SCHEMA_NAMES = ("event", "document", "dead_letter")
+SCHEMA_NAMES = ("event", "document", "dead_letter", "event_cluster", "dyad_day", "document_signature")
 
 # Avro primitive -> Arrow type.
 _PRIMITIVES = {

@@ -124,7 +124,9 @@ class JsonLinesSink(fileio.TextSink):
 def _window_label(window) -> str:
     if window == GlobalWindow() or not hasattr(window, "start"):
         return ""
-    return "-" + window.start.to_utc_datetime().strftime("%Y%m%dT%H%M%S")
+    # A window can fire more than once (late data within the allowed lateness) and WriteToFiles gives no reliable
+    # pane index, so each firing's files get a unique token instead of overwriting the previous firing's files.
+    return "-" + window.start.to_utc_datetime().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
 def _file_naming(base: str, run_id: str, *, prefix: str, suffix: str, partitioned: bool) -> Callable:

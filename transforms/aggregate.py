@@ -1,0 +1,184 @@
+"""Daily dyad aggregates of coded events (``dyad_day`` table) and readers of event files.
+
+One record per ``(date, source_country, target_country, cameo_root, quad_class)`` with ``n_events``,
+``n_documents`` (distinct doc_ids), ``goldstein_mean`` and ``tone_mean`` (means over non-null values). ``date`` is the
+event's resolved date, else its document date; events with neither are skipped (counted as
+``events_without_date``). By default only ASSERTED events are aggregated. The same numbers in SQL (DuckDB over the
+Parquet files; ``tests/test_aggregate.py`` checks they agree)::
+
+    SELECT coalesce(event_date, doc_date) AS date, source_country, target_country, cameo_root, quad_class,
+           count(*) AS n_events, count(DISTINCT doc_id) AS n_documents,
+           avg(goldstein) AS goldstein_mean, avg(tone) AS tone_mean
+    FROM read_parquet('OUT/parquet/events/*/*.parquet')
+    WHERE modality = 'ASSERTED' AND coalesce(event_date, doc_date) IS NOT NULL
+    GROUP BY ALL
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Optional, Sequence
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+
+from transforms.clusters import cluster_date
+from transforms.coding.errors import ConfigError
+from transforms.coding.model import ASSERTED, MODALITIES
+
+NAMESPACE = "demarche"
+INPUT_FORMATS = ("auto", "parquet", "avro")
+
+
+def dyad_key(event: dict) -> Optional[tuple]:
+    """``(date ISO, source_country, target_country, cameo_root, quad_class)`` of an event (countries "" when null),
+    None when it has no date. Plain strings and ints: a Beam key must encode deterministically."""
+    day = cluster_date(event)
+    if day is None:
+        return None
+    return (day.isoformat(), event.get("source_country") or "", event.get("target_country") or "",
+            event["cameo_root"], int(event["quad_class"]))
+
+
+class DyadDayFn(beam.CombineFn):
+    """Combines the events of one dyad-day: count, distinct documents, Goldstein and tone sums (nulls ignored)."""
+
+    def create_accumulator(self):
+        return [0, set(), 0.0, 0, 0.0, 0]
+
+    def add_input(self, acc, event: dict):
+        acc[0] += 1
+        acc[1].add(event["doc_id"])
+        if event.get("goldstein") is not None:
+            acc[2] += event["goldstein"]
+            acc[3] += 1
+        if event.get("tone") is not None:
+            acc[4] += event["tone"]
+            acc[5] += 1
+        return acc
+
+    def merge_accumulators(self, accumulators: Iterable):
+        merged = self.create_accumulator()
+        for acc in accumulators:
+            merged[0] += acc[0]
+            merged[1] |= acc[1]
+            merged[2] += acc[2]
+            merged[3] += acc[3]
+            merged[4] += acc[4]
+            merged[5] += acc[5]
+        return merged
+
+    def extract_output(self, acc) -> dict:
+        return {
+            "n_events": acc[0],
+            "n_documents": len(acc[1]),
+            "goldstein_mean": acc[2] / acc[3] if acc[3] else None,
+            "tone_mean": acc[4] / acc[5] if acc[5] else None,
+        }
+
+
+def dyad_record(key: tuple, values: dict) -> dict:
+    """The ``dyad_day.avsc`` record of a key and its combined values."""
+    day, source, target, root, quad = key
+    return {"date": dt.date.fromisoformat(day), "source_country": source or None,
+            "target_country": target or None, "cameo_root": root, "quad_class": quad, **values}
+
+
+def parse_modalities(value: str) -> tuple[str, ...]:
+    """``"ASSERTED,FUTURE"`` -> tuple; ConfigError on unknown values."""
+    modalities = tuple(dict.fromkeys(m.strip().upper() for m in value.split(",") if m.strip()))
+    unknown = [m for m in modalities if m not in MODALITIES]
+    if not modalities or unknown:
+        raise ConfigError(f"--modalities must be a comma-separated subset of {','.join(MODALITIES)}, got {value!r}")
+    return modalities
+
+
+class _KeyEventFn(beam.DoFn):
+    def __init__(self, modalities: Sequence[str]) -> None:
+        self.modalities = frozenset(modalities)
+
+    def setup(self) -> None:
+        self.undated = Metrics.counter(NAMESPACE, "events_without_date")
+        self.skipped = Metrics.counter(NAMESPACE, "events_other_modality")
+
+    def process(self, event: dict) -> Iterable[tuple]:
+        if event.get("modality", ASSERTED) not in self.modalities:
+            self.skipped.inc()
+            return
+        key = dyad_key(event)
+        if key is None:
+            self.undated.inc()
+            return
+        yield key, event
+
+
+class AggregateDyads(beam.PTransform):
+    """Event records -> ``dyad_day`` records.
+
+    modalities: Modalities to aggregate (default: ASSERTED only).
+    """
+
+    def __init__(self, *, modalities: Sequence[str] = (ASSERTED,)) -> None:
+        super().__init__()
+        self.modalities = tuple(modalities)
+
+    def expand(self, events):
+        return (
+            events
+            | "KeyByDyadDay" >> beam.ParDo(_KeyEventFn(self.modalities))
+            | "Combine" >> beam.CombinePerKey(DyadDayFn())
+            | "ToRecord" >> beam.MapTuple(dyad_record)
+        )
+
+
+def table_files(root: str, table: str, fmt: str) -> str:
+    """Glob of a partitioned table's files under an output root: ``root/<fmt>/<table>/dt=*/*.<fmt>``."""
+    return FileSystems.join(root.rstrip("/"), fmt, table, "dt=*", f"*.{fmt}")
+
+
+def has_files(pattern: str) -> bool:
+    try:
+        return bool(FileSystems.match([pattern])[0].metadata_list)
+    except Exception:  # noqa: BLE001 - a missing folder is "no files"
+        return False
+
+
+def resolve_table_input(root: str, table: str, fmt: str = "auto") -> tuple[Optional[str], Optional[str]]:
+    """Which files of ``table`` to read under ``root``: (glob, format), or (None, None) when there are none.
+
+    root: An output folder of extract_events, or directly a glob of .parquet/.avro files.
+    table: Table name (events, documents, ...).
+    fmt: "parquet", "avro" or "auto" (Parquet when it exists, else Avro).
+    """
+    if fmt not in INPUT_FORMATS:
+        raise ConfigError(f"--input_format must be one of {', '.join(INPUT_FORMATS)}, got {fmt!r}")
+    if any(ch in root for ch in "*?["):
+        suffix = "avro" if root.endswith(".avro") else "parquet"
+        return (root, suffix) if has_files(root) else (None, None)
+    for candidate in (("parquet", "avro") if fmt == "auto" else (fmt,)):
+        pattern = table_files(root, table, candidate)
+        if has_files(pattern):
+            return pattern, candidate
+    return None, None
+
+
+class ReadTable(beam.PTransform):
+    """Read a table's records (dicts) from Parquet or Avro files; an empty PCollection when there are none.
+
+    pattern: Glob of the files (None: no files).
+    fmt: "parquet" or "avro".
+    columns: Parquet only: the columns to read (default all).
+    """
+
+    def __init__(self, pattern: Optional[str], fmt: Optional[str], *, columns: Optional[Sequence[str]] = None) -> None:
+        super().__init__()
+        self.pattern = pattern
+        self.fmt = fmt
+        self.columns = list(columns) if columns else None
+
+    def expand(self, pbegin):
+        if self.pattern is None:
+            return pbegin | "Nothing" >> beam.Create([])
+        if self.fmt == "parquet":
+            return pbegin | "ReadParquet" >> beam.io.ReadFromParquet(self.pattern, columns=self.columns)
+        return pbegin | "ReadAvro" >> beam.io.ReadFromAvro(self.pattern)

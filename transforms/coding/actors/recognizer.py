@@ -1,0 +1,145 @@
+"""In-text recognition: a spaCy component that marks dictionary actors as entities before the statistical NER.
+
+The component (registered as ``demarche_actors``) runs two PhraseMatchers built once from the lexicon - ORTH for
+names (case matters: "Turkey" vs "turkey", "US" vs "us"; ALL-CAPS variants are added for datelines) and LOWER
+for lower-case forms - then marks as PERSON:
+
+- a run of capitalised words right after a person title ("Prime Minister Shigeru Ishiba", "General X Y");
+- later single words repeating a part of a person name found earlier in the document ("Ishiba", "Lee").
+
+The spans are written to ``doc.ents``; the ``ner`` component placed after it keeps them and predicts around
+them, so "Ishiba" is no longer an ORG and "Nagashima" no longer a place.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from transforms.coding.actors.lexicon import ActorLexicon, is_short_acronym, load_lexicon, norm
+
+COMPONENT_NAME = "demarche_actors"
+
+_LABELS = {
+    "person": "PERSON",
+    "org": "ORG",
+    "name": "GPE",
+    "region": "GPE",
+    "capital": "GPE",
+    "seat": "ORG",
+    "adj": "NORP",
+    "people": "NORP",
+}
+#: Words that, right before capitalised words, introduce a person's name.
+TITLE = re.compile(
+    r"^(?:(?:vice|deputy|prime|foreign|defen[cs]e|interior|finance|chief|acting|former|crown|supreme|"
+    r"lt|lt\.|gen|gen\.|maj|col|sen|sen\.|rep|rep\.|dr|dr\.)\s+)*"
+    r"(?:president|minister|chancellor|premier|king|queen|emir|sultan|prince|princess|sheikh|general|admiral|"
+    r"colonel|major|captain|lieutenant|marshal|commander|senator|congressman|congresswoman|governor|mayor|"
+    r"judge|justice|prosecutor|secretary|ambassador|envoy|spokesman|spokeswoman|spokesperson|pope|ayatollah|"
+    r"cardinal|archbishop|bishop|imam|rabbi|chairman|chairwoman|director|chief|leader|speaker|lawmaker|"
+    r"adviser|advisor|mr|mrs|ms|dr|sen|rep|gen|lt|col|maj|capt)\.?$",
+    re.IGNORECASE,
+)
+
+
+class ActorRuler:
+    """spaCy component marking dictionary actors and titled names as entities.
+
+    nlp: The pipeline (its tokenizer builds the patterns).
+    lexicon: The actor lexicon.
+    """
+
+    def __init__(self, nlp: Language, lexicon: ActorLexicon) -> None:
+        self.lexicon = lexicon
+        self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        orth: dict[str, set[str]] = {}
+        lower: dict[str, set[str]] = {}
+        for entries in lexicon.forms.values():
+            for e in entries:
+                label = _LABELS.get(e.kind if e.kind in ("person", "org") else e.form_kind)
+                if label is None:
+                    continue
+                form = e.form
+                if form[:1].isupper() or is_short_acronym(form):
+                    variants = {form, form.upper()}
+                    if e.kind == "person":
+                        variants.add(form.replace("-", " "))
+                    if form.isupper() and len(form) > 3:
+                        variants.add(form.title())
+                    orth.setdefault(label, set()).update(variants)
+                else:
+                    lower.setdefault(label, set()).add(form)
+        for label, forms in orth.items():
+            self.orth.add(label, list(nlp.tokenizer.pipe(sorted(forms))))
+        for label, forms in lower.items():
+            self.lower.add(label, list(nlp.tokenizer.pipe(sorted(forms))))
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [Span(doc, s, e, label=m) for m, s, e in self.orth(doc)]
+        spans += [Span(doc, s, e, label=m) for m, s, e in self.lower(doc)]
+        spans = filter_spans(spans)
+        taken = {i for sp in spans for i in range(sp.start, sp.end)}
+        spans += self._titled_names(doc, taken)
+        spans = filter_spans(spans)
+        spans += self._name_repeats(doc, spans)
+        doc.ents = filter_spans(list(doc.ents) + spans)
+        return doc
+
+    @staticmethod
+    def _is_name_token(tok) -> bool:
+        t = tok.text
+        return bool(t[:1].isupper() and re.match(r"^[\w.'’-]+$", t) and not tok.is_punct and not tok.like_num)
+
+    def _titled_names(self, doc: Doc, taken: set[int]) -> list[Span]:
+        out = []
+        i = 0
+        n = len(doc)
+        while i < n:
+            tok = doc[i]
+            if TITLE.match(tok.text) and i + 1 < n and (i + 1) not in taken and self._is_name_token(doc[i + 1]):
+                j = i + 1
+                while j < n and j - i <= 4 and j not in taken and self._is_name_token(doc[j]):
+                    j += 1
+                if not TITLE.match(doc[i + 1].text):
+                    out.append(Span(doc, i + 1, j, label="PERSON"))
+                    i = j
+                    continue
+            i += 1
+        return out
+
+    def _name_repeats(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        first_seen: dict[str, int] = {}
+        for sp in spans:
+            if sp.label_ == "PERSON" and len(sp) >= 2:
+                for tok in sp:
+                    key = norm(tok.text)
+                    if len(key) > 1 and tok.text[:1].isupper():
+                        first_seen.setdefault(key, sp.end)
+        if not first_seen:
+            return []
+        taken = {i for sp in spans for i in range(sp.start, sp.end)}
+        out = []
+        for tok in doc:
+            if tok.i in taken or not tok.text[:1].isupper():
+                continue
+            start = first_seen.get(norm(tok.text))
+            if start is not None and tok.i >= start:
+                out.append(Span(doc, tok.i, tok.i + 1, label="PERSON"))
+        return out
+
+
+@Language.factory(COMPONENT_NAME, default_config={"actors_file": None})
+def make_actor_ruler(nlp: Language, name: str, actors_file: Optional[str]) -> ActorRuler:
+    """spaCy factory: ``nlp.add_pipe("demarche_actors", before="ner", config={"actors_file": path})``.
+
+    nlp: The pipeline.
+    name: Component name (given by spaCy).
+    actors_file: Optional user actor dictionary (same as ``ActorCoder(actors_file=...)``).
+    """
+    return ActorRuler(nlp, load_lexicon(actors_file))

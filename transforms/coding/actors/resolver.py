@@ -1,0 +1,508 @@
+"""Mention text -> Actor(s), by general rules over the actor dictionaries.
+
+A mention is split at its first free preposition into a *head part* ("Russia's ambassador") and a
+*complement* ("to Poland"). In the head part, dictionary forms and role nouns are found longest-first; the
+right-most role noun names the sector (English noun phrases are head-final: "Pakistani Army general" -> MIL),
+member nouns ("official", "spokesman", "force") take the sector of what precedes them ("CIA official" -> SPY),
+and "former"/"retired" turn the role into ELI. Country comes from the head part, else from the complement,
+else from the caller's context. Known people get the post they held on the date (people.tsv).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Optional
+
+from transforms.coding.actors.lexicon import ActorLexicon, Entry, Person, RoleWord, norm
+from transforms.coding.model import Actor
+
+_TOKEN = re.compile(r"\w+(?:[.’'&-]\w+)*\.?|[^\w\s]", re.UNICODE)
+_POSSESSIVE = re.compile(r"^(.+?)(['’]s)$")
+_AFFIX = re.compile(r"^(.+?)-(based|led|born|owned|run|backed|allied|made)$", re.IGNORECASE)
+
+DETERMINERS = frozenset(
+    "the a an this that these those some several many few most all both each every any another other "
+    "two three four five six seven eight nine ten dozen dozens hundreds thousands scores over about nearly "
+    "more than around at least one its their his her our my your current new top senior".split()
+)
+PRONOUNS = frozenset(
+    "he she they it him her them we us i you his hers its their theirs who whom which someone somebody anyone "
+    "everyone everybody nobody himself herself themselves itself".split()
+)
+PREPOSITIONS = frozenset(
+    "of to at in from for with on near inside under over between against within by across outside toward "
+    "towards among".split()
+)
+CONJUNCTIONS = frozenset({"and", ",", "&", "or"})
+#: Nouns that, after "the two"/"both", refer to the last two countries of the document.
+GROUP_NOUNS = {
+    "countries": None, "nations": None, "neighbors": None, "neighbours": None, "sides": None, "states": None,
+    "allies": None, "parties": None, "governments": "GOV", "capitals": "GOV", "administrations": "GOV",
+    "leaders": "PERSON", "presidents": "PERSON", "heads": "PERSON", "ministers": "PERSON",
+    "militaries": "MIL", "armies": "MIL", "parliaments": "LEG",
+}
+_GROUP = re.compile(
+    r"\b(?:the two|both(?: the)?|the 2)\s+(?:\w+\s+){0,2}?(" + "|".join(GROUP_NOUNS) + r")\b", re.IGNORECASE
+)
+
+
+@dataclasses.dataclass
+class Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split a mention into tokens (possessive 's and -based/-led suffixes split off)."""
+    out: list[Token] = []
+    for m in _TOKEN.finditer(text):
+        s, e, t = m.start(), m.end(), m.group()
+        pm = _POSSESSIVE.match(t)
+        am = _AFFIX.match(t)
+        if pm and len(pm.group(1)) > 1:
+            cut = s + len(pm.group(1))
+            out += [Token(text[s:cut], s, cut), Token(text[cut:e], cut, e)]
+        elif am:
+            cut = s + len(am.group(1))
+            out += [Token(text[s:cut], s, cut), Token(text[cut:e], cut, e)]
+        else:
+            out.append(Token(t, s, e))
+    return out
+
+
+@dataclasses.dataclass
+class Match:
+    """A dictionary hit inside a mention: tokens [start, end) and what they are."""
+
+    start: int
+    end: int
+    kind: str  # "form" | "role" | "person" | "coref" | "name"
+    entry: Optional[Entry] = None
+    word: Optional[RoleWord] = None
+    person: Optional[Person] = None
+    actor: Optional[Actor] = None
+    text: str = ""
+
+
+@dataclasses.dataclass
+class DocState:
+    """What a document has said so far, for coreference inside it."""
+
+    names: dict[str, Actor] = dataclasses.field(default_factory=dict)  # name token -> actor
+    titles: dict[str, Actor] = dataclasses.field(default_factory=dict)  # "president" -> last president
+    countries: list[str] = dataclasses.field(default_factory=list)  # most recent last, no repeats
+    persons: list[Actor] = dataclasses.field(default_factory=list)  # most recent last, no repeats
+
+    def note_country(self, iso3: Optional[str]) -> None:
+        if iso3:
+            if iso3 in self.countries:
+                self.countries.remove(iso3)
+            self.countries.append(iso3)
+
+    def note_person(self, actor: Actor, name: Optional[str], title: Optional[str]) -> None:
+        if name:
+            for tok in norm(name).split():
+                if len(tok) > 1:
+                    self.names[tok] = actor
+        if title:
+            self.titles[norm(title)] = actor
+        self.persons = [p for p in self.persons if p.name != actor.name] + [actor]
+
+
+@dataclasses.dataclass
+class _Parse:
+    """What the head part of a mention says."""
+
+    role: Optional[str] = None
+    role_from: Optional[Match] = None
+    member_default: bool = False
+    countries: list[tuple[str, Match]] = dataclasses.field(default_factory=list)
+    org: Optional[Entry] = None
+    igo: Optional[Entry] = None
+    person: Optional[Match] = None
+    name_run: Optional[Match] = None
+    eli: bool = False
+    title: Optional[str] = None
+    multi: bool = False
+
+
+class ActorResolver:
+    """Resolves mention text to actors using an :class:`ActorLexicon`."""
+
+    def __init__(self, lexicon: ActorLexicon) -> None:
+        self.lex = lexicon
+        self._role_first_words = {key.split()[0] for key in lexicon.roles}
+        self._person_tokens = {
+            name: set(norm(name).split()) for name in lexicon.people
+        }
+        for key, entries in lexicon.forms.items():
+            for e in entries:
+                if e.kind == "person":
+                    self._person_tokens.setdefault(e.name, set()).update(key.split())
+
+    # -- public ----------------------------------------------------------------------------------------
+    def resolve_all(
+        self, text: str, *, date: dt.date, context: Optional[str] = None, state: Optional[DocState] = None
+    ) -> list[Actor]:
+        """All actors a mention denotes (several for "Japan and South Korea" or "both governments").
+
+        text: The mention.
+        date: Date used for dated people.
+        context: Optional text giving a country when the mention has none ("Mexico", "Colombian defense").
+        state: Optional document state for coreference (updated by the caller, not here).
+        Returns one unresolved Actor (code None) when nothing is recognised.
+        """
+        actors = self._resolve(text, date, state, depth=0)
+        if context and actors and all(a.country is None for a in actors) and not any(
+            a.code and a.code.startswith(("IGO", "NGO")) for a in actors
+        ):
+            ctx = [a.country for a in self._resolve(context, date, state, depth=1) if a.country]
+            if ctx:
+                actors = [self._with_country(a, ctx[0]) for a in actors]
+        return actors
+
+    # -- internals -------------------------------------------------------------------------------------
+    @staticmethod
+    def _with_country(actor: Actor, iso3: str) -> Actor:
+        if actor.code is None and actor.name is None:
+            return dataclasses.replace(actor, code=iso3, country=iso3)
+        role = actor.role or ""
+        return dataclasses.replace(actor, code=iso3 + role, country=iso3)
+
+    def _resolve(self, text: str, date: dt.date, state: Optional[DocState], depth: int) -> list[Actor]:
+        toks = tokenize(text)
+        kept = [t for t in toks if t.text not in ("'s", "’s", "'", "’")]
+        words = [t.lower for t in kept]
+        content = [
+            t.lower for t in kept
+            if t.lower not in DETERMINERS and re.search(r"\w", t.text)
+            and (t.lower not in PRONOUNS or (t.text.isupper() and len(t.text) > 1))
+        ]
+        if not content:
+            return [Actor(text=text)]
+        if state is not None:
+            group = self._group(text, state)
+            if group is not None:
+                return [dataclasses.replace(a, text=text) for a in group]
+            if words[0] in ("the", "his", "her", "their") or len(words) <= 2:
+                key = norm(" ".join(content))
+                if key in state.titles:
+                    return [dataclasses.replace(state.titles[key], text=text)]
+        matches = self._scan(text, toks, state, date)
+        return self._assemble(text, toks, matches, date, state, depth)
+
+    def _group(self, text: str, state: DocState) -> Optional[list[Actor]]:
+        m = _GROUP.search(text)
+        if not m:
+            return None
+        kind = GROUP_NOUNS[m.group(1).lower()]
+        if kind == "PERSON":
+            people = state.persons[-2:]
+            if len(people) == 2 and people[0].country != people[1].country:
+                return list(people)
+            kind = "GOV"
+        pair = state.countries[-2:]
+        if len(pair) < 2:
+            return None
+        names = self.lex.country_names
+        return [
+            Actor(text=text, code=c + (kind or ""), country=c, role=kind, name=names.get(c, c) if not kind else None)
+            for c in pair
+        ]
+
+    def _scan(self, text: str, toks: list[Token], state: Optional[DocState], date: dt.date) -> list[Match]:
+        lex = self.lex
+        matches: list[Match] = []
+        i = 0
+        n = len(toks)
+        while i < n:
+            best: Optional[Match] = None
+            for j in range(min(n, i + lex.MAX_FORM_TOKENS), i, -1):
+                span = text[toks[i].start : toks[j - 1].end]
+                entries = lex.lookup(span)
+                if entries:
+                    best = self._form_match(i, j, entries, span)
+                    break
+                word = lex.role_of(span)
+                if word is not None:
+                    best = Match(i, j, "role", word=word, text=span)
+                    break
+            if best is None and state is not None and toks[i].text[:1].isupper():
+                actor = state.names.get(norm(toks[i].text))
+                if actor is not None:
+                    best = Match(i, i + 1, "coref", actor=actor, text=toks[i].text)
+            if best is not None and best.kind == "form" and best.entry.form_kind == "city":
+                before = toks[i - 1].text if i > 0 else ""
+                after = toks[best.end].text if best.end < n else ""
+                after_is_role = after.lower() in self._role_first_words
+                if (before[:1].isupper() and before.lower() not in DETERMINERS) or (
+                    after[:1].isupper() and not after_is_role
+                ):
+                    best = None
+            if best is not None:
+                matches.append(best)
+                i = best.end
+            else:
+                i += 1
+        return self._name_runs(text, toks, matches, state, date)
+
+    @staticmethod
+    def _form_match(i: int, j: int, entries: list[Entry], span: str) -> Match:
+        order = {"org": 0, "person": 1, "country": 2}
+        entry = sorted(entries, key=lambda e: order.get(e.kind, 3))[0]
+        if entry.kind == "person":
+            return Match(i, j, "form", entry=entry, text=span)
+        return Match(i, j, "form", entry=entry, text=span)
+
+    def _name_runs(
+        self, text: str, toks: list[Token], matches: list[Match], state: Optional[DocState], date: dt.date
+    ) -> list[Match]:
+        """Turn runs of unmatched capitalised tokens into people (dictionary, document) or unknown names."""
+        covered = set()
+        for m in matches:
+            covered.update(range(m.start, m.end))
+        runs: list[tuple[int, int]] = []
+        i = 0
+        while i < len(toks):
+            t = toks[i].text
+            if i not in covered and t[:1].isupper() and t.lower() not in DETERMINERS | PRONOUNS | PREPOSITIONS:
+                j = i
+                while j < len(toks) and j not in covered and toks[j].text[:1].isupper():
+                    j += 1
+                runs.append((i, j))
+                i = j
+            else:
+                i += 1
+        out = list(matches)
+        for i, j in runs:
+            span = text[toks[i].start : toks[j - 1].end]
+            keys = [norm(toks[k].text) for k in range(i, j)]
+            if state is not None:
+                hit = next((state.names[k] for k in reversed(keys) if k in state.names), None)
+                if hit is not None:
+                    out.append(Match(i, j, "coref", actor=hit, text=span))
+                    continue
+            title = next((m.text for m in matches if m.end == i and m.kind == "role"), None)
+            # A lone surname is only trusted after a title ("President Duterte"), before a role noun
+            # ("the Bush administration") or as the whole mention.
+            role_after = any(m.start == j and (m.kind == "role" or (m.entry and m.entry.role)) for m in matches)
+            alone = j - i == 1 and not title and not role_after and len(toks) > 1
+            person = None if alone else self._pick_person(keys, date, title)
+            typo = self._misspelt_country(span) if j == i + 1 else None
+            if person is not None:
+                out.append(Match(i, j, "person", person=person, text=span))
+            elif typo is not None:
+                out.append(Match(i, j, "form", entry=typo, text=span))
+            else:
+                out.append(Match(i, j, "name", text=span))
+        return sorted(out, key=lambda m: m.start)
+
+    def _misspelt_country(self, word: str) -> Optional[Entry]:
+        """A country form with one slip: two adjacent letters swapped ("Kazahks", "Dehli") in names,
+        demonyms and capitals of 5+ letters, or one letter missing or extra ("Afganistan", "Quatar") in
+        country names of 6+ letters. The first letter must be right."""
+        if len(word) < 5 or not word.isalpha():
+            return None
+        kinds = ("name", "adj", "people", "capital")
+        variants = [word[:k] + word[k + 1] + word[k] + word[k + 2 :] for k in range(1, len(word) - 1)]
+        for variant in variants:
+            for e in self.lex.lookup(variant):
+                if e.kind == "country" and e.form_kind in kinds:
+                    return e
+        if len(word) >= 6:
+            key = norm(word)
+            for k in range(1, len(key)):  # one letter extra in the text
+                e = self._country_name(key[:k] + key[k + 1 :], word)
+                if e is not None:
+                    return e
+            for k in range(1, len(key) + 1):  # one letter missing in the text
+                for letter in "abcdefghijklmnopqrstuvwxyz":
+                    e = self._country_name(key[:k] + letter + key[k:], word)
+                    if e is not None:
+                        return e
+        return None
+
+    def _country_name(self, key: str, written: str) -> Optional[Entry]:
+        if len(key) < 5:
+            return None
+        for e in self.lex.forms.get(key, ()):
+            if e.kind == "country" and e.form_kind == "name" and written[:1].isupper():
+                return e
+        return None
+
+    def _pick_person(self, keys: list[str], date: dt.date, title: Optional[str] = None) -> Optional[Person]:
+        keys = [k for k in keys if k]
+        if not keys:
+            return None
+        candidates: set[str] = set()
+        for k in (keys[-1], keys[0]):
+            candidates |= self.lex.surnames.get(k, set())
+        best = None
+        for name in candidates:
+            ptoks = self._person_tokens.get(name, set())
+            matched = sum(1 for k in keys if k in ptoks or (len(k) == 1 and any(p.startswith(k) for p in ptoks)))
+            if matched < min(2, len(keys)):
+                continue
+            person = self.lex.people[name]
+            in_office = any(p.holds_on(date) for p in person.posts)
+            titled = bool(title) and any(norm(title) == norm(p.title) for p in person.posts)
+            score = (matched, titled, in_office, person.last_end())
+            if best is None or score > best[0]:
+                best = (score, person)
+        return best[1] if best else None
+
+    def _parse_head(self, toks: list[Token], matches: list[Match]) -> _Parse:
+        p = _Parse()
+        prev_end = None
+        for m in matches:
+            if m.kind == "role":
+                w = m.word
+                if w.type == "modifier":
+                    p.eli = True
+                elif w.type == "head":
+                    p.role, p.role_from, p.member_default = w.role, m, False
+                    p.title = m.text
+                else:  # member
+                    if p.role is None or (p.member_default and w.role is not None):
+                        p.role, p.role_from, p.member_default = w.role, m, True
+                    p.title = m.text
+            elif m.kind == "form":
+                e = m.entry
+                if e.kind == "person":
+                    p.person = m
+                elif e.kind == "org":
+                    p.org = e
+                    if e.code.startswith("IGO"):
+                        p.igo = e
+                    if e.country:
+                        self._add_country(p, e.country, m, toks, prev_end)
+                    p.role, p.role_from, p.member_default = e.role, m, False
+                elif m.start > 0 and toks[m.start - 1].lower == "ethnic" and e.form_kind in ("adj", "people"):
+                    pass  # "ethnic Albanians" names an ethnic group, not citizens of Albania
+                else:
+                    self._add_country(p, e.country, m, toks, prev_end)
+                    if e.role:
+                        p.role, p.role_from, p.member_default = e.role, m, False
+            elif m.kind in ("person", "coref"):
+                p.person = m
+            elif m.kind == "name":
+                if prev_end == m.start and p.title and p.role_from is not None and p.role_from.end == m.start:
+                    p.name_run = m  # "Foreign Minister Penny Wong": a titled, unknown person
+            prev_end = m.end
+        return p
+
+    @staticmethod
+    def _add_country(p: _Parse, iso3: str, m: Match, toks: list[Token], prev_end: Optional[int]) -> None:
+        if p.countries:
+            last_iso, last = p.countries[-1]
+            between = {t.lower for t in toks[last.end : m.start]}
+            if last.end == prev_end and between and between <= CONJUNCTIONS and iso3 != last_iso:
+                p.multi = True
+        p.countries.append((iso3, m))
+
+    def _assemble(
+        self,
+        text: str,
+        toks: list[Token],
+        matches: list[Match],
+        date: dt.date,
+        state: Optional[DocState],
+        depth: int,
+    ) -> list[Actor]:
+        covered = set()
+        for m in matches:
+            covered.update(range(m.start, m.end))
+        cut = next(
+            (k for k, t in enumerate(toks) if k > 0 and k not in covered and t.lower in PREPOSITIONS), len(toks)
+        )
+        head = self._parse_head(toks, [m for m in matches if m.end <= cut])
+        comp: list[Actor] = []
+        if cut < len(toks) - 1 and depth < 3:
+            comp = self._resolve(text[toks[cut + 1].start :], date, state, depth + 1)
+        prep = toks[cut].lower if cut < len(toks) else None
+
+        # People: the dictionary (dated) or an earlier mention in the same document. A person before the
+        # role noun only lends a country: "the Putin government", "Obama aides".
+        if head.person is not None:
+            if head.role_from is None or head.role_from.start < head.person.start:
+                return [self._person_actor(text, head, date)]
+            country = self._person_actor(text, head, date).country
+            if country and not head.countries:
+                head.countries.append((country, head.person))
+
+        role = head.role
+        if comp and comp[0].role and (role is None or (head.member_default and prep == "of")):
+            if not (head.member_default and comp[0].role == "IGO"):
+                role = comp[0].role
+        countries = [c for c, _ in head.countries]
+        if head.multi:
+            isos = list(dict.fromkeys(countries))
+        elif countries:
+            isos = [countries[0]]
+        elif comp and comp[0].country:
+            isos = list(dict.fromkeys(a.country for a in comp if a.country))
+        else:
+            isos = []
+        if head.eli and (role or isos or head.name_run):
+            role = "ELI"
+        if not role and not isos:
+            if head.igo is None and comp and comp[0].code and comp[0].code.startswith(("IGO", "NGO")):
+                return [dataclasses.replace(comp[0], text=text)]
+            return [Actor(text=text)]
+
+        name = self._name(head, role, isos)
+        out = []
+        for iso in isos or [None]:
+            code = self._code(head, role, iso)
+            out.append(Actor(text=text, code=code, country=iso, role=role, name=name))
+        return out
+
+    def _code(self, head: _Parse, role: Optional[str], iso: Optional[str]) -> str:
+        org = head.org
+        src = head.role_from
+        if org is not None and (iso is None or iso == org.country):
+            if role == org.role or (src is not None and src.kind == "role" and src.word.type == "member"):
+                return org.code
+        if iso is None and head.igo is not None:
+            return head.igo.code + (role if role and role not in ("IGO", head.igo.role) else "")
+        return (iso or "") + (role or "")
+
+    def _name(self, head: _Parse, role: Optional[str], isos: list[str]) -> Optional[str]:
+        src = head.role_from
+        if head.name_run is not None and head.title:
+            return head.name_run.text
+        if src is not None and src.kind == "form":
+            if src.entry.kind == "org" and role == src.entry.role:
+                return src.entry.name
+            if src.entry.kind == "country":
+                return src.entry.name
+        if head.org is not None and role == head.org.role:
+            return head.org.name
+        if role is None and len(isos) == 1 and len(head.countries) == 1:
+            entry = head.countries[0][1].entry
+            if entry is not None and entry.form_kind in ("name", "region", "capital", "seat", "city"):
+                return entry.name
+        return None
+
+    def _person_actor(self, text: str, head: _Parse, date: dt.date) -> Actor:
+        m = head.person
+        if m.kind == "coref":
+            actor = m.actor
+            if head.eli and actor.country:
+                return dataclasses.replace(actor, text=text, role="ELI", code=actor.country + "ELI")
+            return dataclasses.replace(actor, text=text)
+        person = m.person if m.kind == "person" else self.lex.people.get(m.entry.name)
+        country, role, _title = person.at(date)
+        # A title written in the mention states the post at the time of writing ("Senator Rubio").
+        title_role = head.role if head.role_from is not None and head.role_from.kind == "role" else None
+        if title_role and title_role != role and any(p.role == title_role for p in person.posts):
+            role = title_role
+        if head.eli:
+            role = "ELI"
+        return Actor(text=text, code=country + role, country=country, role=role, name=person.name)

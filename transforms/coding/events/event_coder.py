@@ -1,0 +1,308 @@
+"""EventCoder: from a parsed document and its actor mentions to CAMEO-coded EventMatches."""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+from typing import Optional
+
+from spacy.tokens import Doc, Span, Token
+
+from transforms.coding.events.context import fill_countries, sentence_countries
+from transforms.coding.events.lexicon import Lexicon, Pattern
+from transforms.coding.events.matcher import ActorRef, Matcher, MentionIndex, Trigger, children, kind_of
+from transforms.coding.model import ASSERTED, FUTURE, NEGATED, Actor, ActorMention, EventMatch
+from transforms.coding.taxonomy import Taxonomy
+
+_WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+# Roots whose future / intended form is recoded with the @map intent table (CAMEO codes intentions as 03x/13x).
+_VERBAL_ROOTS = frozenset({"01", "02", "03", "10", "11", "12", "13"})
+_COMPLEMENT_TARGETS = dataclasses.replace(
+    Pattern("complement", "010", "VERB", frozenset(), (), ("obj", "dative", "to", "against", "on", "with", "from"), frozenset(), "")
+)
+COMPLEMENT_DEPS = ("xcomp", "ccomp", "dobj", "obj", "pobj", "acl", "advcl", "nsubjpass", "attr")
+
+
+class EventCoder:
+    """Codes events in parsed documents with the pattern lexicon.
+
+    taxonomy: The CAMEO taxonomy every pattern code is checked against.
+    patterns_file: Optional user pattern file (same format as ``data/event_patterns.txt``); its patterns are
+        tried before the built-in ones. Errors raise DataFileError with file and line.
+    """
+
+    def __init__(self, *, taxonomy: Taxonomy, patterns_file: Optional[str] = None) -> None:
+        self.taxonomy = taxonomy
+        self.lexicon = Lexicon.load(taxonomy=taxonomy, patterns_file=patterns_file)
+        self.matcher = Matcher(self.lexicon)
+        self._trigger_lemmas = frozenset(self.lexicon.trigger_lemmas())
+
+    def might_hold_event(self, sentence_text: str) -> bool:
+        """Cheap lexical pre-filter: True when any word of the sentence could be a trigger.
+
+        sentence_text: Raw sentence text.
+        ``code`` applies the same test to each sentence, so a sentence this rejects is never coded.
+        """
+        for word in _WORDS.findall(sentence_text.lower()):
+            for part in {word, *word.split("-")}:
+                if self.lexicon.candidate_lemmas(part) & self._trigger_lemmas:
+                    return True
+        return False
+
+    def code(self, doc: Doc, mentions: list[ActorMention]) -> list[EventMatch]:
+        """Every event of the document, sentence by sentence.
+
+        doc: The parsed document (parsed by a pipeline with the actor components added).
+        mentions: The ActorCoder's mentions of ``doc``.
+        """
+        index = MentionIndex(mentions)
+        events: list[EventMatch] = []
+        for sentence_index, sent in enumerate(doc.sents):
+            if not self.might_hold_event(sent.text):
+                continue
+            events.extend(self._code_sentence(sent, sentence_index, index))
+        return events
+
+    # ------------------------------------------------------------------ per sentence
+    def _code_sentence(self, sent: Span, sentence_index: int, index: MentionIndex) -> list[EventMatch]:
+        triggers = self.matcher.triggers(sent, index)
+        by_token = {t.token.i: t for t in triggers}
+        consumed_by_verbs = set()
+        for trig in triggers:
+            if trig.pattern.kind == "VERB" and trig.pattern.frame is None:
+                consumed_by_verbs.update(i for i in trig.consumed if i != trig.token.i)
+        # complement-taking predicates adopt the event in their complement
+        adopted: dict[int, Trigger] = {}
+        governed: set = set()
+        for trig in sorted(triggers, key=lambda t: t.token.i):
+            if trig.pattern.frame is None or trig.token.i in governed:
+                continue
+            comp = self._complement(trig, by_token)
+            # "refused to commit to [assistance]": look through nested intent predicates
+            for _ in range(3):
+                if comp is None or comp.pattern.frame not in ("intent", "future"):
+                    break
+                inner = self._complement(comp, by_token)
+                if inner is None:
+                    break
+                governed.add(comp.token.i)
+                comp = inner
+            if comp is not None:
+                adopted[trig.token.i] = comp
+                governed.add(comp.token.i)
+        main: list[EventMatch] = []
+        background: list[EventMatch] = []
+        for trig in triggers:
+            tok = trig.token
+            if tok.i in governed:
+                continue
+            if tok.i in consumed_by_verbs:
+                continue
+            found = self._events_for(trig, adopted.get(tok.i), sentence_index, index)
+            if self.matcher.is_background(tok):
+                # circumstances are only coded when they name a known actor
+                background.extend(e for e in found if (e.source and e.source.resolved) or (e.target and e.target.resolved))
+            else:
+                main.extend(found)
+        main.extend(self._obligations(sent, sentence_index, index, by_token))
+        # events in purpose/relative clauses and circumstance phrases ("after the attack") only when the
+        # sentence has nothing else
+        return _dedupe(main or background)
+
+    def _obligations(self, sent: Span, sentence_index: int, index: MentionIndex, by_token: dict) -> list[EventMatch]:
+        """"X said Y must/should ..." with an uncoded predicate: a demand (100) of X on Y."""
+        out = []
+        for tok in sent:
+            if tok.i in by_token or not self.matcher.demands_by_modal(tok):
+                continue
+            subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not subj:
+                continue
+            targets = [r for r in self.matcher.actors_at(subj[0], index) if r.mention is not None]
+            sources = [r for r in self.matcher._speaker(tok, index, []) if r.mention is not None]
+            for s in sources:
+                for t in targets or [None]:
+                    out.append(EventMatch(sentence_index=sentence_index, trigger_start=tok.i, trigger_end=tok.i + 1,
+                                          head=tok.i, cameo_code="100", source=s.actor, target=t.actor if t else None,
+                                          modality=ASSERTED, pattern_id="grammar.obligation",
+                                          confidence=self._confidence(s, t, False, None, None)))
+        return out
+
+    def _complement(self, trig: Trigger, by_token: dict) -> Optional[Trigger]:
+        """The coded event a complement-taking predicate governs ("agreed to [meet]", "demanded [withdrawal]")."""
+        tok = trig.token
+        frontier = [c for c in tok.children if c.dep_ in COMPLEMENT_DEPS or c.dep_ == "prep"]
+        if kind_of(tok) == "NOUN" and tok.dep_ in ("dobj", "obj") and tok.head.lemma_.lower() in self.lexicon.light_verbs:
+            frontier += [c for c in tok.head.children if c.dep_ == "ccomp"]  # "reiterated its demand that ..."
+        seen = set()
+        while frontier:
+            nxt = []
+            for node in frontier:
+                if node.i in seen:
+                    continue
+                seen.add(node.i)
+                if node.i in by_token and node.i != tok.i:
+                    return by_token[node.i]
+                if node.dep_ == "prep" or node.dep_ in ("xcomp", "ccomp", "aux", "conj") or node.pos_ in ("ADP",):
+                    nxt.extend(c for c in node.children if c.dep_ in COMPLEMENT_DEPS + ("conj", "prep", "pcomp"))
+                elif node.dep_ in ("dobj", "obj", "attr", "pobj"):
+                    nxt.extend(c for c in node.children if c.dep_ in ("acl", "prep", "relcl") and c.lower_ in ("of", "to", "for") or c.dep_ == "acl")
+            frontier = nxt
+        return None
+
+    def _events_for(self, trig: Trigger, comp: Optional[Trigger], sentence_index: int, index: MentionIndex) -> list[EventMatch]:
+        pattern = trig.pattern
+        tok = trig.token
+        code = pattern.code
+        head_tokens = [tok]
+        target_pattern, target_token = pattern, tok
+        if comp is not None:
+            frame = pattern.frame
+            map_name = "intent" if frame == "future" else frame
+            code = self.lexicon.map_code(map_name, comp.pattern.code)
+            head_tokens.append(comp.token)
+        modality = self.matcher.modality(head_tokens)
+        if pattern.frame == "future" and modality not in (NEGATED,) and modality != "HYPOTHETICAL":
+            modality = FUTURE
+        # obligations reported by a speaker: "X said Y must leave" -> X demands of Y
+        demand_by_modal = comp is None and pattern.frame is None and self.matcher.demands_by_modal(tok)
+        if demand_by_modal:
+            code = self.lexicon.map_code("demand", code)
+        elif modality in (FUTURE,) and code[:2] not in _VERBAL_ROOTS:
+            code = self.lexicon.map_code("intent", code)
+        original = comp.pattern.code if comp is not None else pattern.code
+        if (
+            modality == NEGATED
+            and "03" <= original[:2] <= "09"
+            and (pattern.frame in ("intent", "future") or self._has_future_aux(head_tokens))
+        ):
+            code = self.lexicon.map_code("reject", original)  # "will not accept", "does not intend to meet"
+            modality = ASSERTED
+        if code not in self.taxonomy:
+            return []
+        if comp is None and pattern.frame == "future" and any(c.key == "xcomp" for c in pattern.conditions):
+            return []  # "plans to ..." with nothing codable in the plan
+
+        sources, direct = self.matcher.sources(tok, index, [])
+        if demand_by_modal:
+            speaker = self.matcher._speaker(tok, index, [])
+            targets = sources
+            sources, direct = speaker, False
+            between = False
+        else:
+            targets, between = self._targets(trig, comp, index)
+        if not sources and not targets:
+            return []
+        if not sources and kind_of(tok) == "NOUN" and not between and tok.dep_ not in ("nsubj", "nsubjpass", "ROOT"):
+            return []  # an event noun with no agent, inside another predicate ("endorsed an agreement with X")
+        if not any(r.mention is not None for r in sources + targets):
+            return []
+        if direct and sources and all(r.mention is None for r in sources) and not any(
+            c.key == "subj" for c in pattern.conditions
+        ):
+            return []  # the agent is named but is not an actor ("the virus killed ...", "the accident ...")
+        pairs: list[tuple[Optional[ActorRef], Optional[ActorRef]]] = []
+        recip = "recip" in pattern.flags or (comp is not None and "recip" in comp.pattern.flags)
+        if not targets and recip and len(sources) >= 2:
+            pairs = [(a, b) for a, b in itertools.permutations(sources, 2)]
+        elif between and not sources and len(targets) >= 2 and recip:
+            pairs = [(a, b) for a, b in itertools.permutations(targets, 2)]
+        else:
+            for s in sources or [None]:
+                for t in targets or [None]:
+                    if s is not None and t is not None and s.mention is not None and s.mention == t.mention:
+                        continue
+                    pairs.append((s, t))
+        context = sentence_countries(tok.sent, index)
+        pairs = [
+            fill_countries(s, t, context=context, proper_target=t is not None and t.mention is not None
+                           and any(w.pos_ == "PROPN" for w in tok.doc[t.mention.start : t.mention.end]))
+            for s, t in pairs
+        ]
+        if code.startswith("04") and all(t is None for _, t in pairs):
+            return []  # a meeting needs a counterpart ("the cabinet met" is not an interaction)
+        distinct = [(s, t) for s, t in pairs if not (s and t and s.actor.code and s.actor.code == t.actor.code)]
+        pairs = distinct or pairs
+        start = min(t.i for t in head_tokens)
+        end = max(t.i for t in head_tokens) + 1
+        if end - start > 4:
+            start, end = tok.i, tok.i + 1
+        out = []
+        for s, t in pairs:
+            confidence = self._confidence(s, t, direct, pattern, comp)
+            out.append(
+                EventMatch(
+                    sentence_index=sentence_index,
+                    trigger_start=start,
+                    trigger_end=end,
+                    head=tok.i,
+                    cameo_code=code,
+                    source=s.actor if s else None,
+                    target=t.actor if t else None,
+                    modality=modality,
+                    pattern_id=pattern.pattern_id if comp is None else f"{pattern.pattern_id}+{comp.pattern.pattern_id}",
+                    confidence=confidence,
+                )
+            )
+        return out
+
+    def _targets(self, trig: Trigger, comp: Optional[Trigger], index: MentionIndex) -> tuple[list[ActorRef], bool]:
+        if comp is None:
+            refs, between = self.matcher.targets(trig.token, trig.pattern, index)
+            if not refs and trig.pattern.frame is not None:
+                # "threatened to cut off electricity to X": the uncoded complement still names the target
+                for xcomp in children(trig.token, ("xcomp",)):
+                    refs, between = self.matcher.targets(xcomp, _COMPLEMENT_TARGETS, index)
+                    if refs:
+                        break
+        else:
+            first, second = (trig, comp) if trig.pattern.frame in ("demand", "appeal", "reject") else (comp, trig)
+            refs, between = self.matcher.targets(first.token, first.pattern, index)
+            if not refs:
+                refs, between = self.matcher.targets(second.token, second.pattern, index)
+        if not refs:
+            # the country where the event takes place ("lifted the curfew in X", "protests in X")
+            for tok in ([comp.token] if comp is not None else []) + [trig.token]:
+                refs = self.matcher.location_target(tok, index)
+                if refs:
+                    break
+        return refs, between
+
+    @staticmethod
+    def _has_future_aux(tokens: list[Token]) -> bool:
+        return any(c.dep_ == "aux" and c.lower_ in ("will", "wo", "shall", "would") for t in tokens for c in t.children)
+
+    @staticmethod
+    def _confidence(source: Optional[ActorRef], target: Optional[ActorRef], direct: bool, pattern, comp) -> float:
+        score = 0.35
+        if source is not None and source.actor.resolved:
+            score += 0.25
+        elif source is not None:
+            score += 0.1
+        if target is not None and target.actor.resolved:
+            score += 0.15
+        if direct:
+            score += 0.15
+        if (pattern is not None and pattern.conditions) or comp is not None:
+            score += 0.1
+        return round(min(score, 1.0), 2)
+
+
+def _dedupe(events: list[EventMatch]) -> list[EventMatch]:
+    with_target = {(e.cameo_code, e.source.code if e.source else None) for e in events if e.target is not None}
+    events = [e for e in events if e.target is not None or (e.cameo_code, e.source.code if e.source else None) not in with_target]
+    seen = set()
+    out = []
+    for event in events:
+        key = (
+            event.head,
+            event.cameo_code,
+            event.source.code if event.source else None,
+            event.source.text if event.source else None,
+            event.target.code if event.target else None,
+            event.target.text if event.target else None,
+        )
+        if key not in seen:
+            seen.add(key)
+            out.append(event)
+    return out
