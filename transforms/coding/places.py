@@ -75,9 +75,8 @@ _DEPARTURE_LEMMAS = {"evacuate", "evacuation", "withdraw", "withdrawal", "expel"
 _VISIT_LEMMAS = {"visit", "tour", "enter", "reach", "invade", "occupy", "bomb", "shell", "raid", "capture",
                  "seize", "storm", "besiege", "liberate", "overrun", "host", "rock", "devastate", "ravage",
                  "flood", "batter", "evacuate"}
-_PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _MISTAKABLE_LABELS = {"PERSON", "ORG", "NORP"}
-_NON_PLACE_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "NORP",
+_NON_PLACE_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY",
                      "LAW", "WORK_OF_ART", "LANGUAGE", "EVENT", "PRODUCT"}
 # Nouns naming a part of a place: look at their modifiers for the place ("the city of Aleppo").
 _LOCATION_NOUNS = {"city", "town", "village", "province", "region", "state", "capital", "island", "port",
@@ -163,12 +162,15 @@ class PlaceResolver:
 
     # --- public API ---------------------------------------------------------------------------------------
 
-    def locate(self, doc: "Doc", match: EventMatch, *, mentions: list[ActorMention]) -> Optional[Location]:
+    def locate(self, doc: "Doc", match: EventMatch, *, mentions: list[ActorMention],
+               use_dateline: bool = True) -> Optional[Location]:
         """Where the event happened.
 
         doc: The parsed spaCy Doc (the same one the event was coded from).
         match: The event; ``head`` and the trigger span are Doc token indices.
         mentions: Every actor mention of the document; their countries are the prior for ambiguous names.
+        use_dateline: Whether the dateline may serve as the fallback (the caller turns it off for events dated
+            well before or after the document, e.g. a 1965 treaty reported from Seoul in 2025).
         RETURNS: The event's Location (null ids when unresolvable), or None when neither the sentence nor a
             dateline names a place.
         """
@@ -188,7 +190,7 @@ class PlaceResolver:
                 best = (key, cand)
         if best is not None:
             return self._resolve_candidate(doc, best[1], ctx)
-        return ctx.dateline
+        return ctx.dateline if use_dateline else None
 
     def resolve(self, name: str, *, countries: Iterable[str] = (), states: Iterable[str] = (),
                 qualifier: Optional[str] = None) -> Location:
@@ -301,7 +303,8 @@ class PlaceResolver:
         lower = tok.lower_
         if lower in _ADMIN_NOUNS:
             for c in tok.children:
-                if c.dep_ in ("compound", "amod", "nmod") and self._lookup(_clean(_entity_text(doc, c))):
+                if c.dep_ in ("compound", "amod", "nmod") and (c.pos_ == "PROPN" or c.ent_type_ in ("GPE", "LOC")) \
+                        and self._lookup(_clean(_entity_text(doc, c))):
                     return _Candidate(f"{_clean(_entity_text(doc, c))} {tok.text}", c.i, tok.i + 1, region=True)
         for c in tok.children:
             if c.dep_ == "prep" and (c.lower_ in _LOCATIVE_PREPS or (c.lower_ == "of" and lower in _LOCATION_NOUNS)):
@@ -334,7 +337,11 @@ class PlaceResolver:
         if cand.region:
             inner = self._resolve_name(cand.name.rsplit(" ", 1)[0], ctx, qualifier=qualifier)
             return Location(cand.name, inner.country if inner else None)
-        return self._resolve_name(cand.name, ctx, qualifier=qualifier) or Location(cand.name)
+        resolved = self._resolve_name(cand.name, ctx, qualifier=qualifier)
+        if resolved is None and qualifier:  # "Kutama, Zimbabwe": unknown town, known country
+            outer = self._resolve_name(qualifier, ctx)
+            return Location(cand.name, outer.country if outer else None)
+        return resolved or Location(cand.name)
 
     def _country_of_modifier(self, doc: "Doc", tok: "Token", ctx: _Context) -> Optional[str]:
         """ISO3 of the country qualifying a noun: "Ukraine's capital", "the Ukrainian capital", "capital of

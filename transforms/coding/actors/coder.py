@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Optional
 
 from transforms.coding.actors.lexicon import load_lexicon, norm
-from transforms.coding.actors.recognizer import COMPONENT_NAME
+from transforms.coding.actors.recognizer import COMPONENT_NAME  # importing registers the spaCy factory
 from transforms.coding.actors.resolver import GROUP_NOUNS, ActorResolver, DocState
 from transforms.coding.model import Actor, ActorMention
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import spacy
     from spacy.tokens import Doc, Span
 
+DASHES = ("--", "—", "–")
 #: Entity labels that can name actors.
 ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
 #: Prepositions whose object may complete a mention that lacks a country ("officials from both governments").
@@ -63,8 +64,6 @@ class ActorCoder:
 
         nlp: The spaCy pipeline to extend.
         """
-        import transforms.coding.actors.recognizer  # noqa: F401  (registers the factory)
-
         if COMPONENT_NAME in nlp.pipe_names:
             return
         where = {"before": "ner"} if "ner" in nlp.pipe_names else {}
@@ -83,19 +82,21 @@ class ActorCoder:
         state = DocState()
         consumed: set[int] = set()
         out: list[ActorMention] = []
-        for span in self._candidates(doc):
+        ents = [e for e in doc.ents if e.label_ in ACTOR_LABELS]
+        for span in self._candidates(doc, ents):
             if consumed.intersection(range(span.start, span.end)):
                 continue
-            actors, span = self._resolve_span(doc, span, date, state, consumed)
+            actors, span = self._resolve_span(doc, span, date, state, consumed, ents)
             if actors is None:
                 continue
             consumed.update(range(span.start, span.end))
             for actor in actors:
                 out.append(ActorMention(span.start, span.end, actor))
-            self._remember(doc, span, actors, state)
+            self._remember(doc, span, actors, state, _within(ents, span))
         seen = set()
         result = []
-        for m in sorted(out, key=lambda m: (m.start, m.end)):
+        out = self._share_plural_roles(doc, sorted(out, key=lambda m: (m.start, m.end)))
+        for m in out:
             key = (m.start, m.end, m.actor.code, m.actor.country)
             if key not in seen:
                 seen.add(key)
@@ -103,115 +104,127 @@ class ActorCoder:
         return result
 
     # -- internals -------------------------------------------------------------------------------------
-    def _candidates(self, doc: "Doc") -> list["Span"]:
+    @staticmethod
+    def _share_plural_roles(doc: "Doc", mentions: list[ActorMention]) -> list[ActorMention]:
+        """"Japan, South Korea leaders" / "Japan and South Korea officials": a bare country right before a
+        plural role noun phrase with another country shares that role; the plural phrase names both."""
+        out = list(mentions)
+        for k in range(len(mentions) - 1):
+            a, b = mentions[k], mentions[k + 1]
+            between = [t.lower_ for t in doc[a.end : b.start]]
+            if between not in ([","], ["and"], ["&"]) or a.actor.role or not a.actor.country:
+                continue
+            root = doc[b.start : b.end].root
+            if root.tag_ != "NNS" or not b.actor.role or not b.actor.country or b.actor.country == a.actor.country:
+                continue
+            if any(m.start == b.start and m is not b for m in mentions):
+                continue
+            role = b.actor.role
+            shared = dataclasses.replace(a.actor, code=a.actor.country + role, role=role, name=None)
+            out[out.index(a)] = ActorMention(a.start, a.end, shared)
+            out.append(ActorMention(b.start, b.end, dataclasses.replace(shared, text=b.actor.text)))
+        return sorted(out, key=lambda m: (m.start, m.end))
+
+    def _candidates(self, doc: "Doc", ents: list["Span"]) -> list["Span"]:
         chunks = []
-        for c in doc.noun_chunks:
+        noun_chunks = doc.noun_chunks if doc.has_annotation("DEP") else ()  # no parser: entities only
+        for c in noun_chunks:
             if len(c) == 1 and c.root.pos_ == "PRON":
                 continue
             chunks.extend(self._split(doc, c))
         in_chunk = set()
         for c in chunks:
             in_chunk.update(range(c.start, c.end))
-        ents = [
-            e for e in doc.ents
-            if e.label_ in ACTOR_LABELS and not in_chunk.issuperset(range(e.start, e.end))
-        ]
-        return sorted(chunks + ents, key=lambda s: (s.start, -len(s)))
+        loose = [e for e in ents if not in_chunk.issuperset(range(e.start, e.end))]
+        spans = [s for s in chunks + loose if not _dateline(doc, s)]
+        return sorted(spans, key=lambda s: (s.start, -len(s)))
 
     def _split(self, doc: "Doc", chunk: "Span") -> list["Span"]:
-        """Split a noun chunk at line breaks and dashes, and at 'and'/commas between actors of their own."""
-        pieces, start = [], chunk.start
-        for tok in chunk:
-            if tok.is_space or tok.text in ("--", "—", "–") or "\n" in tok.whitespace_:
-                if tok.i > start and not tok.is_space and tok.text not in ("--", "—", "–"):
-                    pieces.append(doc[start : tok.i + 1])
-                elif tok.i > start:
-                    pieces.append(doc[start : tok.i])
-                start = tok.i + 1
-        if start < chunk.end:
-            pieces.append(doc[start : chunk.end])
+        """Split a noun chunk at line breaks and dashes (headline/dateline run-ons), then at 'and'/commas when
+        every part is an actor of its own ("Japanese Prime Minister X and South Korean President Y")."""
         out = []
-        for piece in pieces:
-            parts, start = [], piece.start
-            for tok in piece:
-                if tok.lower_ in ("and", "or", ",", "&") and tok.i > start:
-                    parts.append(doc[start : tok.i])
-                    start = tok.i + 1
-            if start < piece.end:
-                parts.append(doc[start : piece.end])
-            actorish = [p for p in parts if any(t.ent_type_ in ("PERSON", "ORG") for t in p) or (
-                len(p) > 1 and any(t.ent_type_ in ACTOR_LABELS for t in p)
-                and self.lexicon.role_of(p.root.text) is not None)]
-            if len(parts) > 1 and len(actorish) == len(parts):
+        for piece in _cut(doc, chunk, lambda t: t.is_space or t.text in DASHES or "\n" in t.whitespace_):
+            parts = _cut(doc, piece, lambda t: t.lower_ in ("and", "or", ",", "&"))
+            if len(parts) > 1 and all(self._own_actor(p) for p in parts):
                 out.extend(parts)
             else:
                 out.append(piece)
-        return [p for p in out if len(p) and not all(t.is_punct or t.is_space for t in p)]
+        return [p for p in out if not all(t.is_punct or t.is_space for t in p)]
 
-    def _actor_like(self, span: "Span") -> bool:
-        if any(e.label_ in ACTOR_LABELS for e in span.ents):
+    def _own_actor(self, part: "Span") -> bool:
+        if any(t.ent_type_ in ("PERSON", "ORG") for t in part):
+            return True
+        has_actor_word = any(t.ent_type_ in ACTOR_LABELS for t in part)
+        return len(part) > 1 and has_actor_word and self.lexicon.role_of(part.root.text) is not None
+
+    def _actor_like(self, span: "Span", ents: list["Span"]) -> bool:
+        if _within(ents, span):
             return True
         root = span.root
         if root.lower_ in GROUP_NOUNS:
             return True
         return self.lexicon.role_of(root.text) is not None or self.lexicon.role_of(root.lemma_) is not None
 
-    def _resolve_span(self, doc, span, date, state, consumed):
-        if not self._actor_like(span):
+    def _resolve_span(self, doc, span, date, state, consumed, ents):
+        """Actors of one candidate span (None when it is not actor-like), and the span finally used."""
+        if not self._actor_like(span, ents):
             return None, span
         text = span.text
-        actors = self.resolver.resolve_all(text, date=date, state=state)
-        resolved = [a for a in actors if a.code]
         root = span.root
-        first = span[0]
-        if first.lower_ in ("his", "her") and root.lemma_.lower() in PERSONAL_STAFF and state.persons and len(span) <= 3:
-            return [dataclasses.replace(state.persons[-1], text=text)], span
-        if self._actor_like(span):
-            # A mention without a country may be completed by its "of/from/to ..." complement.
-            if all(a.country is None for a in actors) and not any(
-                (a.code or "").startswith(("IGO", "NGO")) for a in actors
-            ):
-                for prep in root.children:
-                    if prep.dep_ != "prep" or prep.lower_ not in COMPLEMENT_PREPS or prep.i != span.end:
-                        continue
-                    pobj = [c for c in prep.children if c.dep_ == "pobj"]
-                    if not pobj:
-                        continue
-                    end = max(t.i for t in pobj[0].subtree) + 1
-                    if end - span.start > MAX_MENTION_TOKENS:
-                        break
-                    ext = doc[span.start : end]
-                    more = self.resolver.resolve_all(ext.text, date=date, state=state)
-                    if any(a.country or (a.code or "").startswith("IGO") for a in more):
-                        consumed.update(range(prep.i, end))
-                        actors, span, resolved = more, ext, [a for a in more if a.code]
-                    break
-            # An unknown person described by an appositive ("X, a special adviser to Ishiba").
-            if any(e.label_ == "PERSON" for e in span.ents) and len(resolved) <= 1:
-                for app in root.children:
-                    if app.dep_ != "appos":
-                        continue
-                    sub = list(app.subtree)
-                    desc = doc[sub[0].i : sub[-1].i + 1]
-                    got = self.resolver.resolve_all(desc.text, date=date, state=state)[0]
-                    consumed.update(range(desc.start, desc.end))
-                    if got.code and (not resolved or not resolved[0].role):
-                        person = next(e for e in span.ents if e.label_ == "PERSON")
-                        actors = [dataclasses.replace(got, text=text, name=got.name or person.text)]
-                        if got.name is None or got.name != person.text:
-                            actors = [dataclasses.replace(actors[0], name=person.text)]
-                        resolved = actors
-                    break
-        if resolved:
-            return resolved, span
-        if self._actor_like(span):
-            return [Actor(text=text)], span
-        return None, span
+        if span[0].lower_ in ("his", "her") and root.lemma_.lower() in PERSONAL_STAFF and state.persons:
+            return [dataclasses.replace(state.persons[-1], text=text)], span  # "his office said"
+        actors = self.resolver.resolve_all(text, date=date, state=state)
+        if all(a.country is None for a in actors) and not any(_international(a) for a in actors):
+            actors, span = self._with_complement(doc, span, actors, date, state, consumed)
+        persons = [e for e in _within(ents, span) if e.label_ == "PERSON"]
+        if persons and len(actors) == 1:
+            actors = self._with_appositive(doc, span, persons[0], actors, date, state, consumed)
+        resolved = [a for a in actors if a.code]
+        return (resolved or [Actor(text=span.text)]), span
 
-    def _remember(self, doc, span, actors, state: DocState) -> None:
+    def _with_complement(self, doc, span, actors, date, state, consumed):
+        """Complete a mention without a country by the "of/from/to ..." phrase right after it
+        ("officials from both governments", "a member of the Thai parliament")."""
+        for prep in span.root.children:
+            if prep.dep_ != "prep" or prep.lower_ not in COMPLEMENT_PREPS or prep.i != span.end:
+                continue
+            pobj = [c for c in prep.children if c.dep_ == "pobj"]
+            if not pobj:
+                break
+            end = max(t.i for t in pobj[0].subtree) + 1
+            if end - span.start > MAX_MENTION_TOKENS:
+                break
+            ext = doc[span.start : end]
+            more = self.resolver.resolve_all(ext.text, date=date, state=state)
+            if any(a.country or _international(a) for a in more):
+                consumed.update(range(prep.i, end))
+                return more, ext
+            break
+        return actors, span
+
+    def _with_appositive(self, doc, span, person, actors, date, state, consumed):
+        """A person's appositive ("X, a special adviser to Ishiba, ...") is part of the mention; it codes a
+        person the dictionaries do not know."""
+        for app in span.root.children:
+            if app.dep_ != "appos":
+                continue
+            sub = list(app.subtree)
+            desc = doc[sub[0].i : sub[-1].i + 1]
+            consumed.update(range(desc.start, desc.end))
+            if actors[0].role:
+                break
+            got = self.resolver.resolve_all(desc.text, date=date, state=state)[0]
+            if got.code:
+                return [dataclasses.replace(got, text=span.text, name=person.text)]
+            break
+        return actors
+
+    def _remember(self, doc, span, actors, state: DocState, ents: list["Span"]) -> None:
+        persons = [e for e in ents if e.label_ == "PERSON"]
         for a in actors:
             state.note_country(a.country)
-        persons = [e for e in span.ents if e.label_ == "PERSON"]
+            if not persons:
+                state.note_body(a)
         if not persons or len(actors) != 1:
             return
         person = persons[0]
@@ -233,3 +246,35 @@ class ActorCoder:
             words = norm(title).split()
             if len(words) > 1:
                 state.note_person(actor, None, words[-1])
+
+
+def _within(ents: list["Span"], span: "Span") -> list["Span"]:
+    """The entities of ``ents`` that lie inside ``span``."""
+    return [e for e in ents if e.start >= span.start and e.end <= span.end]
+
+
+def _international(actor: Actor) -> bool:
+    return (actor.code or "").startswith(("IGO", "NGO"))
+
+
+def _dateline(doc: "Doc", span: "Span") -> bool:
+    """A dateline place ("SEOUL, June 17 --", "BEIRUT (AP) -"): a place, not an actor."""
+    text = span.text
+    if not (text.isupper() and any(c.isalpha() for c in text)) or span.end >= len(doc):
+        return False
+    at_line_start = span.start == 0 or "\n" in doc[span.start - 1].text + doc[span.start - 1].whitespace_
+    return at_line_start and doc[span.end].text in (",", "(", "-", "--", "—", "–")
+
+
+def _cut(doc: "Doc", span: "Span", is_cut) -> list["Span"]:
+    """Parts of ``span`` between tokens for which ``is_cut`` holds (the cut tokens are dropped)."""
+    parts, start = [], span.start
+    for tok in span:
+        if is_cut(tok):
+            end = tok.i + 1 if "\n" in tok.whitespace_ and not tok.is_space and tok.text not in DASHES else tok.i
+            if end > start:
+                parts.append(doc[start:end])
+            start = tok.i + 1
+    if start < span.end:
+        parts.append(doc[start : span.end])
+    return parts

@@ -13,7 +13,6 @@ A user file (``actors_file``) extends all of them at once; see :func:`load_user_
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import functools
@@ -36,12 +35,23 @@ ROLE_PRIORITY = ("GOV", "MIL", "LEG")
 #: Countries whose personal names are written family name first in English news.
 FAMILY_NAME_FIRST = frozenset({"KOR", "PRK", "CHN", "TWN", "HKG", "MAC", "VNM", "KHM"})
 
+#: Words (one token) that, right before capitalised words, introduce a person's name.
+TITLE = re.compile(
+    r"^(?:president|minister|chancellor|premier|king|queen|emir|sultan|prince|princess|sheikh|general|admiral|"
+    r"colonel|major|captain|lieutenant|marshal|commander|senator|congressman|congresswoman|governor|mayor|"
+    r"judge|justice|prosecutor|secretary|ambassador|envoy|spokesman|spokeswoman|spokesperson|pope|ayatollah|"
+    r"cardinal|archbishop|bishop|imam|rabbi|chairman|chairwoman|director|chief|leader|speaker|lawmaker|"
+    r"adviser|advisor|mr|mrs|ms|dr|sen|rep|gen|lt|col|maj|capt)\.?$",
+    re.IGNORECASE,
+)
+
 COUNTRY_KINDS = ("name", "adj", "people", "capital", "seat", "region")
 ROLE_TYPES = ("head", "member", "modifier")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{2,14}$")
 
 
+@functools.lru_cache(maxsize=200_000)
 def norm(text: str) -> str:
     """Normalise a form for lookup: accents stripped, lower case, unified apostrophes and hyphens, no dots.
 
@@ -73,6 +83,21 @@ def case_ok(form: str, written: str) -> bool:
     if form[:1].isupper():
         return written[:1].isupper() or written[:1].isdigit()
     return True
+
+
+def family_names(name: str, country: Optional[str]) -> list[str]:
+    """Normalised words of ``name`` that refer to the person alone later in a text: the family name, which is
+    the first word for East Asian names ("Lee Jae-myung" -> "lee") and the last word otherwise.
+
+    name: A person's name as written.
+    country: The person's ISO3 country, if known.
+    """
+    toks = [t for t in norm(name).split() if len(t) > 1]
+    if not toks:
+        return []
+    if len(toks) == 1:
+        return toks
+    return [toks[0]] if country in FAMILY_NAME_FIRST else [toks[-1]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,20 +190,25 @@ class ActorLexicon:
             bucket.append(entry)
 
     def add_country_form(self, iso3: str, kind: str, form: str, role: Optional[str] = None) -> None:
-        name = self.country_names.get(iso3, iso3)
-        if kind in ("capital",) and not role:
-            role = "GOV"
-        if kind == "seat" and not role:
+        """Add a written form of a country (kind in COUNTRY_KINDS or "city").
+
+        iso3: The country.
+        kind: What the form is (name, adj, people, capital, seat, region, city).
+        form: The form as written.
+        role: Role the form implies (seats; capitals default to GOV).
+        """
+        if kind in ("capital", "seat") and not role:
             role = "GOV"
         if kind == "capital":
             name = self.capital_names.get(norm(form), form)
         elif kind in ("seat", "city", "region"):
             name = form
+        else:
+            name = self.country_names.get(iso3, iso3)
         entry = Entry("country", iso3, role, None, name, kind, form)
         self.add_form(form, entry)
-        if kind == "adj" and not re.search(r"(s|sh|ch|ese|x)$", form):
-            if not is_short_acronym(form):
-                self.add_form(form + "s", dataclasses.replace(entry, form_kind="people", form=form + "s"))
+        if kind == "adj" and not re.search(r"(s|sh|ch|ese|x)$", form) and not is_short_acronym(form):
+            self.add_form(form + "s", dataclasses.replace(entry, form_kind="people", form=form + "s"))
 
     def add_role(self, pattern: str, word: RoleWord) -> None:
         self.roles[norm(pattern)] = word
@@ -200,11 +230,9 @@ class ActorLexicon:
         entry = Entry("person", post.country, None, None, name, "person", name)
         for form in [name, *aliases]:
             self.add_form(form, dataclasses.replace(entry, form=form))
-            toks = norm(form).split()
-            if len(toks) >= 2:
-                self.surnames.setdefault(toks[-1], set()).add(name)
-                if post.country in FAMILY_NAME_FIRST:
-                    self.surnames.setdefault(toks[0], set()).add(name)
+            if len(norm(form).split()) >= 2:
+                for family in family_names(form, post.country):
+                    self.surnames.setdefault(family, set()).add(name)
 
     # -- lookup -----------------------------------------------------------------------------------------
     def lookup(self, written: str) -> list[Entry]:
@@ -280,8 +308,12 @@ def _split_aliases(value: str) -> list[str]:
 
 def load_countries(lex: ActorLexicon, path: str) -> None:
     """Add country forms from ``path`` (format: actor_countries.tsv)."""
+    named: set[str] = set()
     for lineno, (country, kind, form, role) in _rows(path, ["country", "kind", "form", "role"], min_cols=3):
         iso3 = _check_iso3(path, lineno, country)
+        if kind == "name" and iso3 not in named:  # the first name listed is the canonical one
+            named.add(iso3)
+            lex.country_names[iso3] = form
         if kind not in COUNTRY_KINDS:
             raise DataFileError(path, lineno, f"kind must be one of {', '.join(COUNTRY_KINDS)}, got {kind!r}")
         if not form:
@@ -363,7 +395,10 @@ def load_user_file(lex: ActorLexicon, path: str) -> None:
             iso3 = _check_iso3(path, lineno, country)
             if code not in COUNTRY_KINDS:
                 raise DataFileError(path, lineno, f"for kind=country, code must be one of {', '.join(COUNTRY_KINDS)}")
-            lex.add_country_form(iso3, code, form, _check_role(path, lineno, role, allow_empty=True))
+            role_code = _check_role(path, lineno, role, allow_empty=True)
+            if role_code and code != "seat":
+                raise DataFileError(path, lineno, f"role is only allowed for seats, not {code!r}")
+            lex.add_country_form(iso3, code, form, role_code)
         elif kind == "role":
             typ = code or "head"
             if typ not in ROLE_TYPES:
@@ -442,8 +477,14 @@ def load_lexicon(actors_file: Optional[str] = None) -> ActorLexicon:
     load_people(lex, os.path.join(DATA_DIR, "people.tsv"))
     if actors_file:
         load_user_file(lex, actors_file)
-    # Names of countries (not cities) must win over same-spelled cities ("Singapore", "Djibouti").
     for key, entries in lex.forms.items():
+        # Names of countries (not cities) must win over same-spelled cities ("Singapore", "Djibouti").
         if any(e.form_kind != "city" for e in entries):
-            lex.forms[key] = [e for e in entries if e.form_kind != "city"]
+            entries = [e for e in entries if e.form_kind != "city"]
+        # Country forms carry the canonical country name, which data files may have set after pycountry's.
+        lex.forms[key] = [
+            dataclasses.replace(e, name=lex.country_names.get(e.country, e.name))
+            if e.kind == "country" and e.form_kind in ("name", "adj", "people") else e
+            for e in entries
+        ]
     return lex

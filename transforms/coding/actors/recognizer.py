@@ -20,7 +20,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from transforms.coding.actors.lexicon import ActorLexicon, is_short_acronym, load_lexicon, norm
+from transforms.coding.actors.lexicon import TITLE, ActorLexicon, family_names, is_short_acronym, load_lexicon, norm
 
 COMPONENT_NAME = "demarche_actors"
 
@@ -34,16 +34,9 @@ _LABELS = {
     "adj": "NORP",
     "people": "NORP",
 }
-#: Words that, right before capitalised words, introduce a person's name.
-TITLE = re.compile(
-    r"^(?:(?:vice|deputy|prime|foreign|defen[cs]e|interior|finance|chief|acting|former|crown|supreme|"
-    r"lt|lt\.|gen|gen\.|maj|col|sen|sen\.|rep|rep\.|dr|dr\.)\s+)*"
-    r"(?:president|minister|chancellor|premier|king|queen|emir|sultan|prince|princess|sheikh|general|admiral|"
-    r"colonel|major|captain|lieutenant|marshal|commander|senator|congressman|congresswoman|governor|mayor|"
-    r"judge|justice|prosecutor|secretary|ambassador|envoy|spokesman|spokeswoman|spokesperson|pope|ayatollah|"
-    r"cardinal|archbishop|bishop|imam|rabbi|chairman|chairwoman|director|chief|leader|speaker|lawmaker|"
-    r"adviser|advisor|mr|mrs|ms|dr|sen|rep|gen|lt|col|maj|capt)\.?$",
-    re.IGNORECASE,
+#: Titles that also begin company or event names: a single capitalised word after them is not a name.
+AMBIGUOUS_TITLES = frozenset(
+    "general major captain chief director leader secretary justice speaker marshal commander judge".split()
 )
 
 
@@ -106,7 +99,8 @@ class ActorRuler:
                 j = i + 1
                 while j < n and j - i <= 4 and j not in taken and self._is_name_token(doc[j]):
                     j += 1
-                if not TITLE.match(doc[i + 1].text):
+                one_word_ok = tok.lower_.rstrip(".") not in AMBIGUOUS_TITLES  # "General Motors", "Major League"
+                if not TITLE.match(doc[i + 1].text) and (j - i > 2 or one_word_ok):
                     out.append(Span(doc, i + 1, j, label="PERSON"))
                     i = j
                     continue
@@ -117,10 +111,9 @@ class ActorRuler:
         first_seen: dict[str, int] = {}
         for sp in spans:
             if sp.label_ == "PERSON" and len(sp) >= 2:
-                for tok in sp:
-                    key = norm(tok.text)
-                    if len(key) > 1 and tok.text[:1].isupper():
-                        first_seen.setdefault(key, sp.end)
+                known = [e.country for e in self.lexicon.lookup(sp.text) if e.kind == "person"]
+                for key in family_names(sp.text, known[0] if known else None):
+                    first_seen.setdefault(key, sp.end)
         if not first_seen:
             return []
         taken = {i for sp in spans for i in range(sp.start, sp.end)}

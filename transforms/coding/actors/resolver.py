@@ -14,12 +14,14 @@ import datetime as dt
 import re
 from typing import Optional
 
-from transforms.coding.actors.lexicon import ActorLexicon, Entry, Person, RoleWord, norm
+from transforms.coding.actors.lexicon import TITLE, ActorLexicon, Entry, Person, RoleWord, family_names, norm
 from transforms.coding.model import Actor
 
 _TOKEN = re.compile(r"\w+(?:[.’'&-]\w+)*\.?|[^\w\s]", re.UNICODE)
 _POSSESSIVE = re.compile(r"^(.+?)(['’]s)$")
-_AFFIX = re.compile(r"^(.+?)-(based|led|born|owned|run|backed|allied|made)$", re.IGNORECASE)
+_AFFIX = re.compile(r"^(.+?)(-(?:based|led|born|owned|run|made|backed|allied|aligned|sponsored|supported))$", re.IGNORECASE)
+#: Suffixes after which a country is the patron, not the actor's own ("Iran-backed militias").
+PATRON_SUFFIXES = frozenset({"-backed", "-allied", "-aligned", "-sponsored", "-supported"})
 
 DETERMINERS = frozenset(
     "the a an this that these those some several many few most all both each every any another other "
@@ -98,6 +100,11 @@ class DocState:
     titles: dict[str, Actor] = dataclasses.field(default_factory=dict)  # "president" -> last president
     countries: list[str] = dataclasses.field(default_factory=list)  # most recent last, no repeats
     persons: list[Actor] = dataclasses.field(default_factory=list)  # most recent last, no repeats
+    bodies: list[Actor] = dataclasses.field(default_factory=list)  # international bodies, most recent last
+
+    def note_body(self, actor: Actor) -> None:
+        if (actor.code or "").startswith("IGO"):
+            self.bodies = [b for b in self.bodies if b.code != actor.code] + [actor]
 
     def note_country(self, iso3: Optional[str]) -> None:
         if iso3:
@@ -107,9 +114,8 @@ class DocState:
 
     def note_person(self, actor: Actor, name: Optional[str], title: Optional[str]) -> None:
         if name:
-            for tok in norm(name).split():
-                if len(tok) > 1:
-                    self.names[tok] = actor
+            for tok in family_names(name, actor.country):
+                self.names[tok] = actor
         if title:
             self.titles[norm(title)] = actor
         self.persons = [p for p in self.persons if p.name != actor.name] + [actor]
@@ -127,6 +133,7 @@ class _Parse:
     igo: Optional[Entry] = None
     person: Optional[Match] = None
     name_run: Optional[Match] = None
+    inherited: bool = False  # a member noun took the sector of what precedes it ("WHO chief")
     eli: bool = False
     title: Optional[str] = None
     multi: bool = False
@@ -190,6 +197,9 @@ class ActorResolver:
             group = self._group(text, state)
             if group is not None:
                 return [dataclasses.replace(a, text=text) for a in group]
+            if words[0] == "the" and content in (["alliance"], ["bloc"], ["organisation"], ["organization"]):
+                if state.bodies:  # "the alliance" -> the international body mentioned last
+                    return [dataclasses.replace(state.bodies[-1], text=text)]
             if words[0] in ("the", "his", "her", "their") or len(words) <= 2:
                 key = norm(" ".join(content))
                 if key in state.titles:
@@ -255,9 +265,10 @@ class ActorResolver:
     @staticmethod
     def _form_match(i: int, j: int, entries: list[Entry], span: str) -> Match:
         order = {"org": 0, "person": 1, "country": 2}
-        entry = sorted(entries, key=lambda e: order.get(e.kind, 3))[0]
-        if entry.kind == "person":
-            return Match(i, j, "form", entry=entry, text=span)
+        kinds = {"name": 0, "adj": 1, "people": 2, "seat": 3, "capital": 4, "region": 5}
+        # An organisation beats a person beats a country; a country's name beats the same-spelled capital
+        # ("Singapore", "East Jerusalem").
+        entry = min(entries, key=lambda e: (order.get(e.kind, 3), kinds.get(e.form_kind, 6)))
         return Match(i, j, "form", entry=entry, text=span)
 
     def _name_runs(
@@ -337,13 +348,19 @@ class ActorResolver:
         return None
 
     def _pick_person(self, keys: list[str], date: dt.date, title: Optional[str] = None) -> Optional[Person]:
+        """The dictionary person a written name refers to, or None when unknown or ambiguous.
+
+        keys: Normalised name tokens ("g", "w", "bush").
+        date: Date of the text (a person in office then is preferred).
+        title: Title written before the name, if any ("President").
+        """
         keys = [k for k in keys if k]
         if not keys:
             return None
         candidates: set[str] = set()
         for k in (keys[-1], keys[0]):
             candidates |= self.lex.surnames.get(k, set())
-        best = None
+        scored = []
         for name in candidates:
             ptoks = self._person_tokens.get(name, set())
             matched = sum(1 for k in keys if k in ptoks or (len(k) == 1 and any(p.startswith(k) for p in ptoks)))
@@ -352,10 +369,16 @@ class ActorResolver:
             person = self.lex.people[name]
             in_office = any(p.holds_on(date) for p in person.posts)
             titled = bool(title) and any(norm(title) == norm(p.title) for p in person.posts)
-            score = (matched, titled, in_office, person.last_end())
-            if best is None or score > best[0]:
-                best = (score, person)
-        return best[1] if best else None
+            scored.append(((matched, titled, in_office), person.last_end(), person))
+        if not scored:
+            return None
+        scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        top = [x for x in scored if x[0] == scored[0][0]]
+        # Same evidence for people of different countries, or for several people in office ("Kim" alone):
+        # too ambiguous to pick one. Otherwise the most recent wins ("Bush" -> George W. Bush).
+        if len({x[2].country for x in top}) > 1 or (len(top) > 1 and top[0][0][2]):
+            return None
+        return scored[0][2]
 
     def _parse_head(self, toks: list[Token], matches: list[Match]) -> _Parse:
         p = _Parse()
@@ -366,11 +389,15 @@ class ActorResolver:
                 if w.type == "modifier":
                     p.eli = True
                 elif w.type == "head":
+                    if w.role == "MED" and p.role == "GOV":
+                        continue  # "official newspaper", "state television": state media are the government
                     p.role, p.role_from, p.member_default = w.role, m, False
                     p.title = m.text
                 else:  # member
                     if p.role is None or (p.member_default and w.role is not None):
                         p.role, p.role_from, p.member_default = w.role, m, True
+                    else:
+                        p.inherited = True
                     p.title = m.text
             elif m.kind == "form":
                 e = m.entry
@@ -385,6 +412,8 @@ class ActorResolver:
                     p.role, p.role_from, p.member_default = e.role, m, False
                 elif m.start > 0 and toks[m.start - 1].lower == "ethnic" and e.form_kind in ("adj", "people"):
                     pass  # "ethnic Albanians" names an ethnic group, not citizens of Albania
+                elif m.end < len(toks) and toks[m.end].lower in PATRON_SUFFIXES:
+                    pass  # "Russian-backed separatists" are not Russian
                 else:
                     self._add_country(p, e.country, m, toks, prev_end)
                     if e.role:
@@ -392,7 +421,8 @@ class ActorResolver:
             elif m.kind in ("person", "coref"):
                 p.person = m
             elif m.kind == "name":
-                if prev_end == m.start and p.title and p.role_from is not None and p.role_from.end == m.start:
+                title_word = p.title.split()[-1] if p.title else ""
+                if prev_end == m.start and TITLE.match(title_word) and p.role_from is not None:
                     p.name_run = m  # "Foreign Minister Penny Wong": a titled, unknown person
             prev_end = m.end
         return p
@@ -475,8 +505,10 @@ class ActorResolver:
 
     def _name(self, head: _Parse, role: Optional[str], isos: list[str]) -> Optional[str]:
         src = head.role_from
-        if head.name_run is not None and head.title:
+        if head.name_run is not None:
             return head.name_run.text
+        if head.inherited:
+            return None  # "WHO chief" is not the WHO
         if src is not None and src.kind == "form":
             if src.entry.kind == "org" and role == src.entry.role:
                 return src.entry.name
@@ -501,8 +533,12 @@ class ActorResolver:
         country, role, _title = person.at(date)
         # A title written in the mention states the post at the time of writing ("Senator Rubio").
         title_role = head.role if head.role_from is not None and head.role_from.kind == "role" else None
-        if title_role and title_role != role and any(p.role == title_role for p in person.posts):
+        if title_role and title_role != role and (role == "ELI" or any(p.role == title_role for p in person.posts)):
             role = title_role
         if head.eli:
             role = "ELI"
+        elif role == "ELI" and head.org is not None:
+            # Out of every listed post, but the mention names the body ("NATO Secretary General X").
+            org = head.org
+            return Actor(text=text, code=org.code, country=org.country, role=org.role, name=person.name)
         return Actor(text=text, code=country + role, country=country, role=role, name=person.name)

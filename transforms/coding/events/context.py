@@ -18,17 +18,17 @@ from transforms.coding.model import Actor
 STATELESS_ROLES = frozenset({"IGO", "NGO", "IMG", "MNC", "UIS"})
 
 
-def sentence_countries(sent: Span, index: MentionIndex) -> list[str]:
-    """Distinct countries of the resolved actor mentions of a sentence, in order of appearance.
+def sentence_countries(sent: Span, index: MentionIndex) -> dict[str, str]:
+    """Distinct countries of the resolved actor mentions of a sentence (ISO3 -> words of its first mention),
+    in order of appearance.
 
     sent: The sentence.
     index: The document's mentions.
     """
-    seen: list[str] = []
+    seen: dict[str, str] = {}
     for mention in index.mentions:
         if sent.start <= mention.start and mention.end <= sent.end and mention.actor.country:
-            if mention.actor.country not in seen:
-                seen.append(mention.actor.country)
+            seen.setdefault(mention.actor.country, mention.actor.text)
     return seen
 
 
@@ -52,22 +52,28 @@ def needs_country(ref: Optional[ActorRef]) -> bool:
 
 
 def fill_countries(
-    source: Optional[ActorRef], target: Optional[ActorRef], *, context: list[str], proper_target: bool
+    source: Optional[ActorRef], target: Optional[ActorRef], *, context: dict[str, str], proper_target: bool
 ) -> tuple[Optional[ActorRef], Optional[ActorRef]]:
-    """Give country-less actors the sentence's country.
+    """Complete an event's actors from the sentence's country context.
+
+    - no target, and the sentence names exactly one country: the event is coded against that country (CAMEO's
+      convention for domestic events: "rebels in X blocked the roads" -> X);
+    - a source without a country in a one-country sentence gets that country;
+    - a target without a country gets the source's country (domestic: "police arrested the protesters"),
+      unless it is a proper name the ActorCoder did not know.
 
     source, target: The event's actors.
     context: ``sentence_countries`` of the sentence.
-    proper_target: The target mention is a proper name (names the ActorCoder did not know are left alone).
+    proper_target: The target mention is an unknown proper name.
     """
-    if target is None and source is not None and len(context) == 1 and source.mention is not None:
-        # no counterpart named: CAMEO codes the event against the country it happens in
-        target = ActorRef(Actor(text=context[0], code=context[0], country=context[0]), None, False)
-    if needs_country(source) and len(context) == 1:
-        source = with_country(source, context[0])
+    only = next(iter(context)) if len(context) == 1 else None
+    if target is None and source is not None and source.mention is not None and only is not None:
+        target = ActorRef(Actor(text=context[only], code=only, country=only), None, False)
+    if needs_country(source) and only is not None:
+        source = with_country(source, only)
     if needs_country(target) and not proper_target:
         if source is not None and source.actor.country:
-            target = with_country(target, source.actor.country)  # domestic: "police arrested protesters"
-        elif len(context) == 1:
-            target = with_country(target, context[0])
+            target = with_country(target, source.actor.country)
+        elif only is not None:
+            target = with_country(target, only)
     return source, target

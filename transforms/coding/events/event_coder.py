@@ -1,7 +1,6 @@
 """EventCoder: from a parsed document and its actor mentions to CAMEO-coded EventMatches."""
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
 from typing import Optional
@@ -10,16 +9,20 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.coding.events.context import fill_countries, sentence_countries
 from transforms.coding.events.lexicon import Lexicon, Pattern
-from transforms.coding.events.matcher import ActorRef, Matcher, MentionIndex, Trigger, children, kind_of
-from transforms.coding.model import ASSERTED, FUTURE, NEGATED, Actor, ActorMention, EventMatch
+from transforms.coding.events.matcher import REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, children, kind_of
+from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, ActorMention, EventMatch
 from transforms.coding.taxonomy import Taxonomy
 
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 # Roots whose future / intended form is recoded with the @map intent table (CAMEO codes intentions as 03x/13x).
 _VERBAL_ROOTS = frozenset({"01", "02", "03", "10", "11", "12", "13"})
-_COMPLEMENT_TARGETS = dataclasses.replace(
-    Pattern("complement", "010", "VERB", frozenset(), (), ("obj", "dative", "to", "against", "on", "with", "from"), frozenset(), "")
+# where an uncoded complement ("threatened to [cut off electricity to X]") names its target
+_COMPLEMENT_TARGETS = Pattern(
+    "complement", "010", "VERB", frozenset(), (), ("obj", "dative", "to", "against", "on", "with", "from"), frozenset(), ""
 )
+_NOT_ACTOR_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"})
+# agentless violence is still news ("a journalist was killed in a car bombing")
+_VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 COMPLEMENT_DEPS = ("xcomp", "ccomp", "dobj", "obj", "pobj", "acl", "advcl", "nsubjpass", "attr")
 
 
@@ -29,13 +32,20 @@ class EventCoder:
     taxonomy: The CAMEO taxonomy every pattern code is checked against.
     patterns_file: Optional user pattern file (same format as ``data/event_patterns.txt``); its patterns are
         tried before the built-in ones. Errors raise DataFileError with file and line.
+    infer_countries: Complete actors from the sentence's country context (see ``events/context.py``: a
+        country-less actor in a one-country sentence gets that country; an event with no named target is coded
+        against that country). False leaves actors exactly as the ActorCoder resolved them.
     """
 
-    def __init__(self, *, taxonomy: Taxonomy, patterns_file: Optional[str] = None) -> None:
+    def __init__(
+        self, *, taxonomy: Taxonomy, patterns_file: Optional[str] = None, infer_countries: bool = True
+    ) -> None:
         self.taxonomy = taxonomy
+        self.infer_countries = infer_countries
         self.lexicon = Lexicon.load(taxonomy=taxonomy, patterns_file=patterns_file)
         self.matcher = Matcher(self.lexicon)
-        self._trigger_lemmas = frozenset(self.lexicon.trigger_lemmas())
+        # obligations ("X said Y must ...") are coded without a trigger word, so their modals count too
+        self._trigger_lemmas = frozenset(self.lexicon.trigger_lemmas() | REQUEST_AUX)
 
     def might_hold_event(self, sentence_text: str) -> bool:
         """Cheap lexical pre-filter: True when any word of the sentence could be a trigger.
@@ -92,6 +102,8 @@ class EventCoder:
                 governed.add(comp.token.i)
         main: list[EventMatch] = []
         background: list[EventMatch] = []
+        # words of other events; what a statement consumed ("sent a message of ...") is its content, not an event
+        trigger_ids = frozenset(by_token).union(*(t.consumed for t in triggers if not t.pattern.code.startswith("01")))
         for trig in triggers:
             tok = trig.token
             if tok.i in governed:
@@ -99,7 +111,7 @@ class EventCoder:
             if tok.i in consumed_by_verbs:
                 continue
             found = self._events_for(trig, adopted.get(tok.i), sentence_index, index)
-            if self.matcher.is_background(tok):
+            if self.matcher.is_background(tok, trigger_ids):
                 # circumstances are only coded when they name a known actor
                 background.extend(e for e in found if (e.source and e.source.resolved) or (e.target and e.target.resolved))
             else:
@@ -119,7 +131,7 @@ class EventCoder:
             if not subj:
                 continue
             targets = [r for r in self.matcher.actors_at(subj[0], index) if r.mention is not None]
-            sources = [r for r in self.matcher._speaker(tok, index, []) if r.mention is not None]
+            sources = [r for r in self.matcher.speaker(tok, index) if r.mention is not None]
             for s in sources:
                 for t in targets or [None]:
                     out.append(EventMatch(sentence_index=sentence_index, trigger_start=tok.i, trigger_end=tok.i + 1,
@@ -146,7 +158,7 @@ class EventCoder:
                 if node.dep_ == "prep" or node.dep_ in ("xcomp", "ccomp", "aux", "conj") or node.pos_ in ("ADP",):
                     nxt.extend(c for c in node.children if c.dep_ in COMPLEMENT_DEPS + ("conj", "prep", "pcomp"))
                 elif node.dep_ in ("dobj", "obj", "attr", "pobj"):
-                    nxt.extend(c for c in node.children if c.dep_ in ("acl", "prep", "relcl") and c.lower_ in ("of", "to", "for") or c.dep_ == "acl")
+                    nxt.extend(c for c in node.children if (c.dep_ == "prep" and c.lower_ in ("of", "to", "for")) or c.dep_ == "acl")
             frontier = nxt
         return None
 
@@ -155,19 +167,18 @@ class EventCoder:
         tok = trig.token
         code = pattern.code
         head_tokens = [tok]
-        target_pattern, target_token = pattern, tok
         if comp is not None:
             frame = pattern.frame
             map_name = "intent" if frame == "future" else frame
             code = self.lexicon.map_code(map_name, comp.pattern.code)
             head_tokens.append(comp.token)
         modality = self.matcher.modality(head_tokens)
-        if pattern.frame == "future" and modality not in (NEGATED,) and modality != "HYPOTHETICAL":
+        if pattern.frame == "future" and modality not in (NEGATED, HYPOTHETICAL):
             modality = FUTURE
         # obligations reported by a speaker: "X said Y must leave" -> X demands of Y
-        demand_by_modal = comp is None and pattern.frame is None and self.matcher.demands_by_modal(tok)
+        demand_by_modal = self.matcher.demands_by_modal(tok)
         if demand_by_modal:
-            code = self.lexicon.map_code("demand", code)
+            code = self.lexicon.map_code("demand", comp.pattern.code if comp is not None else pattern.code)
         elif modality in (FUTURE,) and code[:2] not in _VERBAL_ROOTS:
             code = self.lexicon.map_code("intent", code)
         original = comp.pattern.code if comp is not None else pattern.code
@@ -183,9 +194,9 @@ class EventCoder:
         if comp is None and pattern.frame == "future" and any(c.key == "xcomp" for c in pattern.conditions):
             return []  # "plans to ..." with nothing codable in the plan
 
-        sources, direct = self.matcher.sources(tok, index, [])
+        sources, direct = self.matcher.sources(tok, index)
         if demand_by_modal:
-            speaker = self.matcher._speaker(tok, index, [])
+            speaker = self.matcher.speaker(tok, index)
             targets = sources
             sources, direct = speaker, False
             between = False
@@ -197,10 +208,15 @@ class EventCoder:
             return []  # an event noun with no agent, inside another predicate ("endorsed an agreement with X")
         if not any(r.mention is not None for r in sources + targets):
             return []
-        if direct and sources and all(r.mention is None for r in sources) and not any(
-            c.key == "subj" for c in pattern.conditions
-        ):
+        if sources and all(r.mention is None for r in sources) and not any(
+            c.key in ("subj", "smod") for c in pattern.conditions
+        ) and not self._names_someone(tok):
             return []  # the agent is named but is not an actor ("the virus killed ...", "the accident ...")
+        if not sources and not between and code[:2] not in _VIOLENT_ROOTS and not any(
+            r.direct and r.mention is not None and (r.actor.country or self._is_name(tok.doc, r.mention))
+            for r in targets
+        ):
+            return []  # nobody acts, and the patient is no known party ("five people were rescued")
         pairs: list[tuple[Optional[ActorRef], Optional[ActorRef]]] = []
         recip = "recip" in pattern.flags or (comp is not None and "recip" in comp.pattern.flags)
         if not targets and recip and len(sources) >= 2:
@@ -213,14 +229,15 @@ class EventCoder:
                     if s is not None and t is not None and s.mention is not None and s.mention == t.mention:
                         continue
                     pairs.append((s, t))
-        context = sentence_countries(tok.sent, index)
+        if code.startswith("04") and "recip" in pattern.flags and all(t is None for _, t in pairs):
+            return []  # a meeting needs a counterpart ("the cabinet met" is not an interaction)
+        context = sentence_countries(tok.sent, index) if self.infer_countries else {}
         pairs = [
             fill_countries(s, t, context=context, proper_target=t is not None and t.mention is not None
-                           and any(w.pos_ == "PROPN" for w in tok.doc[t.mention.start : t.mention.end]))
+                           and t.actor.code is None
+                           and self._is_name(tok.doc, t.mention))
             for s, t in pairs
         ]
-        if code.startswith("04") and all(t is None for _, t in pairs):
-            return []  # a meeting needs a counterpart ("the cabinet met" is not an interaction)
         distinct = [(s, t) for s, t in pairs if not (s and t and s.actor.code and s.actor.code == t.actor.code)]
         pairs = distinct or pairs
         start = min(t.i for t in head_tokens)
@@ -269,6 +286,15 @@ class EventCoder:
         return refs, between
 
     @staticmethod
+    def _is_name(doc: Doc, mention: ActorMention) -> bool:
+        return any(t.pos_ == "PROPN" for t in doc[mention.start : mention.end])
+
+    def _names_someone(self, tok: Token) -> bool:
+        """The subject phrase contains a proper name (an actor the ActorCoder may not know)."""
+        subj = self.matcher.subject_token(tok)
+        return subj is not None and any(t.pos_ == "PROPN" and t.ent_type_ not in _NOT_ACTOR_ENTS for t in subj.subtree)
+
+    @staticmethod
     def _has_future_aux(tokens: list[Token]) -> bool:
         return any(c.dep_ == "aux" and c.lower_ in ("will", "wo", "shall", "would") for t in tokens for c in t.children)
 
@@ -283,6 +309,8 @@ class EventCoder:
             score += 0.15
         if direct:
             score += 0.15
+        if target is not None and not target.direct:
+            score -= 0.05  # target inferred from the place or the sentence's country
         if (pattern is not None and pattern.conditions) or comp is not None:
             score += 0.1
         return round(min(score, 1.0), 2)

@@ -15,7 +15,7 @@ from transforms.coding.taxonomy import Taxonomy
 
 DEFAULT_PATTERNS_FILE = "event_patterns.txt"
 TRIGGER_KINDS = {"v": "VERB", "n": "NOUN", "a": "ADJ"}
-CONDITION_KEYS = ("obj", "prep", "prt", "mod", "xcomp", "subj")
+CONDITION_KEYS = ("obj", "prep", "prt", "mod", "xcomp", "subj", "smod")
 FRAME_FLAGS = ("intent", "future", "threat", "reject", "demand", "appeal")
 FLAGS = frozenset(FRAME_FLAGS + ("recip",))
 MAP_NAMES = frozenset(FRAME_FLAGS) - {"future"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterable, Optional
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Span, Token
 
 from transforms.coding.events.lexicon import Condition, Lexicon, Pattern
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, Actor, ActorMention
@@ -18,17 +18,30 @@ PASSIVE_SUBJECT_DEPS = ("nsubjpass", "csubjpass")
 OBJECT_DEPS = ("dobj", "obj")
 FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 HEDGE_AUX = frozenset({"could", "may", "might", "can", "should", "ought"})
-HEDGE_ADV = frozenset({"possibly", "perhaps", "maybe", "potentially", "probably", "reportedly_not"})
+HEDGE_ADV = frozenset({"possibly", "perhaps", "maybe", "potentially", "probably"})
 CONDITION_MARKS = frozenset({"if", "unless", "whether", "lest"})
 NEGATIONS = frozenset({"not", "n't", "never", "no"})
 REQUEST_AUX = frozenset({"must", "should"})
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "him", "her", "them", "us", "who", "which", "that"})
-SOURCE_MOD_DEPS = ("poss", "compound", "amod", "nmod", "npadvmod")
+THIRD_PERSON = frozenset({"he", "she", "it", "they", "him", "her", "them", "his", "its", "their", "hers", "theirs"})
 SOURCE_PREPS = ("of", "from", "in", "at", "throughout", "across")
-BACKGROUND_PREPS = frozenset({"after", "following", "before", "since", "during", "amid", "amidst", "despite", "because", "over", "in", "of", "for", "about", "on", "against", "under", "without", "by", "through", "with"})
+# event nouns inside these phrases are circumstances of the sentence, not its news ("after the attack")
+BACKGROUND_PREPS = frozenset({
+    "after", "following", "before", "since", "during", "amid", "amidst", "despite", "because", "over", "in", "of",
+    "for", "about", "on", "against", "under", "without", "by", "through", "with",
+})
+CIRCUMSTANCE_PREPS = frozenset({
+    "after", "following", "before", "since", "during", "amid", "amidst", "despite", "because", "without",
+})
+# nouns whose compound modifier names the event ("a mediation effort", "a rescue operation")
+CARRIER_NOUNS = frozenset({
+    "effort", "operation", "campaign", "mission", "initiative", "drive", "bid", "attempt", "plan", "process",
+    "program", "programme", "action", "move", "deal", "package",
+})
 LOCATIVE_PREPS = ("in", "into", "across", "throughout", "inside")
 QUANTITY_NOUNS = frozenset({
-    "ten", "ton", "tonne", "scores", "dozens", "hundreds", "thousands", "millions", "million", "billion", "thousand", "hundred", "dozen", "score", "worth", "amount", "batch",
+    "ten", "ton", "tonne", "scores", "dozens", "hundreds", "thousands", "millions", "million", "billion",
+    "thousand", "hundred", "dozen", "score", "worth", "amount", "batch",
     "shipment", "consignment", "lot", "number", "package", "kind", "type", "piece", "percent", "half", "third",
     "part", "portion", "series", "group", "wave", "round", "string", "spate", "set", "pair", "couple", "handful",
     "bunch", "quantity", "load", "supply", "total", "range", "host", "barrage", "volley", "flurry",
@@ -77,6 +90,8 @@ def token_lemmas(token: Token, lexicon: Lexicon) -> set[str]:
     out = {token.lemma_.lower(), token.lower_}
     if token.tag_.startswith("VB"):
         out |= lexicon.candidate_lemmas(token.lower_)
+        if token.lower_.startswith("re-"):
+            out |= lexicon.candidate_lemmas(token.lower_[3:])  # "re-examine", "re-impose"
     elif token.tag_ in ("NNS", "NNPS") and token.lower_.endswith("s"):
         out.add(token.lower_[:-1])
     return out
@@ -115,12 +130,18 @@ def direct_object(token: Token) -> Optional[Token]:
         return token.head  # reduced passive relative: "soldiers killed in Ukraine"
     if is_passive(token) and children(token, ("xcomp",)):
         return None  # raising passives: "X is expected to visit" has no object
-    deps = PASSIVE_SUBJECT_DEPS if is_passive(token) else OBJECT_DEPS
-    found = children(token, deps) or children(token, ("attr",)) if not is_passive(token) else children(token, deps)
-    if not found and not is_passive(token):
-        found = children(token, OBJECT_DEPS)
-    if not found and token.dep_ == "conj" and not is_passive(token):
-        found = children(token.head, OBJECT_DEPS)
+    if is_passive(token):
+        found = children(token, PASSIVE_SUBJECT_DEPS)
+    else:
+        found = children(token, OBJECT_DEPS) or children(token, ("attr",))
+        if not found and token.dep_ == "conj":
+            found = children(token.head, OBJECT_DEPS)  # "signed and ratified the treaty"
+        if not found and not children(token, ("xcomp", "ccomp", "prep")):
+            for conj in children(token, ("conj",)):  # "donated and delivered the goods"
+                if conj.tag_.startswith("VB") and not children(conj, ("aux", "nsubj")):
+                    found = children(conj, OBJECT_DEPS)
+                    if found:
+                        break
     if not found:
         return None
     return through_quantity(found[0])
@@ -139,7 +160,7 @@ def through_quantity(noun: Token) -> Token:
 
 
 def preposition_objects(token: Token, preps: Iterable[str]) -> list[Token]:
-    """Objects of prepositions ``preps`` attached to ``token`` (incl. "according to"-style chains)."""
+    """Objects of the prepositions ``preps`` (and of "by" agents, datives) attached to ``token``."""
     preps = set(preps)
     out = []
     for child in token.children:
@@ -149,6 +170,7 @@ def preposition_objects(token: Token, preps: Iterable[str]) -> list[Token]:
 
 
 def modifiers(token: Token, lemmas: frozenset) -> list[Token]:
+    """Compound/adjective/possessive modifiers of ``token`` (those with one of ``lemmas``, if given)."""
     mods = [c for c in token.children if c.dep_ in ("compound", "amod", "nmod", "npadvmod", "poss")]
     if not lemmas:
         return mods
@@ -167,11 +189,14 @@ class Matcher:
 
     # -------------------------------------------------------------- triggers
     def triggers(self, sent: Span, mentions: MentionIndex) -> list[Trigger]:
+        """Every token of the sentence with a matching pattern (the most specific one)."""
         found = []
         for token in sent:
             kind = kind_of(token)
             if kind is None:
                 continue
+            if kind == "NOUN" and token.dep_ == "compound" and token.head.lemma_.lower() not in CARRIER_NOUNS:
+                continue  # "war games", "aid workers", "war crimes court": the noun only describes another
             for lemma in sorted(token_lemmas(token, self.lexicon)):
                 match = self._first_matching(token, kind, lemma, mentions)
                 if match is not None:
@@ -198,12 +223,19 @@ class Matcher:
         values = cond.values
         if cond.key == "obj":
             obj = direct_object(token)
-            if obj is None:
-                return False, set()
+            if obj is None or children(token, ("oprd",)):
+                return False, set()  # "called X a liar": X is described, not acted on
             return self._lemma_ok(obj, values, mentions), {obj.i}
         if cond.key == "subj":
-            subj = self._subject_token(token)
+            subj = self.subject_token(token)
             return (subj is not None and self._lemma_ok(subj, values, mentions)), set()
+        if cond.key == "smod":
+            subj = self.subject_token(token)
+            if subj is None:
+                return False, set()
+            # "the first deployment of peacekeeping troops": also the noun the subject is "of"
+            nouns = [subj] + [p for c in subj.children if c.dep_ == "prep" and c.lower_ == "of" for p in children(c, ("pobj",))]
+            return any(modifiers(n, values) for n in nouns), set()
         if cond.key == "prt":
             return any(c.dep_ == "prt" and c.lower_ in values for c in token.children), set()
         if cond.key == "xcomp":
@@ -258,7 +290,8 @@ class Matcher:
         return any(mentions.in_tokens(self._np_region(t)) for t in [token, *token.conjuncts])
 
     # -------------------------------------------------------------- actors
-    def _subject_token(self, token: Token) -> Optional[Token]:
+    def subject_token(self, token: Token) -> Optional[Token]:
+        """The head of the phrase naming the agent of a predicate (looking through quantities)."""
         subj, _ = self._subject(token)
         return through_quantity(subj) if subj is not None else None
 
@@ -311,7 +344,7 @@ class Matcher:
         for head in heads:
             out.extend(self._actors_of_head(head, mentions))
         if any(r.mention is not None and r.actor.resolved for r in out):
-            out = [r for r in out if r.mention is not None]  # "Israeli helicopters and tanks"
+            out = [r for r in out if r.mention is not None and r.actor.resolved]  # "Israeli helicopters and tanks"
         unique, seen = [], set()
         for ref in out:
             key = (ref.mention.start, ref.mention.end, ref.actor.code, ref.actor.text) if ref.mention else (ref.actor.text,)
@@ -362,25 +395,26 @@ class Matcher:
             stack.extend(c for c in tok.children if c.dep_ not in CLAUSE_STOP_DEPS)
         return region
 
-    def sources(self, trigger: Token, mentions: MentionIndex, prior: list[ActorRef]) -> tuple[list[ActorRef], bool]:
+    def sources(self, trigger: Token, mentions: MentionIndex) -> tuple[list[ActorRef], bool]:
         """Source actors of a trigger and whether the link is a direct dependency."""
         if kind_of(trigger) == "NOUN" and trigger.dep_ not in ("ROOT",):
-            return self._noun_sources(trigger, mentions, prior)
+            return self._noun_sources(trigger, mentions)
         subj, direct = self._subject(trigger)
         if subj is None:
-            speaker = self._speaker(trigger, mentions, prior)
-            return speaker, False
+            if is_passive(trigger) or (trigger.dep_ == "acl" and trigger.tag_ == "VBN"):
+                return [], False  # "X was arrested": the agent is unknown, not the reporter
+            return self.speaker(trigger, mentions), False
         subj = through_quantity(subj)
         if is_pronoun(subj):
             if subj.lower_ in ("who", "which", "that") and subj.head.dep_ == "relcl":
                 return self.actors_at(subj.head.head, mentions), False
-            speaker = self._speaker(trigger, mentions, prior)
+            speaker = self.speaker(trigger, mentions)
             if speaker:
                 return speaker, False
             return self._antecedent(subj, mentions), False
         return self.actors_at(subj, mentions), direct
 
-    def _noun_sources(self, noun: Token, mentions: MentionIndex, prior: list[ActorRef]) -> tuple[list[ActorRef], bool]:
+    def _noun_sources(self, noun: Token, mentions: MentionIndex) -> tuple[list[ActorRef], bool]:
         while noun.dep_ == "conj" and kind_of(noun.head) == "NOUN" and not children(noun, ("poss",)):
             noun = noun.head  # "announced asset freezes and travel bans": conjuncts share the governor
         poss = children(noun, ("poss",))
@@ -401,7 +435,7 @@ class Matcher:
             noun = noun.head  # "a mediation effort": the phrase head carries the syntax
         governor = noun.head
         if noun.dep_ in ("dobj", "obj", "attr") and governor.lemma_.lower() in self.lexicon.light_verbs:
-            refs, _ = self.sources(governor, mentions, prior)
+            refs, _ = self.sources(governor, mentions)
             return refs, False
         # "sent a message of congratulations", "took part in talks": climb noun-prep chains to a light verb
         node = noun
@@ -414,15 +448,15 @@ class Matcher:
                 break
             if kind_of(node) == "VERB":
                 if node.lemma_.lower() in self.lexicon.light_verbs:
-                    refs, _ = self.sources(node, mentions, prior)
+                    refs, _ = self.sources(node, mentions)
                     return refs, False
                 break
             if node.dep_ in ("dobj", "obj", "attr") and node.head.lemma_.lower() in self.lexicon.light_verbs:
-                refs, _ = self.sources(node.head, mentions, prior)
+                refs, _ = self.sources(node.head, mentions)
                 return refs, False
         return [], False
 
-    def _speaker(self, token: Token, mentions: MentionIndex, prior: list[ActorRef]) -> list[ActorRef]:
+    def speaker(self, token: Token, mentions: MentionIndex) -> list[ActorRef]:
         """Speaker of the quote containing ``token`` ("X said it would ...", "..., according to X")."""
         node = token
         for _ in range(8):
@@ -430,6 +464,9 @@ class Matcher:
                 head = node.head
                 if head.lemma_.lower() in self.lexicon.speech_verbs and node.dep_ in ("ccomp", "parataxis"):
                     subj, _ = self._subject(head)
+                    own = children(token, SUBJECT_DEPS)
+                    if subj is not None and own and own[0].lower_ == "it" and subj.tag_ in ("NNS", "NNPS"):
+                        return []  # "officials said it has infected ...": "it" is not the officials
                     if subj is not None and subj.pos_ != "PRON":
                         return self.actors_at(subj, mentions)
                     if subj is not None:
@@ -446,7 +483,10 @@ class Matcher:
         return []
 
     def _antecedent(self, pronoun: Token, mentions: MentionIndex) -> list[ActorRef]:
-        """Nearest preceding resolved actor mention (within the sentence, then the previous one)."""
+        """Nearest preceding resolved actor mention (within the sentence, then the previous one), for
+        third-person pronouns ("we" in a quote is the unknown quoted speaker)."""
+        if pronoun.lower_ not in THIRD_PERSON:
+            return []
         start = pronoun.sent.start
         prev_start = pronoun.doc[start - 1].sent.start if start > 0 else start
         candidates = [m for m in mentions.mentions if prev_start <= m.start and m.end <= pronoun.i and m.actor.resolved]
@@ -537,6 +577,9 @@ class Matcher:
                     hedged = True
                 elif child.dep_ == "det" and low == "no" and kind_of(token) == "NOUN":
                     negated = True
+            for subj in children(token, SUBJECT_DEPS + PASSIVE_SUBJECT_DEPS):
+                if any(c.dep_ == "det" and c.lower_ == "no" for c in subj.children):
+                    negated = True  # "no troops were injured"
             if token.dep_ == "xcomp" and token.head.lemma_.lower() == "go" and token.head.tag_ == "VBG":
                 future = True
             clause = token
@@ -555,20 +598,32 @@ class Matcher:
             return FUTURE
         return ASSERTED
 
-    def is_background(self, token: Token) -> bool:
-        """True for predicates in relative/purpose clauses or circumstance phrases ("after the attack")."""
+    def is_background(self, token: Token, triggers: frozenset = frozenset()) -> bool:
+        """True for predicates in relative/purpose clauses or circumstance phrases ("after the attack").
+
+        token: The trigger.
+        triggers: Token indices of the sentence's triggers and of the words their conditions matched: an event
+            noun depending on one of them ("a strike in protest of the refusal", "rejected a proposal for
+            signing ...") is background, one depending on a plain noun ("a message of congratulations") is not.
+        """
         node = token
         for _ in range(10):
-            if node.dep_ in ("relcl", "acl"):
+            if node.dep_ in ("relcl", "acl", "appos"):
                 return True
             if node.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children):
                 return True
-            if node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("after", "before", "since", "as", "because", "when", "while", "until", "if", "unless") for c in node.children):
+            if node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("after", "before", "since", "as", "because", "when", "while", "until", "if", "unless", "although", "though", "whereas") for c in node.children):
                 return True
             if node.dep_ == "advcl" and node.tag_ == "VBG" and node.i > node.head.i:
                 return True  # ", killing three people": a consequence of the main event
-            if node.dep_ in ("pobj", "pcomp") and node.head.lower_ in BACKGROUND_PREPS:
-                return True
+            if node.dep_ in ("pobj", "pcomp") and node.head.dep_ in ("prep", "agent"):
+                prep, governor = node.head, node.head.head
+                if governor.lemma_.lower() in QUANTITY_NOUNS or governor.tag_ == "$":
+                    pass  # "$12M of donations": decided by the quantity's own place
+                elif prep.lower_ in CIRCUMSTANCE_PREPS or governor.i in triggers:
+                    return True
+                elif kind_of(governor) != "NOUN" and prep.lower_ in BACKGROUND_PREPS:
+                    return True
             if node.dep_ == "ROOT" or node.head is node:
                 return False
             node = node.head

@@ -1,0 +1,142 @@
+"""Daily dyad aggregates: event files in (Avro or Parquet), the ``dyad_day`` table out (Parquet + Avro).
+
+    python -m pipelines.aggregate_events --input out --output dyads
+
+``--input`` is an output folder of extract_events (its ``parquet/events`` partitions are read, else ``avro/events``)
+or a glob of event files. The result replaces the previous contents of ``OUTPUT/<format>/dyad_day`` (the aggregate is
+recomputed from all events each time; old files are removed only after the new ones are in place). Any standard Beam
+option is accepted; without ``--runner`` the job runs on the in-process FnApiRunner.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Optional, Sequence
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
+
+from pipelines.extract_events import ExtractEventsOptions, pipeline_options, summarize
+from transforms.aggregate import INPUT_FORMATS, AggregateDyads, ReadTable, parse_modalities, resolve_table_input
+from transforms.coding.errors import ConfigError, DemarcheError
+from transforms.sinks import WriteRecords, new_run_id, parse_formats, remove_run_temp
+
+TABLE = "dyad_day"
+_LOGGER = logging.getLogger("demarche")
+
+
+class AggregateEventsOptions(PipelineOptions):
+    """Options of the aggregate_events job besides ``--input``, ``--output`` and ``--formats``, which it shares with
+    extract_events (Beam registers every option name once per process)."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser: argparse.ArgumentParser) -> None:
+        group = parser.add_argument_group("demarche aggregate_events")
+        group.add_argument("--input_format", default="auto", choices=INPUT_FORMATS,
+                           help="Event files to read: parquet, avro, or auto (Parquet when present). Default: auto")
+        group.add_argument("--modalities", default="ASSERTED",
+                           help="Event modalities to aggregate (comma-separated). Default: ASSERTED")
+
+
+def _help_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipelines.aggregate_events",
+                                     description="Daily dyad aggregates of coded events (Parquet + Avro). Any "
+                                     "standard Beam pipeline option is accepted as well.")
+    parser.add_argument("--input", default="out", help="extract_events output folder, or a glob of event files. "
+                        "Default: out")
+    parser.add_argument("--output", default="out", help="Output folder; the table goes to "
+                        "OUTPUT/{parquet,avro}/dyad_day/dt=YYYY-MM-DD/. Default: out")
+    parser.add_argument("--formats", default="parquet,avro", help="Output formats. Default: parquet,avro")
+    AggregateEventsOptions._add_argparse_args(parser)
+    return parser
+
+
+def _given(argv: Sequence[str], name: str) -> bool:
+    return any(arg == name or arg.startswith(name + "=") for arg in argv)
+
+
+def partition_of_dyad(record: dict) -> str:
+    return record["date"].isoformat()
+
+
+def build(pipeline: beam.Pipeline, options: AggregateEventsOptions, *, input: str, output: str,
+          formats: Sequence[str], run_id: str):
+    """Add the job to ``pipeline``; returns the dyad_day PCollection.
+
+    options: The job's own options (input format, modalities).
+    input: extract_events output folder or glob of event files.
+    output: Output folder.
+    formats: Output formats.
+    run_id: Run id for file names.
+    """
+    modalities = parse_modalities(options.modalities)
+    pattern, fmt = resolve_table_input(input, "events", options.input_format)
+    if pattern is None:
+        raise ConfigError(f"--input {input!r} holds no event files (looked for parquet/events and avro/events)")
+    dyads = (
+        pipeline
+        | "ReadEvents" >> ReadTable(pattern, fmt)
+        | "Aggregate" >> AggregateDyads(modalities=modalities)
+    )
+    dyads | "WriteDyads" >> WriteRecords(
+        output=output, table=TABLE, schema_name="dyad_day", formats=formats, run_id=run_id,
+        partition_fn=partition_of_dyad,
+    )
+    return dyads
+
+
+def remove_previous_files(output: str, formats: Sequence[str], run_id: str) -> int:
+    """Delete the table files of earlier runs (those whose name lacks ``run_id``); returns how many."""
+    old = []
+    for fmt in formats:
+        pattern = FileSystems.join(output.rstrip("/"), fmt, TABLE, "dt=*", f"*.{fmt}")
+        old += [m.path for m in FileSystems.match([pattern])[0].metadata_list if run_id not in m.path]
+    if old:
+        FileSystems.delete(old)
+    return len(old)
+
+
+def run(argv: Optional[Sequence[str]] = None) -> dict:
+    """Run the job; returns the counter summary."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    options = pipeline_options(argv)
+    job = options.view_as(AggregateEventsOptions)
+    shared = options.view_as(ExtractEventsOptions)
+    input_ = shared.input if _given(argv, "--input") else "out"
+    output = shared.output
+    formats = parse_formats(shared.formats)
+    options.view_as(SetupOptions).save_main_session = False
+    run_id = new_run_id()
+    pipeline = beam.Pipeline(options=options)
+    build(pipeline, job, input=input_, output=output, formats=formats, run_id=run_id)
+    result = pipeline.run()
+    result.wait_until_finish()
+    remove_run_temp(output, run_id)
+    removed = remove_previous_files(output, formats, run_id)
+    summary = summarize(result, output=output)
+    print(
+        f"demarche aggregate: {TABLE} written to {output} (replaced {removed} files of earlier runs); "
+        f"{summary.get('events_without_date', 0)} events without a date skipped"
+    )
+    return summary
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point (``demarche aggregate``): returns the process exit code."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "-h" in argv or "--help" in argv:
+        _help_parser().print_help()
+        return 0
+    try:
+        run(argv)
+    except DemarcheError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
