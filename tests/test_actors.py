@@ -369,3 +369,20 @@ def test_dev_thresholds():
 def test_body_references(coder, nlp):
     _, found = mentions(coder, nlp, "NATO members met in Brussels. The alliance agreed to raise spending.")
     assert [(t, a.code) for t, a in found if t == "The alliance"] == [("The alliance", "IGOWSTNAT")]
+
+
+@pytest.mark.parametrize(
+    "text, year, expected",
+    [
+        ("Antonio Guterres", 2000, "PRTGOV"),  # Portugal's prime minister
+        ("Antonio Guterres", 2010, "IGOUNOREF"),  # UN refugee chief
+        ("Antonio Guterres", 2025, "IGOUNO"),  # UN Secretary-General
+        ("Jens Stoltenberg", 2020, "IGOWSTNAT"),
+        ("Ursula von der Leyen", 2022, "IGOEUREEC"),
+        ("Ursula von der Leyen", 2015, "DEUGOV"),  # defence minister then
+    ],
+)
+def test_office_holders_of_international_bodies_are_dated(coder, text, year, expected):
+    actor = coder.resolve(text, date=dt.date(year, 3, 1))
+    assert actor.code == expected
+    assert (actor.country is None) == expected.startswith("IGO")

@@ -16,6 +16,11 @@ HEADER = ["name", "aliases", "country", "role", "title", "start", "end"]
 CAMEO_AGENTS = {"GOV", "MIL", "LEG", "JUD", "COP", "SPY", "OPP", "PTY", "REB", "INS", "ELI", "BUS", "MED", "EDU",
                 "CVL", "REF", "LAB", "NGO", "IGO", "REL", "HLH", "AGR", "CRM", "UAF", "SEP", "MOD", "RAD", "DEV"}
 ISO3 = {c.alpha_3 for c in pycountry.countries} | {"XKX"}
+ORG_CODES = {
+    line.split("\t")[2]
+    for line in (PEOPLE.parent / "actor_orgs.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    if line and not line.startswith("#") and line.count("\t") >= 4
+}
 G20 = "ARG AUS BRA CAN CHN FRA DEU IND IDN ITA JPN KOR MEX RUS SAU ZAF TUR GBR USA".split()
 NEWS30 = ("UKR ISR PSE IRN IRQ SYR AFG PAK PRK EGY NGA ETH KEN VEN COL ESP POL NLD SWE QAT ARE TWN PHL VNM THA "
           "MMR LBN YEM SDN LBY").split()
@@ -49,7 +54,7 @@ def test_fields_are_valid(rows):
     for row in rows:
         where = f"line {row['line']}"
         assert row["name"] and row["name"] == row["name"].strip(), where
-        assert row["country"] in ISO3, where
+        assert row["country"] in ISO3 or row["country"] in ORG_CODES, where
         assert row["role"] in CAMEO_AGENTS, where
         assert row["title"], where
         start = _date(row["start"])
@@ -76,7 +81,8 @@ def test_no_duplicate_tenures(rows):
 def test_one_country_per_person(rows):
     countries = defaultdict(set)
     for r in rows:
-        countries[r["name"]].add(r["country"])
+        if r["country"] not in ORG_CODES:  # posts in international bodies come on top of the nationality
+            countries[r["name"]].add(r["country"])
     assert {n: c for n, c in countries.items() if len(c) > 1} == {}
 
 

@@ -31,7 +31,7 @@ AGENT_CODES = frozenset(
     "HRI ENV DEV MOD RAD AMN IRC NGM SET UNR SEP".split()
 )
 #: When a person holds several posts on a date, the first role in this order wins.
-ROLE_PRIORITY = ("GOV", "MIL", "LEG")
+ROLE_PRIORITY = ("GOV", "IGO", "MIL", "LEG")
 #: Countries whose personal names are written family name first in English news.
 FAMILY_NAME_FIRST = frozenset({"KOR", "PRK", "CHN", "TWN", "HKG", "MAC", "VNM", "KHM"})
 
@@ -122,8 +122,12 @@ class Person:
     country: str
     posts: list[Post]
 
-    def at(self, date: dt.date) -> tuple[str, str, Optional[str]]:
-        """(country, role, title) held on ``date``; role ELI when outside every post."""
+    def at(self, date: dt.date) -> tuple[Optional[str], str, Optional[str]]:
+        """(country, role, title) held on ``date``; role ELI when outside every post.
+
+        For a post in an international body the "country" is the body's actor code (``IGOUNO``); outside every post
+        the person is an elite of their own country (None when only international posts are listed).
+        """
         held = [p for p in self.posts if p.holds_on(date)]
         if not held:
             return self.country, "ELI", None
@@ -175,6 +179,7 @@ class ActorLexicon:
         self.forms: dict[str, list[Entry]] = {}
         self.roles: dict[str, RoleWord] = {}
         self.people: dict[str, Person] = {}
+        self.org_codes: set[str] = set()
         self.surnames: dict[str, set[str]] = {}
         self.country_names: dict[str, str] = {}
         self.capitals: dict[str, str] = {}
@@ -215,6 +220,7 @@ class ActorLexicon:
 
     def add_org(self, name: str, aliases: Iterable[str], code: str, country: Optional[str], role: str) -> None:
         entry = Entry("org", country, role, code, name, "org", name)
+        self.org_codes.add(code)
         for form in [name, *aliases]:
             self.add_form(form, dataclasses.replace(entry, form=form))
             base = re.sub(r"\s*\([^)]*\)$", "", form)  # "Democratic Party (United States)" -> "Democratic Party"
@@ -222,16 +228,19 @@ class ActorLexicon:
                 self.add_form(base, dataclasses.replace(entry, form=base))
 
     def add_person_row(self, name: str, aliases: Iterable[str], post: Post) -> None:
+        national = None if is_igo_code(post.country) else post.country
         person = self.people.get(name)
         if person is None:
-            person = self.people[name] = Person(name, post.country, [])
+            person = self.people[name] = Person(name, national, [])
+        elif person.country is None:
+            person.country = national
         if post not in person.posts:
             person.posts.append(post)
-        entry = Entry("person", post.country, None, None, name, "person", name)
+        entry = Entry("person", national, None, None, name, "person", name)
         for form in [name, *aliases]:
             self.add_form(form, dataclasses.replace(entry, form=form))
             if len(norm(form).split()) >= 2:
-                for family in family_names(form, post.country):
+                for family in family_names(form, national):
                     self.surnames.setdefault(family, set()).add(name)
 
     # -- lookup -----------------------------------------------------------------------------------------
@@ -362,10 +371,20 @@ def load_people(lex: ActorLexicon, path: str) -> None:
         _add_person_fields(lex, path, lineno, *fields)
 
 
+def is_igo_code(value: Optional[str]) -> bool:
+    """Actor codes of international bodies start with IGO (``IGOUNO``, ``IGOWSTNAT``)."""
+    return bool(value) and value.startswith("IGO")
+
+
 def _add_person_fields(lex, path, lineno, name, aliases, country, role, title, start, end) -> None:
     if not name:
         raise DataFileError(path, lineno, "empty name")
-    iso3 = _check_iso3(path, lineno, country)
+    if is_igo_code(country):
+        if country not in lex.org_codes:
+            raise DataFileError(path, lineno, f"{country!r} is not the code of an organisation in actor_orgs.tsv")
+        iso3 = country
+    else:
+        iso3 = _check_iso3(path, lineno, country)
     code = _check_role(path, lineno, role)
     d0 = _parse_date(path, lineno, start, "start")
     d1 = _parse_date(path, lineno, end, "end")

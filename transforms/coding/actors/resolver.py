@@ -14,7 +14,16 @@ import datetime as dt
 import re
 from typing import Optional
 
-from transforms.coding.actors.lexicon import TITLE, ActorLexicon, Entry, Person, RoleWord, family_names, norm
+from transforms.coding.actors.lexicon import (
+    TITLE,
+    ActorLexicon,
+    Entry,
+    Person,
+    RoleWord,
+    family_names,
+    is_igo_code,
+    norm,
+)
 from transforms.coding.model import Actor
 
 _TOKEN = re.compile(r"\w+(?:[.’'&-]\w+)*\.?|[^\w\s]", re.UNICODE)
@@ -541,4 +550,8 @@ class ActorResolver:
             # Out of every listed post, but the mention names the body ("NATO Secretary General X").
             org = head.org
             return Actor(text=text, code=org.code, country=org.country, role=org.role, name=person.name)
+        if is_igo_code(country):  # a post in an international body: the body's code ("IGOUNO")
+            return Actor(text=text, code=country, country=None, role=role, name=person.name)
+        if country is None:  # only international posts listed, none held on this date
+            return Actor(text=text, code=None, country=None, role=role, name=person.name)
         return Actor(text=text, code=country + role, country=country, role=role, name=person.name)

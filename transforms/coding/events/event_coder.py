@@ -191,8 +191,8 @@ class EventCoder:
             modality = ASSERTED
         if code not in self.taxonomy:
             return []
-        if comp is None and pattern.frame == "future" and any(c.key == "xcomp" for c in pattern.conditions):
-            return []  # "plans to ..." with nothing codable in the plan
+        if comp is None and pattern.frame in ("future", "intent") and any(c.key == "xcomp" for c in pattern.conditions):
+            return []  # "plans to ...", "voted to ..." with nothing codable in the plan
 
         sources, direct = self.matcher.sources(tok, index)
         if demand_by_modal:
