@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import heapq
 import json
 import os
 import pickle
@@ -82,15 +83,39 @@ class _Value:
         self.value = None
 
 
+class _Timers:
+    """Event-time timers of all keys: the latest set() of a (key, name) wins, fired in timestamp order."""
+
+    def __init__(self):
+        self.current: dict = {}
+        self.heap: list = []
+
+    def set(self, key, name, stamp):
+        self.current[(key, name)] = stamp
+        heapq.heappush(self.heap, (stamp.micros, key, name))
+
+    def clear(self, key, name):
+        self.current.pop((key, name), None)
+
+    def pop_due(self, watermark):
+        while self.heap and self.heap[0][0] <= watermark.micros:
+            micros, key, name = heapq.heappop(self.heap)
+            stamp = self.current.get((key, name))
+            if stamp is not None and stamp.micros == micros:
+                del self.current[(key, name)]
+                return stamp, key, name
+        return None
+
+
 class _Timer:
-    def __init__(self, queue, key, name):
-        self.queue, self.key, self.name = queue, key, name
+    def __init__(self, timers, key, name):
+        self.timers, self.key, self.name = timers, key, name
 
     def set(self, stamp):
-        self.queue[(self.key, self.name)] = stamp
+        self.timers.set(self.key, self.name, stamp)
 
     def clear(self):
-        self.queue.pop((self.key, self.name), None)
+        self.timers.clear(self.key, self.name)
 
 
 class _KeyState:
@@ -105,7 +130,7 @@ def simulate_state(docs: list[Document], *, ttl_seconds: int, seconds_between_do
     heap MB, duplicates found)."""
     config = dedup.DedupConfig(ttl_seconds=ttl_seconds)
     fn = dedup._RememberFn(config)
-    queue: dict = {}
+    queue = _Timers()
     states: dict = {}
     verdicts: dict = defaultdict(list)
     rows = []
@@ -113,11 +138,10 @@ def simulate_state(docs: list[Document], *, ttl_seconds: int, seconds_between_do
 
     def fire_until(watermark: Timestamp) -> None:
         while True:
-            due = [(stamp, key) for key, stamp in queue.items() if stamp <= watermark]
-            if not due:
+            due = queue.pop_due(watermark)
+            if due is None:
                 return
-            stamp, (key, name) = min(due)
-            del queue[(key, name)]
+            stamp, key, name = due
             st = states[key]
             if name == "decide":
                 out = fn.decide_pending(stamp, st.pending, st.members, st.decide_at, st.expires, st.decide, st.expiry)

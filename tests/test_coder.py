@@ -1,0 +1,89 @@
+"""The per-document coder as the pipeline runs it: actors + events + dates + places + tone in one record."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import schemas
+from transforms import ingest
+from transforms.coding.model import FUTURE, HYPOTHETICAL, Document
+from transforms.coding.nlp import model_label, parse_texts
+
+from conftest import SEED
+
+NOW = dt.datetime(2025, 6, 17, 12, tzinfo=dt.timezone.utc)
+
+
+def code_text(coder, nlp, text, *, doc_id="t", doc_date=None):
+    document = Document(doc_id=doc_id, text=text, doc_date=doc_date)
+    (doc,) = parse_texts(nlp, [text])
+    return coder.code(doc, document, nlp_model=model_label(nlp), ingested_at=NOW).events
+
+
+@pytest.fixture(scope="module")
+def seed_events(document_coder, nlp):
+    document = ingest.parse_text_file(SEED.read_bytes(), path=str(SEED))
+    return code_text(document_coder, nlp, document.text, doc_id=document.doc_id, doc_date=document.doc_date)
+
+
+def _find(events, **fields):
+    return [e for e in events if all(e[k] == v for k, v in fields.items())]
+
+
+def test_records_have_exactly_the_schema_fields(seed_events):
+    assert seed_events
+    for event in seed_events:
+        assert list(event) == schemas.field_names("event")
+
+
+def test_seed_actors(seed_events):
+    names = {(e["source_name"], e["source_code"]) for e in seed_events}
+    assert ("Lee Jae-myung", "KORGOV") in names
+    assert ("Shigeru Ishiba", "JPNGOV") in names
+    assert ("Akihisa Nagashima", "JPNGOV") in names
+
+
+def test_seed_phone_talks_are_dated_the_day_before(seed_events):
+    talks = _find(seed_events, cameo_code="041", source_country="JPN", target_country="KOR")
+    assert talks and any(e["event_date"] == dt.date(2025, 6, 16) for e in talks)
+
+
+def test_seed_treaty_is_dated_1965_and_not_placed_at_the_dateline(seed_events):
+    (signing, *_) = _find(seed_events, cameo_code="057")
+    assert signing["event_date"] == dt.date(1965, 6, 22) and signing["event_date_precision"] == "DAY"
+    assert signing["location_geonameid"] is None  # the 2025 dateline (Seoul) says nothing about 1965
+
+
+def test_seed_reception_in_tokyo_is_future_and_in_tokyo(seed_events):
+    (reception,) = [e for e in seed_events if e["modality"] == FUTURE and e["location_name"] == "Tokyo"]
+    assert reception["event_date"] == dt.date(2025, 6, 19)
+    assert reception["source_code"] == "KORGOV"
+
+
+def test_seed_embassy_reception_in_seoul(seed_events):
+    hosted = _find(seed_events, trigger="hosted")
+    assert hosted and hosted[0]["location_geonameid"] == 1835848 and hosted[0]["source_code"] == "JPNGOV"
+
+
+def test_seed_possible_meeting_is_hypothetical(seed_events):
+    assert _find(seed_events, source_name="Akihisa Nagashima", modality=HYPOTHETICAL)
+
+
+def test_compound_subject_gives_one_event_per_actor(document_coder, nlp):
+    events = code_text(document_coder, nlp, "France and Germany condemned the attack on Ukraine.",
+                       doc_date=dt.date(2024, 5, 2))
+    sources = sorted(e["source_country"] for e in events if e["cameo_root"] == "11")
+    assert sources == ["DEU", "FRA"]
+
+
+def test_event_ids_are_deterministic_and_distinct(document_coder, nlp):
+    text = "Iran accused Israel of an attack. Israel denied it and threatened Iran."
+    first = code_text(document_coder, nlp, text, doc_date=dt.date(2024, 4, 2))
+    second = code_text(document_coder, nlp, text, doc_date=dt.date(2024, 4, 2))
+    assert [e["event_id"] for e in first] == [e["event_id"] for e in second]
+    assert len({e["event_id"] for e in first}) == len(first) >= 2
+
+
+def test_no_event_in_a_sentence_without_one(document_coder, nlp):
+    assert code_text(document_coder, nlp, "The weather in Paris was mild on Sunday.") == []
