@@ -16,10 +16,16 @@ scored (they did not happen); events without a PLOVER type (CAMEO 01x) are ignor
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import glob
 import json
+import os
 import sys
+import tempfile
 from typing import Callable, Iterable, Optional
+
+import fastavro
 
 PLOVER_RENAMES = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE", "FIGHT": "ASSAULT"}
 LEGACY_COUNTRIES = {"JAP": "JPN", "ITL": "ITA", "VTN": "VNM"}
@@ -91,55 +97,56 @@ def main(argv: Optional[list[str]] = None) -> int:
 
 # ---------------------------------------------------------------------- coding
 def build_sentence_coder(args: argparse.Namespace) -> Callable[[list[tuple[str, Optional[dt.date]]]], list[list[dict]]]:
-    """A function coding (text, date) pairs into lists of {type/root, source_country, target_country, modality}.
+    """A function coding (text, date) pairs into lists of {code, plover_type, source, target, modality}.
 
-    Uses the same per-document coding as the pipeline: spaCy model + ActorCoder + EventCoder.
+    It runs the real extract_events pipeline (Beam, in-process runner) on the sentences written as a JSON Lines
+    file, with de-duplication off (gold files may hold near-identical sentences), and reads the Avro events back:
+    the scores measure exactly what the product writes.
     args: Options (spacy_model, actors_file, patterns_file).
     """
-    import spacy
-
-    from transforms.coding.actors import ActorCoder
-    from transforms.coding.events import EventCoder
-    from transforms.coding.taxonomy import Taxonomy
-
-    nlp = spacy.load(args.spacy_model)
-    actors = ActorCoder(actors_file=getattr(args, "actors_file", None))
-    actors.add_to_nlp(nlp)
-    taxonomy = Taxonomy.load()
-    events = EventCoder(taxonomy=taxonomy, patterns_file=getattr(args, "patterns_file", None))
+    from pipelines import extract_events
 
     def code(items: list[tuple[str, Optional[dt.date]]]) -> list[list[dict]]:
-        out = []
-        docs = nlp.pipe([text for text, _ in items], batch_size=32)
-        for doc, (_, date) in zip(docs, items):
-            mentions = actors.find_mentions(doc, doc_date=date)
-            coded = []
-            for match in events.code(doc, mentions):
-                entry = taxonomy.get(match.cameo_code)
-                coded.append(
-                    {
-                        "code": match.cameo_code,
-                        "plover_type": entry.plover_type,
-                        "source": actor_country(match.source),
-                        "target": actor_country(match.target),
-                        "modality": match.modality,
-                    }
-                )
-            out.append(coded)
-        return out
+        with tempfile.TemporaryDirectory(prefix="demarche-eval-") as tmp:
+            corpus = os.path.join(tmp, "sentences.jsonl")
+            with open(corpus, "w", encoding="utf-8") as handle:
+                for index, (text, date) in enumerate(items):
+                    record = {"id": _sentence_id(index), "text": text, "date": date.isoformat() if date else None}
+                    handle.write(json.dumps(record) + "\n")
+            argv = [f"--input={corpus}", f"--output={tmp}/out", "--formats=avro", "--dedup=off",
+                    f"--spacy_model={args.spacy_model}"]
+            for option in ("actors_file", "patterns_file"):
+                if getattr(args, option, None):
+                    argv.append(f"--{option}={getattr(args, option)}")
+            with contextlib.redirect_stdout(sys.stderr):  # the job's summary line must not mix with the JSON
+                extract_events.run(argv)
+            by_doc: dict[str, list[dict]] = {}
+            for path in sorted(glob.glob(f"{tmp}/out/avro/events/dt=*/*.avro")):
+                with open(path, "rb") as handle:
+                    for event in fastavro.reader(handle):
+                        by_doc.setdefault(event["doc_id"], []).append(
+                            {
+                                "code": event["cameo_code"],
+                                "plover_type": event["plover_type"],
+                                "source": record_country(event["source_code"], event["source_country"]),
+                                "target": record_country(event["target_code"], event["target_country"]),
+                                "modality": event["modality"],
+                            }
+                        )
+        return [by_doc.get(_sentence_id(index), []) for index in range(len(items))]
 
     return code
 
 
-def actor_country(actor) -> str:
-    """ISO3 country of an Actor, "IGO" for intergovernmental organisations, "" when unknown/absent."""
-    if actor is None:
-        return ""
-    if actor.country:
-        return actor.country
-    if (actor.role or "") == "IGO" or (actor.code or "").startswith("IGO"):
-        return "IGO"
-    return ""
+def _sentence_id(index: int) -> str:
+    return f"s{index:06d}"
+
+
+def record_country(code: Optional[str], country: Optional[str]) -> str:
+    """ISO3 country of an event record's actor, "IGO" for intergovernmental organisations, "" when absent."""
+    if country:
+        return country
+    return "IGO" if (code or "").startswith("IGO") else ""
 
 
 # ---------------------------------------------------------------------- scoring helpers
