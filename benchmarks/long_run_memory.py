@@ -243,12 +243,17 @@ def main() -> None:
     parser.add_argument("--ttl_hours", type=float, default=6.0)
     parser.add_argument("--beam_docs", type=int, default=2_000, help="documents for the TestStream run (0: skip)")
     parser.add_argument("--incremental_docs", type=int, default=2_000, help="0: skip part 3")
+    parser.add_argument("--parts", default="1,2,3", help="which parts to run (part 2's peak RSS is clean alone)")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     docs = synthetic_documents(args.docs)
     span_h = args.docs * args.seconds_between_docs / 3600
-    print(f"== 1. streaming dedup state: {args.docs} docs over {span_h:.1f} h of event time "
-          f"({args.seconds_between_docs:g} s apart), {dedup.BANDS + 1} keys per document")
+    if "1" in parts:
+        print(f"== 1. streaming dedup state: {args.docs} docs over {span_h:.1f} h of event time "
+              f"({args.seconds_between_docs:g} s apart), {dedup.BANDS + 1} keys per document")
     for label, ttl in ((f"TTL {args.ttl_hours:g} h", int(args.ttl_hours * 3600)), ("no expiry", 10**9)):
+        if "1" not in parts:
+            break
         started = time.time()
         rows = simulate_state(docs, ttl_seconds=ttl, seconds_between_docs=args.seconds_between_docs,
                               report_every=max(1, args.docs // 5))
@@ -256,11 +261,11 @@ def main() -> None:
         print(f"{'docs':>7} {'keys':>8} {'members':>9} {'state MB':>9} {'heap MB':>8} {'dups':>6}")
         for n, keys, held, size, heap, dups in rows:
             print(f"{n:>7} {keys:>8} {held:>9} {size / 1e6:>9.1f} {heap:>8.1f} {dups:>6}")
-    if args.beam_docs:
+    if args.beam_docs and "2" in parts:
         stats = beam_stream(docs[: args.beam_docs], ttl_seconds=int(args.ttl_hours * 3600),
                             seconds_between_docs=args.seconds_between_docs)
         print(f"== 2. DeduplicateStream on TestStream, {args.beam_docs} docs: {json.dumps(stats)}")
-    if args.incremental_docs:
+    if args.incremental_docs and "3" in parts:
         print(f"== 3. incremental batch runs: {json.dumps(incremental(args.incremental_docs))}")
 
 

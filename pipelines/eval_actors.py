@@ -10,8 +10,10 @@ date ("Today"/""/null = the run date) and the context, and three accuracies are 
   country "UNO", any other ``IGO...`` code as "IGO". Items whose expected country is not a country code at all
   (a swapped gold field) are not counted.
 - ``role_accuracy``: items whose expected ``code_1`` (or ``code_1__In``) is a non-empty CAMEO agent code;
-  codes outside CAMEO's agent vocabulary (UNK, JNK, PRE, PRM, JRN, religion codes) are not counted.
-  ``code_2`` is accepted as an alternative.
+  codes outside CAMEO's agent vocabulary (UNK, JNK, PRE, religion codes) are not counted.
+  ``code_2`` is accepted as an alternative. Gold files in the NGEC/PLOVER agent vocabulary use three codes
+  that CAMEO spells differently; they are translated before comparing (see ``GOLD_TO_CAMEO``): MED there
+  means medical (CAMEO HLH), JRN journalists/media (CAMEO MED) and PRM paramilitaries (CAMEO UAF).
 - ``name_accuracy``: items with an expected ``title``, compared case-insensitively with ``Actor.name``.
 """
 from __future__ import annotations
@@ -25,6 +27,19 @@ from typing import Any, Optional
 from transforms.coding.actors import ActorCoder
 from transforms.coding.actors.lexicon import AGENT_CODES
 from transforms.coding.errors import ConfigError
+
+
+#: Agent codes of the NGEC/PLOVER vocabulary that mean the same as a differently spelled CAMEO code.
+GOLD_TO_CAMEO = {"MED": "HLH", "JRN": "MED", "PRM": "UAF"}
+
+
+def _gold_roles(exp: dict) -> tuple[list[str], set[str]]:
+    """(main expected roles, all accepted roles) of a gold item, translated to CAMEO agent codes."""
+    main = [exp["code_1"]] if exp.get("code_1") else list(exp.get("code_1__In") or [])
+    main = [GOLD_TO_CAMEO.get(r, r) for r in main]
+    main = [r for r in main if r in AGENT_CODES]
+    extra = {GOLD_TO_CAMEO.get(exp["code_2"], exp["code_2"])} if exp.get("code_2") else set()
+    return main, set(main) | extra
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -103,10 +118,8 @@ def evaluate(args: argparse.Namespace) -> dict:
             counts["country"][0] += ok
             if not ok:
                 problems.append(f"country {got_c!r} == {exp['country__NotEq']!r}")
-        wanted_roles = [exp["code_1"]] if exp.get("code_1") else list(exp.get("code_1__In") or [])
-        wanted_roles = [r for r in wanted_roles if r in AGENT_CODES]
+        wanted_roles, alts = _gold_roles(exp)
         if wanted_roles:
-            alts = set(wanted_roles) | ({exp["code_2"]} if exp.get("code_2") else set())
             ok = actor.role in alts
             counts["role"][1] += 1
             counts["role"][0] += ok

@@ -116,10 +116,17 @@ class ExtractEventsOptions(PipelineOptions):
         group.add_argument(
             "--incremental",
             action="store_true",
-            default=False,
-            help="Batch: code only documents whose doc_id is not yet in the output's documents table (and skip "
-            "texts already coded); a run with nothing new writes nothing. For schedulers re-running the job "
-            "over a growing input.",
+            default=None,
+            help="Batch (the default for batch runs): code only documents whose doc_id is not yet in the output's "
+            "documents table (and skip texts already coded); a run with nothing new writes nothing, so a "
+            "scheduler can re-run the job over a growing input and re-running never duplicates records.",
+        )
+        group.add_argument(
+            "--no_incremental",
+            dest="incremental",
+            action="store_false",
+            help="Batch: code every input document even if the output already holds it (e.g. after changing a "
+            "lexicon; better write to a new --output then).",
         )
         stream = parser.add_argument_group("demarche streaming (with --streaming)")
         stream.add_argument(
@@ -238,7 +245,8 @@ def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_i
     )
     documents, ingest_dead = read[DOCUMENTS], read[DEAD_LETTER]
     known_documents = known_signatures = None
-    if options.incremental:
+    incremental = options.incremental is not False  # on unless --no_incremental
+    if incremental:
         known_documents = pipeline | "KnownDocuments" >> ReadKnownDocuments(options.output)
         known_signatures = pipeline | "KnownSignatures" >> ReadKnownSignatures(options.output)
         ingest_dead = ingest_dead | "SkipKnownDeadLetters" >> SkipKnownDeadLetters(options.output)
@@ -246,7 +254,7 @@ def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_i
     signatures = None
     if config.mode == dedup.MODES[0]:  # off
         duplicates = pipeline | "NoDuplicates" >> beam.Create([])
-        if options.incremental:
+        if incremental:
             documents = documents | "SkipKnown" >> dedup.SkipKnown(
                 known_ids=known_documents | "KnownIds" >> beam.Map(lambda r: r["doc_id"])
             )
@@ -361,7 +369,10 @@ def summarize(result, *, output: str) -> dict:
                 counters[name] = counters.get(name, 0) + counter.committed
     except (NotImplementedError, AttributeError, KeyError):
         return {}
-    counters["dead_lettered"] = counters.get("dead_lettered_ingest", 0) + counters.get("dead_lettered_nlp", 0)
+    counters["dead_lettered"] = (  # written by this run (an incremental run does not repeat known dead letters)
+        counters.get("dead_lettered_ingest", 0) + counters.get("dead_lettered_nlp", 0)
+        - counters.get("dead_letters_already_known", 0)
+    )
     counters["duplicates"] = counters.get("duplicates_exact", 0) + counters.get("duplicates_near", 0)
     return counters
 
@@ -409,7 +420,7 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipeline
 
 def check_streaming_source(job: ExtractEventsOptions, runner: str) -> None:
     """Streaming sources need what they need: a watched folder must exist; Pub/Sub needs a streaming runner."""
-    if job.incremental:
+    if job.incremental is True:
         raise ConfigError("--incremental is for batch runs (a streaming job sees every document once anyway)")
     if job.input_subscription or job.input_topic:
         if runner == "FnApiRunner":

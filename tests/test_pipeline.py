@@ -162,7 +162,7 @@ def test_no_temporary_files_remain(job):
     assert leftovers == []
 
 
-def test_rerun_produces_the_same_event_ids(job):
+def test_rerun_produces_the_same_event_ids(job):  # into a new folder: everything is coded again
     root, _ = job
     _run(root / "in", root / "rerun")
     first = sorted(e["event_id"] for e in _avro(root / "out", "events"))
@@ -231,3 +231,11 @@ def test_help_lists_job_and_beam_options(capsys):
     text = capsys.readouterr().out
     for option in ("--input", "--output", "--formats", "--spacy_model", "--runner", "--direct_num_workers"):
         assert option in text
+
+
+def test_running_again_into_the_same_output_adds_nothing(job):
+    root, _ = job
+    before = sorted(glob.glob(f"{root}/out/**/*.*", recursive=True))
+    summary = _run(root / "in", root / "out")
+    assert summary.get("events", 0) == 0 and summary.get("documents_coded", 0) == 0
+    assert sorted(glob.glob(f"{root}/out/**/*.*", recursive=True)) == before

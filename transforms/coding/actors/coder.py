@@ -135,7 +135,8 @@ class ActorCoder:
         in_chunk = set()
         for c in chunks:
             in_chunk.update(range(c.start, c.end))
-        loose = [e for e in ents if not in_chunk.issuperset(range(e.start, e.end))]
+        loose = [_trim(doc, e) for e in ents if not in_chunk.issuperset(range(e.start, e.end))]
+        loose = [e for e in loose if len(e)]
         spans = [s for s in chunks + loose if not _dateline(doc, s)]
         return sorted(spans, key=lambda s: (s.start, -len(s)))
 
@@ -246,6 +247,15 @@ class ActorCoder:
             words = norm(title).split()
             if len(words) > 1:
                 state.note_person(actor, None, words[-1])
+
+
+def _trim(doc: "Doc", span: "Span") -> "Span":
+    """An entity without trailing function words: the small model sometimes ends an ORG on a preposition
+    ("the Bank of" | "Greece"); trimmed, the "of ..." complement is added back by the usual rule."""
+    end = span.end
+    while end > span.start and doc[end - 1].pos_ in ("ADP", "DET", "CCONJ", "PUNCT"):
+        end -= 1
+    return doc[span.start : end]
 
 
 def _within(ents: list["Span"], span: "Span") -> list["Span"]:

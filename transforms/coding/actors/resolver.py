@@ -58,6 +58,13 @@ _GROUP = re.compile(
 )
 
 
+#: Plain "people" nouns that do not override a sector word before them ("displaced Sudanese families" -> REF).
+GENERIC_PEOPLE = frozenset("people persons families family men women children individuals population".split())
+#: Lower-case words inside personal names ("Abdel Fattah el-Sisi", "Mohammed bin Salman", "Ursula von der Leyen").
+NAME_PARTICLES = frozenset("al el ad as ash bin ibn bint abu de da do dos das del della di du van von der den ter le la".split())
+_ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|as|ash|at|an|ar|az)-\w", re.IGNORECASE)
+
+
 @dataclasses.dataclass
 class Token:
     text: str
@@ -85,6 +92,18 @@ def tokenize(text: str) -> list[Token]:
         else:
             out.append(Token(t, s, e))
     return out
+
+
+def _name_particle(toks: list["Token"], j: int, covered: set[int]) -> bool:
+    """Whether lower-case token ``j`` continues a capitalised name: an article glued to the next name part
+    ("el-Sisi") or a particle followed by a capitalised word ("bin Salman", "von der Leyen")."""
+    text = toks[j].text
+    if _ARTICLE_PREFIX.match(text) and text.split("-", 1)[1][:1].isupper():
+        return True
+    k = j
+    while k < len(toks) and k not in covered and toks[k].text in NAME_PARTICLES:
+        k += 1
+    return k > j and k < len(toks) and k not in covered and toks[k].text[:1].isupper()
 
 
 @dataclasses.dataclass
@@ -293,7 +312,9 @@ class ActorResolver:
             t = toks[i].text
             if i not in covered and t[:1].isupper() and t.lower() not in DETERMINERS | PRONOUNS | PREPOSITIONS:
                 j = i
-                while j < len(toks) and j not in covered and toks[j].text[:1].isupper():
+                while j < len(toks) and j not in covered and (
+                    toks[j].text[:1].isupper() or _name_particle(toks, j, covered)
+                ):
                     j += 1
                 runs.append((i, j))
                 i = j
@@ -315,10 +336,13 @@ class ActorResolver:
             alone = j - i == 1 and not title and not role_after and len(toks) > 1
             person = None if alone else self._pick_person(keys, date, title)
             typo = self._misspelt_country(span) if j == i + 1 else None
+            variant = None if person is not None or typo is not None or alone else self.lex.fuzzy(span)
             if person is not None:
                 out.append(Match(i, j, "person", person=person, text=span))
             elif typo is not None:
                 out.append(Match(i, j, "form", entry=typo, text=span))
+            elif variant:  # a transliteration variant of a known name ("Moamer Kadhafi", "Kassem Soleimani")
+                out.append(Match(i, j, "form", entry=variant[0], text=span))
             else:
                 out.append(Match(i, j, "name", text=span))
         return sorted(out, key=lambda m: m.start)
@@ -400,6 +424,8 @@ class ActorResolver:
                 elif w.type == "head":
                     if w.role == "MED" and p.role == "GOV":
                         continue  # "official newspaper", "state television": state media are the government
+                    if norm(m.text) in GENERIC_PEOPLE and p.role is not None and p.role_from is not None:
+                        continue  # "displaced Sudanese families", "army men": the earlier word is the sector
                     p.role, p.role_from, p.member_default = w.role, m, False
                     p.title = m.text
                 else:  # member
@@ -484,7 +510,7 @@ class ActorResolver:
             isos = list(dict.fromkeys(countries))
         elif countries:
             isos = [countries[0]]
-        elif comp and comp[0].country:
+        elif comp and comp[0].country and head.igo is None:  # "UN envoy for Syria" stays the UN's
             isos = list(dict.fromkeys(a.country for a in comp if a.country))
         else:
             isos = []
@@ -518,12 +544,13 @@ class ActorResolver:
             return head.name_run.text
         if head.inherited:
             return None  # "WHO chief" is not the WHO
+        foreign = bool(isos) and head.org is not None and head.org.country not in (None, *isos)
         if src is not None and src.kind == "form":
-            if src.entry.kind == "org" and role == src.entry.role:
+            if src.entry.kind == "org" and role == src.entry.role and not foreign:
                 return src.entry.name
             if src.entry.kind == "country":
                 return src.entry.name
-        if head.org is not None and role == head.org.role:
+        if head.org is not None and role == head.org.role and not foreign:  # not "Peru's Congress" -> US Congress
             return head.org.name
         if role is None and len(isos) == 1 and len(head.countries) == 1:
             entry = head.countries[0][1].entry

@@ -7,9 +7,11 @@ from typing import Optional
 
 from spacy.tokens import Doc, Span, Token
 
-from transforms.coding.events.context import fill_countries, sentence_countries
-from transforms.coding.events.lexicon import Lexicon, Pattern
-from transforms.coding.events.matcher import REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, children, kind_of
+from transforms.coding.events.context import STATELESS_ROLES, fill_countries, sentence_countries
+from transforms.coding.events.lexicon import PLAN_FRAMES, Lexicon, Pattern
+from transforms.coding.events.matcher import (
+    REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, children, direct_object, kind_of,
+)
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, ActorMention, EventMatch
 from transforms.coding.taxonomy import Taxonomy
 
@@ -23,6 +25,8 @@ _COMPLEMENT_TARGETS = Pattern(
 _NOT_ACTOR_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 # agentless violence is still news ("a journalist was killed in a car bombing")
 _VIOLENT_ROOTS = frozenset({"18", "19", "20"})
+# verbal reactions whose object is the thing reacted to, not a second event ("condemned the strikes on X")
+_COMMENT_ROOTS = frozenset({"01", "05", "11"})
 COMPLEMENT_DEPS = ("xcomp", "ccomp", "dobj", "obj", "pobj", "acl", "advcl", "nsubjpass", "attr")
 
 
@@ -81,6 +85,14 @@ class EventCoder:
         for trig in triggers:
             if trig.pattern.kind == "VERB" and trig.pattern.frame is None:
                 consumed_by_verbs.update(i for i in trig.consumed if i != trig.token.i)
+                obj = direct_object(trig.token)
+                if obj is None or obj.i == trig.token.i:
+                    continue
+                if trig.pattern.code[:2] in _COMMENT_ROOTS:
+                    # "condemned the missile launch", "praised the release": the object is what is commented on
+                    consumed_by_verbs.add(obj.i)
+                elif obj.i in by_token and by_token[obj.i].pattern.code[:2] == trig.pattern.code[:2]:
+                    consumed_by_verbs.add(obj.i)  # "mediated talks", "signed an accord": one event, not two
         # complement-taking predicates adopt the event in their complement
         adopted: dict[int, Trigger] = {}
         governed: set = set()
@@ -90,7 +102,7 @@ class EventCoder:
             comp = self._complement(trig, by_token)
             # "refused to commit to [assistance]": look through nested intent predicates
             for _ in range(3):
-                if comp is None or comp.pattern.frame not in ("intent", "future"):
+                if comp is None or comp.pattern.frame not in PLAN_FRAMES:
                     break
                 inner = self._complement(comp, by_token)
                 if inner is None:
@@ -101,7 +113,7 @@ class EventCoder:
                 adopted[trig.token.i] = comp
                 governed.add(comp.token.i)
         main: list[EventMatch] = []
-        background: list[EventMatch] = []
+        background: list[tuple[int, EventMatch]] = []
         # words of other events; what a statement consumed ("sent a message of ...") is its content, not an event
         trigger_ids = frozenset(by_token).union(*(t.consumed for t in triggers if not t.pattern.code.startswith("01")))
         for trig in triggers:
@@ -112,14 +124,17 @@ class EventCoder:
                 continue
             found = self._events_for(trig, adopted.get(tok.i), sentence_index, index)
             if self.matcher.is_background(tok, trigger_ids):
-                # circumstances are only coded when they name a known actor
-                background.extend(e for e in found if (e.source and e.source.resolved) or (e.target and e.target.resolved))
+                # circumstances are only coded when they name a country or an organisation
+                background.extend((_depth(tok), e) for e in found if _named(e.source) or _named(e.target))
             else:
                 main.extend(found)
         main.extend(self._obligations(sent, sentence_index, index, by_token))
         # events in purpose/relative clauses and circumstance phrases ("after the attack") only when the
         # sentence has nothing else
-        return _dedupe(main or background)
+        if not main and background:
+            top = min(depth for depth, _ in background)  # "fired tear gas to disperse [students protesting]"
+            main = [e for depth, e in background if depth == top]
+        return _dedupe(main)
 
     def _obligations(self, sent: Span, sentence_index: int, index: MentionIndex, by_token: dict) -> list[EventMatch]:
         """"X said Y must/should ..." with an uncoded predicate: a demand (100) of X on Y."""
@@ -170,28 +185,29 @@ class EventCoder:
         if comp is not None:
             frame = pattern.frame
             map_name = "intent" if frame == "future" else frame
-            code = self.lexicon.map_code(map_name, comp.pattern.code)
+            # a scheduled event is reported, not an intention ("X is due to visit Y" is a future visit)
+            code = comp.pattern.code if frame == "scheduled" else self.lexicon.map_code(map_name, comp.pattern.code)
             head_tokens.append(comp.token)
-        modality = self.matcher.modality(head_tokens)
-        if pattern.frame == "future" and modality not in (NEGATED, HYPOTHETICAL):
+        modality = self.matcher.modality(head_tokens + self._governing_light_verb(tok))
+        if pattern.frame in ("future", "scheduled") and modality not in (NEGATED, HYPOTHETICAL):
             modality = FUTURE
         # obligations reported by a speaker: "X said Y must leave" -> X demands of Y
         demand_by_modal = self.matcher.demands_by_modal(tok)
         if demand_by_modal:
             code = self.lexicon.map_code("demand", comp.pattern.code if comp is not None else pattern.code)
-        elif modality in (FUTURE,) and code[:2] not in _VERBAL_ROOTS:
+        elif modality in (FUTURE,) and code[:2] not in _VERBAL_ROOTS and pattern.frame != "scheduled":
             code = self.lexicon.map_code("intent", code)
         original = comp.pattern.code if comp is not None else pattern.code
         if (
             modality == NEGATED
             and "03" <= original[:2] <= "09"
-            and (pattern.frame in ("intent", "future") or self._has_future_aux(head_tokens))
+            and (pattern.frame in PLAN_FRAMES or self._has_future_aux(head_tokens))
         ):
             code = self.lexicon.map_code("reject", original)  # "will not accept", "does not intend to meet"
             modality = ASSERTED
         if code not in self.taxonomy:
             return []
-        if comp is None and pattern.frame in ("future", "intent") and any(c.key == "xcomp" for c in pattern.conditions):
+        if comp is None and pattern.frame in PLAN_FRAMES and any(c.key == "xcomp" for c in pattern.conditions):
             return []  # "plans to ...", "voted to ..." with nothing codable in the plan
 
         sources, direct = self.matcher.sources(tok, index)
@@ -238,6 +254,8 @@ class EventCoder:
                            and self._is_name(tok.doc, t.mention))
             for s, t in pairs
         ]
+        # somebody must be a known actor: "Caloundra defeated Wynnum", "a soldier who fights" are not news events
+        pairs = [(s, t) for s, t in pairs if (s is not None and s.actor.resolved) or (t is not None and t.actor.resolved)]
         distinct = [(s, t) for s, t in pairs if not (s and t and s.actor.code and s.actor.code == t.actor.code)]
         pairs = distinct or pairs
         start = min(t.i for t in head_tokens)
@@ -285,6 +303,12 @@ class EventCoder:
                     break
         return refs, between
 
+    def _governing_light_verb(self, tok: Token) -> list[Token]:
+        """The light verb an event noun is the object of ("could join [the war]", "did not hold [talks]")."""
+        if kind_of(tok) == "NOUN" and tok.dep_ in ("dobj", "obj", "attr") and tok.head.lemma_.lower() in self.lexicon.light_verbs:
+            return [tok.head]
+        return []
+
     @staticmethod
     def _is_name(doc: Doc, mention: ActorMention) -> bool:
         return any(t.pos_ == "PROPN" for t in doc[mention.start : mention.end])
@@ -314,6 +338,18 @@ class EventCoder:
         if (pattern is not None and pattern.conditions) or comp is not None:
             score += 0.1
         return round(min(score, 1.0), 2)
+
+
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head.i != token.i and depth < 50:
+        token, depth = token.head, depth + 1
+    return depth
+
+
+def _named(actor) -> bool:
+    """An actor with a country, or an organisation code (IGO, NGO, ...), not a bare role ("a soldier")."""
+    return actor is not None and actor.resolved and bool(actor.country or actor.code[:3] in STATELESS_ROLES)
 
 
 def _dedupe(events: list[EventMatch]) -> list[EventMatch]:

@@ -16,9 +16,11 @@ from transforms.coding.taxonomy import Taxonomy
 DEFAULT_PATTERNS_FILE = "event_patterns.txt"
 TRIGGER_KINDS = {"v": "VERB", "n": "NOUN", "a": "ADJ"}
 CONDITION_KEYS = ("obj", "prep", "prt", "mod", "xcomp", "subj", "smod")
-FRAME_FLAGS = ("intent", "future", "threat", "reject", "demand", "appeal")
+FRAME_FLAGS = ("intent", "future", "scheduled", "threat", "reject", "demand", "appeal")
 FLAGS = frozenset(FRAME_FLAGS + ("recip",))
-MAP_NAMES = frozenset(FRAME_FLAGS) - {"future"}
+MAP_NAMES = frozenset(FRAME_FLAGS) - {"future", "scheduled"}
+# frames that look through to the event of their complement ("agreed to [meet]", "is due to [visit]")
+PLAN_FRAMES = frozenset({"intent", "future", "scheduled"})
 NAMED_TARGETS = frozenset({"obj", "dative", "author", "ccsubj"})
 DEFAULT_TARGETS = {
     "VERB": ("obj", "dative", "with", "to", "against", "on"),

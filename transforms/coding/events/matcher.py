@@ -25,6 +25,19 @@ REQUEST_AUX = frozenset({"must", "should"})
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "him", "her", "them", "us", "who", "which", "that"})
 THIRD_PERSON = frozenset({"he", "she", "it", "they", "him", "her", "them", "his", "its", "their", "hers", "theirs"})
 SOURCE_PREPS = ("of", "from", "in", "at", "throughout", "across")
+BOUNDARY_NOUNS = frozenset({"border", "frontier", "boundary", "borderline"})
+# nouns for people that an "of" phrase ties to an actor ("supporters of X", "two members of X")
+MEMBER_NOUNS = frozenset({
+    "member", "supporter", "leader", "official", "citizen", "national", "soldier", "troop", "staff", "employee",
+    "worker", "delegation", "representative", "family", "relative", "head", "chief", "minister", "envoy",
+    "ambassador", "crew", "fighter", "militant", "activist", "follower", "people", "resident", "student", "officer",
+    "agent", "spokesman", "spokeswoman", "spokesperson", "president", "wife", "son", "daughter", "mother", "father",
+    "brother", "sister", "husband", "aide", "adviser", "advisor", "dozen", "hundred", "thousand", "group", "unit",
+    "commander", "general", "team", "body", "remains", "opponent", "critic", "lawyer", "journalist", "diplomat",
+    "prisoner", "hostage", "detainee", "captive", "crowd", "delegate", "emissary", "negotiator", "mayor",
+    "governor", "director", "secretary", "founder", "owner", "executive", "candidate", "nominee", "victim",
+    "dozens", "hundreds", "thousands", "score", "scores", "some", "many", "most", "all", "two", "three", "several",
+})
 # event nouns inside these phrases are circumstances of the sentence, not its news ("after the attack")
 BACKGROUND_PREPS = frozenset({
     "after", "following", "before", "since", "during", "amid", "amidst", "despite", "because", "over", "in", "of",
@@ -264,6 +277,9 @@ class Matcher:
                 heads.append(obj)
             for head in heads:
                 for child in head.children:
+                    if child.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in preps for m in child.children):
+                        if not values:
+                            return True, set()  # "pushing for [the US to support ...]"
                     if child.dep_ in ("prep", "agent", "dative", "acomp", "advmod") and child.lower_ in preps:
                         pobjs = children(child, ("pobj", "pcomp"))
                         if not values:
@@ -287,7 +303,12 @@ class Matcher:
         return token.lower_.split("-")[-1] in values
 
     def _is_actor(self, token: Token, mentions: MentionIndex) -> bool:
-        return any(mentions.in_tokens(self._np_region(t)) for t in [token, *token.conjuncts])
+        """The phrase names an actor: its head, a modifier, a "from" phrase or the "of" phrase of a people noun
+        ("members of X") is a mention; "caucuses in X", "a statue of X", "the duties of X" are not actors."""
+        return any(
+            mentions.in_tokens(self._np_region(t, ("of", "from") if t.lemma_.lower() in MEMBER_NOUNS else ("from",)))
+            for t in [token, *token.conjuncts]
+        )
 
     # -------------------------------------------------------------- actors
     def subject_token(self, token: Token) -> Optional[Token]:
@@ -368,6 +389,12 @@ class Matcher:
             right = sorted(inner, key=lambda m: m.start)
             best = right[0]
             return [ActorRef(m.actor, m) for m in right if (m.start, m.end) == (best.start, best.end)]
+        if head.lemma_.lower() in BOUNDARY_NOUNS:
+            # "to its border with X": a boundary phrase names the neighbour
+            for pobj in preposition_objects(head, ("with",)):
+                refs = [r for r in self._actors_of_head(pobj, mentions) if r.mention is not None and r.actor.resolved]
+                if refs:
+                    return refs
         for appos in children(head, ("appos",)):
             # "Kenzo Oshima, the UN relief coordinator": the apposition identifies an unknown name
             refs = [r for r in self._actors_of_head(appos, mentions) if r.mention is not None and r.actor.resolved]
@@ -384,12 +411,12 @@ class Matcher:
             return [ActorRef(Actor(text=text), None)]
         return []
 
-    def _np_region(self, head: Token) -> set:
+    def _np_region(self, head: Token, preps: tuple = SOURCE_PREPS) -> set:
         region = {head.i}
         stack = [c for c in head.children if c.dep_ not in CLAUSE_STOP_DEPS]
         while stack:
             tok = stack.pop()
-            if tok.dep_ == "prep" and tok.head.i == head.i and tok.lower_ not in SOURCE_PREPS:
+            if tok.dep_ == "prep" and tok.head.i == head.i and tok.lower_ not in preps:
                 continue
             region.add(tok.i)
             stack.extend(c for c in tok.children if c.dep_ not in CLAUSE_STOP_DEPS)
@@ -512,8 +539,9 @@ class Matcher:
                     found = children(obj, ("poss",)) + preposition_objects(obj, ("by", "from"))
                     found += [m for m in obj.children if m.dep_ in ("amod", "compound") and mentions.covering(m.i)]
             elif place == "ccsubj":
-                for comp in children(trigger, ("ccomp",)):
-                    found.extend(children(comp, SUBJECT_DEPS))
+                for comp in children(trigger, ("ccomp", "advcl")):
+                    if comp.dep_ == "ccomp" or any(m.dep_ == "mark" and m.lower_ in ("for", "that") for m in comp.children):
+                        found.extend(children(comp, SUBJECT_DEPS))
             else:
                 heads = [trigger]
                 if obj is not None:
@@ -582,6 +610,8 @@ class Matcher:
                     negated = True  # "no troops were injured"
             if token.dep_ == "xcomp" and token.head.lemma_.lower() == "go" and token.head.tag_ == "VBG":
                 future = True
+            scope_neg, scope_hedge = self._governor_scope(token)
+            negated, hedged = negated or scope_neg, hedged or scope_hedge
             clause = token
             for _ in range(6):  # a predicate inside a conditional clause ("if war starts")
                 if clause.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKS for c in clause.children):
@@ -597,6 +627,27 @@ class Matcher:
         if future:
             return FUTURE
         return ASSERTED
+
+    @staticmethod
+    def _governor_scope(token: Token) -> tuple[bool, bool]:
+        """(negated, hedged) inherited from the verb governing an infinitive or its object: "would not give
+        permission to Russia to [help]", "failed to [reach] a deal", "could send troops to [help]"."""
+        node = token
+        for _ in range(4):
+            if node.dep_ not in ("xcomp", "acl", "dobj", "obj", "pobj", "prep", "pcomp") or node.head.i == node.i:
+                return False, False
+            if node.dep_ in ("xcomp", "acl") and not any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children):
+                return False, False  # participles ("troops stationed in ...") are not in the governor's scope
+            head = node.head
+            if head.pos_ in ("VERB", "AUX"):
+                if any(c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ in ("never", "not")) for c in head.children):
+                    return True, False
+                if head.lemma_.lower() == "fail" and node.dep_ == "xcomp":
+                    return True, False
+                if any(c.dep_ == "aux" and c.lower_ in HEDGE_AUX for c in head.children):
+                    return False, True
+            node = head
+        return False, False
 
     def is_background(self, token: Token, triggers: frozenset = frozenset()) -> bool:
         """True for predicates in relative/purpose clauses or circumstance phrases ("after the attack").
@@ -622,8 +673,11 @@ class Matcher:
                     pass  # "$12M of donations": decided by the quantity's own place
                 elif prep.lower_ in CIRCUMSTANCE_PREPS or governor.i in triggers:
                     return True
-                elif kind_of(governor) != "NOUN" and prep.lower_ in BACKGROUND_PREPS:
-                    return True
+                elif (
+                    kind_of(governor) != "NOUN" and prep.lower_ in BACKGROUND_PREPS
+                    and not (prep.lower_ in ("on", "in", "into") and governor.lemma_.lower() in self.lexicon.light_verbs)
+                ):
+                    return True  # but "went on strike", "engaged in talks" are the event itself
             if node.dep_ == "ROOT" or node.head is node:
                 return False
             node = node.head
