@@ -472,7 +472,7 @@ HELD_OUT += [
     ("South Africa offered to host peace talks between Russia and Ukraine.", [("ZAF", "03", "RUS"), ("ZAF", "03", "UKR")]),
     ("Thousands of farmers blocked highways across France to protest against falling prices.", [("FRA", "14", "FRA")]),
     ("Greek police used tear gas against protesters outside parliament in Athens.", [("GRC", "17", "GRC")]),
-    ("A suicide bomber killed 12 people at a market in northeast Nigeria, police said.", [("", "18", "NGA")]),
+    ("A suicide bomber killed 12 people at a market in northeast Nigeria, police said.", [("NGA", "18", "NGA")]),
     ("The Kenyan government banned all public gatherings in the capital.", [("KEN", "17", "KEN")]),
     ("Somalia cut diplomatic ties with Kenya, accusing Nairobi of interfering in its internal affairs.",
      [("SOM", "16", "KEN"), ("SOM", "11", "KEN")]),

@@ -634,9 +634,9 @@ class Matcher:
         permission to Russia to [help]", "failed to [reach] a deal", "could send troops to [help]"."""
         node = token
         for _ in range(4):
-            if node.dep_ not in ("xcomp", "acl", "dobj", "obj", "pobj", "prep", "pcomp") or node.head.i == node.i:
+            if node.dep_ not in ("xcomp", "acl", "advcl", "dobj", "obj", "pobj", "prep", "pcomp") or node.head.i == node.i:
                 return False, False
-            if node.dep_ in ("xcomp", "acl") and not any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children):
+            if node.dep_ in ("xcomp", "acl", "advcl") and not any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children):
                 return False, False  # participles ("troops stationed in ...") are not in the governor's scope
             head = node.head
             if head.pos_ in ("VERB", "AUX"):
