@@ -440,6 +440,14 @@ def test_office_holders_of_international_bodies_are_dated(coder, text, year, exp
         ("the Kuomintang", "TWNPTY"),
         ("Clan del Golfo", "COLCRM"),
         ("Polisario fighters", "MARREB"),
+        ("the governor of the central bank of Egypt", "EGYBUS"),
+        ("the Palestinian Authority", "PSEGOV"),
+        ("Qatari mediators", "QATGOV"),
+        ("Japanese Self-Defense Forces", "JPNMIL"),
+        ("a public health expert", "EDU"),
+        ("Human Rights Watch researchers", "NGOHRI"),
+        ("a Filipino sailor", "PHLMIL"),
+        ("an Iraqi tribesman", "IRQCVL"),
     ],
 )
 def test_held_out_phrases(coder, text, expected):
@@ -504,3 +512,21 @@ def test_new_vocabulary_in_text(coder, nlp):
                                    "Bank of Greece warned of losses.", date=D2025)
     codes = [a.code for _, a in found]
     assert "GRCLAB" in codes and "GRCBUS" in codes
+
+
+def test_body_keeps_its_code_and_name_abroad(coder):
+    envoy = coder.resolve("the UN special envoy for Yemen", date=D2025)
+    assert envoy.code == "IGOUNO" and envoy.country is None
+    congress = coder.resolve("Peru's Congress", date=D2025)
+    assert congress.code == "PERLEG" and congress.name != "United States Congress"
+
+
+@pytest.mark.parametrize("text,expected", [("Russian soliders", "RUSMIL"), ("the goverment of Mali", "MLIGOV"),
+                                           ("millitants", "REB")])
+def test_role_nouns_with_one_slip(coder, text, expected):
+    assert code(coder, text) == expected
+
+
+@pytest.mark.parametrize("text", ["terrorism", "negotiations", "Islamic extremism"])
+def test_near_role_words_are_not_roles(coder, text):
+    assert coder.resolve(text, date=D2025).role is None

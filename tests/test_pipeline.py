@@ -239,3 +239,9 @@ def test_running_again_into_the_same_output_adds_nothing(job):
     summary = _run(root / "in", root / "out")
     assert summary.get("events", 0) == 0 and summary.get("documents_coded", 0) == 0
     assert sorted(glob.glob(f"{root}/out/**/*.*", recursive=True)) == before
+
+
+def test_direct_runner_still_works_offline(tmp_path):
+    summary = extract_events.run([f"--input={SEED}", f"--output={tmp_path}/out", "--runner=DirectRunner"])
+    assert summary["documents_coded"] == 1 and summary["events"] > 0
+    assert glob.glob(f"{tmp_path}/out/parquet/events/dt=2025-06-17/*.parquet")

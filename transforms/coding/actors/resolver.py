@@ -271,6 +271,10 @@ class ActorResolver:
                 if word is not None:
                     best = Match(i, j, "role", word=word, text=span)
                     break
+            if best is None and toks[i].text.islower():
+                word = lex.misspelt_role(toks[i].text)  # "white supremicists"
+                if word is not None:
+                    best = Match(i, i + 1, "role", word=word, text=toks[i].text)
             if best is None and state is not None and toks[i].text[:1].isupper():
                 actor = state.names.get(norm(toks[i].text))
                 if actor is not None:
@@ -429,7 +433,9 @@ class ActorResolver:
                     p.role, p.role_from, p.member_default = w.role, m, False
                     p.title = m.text
                 else:  # member
-                    if p.role is None or (p.member_default and w.role is not None):
+                    # A plain CVL word before a member noun is a modifier ("public health expert" -> EDU).
+                    weak = p.role == "CVL" and p.role_from is not None and p.role_from.kind == "role"
+                    if p.role is None or (w.role is not None and (p.member_default or weak)):
                         p.role, p.role_from, p.member_default = w.role, m, True
                     else:
                         p.inherited = True

@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span, Token
 from transforms.coding.events.context import STATELESS_ROLES, fill_countries, sentence_countries
 from transforms.coding.events.lexicon import PLAN_FRAMES, Lexicon, Pattern
 from transforms.coding.events.matcher import (
-    REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, children, direct_object, kind_of,
+    REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, children, direct_object, infinitives, kind_of,
 )
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, ActorMention, EventMatch
 from transforms.coding.taxonomy import Taxonomy
@@ -170,7 +170,9 @@ class EventCoder:
                 seen.add(node.i)
                 if node.i in by_token and node.i != tok.i:
                     return by_token[node.i]
-                if node.dep_ == "prep" or node.dep_ in ("xcomp", "ccomp", "aux", "conj") or node.pos_ in ("ADP",):
+                if node.dep_ in ("prep", "xcomp", "ccomp", "aux", "conj") or node.pos_ in ("ADP",) or (
+                    node.dep_ == "advcl" and node.head.i == tok.i and node in infinitives(tok)
+                ):
                     nxt.extend(c for c in node.children if c.dep_ in COMPLEMENT_DEPS + ("conj", "prep", "pcomp"))
                 elif node.dep_ in ("dobj", "obj", "attr", "pobj"):
                     nxt.extend(c for c in node.children if (c.dep_ == "prep" and c.lower_ in ("of", "to", "for")) or c.dep_ == "acl")
@@ -286,7 +288,7 @@ class EventCoder:
             refs, between = self.matcher.targets(trig.token, trig.pattern, index)
             if not refs and trig.pattern.frame is not None:
                 # "threatened to cut off electricity to X": the uncoded complement still names the target
-                for xcomp in children(trig.token, ("xcomp",)):
+                for xcomp in infinitives(trig.token):
                     refs, between = self.matcher.targets(xcomp, _COMPLEMENT_TARGETS, index)
                     if refs:
                         break
@@ -297,7 +299,9 @@ class EventCoder:
                 refs, between = self.matcher.targets(second.token, second.pattern, index)
         if not refs:
             # the country where the event takes place ("lifted the curfew in X", "protests in X")
-            for tok in ([comp.token] if comp is not None else []) + [trig.token]:
+            # ... also of an uncoded complement ("threatened to resume attacks in X")
+            xcomps = infinitives(trig.token) if comp is None and trig.pattern.frame is not None else []
+            for tok in ([comp.token] if comp is not None else []) + [trig.token] + xcomps:
                 refs = self.matcher.location_target(tok, index)
                 if refs:
                     break

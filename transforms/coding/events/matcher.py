@@ -131,6 +131,18 @@ def children(token: Token, deps: Iterable[str]) -> list[Token]:
     return [c for c in token.children if c.dep_ in deps]
 
 
+def infinitives(token: Token) -> list[Token]:
+    """Open "to"-complements of a verb: xcomp, and subjectless "to" clauses the parser attached as advcl when a
+    phrase intervenes ("threatened on Monday [to resume] attacks")."""
+    return [
+        c for c in token.children
+        if c.dep_ == "xcomp" or (
+            c.dep_ == "advcl" and c.i > token.i and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+            and not children(c, SUBJECT_DEPS + PASSIVE_SUBJECT_DEPS)
+        )
+    ]
+
+
 def is_passive(verb: Token) -> bool:
     return any(c.dep_ in PASSIVE_SUBJECT_DEPS or c.dep_ == "auxpass" for c in verb.children)
 
@@ -252,7 +264,7 @@ class Matcher:
         if cond.key == "prt":
             return any(c.dep_ == "prt" and c.lower_ in values for c in token.children), set()
         if cond.key == "xcomp":
-            comps = children(token, ("xcomp",))
+            comps = infinitives(token)
             ok = [c for c in comps if not values or c.lemma_.lower() in values or c.lower_ in values]
             return bool(ok), set()
         if cond.key == "mod":
