@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import pathlib
 
 import pytest
@@ -448,6 +449,12 @@ def test_office_holders_of_international_bodies_are_dated(coder, text, year, exp
         ("Human Rights Watch researchers", "NGOHRI"),
         ("a Filipino sailor", "PHLMIL"),
         ("an Iraqi tribesman", "IRQCVL"),
+        ("the deputy governor of Kharkiv", "UKRGOV"),
+        ("Dominican officials", "DOMGOV"),
+        ("Chile's Carabineros", "CHLCOP"),
+        ("Spain's Socialists", "ESPPTY"),
+        ("the Bangkok Post", "THAMED"),  # a place name + a newspaper word
+        ("Yekaterinburg officials", "RUSGOV"),  # a city lends only its country to a member noun
     ],
 )
 def test_held_out_phrases(coder, text, expected):
@@ -486,9 +493,14 @@ def test_transliteration_variants(coder, variant, name):
     assert coder.resolve(variant, date=D2025).name == name
 
 
-@pytest.mark.parametrize("text", ["Maria Garcia", "Peter Parker", "Jean Dupont", "Hans Mueller"])
+@pytest.mark.parametrize("text", ["Maria Garcia", "Peter Parker", "Jean Dupont", "Hans Mueller", "Doug Miller"])
 def test_unknown_names_stay_unresolved(coder, text):
     assert coder.resolve(text, date=D2025).code is None
+
+
+def test_look_alike_names_do_not_override_a_stated_country(coder):
+    # A Bulgarian minister's name is one consonant away; the stated country and title decide.
+    assert code(coder, "Kyrgyz Prime Minister Nikolai Tanaev", date=dt.date(2000, 1, 1)) == "KGZGOV"
 
 
 def test_role_plurals_are_generated(coder):
@@ -530,3 +542,48 @@ def test_role_nouns_with_one_slip(coder, text, expected):
 @pytest.mark.parametrize("text", ["terrorism", "negotiations", "Islamic extremism"])
 def test_near_role_words_are_not_roles(coder, text):
     assert coder.resolve(text, date=D2025).role is None
+
+
+@pytest.mark.parametrize("text", ["Jonathan Fisher", "Ryan Farmer", "Adam Driver"])
+def test_role_words_ending_a_personal_name_are_surnames(coder, text):
+    assert coder.resolve(text, date=D2025).role is None
+
+
+def test_role_words_after_group_adjectives_still_count(coder):
+    assert code(coder, "Kurdish Fighters") == "REB" and code(coder, "Kenyan Farmers") == "KENAGR"
+
+
+def test_evaluator_translates_ngec_agent_codes(tmp_path):
+    from pipelines import eval_actors
+
+    gold = tmp_path / "gold.jsonl"
+    items = [("Kenyan paramedics", {"country": "KEN", "code_1": "MED"}),  # NGEC MED = medical (CAMEO HLH)
+             ("a Kenyan newspaper", {"country": "KEN", "code_1": "JRN"}),  # NGEC JRN = media (CAMEO MED)
+             ("a paramilitary group", {"code_1": "PRM"}),  # NGEC PRM = paramilitary (CAMEO UAF)
+             ("Kenyan soldiers", {"country": "KEN", "code_1": "BUS"})]  # a real miss still counts as one
+    gold.write_text("\n".join(json.dumps({"text": t, "context": None, "date": None, "expected": e})
+                              for t, e in items), encoding="utf-8")
+    result = eval_actors.evaluate(argparse.Namespace(gold=str(gold), verbose=False, actors_file=None))
+    assert result["counts"]["role"] == {"correct": 3, "total": 4}
+
+
+def test_organisation_codes_can_change_with_the_date(coder):
+    assert code(coder, "the Taliban", date=dt.date(2012, 5, 1)) == "AFGREB"
+    assert code(coder, "the Taliban", date=dt.date(2023, 5, 1)) == "AFGGOV"
+
+
+def test_org_later_column_is_validated(tmp_path):
+    from transforms.coding.actors.lexicon import ActorLexicon, load_orgs
+
+    good = tmp_path / "orgs.tsv"
+    good.write_text("name\taliases\tcode\tcountry\trole\tlater\nNorth Front\t\tNLDREB\tNLD\tREB\t"
+                    "2030-01-01=NLDGOV\n", encoding="utf-8")
+    lex = ActorLexicon()
+    load_orgs(lex, str(good))
+    entry = lex.lookup("North Front")[0]
+    assert entry.on(dt.date(2029, 1, 1)).code == "NLDREB" and entry.on(dt.date(2031, 1, 1)).role == "GOV"
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("name\taliases\tcode\tcountry\trole\tlater\nNorth Front\t\tNLDREB\tNLD\tREB\t"
+                   "2030-01-01=NLDXYZ\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="bad.tsv:2"):
+        load_orgs(ActorLexicon(), str(bad))

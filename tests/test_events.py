@@ -333,6 +333,49 @@ def test_country_inference_can_be_switched_off(nlp_raw, taxonomy):
     assert [(e.cameo_code, e.target) for e in off] == [("173", None)]  # "the protesters" is not a marked actor
 
 
+
+def test_exchange_of_fire_is_mutual_fighting(nlp_raw, coder):
+    events = run(nlp_raw, coder, "India exchanged fire with Pakistan along the border.")
+    assert {(s, r, t) for s, r, t, _ in triples(events)} >= {("IND", "19", "PAK")}
+
+
+def test_negation_of_the_governing_verb_covers_its_infinitive(nlp_raw, coder):
+    events = run(nlp_raw, coder, "Canada said it would not give permission to Mexico to help Peru.")
+    assert events and all(e.modality == NEGATED for e in events)
+    events = run(nlp_raw, coder, "Spain failed to reach an agreement with Morocco.")
+    assert events and all(e.modality == NEGATED for e in events)
+
+
+def test_scheduled_event_keeps_its_code_and_is_future(nlp_raw, coder):
+    events = run(nlp_raw, coder, "The president of Kenya is due to visit Egypt next week.")
+    assert [(e.source.country, e.cameo_code, e.target.country, e.modality) for e in events] == [
+        ("KEN", "042", "EGY", FUTURE)
+    ]
+
+
+def test_infinitive_after_an_intervening_phrase(nlp_raw, coder):
+    events = run(nlp_raw, coder, "Iran threatened on Monday to resume attacks in Iraq.")
+    assert {(e.source.country, e.cameo_code[:2], e.target.country) for e in events} == {("IRN", "13", "IRQ")}
+
+
+def test_object_of_a_comment_is_not_a_second_event(nlp_raw, coder):
+    events = run(nlp_raw, coder, "Germany condemned the air strikes by Israel on Lebanon.")
+    assert {(s, r, t) for s, r, t, _ in triples(events)} == {("DEU", "11", "ISR")}
+    events = run(nlp_raw, coder, "Norway mediated talks between Israel and Lebanon.")
+    assert {e.cameo_code for e in events} == {"045"}
+
+
+def test_place_phrases_do_not_make_an_object_an_actor(nlp_raw, coder):
+    # "hold" arrests people, not caucuses held in a country
+    assert not any(e.cameo_code.startswith("17") for e in run(nlp_raw, coder, "The party held caucuses in Kenya."))
+    events = run(nlp_raw, coder, "Kenya held two members of Somali militants for questioning.")
+    assert {(s, r, t) for s, r, t, _ in triples(events)} == {("KEN", "17", "SOM")}
+
+
+def test_nested_purpose_and_relative_clauses_yield_the_highest_event(nlp_raw, coder):
+    events = run(nlp_raw, coder, "Police in Egypt fired tear gas to disperse students protesting against the law.")
+    assert {e.cameo_code[:2] for e in events} == {"17"}
+
 # ---------------------------------------------------------------------- held-out table (real ActorCoder)
 # Sentences written for this table (wire style, not taken from any dev file) with the events a CAMEO coder should
 # find: (source country, CAMEO root, target country); "" = no country, "IGO" = an intergovernmental body, a root

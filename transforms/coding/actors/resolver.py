@@ -58,10 +58,17 @@ _GROUP = re.compile(
 )
 
 
+#: Capitalised words that, after a place name, make a newspaper's title ("The Japan Times", "Bangkok Post").
+NEWSPAPER_WORDS = frozenset(
+    "Times Post Herald Tribune Bulletin Gazette Journal Chronicle Standard Observer Express Inquirer Courier "
+    "Guardian Telegraph Mail Star Sun Daily Independent Monitor Mirror Dispatch".split()
+)
 #: Plain "people" nouns that do not override a sector word before them ("displaced Sudanese families" -> REF).
 GENERIC_PEOPLE = frozenset("people persons families family men women children individuals population".split())
 #: Lower-case words inside personal names ("Abdel Fattah el-Sisi", "Mohammed bin Salman", "Ursula von der Leyen").
-NAME_PARTICLES = frozenset("al el ad as ash bin ibn bint abu de da do dos das del della di du van von der den ter le la".split())
+NAME_PARTICLES = frozenset(
+    "al el ad as ash bin ibn bint abu de da do dos das del della di du van von der den ter le la".split()
+)
 _ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|as|ash|at|an|ar|az)-\w", re.IGNORECASE)
 
 
@@ -165,6 +172,7 @@ class _Parse:
     eli: bool = False
     title: Optional[str] = None
     multi: bool = False
+    newspaper: bool = False
 
 
 class ActorResolver:
@@ -265,12 +273,14 @@ class ActorResolver:
                 span = text[toks[i].start : toks[j - 1].end]
                 entries = lex.lookup(span)
                 if entries:
-                    best = self._form_match(i, j, entries, span)
+                    best = self._form_match(i, j, [e.on(date) for e in entries], span)
                     break
                 word = lex.role_of(span)
                 if word is not None:
                     best = Match(i, j, "role", word=word, text=span)
                     break
+            if best is not None and best.kind == "role" and self._surname_like(toks, i, best.end, matches):
+                best = None  # "Jonathan Fisher", "Zabiullah Mujahid": a name, not a fisher or a mujahid
             if best is None and toks[i].text.islower():
                 word = lex.misspelt_role(toks[i].text)  # "white supremicists"
                 if word is not None:
@@ -293,6 +303,20 @@ class ActorResolver:
             else:
                 i += 1
         return self._name_runs(text, toks, matches, state, date)
+
+    @staticmethod
+    def _surname_like(toks: list[Token], i: int, j: int, matches: list[Match]) -> bool:
+        """Whether the one-word role noun toks[i] is rather the last part of a personal name: capitalised, right
+        after a capitalised word that matched nothing (a given name) and that is no group adjective ("Kurdish",
+        "Islamist", "Shiite"), and not followed by another capitalised word."""
+        word, prev = toks[i].text, toks[i - 1].text if i > 0 else ""
+        if j != i + 1 or not word[:1].isupper() or word.isupper() or not prev[:1].isupper() or prev.isupper():
+            return False
+        if matches and matches[-1].end == i or prev.lower() in DETERMINERS:
+            return False
+        if re.search(r"(?:ish|ist|ite|ic|ese|ian)$", prev.lower()):
+            return False
+        return not (j < len(toks) and toks[j].text[:1].isupper())
 
     @staticmethod
     def _form_match(i: int, j: int, entries: list[Entry], span: str) -> Match:
@@ -341,12 +365,15 @@ class ActorResolver:
             person = None if alone else self._pick_person(keys, date, title)
             typo = self._misspelt_country(span) if j == i + 1 else None
             variant = None if person is not None or typo is not None or alone else self.lex.fuzzy(span)
+            stated = {m.entry.country for m in matches if m.kind == "form" and m.entry.kind == "country"}
+            if variant and stated and variant[0].country not in stated:
+                variant = None  # "Kyrgyz Prime Minister X": not a look-alike name of another country
             if person is not None:
                 out.append(Match(i, j, "person", person=person, text=span))
             elif typo is not None:
                 out.append(Match(i, j, "form", entry=typo, text=span))
             elif variant:  # a transliteration variant of a known name ("Moamer Kadhafi", "Kassem Soleimani")
-                out.append(Match(i, j, "form", entry=variant[0], text=span))
+                out.append(Match(i, j, "form", entry=variant[0].on(date), text=span))
             else:
                 out.append(Match(i, j, "name", text=span))
         return sorted(out, key=lambda m: m.start)
@@ -434,7 +461,9 @@ class ActorResolver:
                     p.title = m.text
                 else:  # member
                     # A plain CVL word before a member noun is a modifier ("public health expert" -> EDU).
-                    weak = p.role == "CVL" and p.role_from is not None and p.role_from.kind == "role"
+                    weak = p.role == "CVL" and p.role_from is not None and (
+                        p.role_from.kind == "role" or p.role_from.entry.form_kind == "city"  # "Chelyabinsk officials"
+                    )
                     if p.role is None or (w.role is not None and (p.member_default or weak)):
                         p.role, p.role_from, p.member_default = w.role, m, True
                     else:
@@ -459,6 +488,9 @@ class ActorResolver:
                     self._add_country(p, e.country, m, toks, prev_end)
                     if e.role:
                         p.role, p.role_from, p.member_default = e.role, m, False
+                    if m.end < len(toks) and toks[m.end].text in NEWSPAPER_WORDS:
+                        p.role, p.role_from, p.member_default = "MED", m, False  # "Tehran Times", "Dhaka Tribune"
+                        p.newspaper = True
             elif m.kind in ("person", "coref"):
                 p.person = m
             elif m.kind == "name":
@@ -509,7 +541,9 @@ class ActorResolver:
 
         role = head.role
         if comp and comp[0].role and (role is None or (head.member_default and prep == "of")):
-            if not (head.member_default and comp[0].role == "IGO"):
+            # A member noun keeps its own sector before an IGO or a named place ("deputy governor of Tyumen").
+            place = comp[0].role == "CVL" and comp[0].name is not None
+            if not (head.member_default and (comp[0].role == "IGO" or place)):
                 role = comp[0].role
         countries = [c for c, _ in head.countries]
         if head.multi:
@@ -546,6 +580,8 @@ class ActorResolver:
 
     def _name(self, head: _Parse, role: Optional[str], isos: list[str]) -> Optional[str]:
         src = head.role_from
+        if head.newspaper:
+            return None  # "Tehran Times" is not Tehran
         if head.name_run is not None:
             return head.name_run.text
         if head.inherited:

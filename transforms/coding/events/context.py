@@ -52,19 +52,26 @@ def needs_country(ref: Optional[ActorRef]) -> bool:
 
 
 def fill_countries(
-    source: Optional[ActorRef], target: Optional[ActorRef], *, context: dict[str, str], proper_target: bool
+    source: Optional[ActorRef],
+    target: Optional[ActorRef],
+    *,
+    context: dict[str, str],
+    proper_target: bool,
+    place: Optional[str] = None,
 ) -> tuple[Optional[ActorRef], Optional[ActorRef]]:
     """Complete an event's actors from the sentence's country context.
 
     - no target, and the sentence names exactly one country: the event is coded against that country (CAMEO's
       convention for domestic events: "rebels in X blocked the roads" -> X);
     - a source without a country in a one-country sentence gets that country;
-    - a target without a country gets the source's country (domestic: "police arrested the protesters"),
-      unless it is a proper name the ActorCoder did not know.
+    - a target without a country gets the country of the place the event happens in ("bombers killed 23 people
+      in Tel Aviv"), else the source's country (domestic: "police arrested the protesters"), unless it is a
+      proper name the ActorCoder did not know.
 
     source, target: The event's actors.
     context: ``sentence_countries`` of the sentence.
     proper_target: The target mention is an unknown proper name.
+    place: Country of the place phrase of the event's predicate, if any.
     """
     only = next(iter(context)) if len(context) == 1 else None
     if target is None and source is not None and source.mention is not None and only is not None:
@@ -72,7 +79,9 @@ def fill_countries(
     if needs_country(source) and only is not None:
         source = with_country(source, only)
     if needs_country(target) and not proper_target:
-        if source is not None and source.actor.country:
+        if place is not None:
+            target = with_country(target, place)
+        elif source is not None and source.actor.country:
             target = with_country(target, source.actor.country)
         elif only is not None:
             target = with_country(target, only)

@@ -116,13 +116,16 @@ class EventCoder:
         background: list[tuple[int, EventMatch]] = []
         # words of other events; what a statement consumed ("sent a message of ...") is its content, not an event
         trigger_ids = frozenset(by_token).union(*(t.consumed for t in triggers if not t.pattern.code.startswith("01")))
+        # a governor that codes nothing (no agent found) leaves its complement to be coded on its own
+        coded = {i: self._events_for(by_token[i], comp, sentence_index, index) for i, comp in adopted.items()}
+        released = {adopted[i].token.i for i, found in coded.items() if not found}
         for trig in triggers:
             tok = trig.token
-            if tok.i in governed:
+            if tok.i in governed and tok.i not in released:
                 continue
             if tok.i in consumed_by_verbs:
                 continue
-            found = self._events_for(trig, adopted.get(tok.i), sentence_index, index)
+            found = coded[tok.i] if tok.i in coded else self._events_for(trig, None, sentence_index, index)
             if self.matcher.is_background(tok, trigger_ids):
                 # circumstances are only coded when they name a country or an organisation
                 background.extend((_depth(tok), e) for e in found if _named(e.source) or _named(e.target))
@@ -226,7 +229,7 @@ class EventCoder:
             return []  # an event noun with no agent, inside another predicate ("endorsed an agreement with X")
         if not any(r.mention is not None for r in sources + targets):
             return []
-        if sources and all(r.mention is None for r in sources) and not any(
+        if sources and all(not r.actor.resolved for r in sources) and not any(
             c.key in ("subj", "smod") for c in pattern.conditions
         ) and not self._names_someone(tok):
             return []  # the agent is named but is not an actor ("the virus killed ...", "the accident ...")
@@ -250,10 +253,11 @@ class EventCoder:
         if code.startswith("04") and "recip" in pattern.flags and all(t is None for _, t in pairs):
             return []  # a meeting needs a counterpart ("the cabinet met" is not an interaction)
         context = sentence_countries(tok.sent, index) if self.infer_countries else {}
+        place = self._place_country(head_tokens, index) if self.infer_countries else None
         pairs = [
             fill_countries(s, t, context=context, proper_target=t is not None and t.mention is not None
                            and t.actor.code is None
-                           and self._is_name(tok.doc, t.mention))
+                           and self._is_name(tok.doc, t.mention), place=place)
             for s, t in pairs
         ]
         # somebody must be a known actor: "Caloundra defeated Wynnum", "a soldier who fights" are not news events
@@ -306,6 +310,14 @@ class EventCoder:
                 if refs:
                     break
         return refs, between
+
+    def _place_country(self, tokens: list[Token], index: MentionIndex) -> Optional[str]:
+        """Country of the place the event happens in ("killed 23 people [in Tel Aviv]"), if named."""
+        for tok in tokens:
+            for ref in self.matcher.location_target(tok, index):
+                if ref.actor.country:
+                    return ref.actor.country
+        return None
 
     def _governing_light_verb(self, tok: Token) -> list[Token]:
         """The light verb an event noun is the object of ("could join [the war]", "did not hold [talks]")."""

@@ -447,11 +447,28 @@ class Matcher:
         if is_pronoun(subj):
             if subj.lower_ in ("who", "which", "that") and subj.head.dep_ == "relcl":
                 return self.actors_at(subj.head.head, mentions), False
+            if self._in_subordinate_clause(trigger):
+                # "X killed 23 people when they blew themselves up, police said": "they" is X, not the police
+                antecedent = self._antecedent(subj, mentions)
+                if antecedent:
+                    return antecedent, False
             speaker = self.speaker(trigger, mentions)
             if speaker:
                 return speaker, False
             return self._antecedent(subj, mentions), False
         return self.actors_at(subj, mentions), direct
+
+    @staticmethod
+    def _in_subordinate_clause(token: Token) -> bool:
+        """The predicate heads an adverbial or relative clause of another predicate (not a reported clause)."""
+        node = token
+        for _ in range(6):
+            if node.dep_ in ("advcl", "relcl"):
+                return True
+            if node.dep_ not in ("conj", "xcomp") or node.head.i == node.i:
+                return False
+            node = node.head
+        return False
 
     def _noun_sources(self, noun: Token, mentions: MentionIndex) -> tuple[list[ActorRef], bool]:
         while noun.dep_ == "conj" and kind_of(noun.head) == "NOUN" and not children(noun, ("poss",)):
