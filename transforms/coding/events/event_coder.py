@@ -229,10 +229,16 @@ class EventCoder:
             return []  # an event noun with no agent, inside another predicate ("endorsed an agreement with X")
         if not any(r.mention is not None for r in sources + targets):
             return []
-        if sources and all(not r.actor.resolved for r in sources) and not any(
+        # the agent is named but is not an actor ("the virus killed ...", "video captured X"); an unknown agent
+        # still counts when the words pin the event down ("fundamentalists continued their hunger strike")
+        pinned = kind_of(tok) != "VERB" or any(
+            c.key in ("subj", "smod") or (c.key in ("obj", "mod") and c.values and "@actor" not in c.values and not c.negated)
+            for c in pattern.conditions
+        )
+        if sources and all(r.mention is None or (not r.actor.resolved and not pinned) for r in sources) and not any(
             c.key in ("subj", "smod") for c in pattern.conditions
         ) and not self._names_someone(tok):
-            return []  # the agent is named but is not an actor ("the virus killed ...", "the accident ...")
+            return []
         if not sources and not between and code[:2] not in _VIOLENT_ROOTS and not any(
             r.direct and r.mention is not None and (r.actor.country or self._is_name(tok.doc, r.mention))
             for r in targets
