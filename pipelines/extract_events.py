@@ -10,6 +10,7 @@ import argparse
 import logging
 import re
 import sys
+import threading
 import time
 from typing import Optional, Sequence
 
@@ -359,11 +360,41 @@ def print_help(prog: str = "python -m pipelines.extract_events") -> None:
     parser.print_help()
 
 
+def query_counters(result) -> list:
+    """``result.metrics().query()["counters"]``, safe after long runs.
+
+    Beam 2.77's FnApiRunner chains one lazy generator per bundle when it merges metrics, so after a long streaming
+    run (hundreds of bundles per stage) the query recurses deeper than Python's default limit. The query runs in a
+    helper thread with a large stack and a raised recursion limit, restored afterwards.
+    """
+    box: dict = {}
+
+    def query() -> None:
+        try:
+            box["counters"] = result.metrics().query()["counters"]
+        except BaseException as err:  # noqa: BLE001 - re-raised in the calling thread
+            box["error"] = err
+
+    limit, stack = sys.getrecursionlimit(), threading.stack_size()
+    sys.setrecursionlimit(max(limit, 200_000))
+    threading.stack_size(512 * 1024 * 1024)
+    try:
+        thread = threading.Thread(target=query, name="demarche-metrics")
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(stack)
+        sys.setrecursionlimit(limit)
+    if "error" in box:
+        raise box["error"]
+    return box["counters"]
+
+
 def summarize(result, *, output: str) -> dict:
     """Counters of a finished run (Beam Metrics), as a dict; also printed at the end of a batch run."""
     counters = {}
     try:
-        for counter in result.metrics().query()["counters"]:
+        for counter in query_counters(result):
             if counter.key.metric.namespace == "demarche":
                 name = counter.key.metric.name
                 counters[name] = counters.get(name, 0) + counter.committed
