@@ -18,9 +18,10 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 
+from pipelines.cli import run_job
 from pipelines.extract_events import ExtractEventsOptions, pipeline_options, summarize
 from transforms.aggregate import INPUT_FORMATS, AggregateDyads, ReadTable, parse_modalities, resolve_table_input
-from transforms.coding.errors import ConfigError, DemarcheError
+from transforms.coding.errors import ConfigError
 from transforms.sinks import WriteRecords, new_run_id, parse_formats, remove_run_temp
 
 TABLE = "dyad_day"
@@ -125,17 +126,11 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point (``demarche aggregate``): returns the process exit code."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     argv = list(sys.argv[1:] if argv is None else argv)
     if "-h" in argv or "--help" in argv:
         _help_parser().print_help()
         return 0
-    try:
-        run(argv)
-    except DemarcheError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    return 0
+    return run_job(lambda: run(argv))
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 COMMANDS = {
     "extract": ("pipelines.extract_events", "code events from documents (python -m pipelines.extract_events)"),
@@ -14,6 +15,22 @@ COMMANDS = {
 USAGE = "usage: demarche {extract,aggregate,evaluate} [options]   (demarche COMMAND --help for the options)\n\n" + "\n".join(
     f"  {name:<10} {text}" for name, (_, text) in COMMANDS.items()
 )
+
+
+def run_job(run: Callable[[], object]) -> int:
+    """Run a job function the way every demarche command does: warnings logged, DemarcheError -> exit code 2.
+
+    run: The job, as a function without arguments.
+    """
+    from transforms.coding.errors import DemarcheError
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        run()
+    except DemarcheError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

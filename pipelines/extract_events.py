@@ -27,10 +27,11 @@ from apache_beam.options.pipeline_options import (
     WorkerOptions,
 )
 
+from pipelines.cli import run_job
 from transforms import dedup, ingest, streaming
 from transforms.annotate import CodeDocuments, CodingConfig
 from transforms.clusters import EventClusters, partition_of_cluster
-from transforms.coding.errors import ConfigError, DemarcheError
+from transforms.coding.errors import ConfigError
 from transforms.coding.nlp import DEFAULT_MODEL
 from transforms.incremental import (
     SIGNATURES_TABLE,
@@ -488,13 +489,7 @@ def wait_for_streaming(result, job: ExtractEventsOptions, runner: str) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipelines.extract_events") -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        run(argv, prog=prog)
-    except DemarcheError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    return 0
+    return run_job(lambda: run(argv, prog=prog))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ nominal events, no-event sentences. The seed-article and dev-score tests use the
 from __future__ import annotations
 
 import argparse
-import importlib.util
 
 import pytest
 

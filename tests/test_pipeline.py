@@ -90,13 +90,14 @@ def _dead_letters(out):
 def test_seed_yields_an_event_between_korea_and_japan(job):
     root, _ = job
     events = [e for e in _avro(root / "out", "events") if e["doc_id"] == "japan_korea_60th_anniversary"]
+    text = ingest.parse_text_file(SEED.read_bytes(), path=str(SEED)).text
     dyads = {frozenset((e["source_country"], e["target_country"])) for e in events}
     assert frozenset(("KOR", "JPN")) in dyads, sorted(map(lambda d: sorted(map(str, d)), dyads))
     for event in events:
         assert event["doc_date"] == dt.date(2025, 6, 17)
         assert event["cameo_code"].startswith(event["cameo_root"]) and 1 <= event["quad_class"] <= 4
         start, end = event["char_start"], event["char_end"]
-        assert event["trigger"].split()[0] in event["sentence"]
+        assert text[start:end] == event["trigger"] and text[start:end] in event["sentence"]
         assert event["pattern_id"] and 0 <= event["confidence"] <= 1
 
 

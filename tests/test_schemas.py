@@ -1,7 +1,6 @@
 """The Avro schemas are the single source of truth; everything else is derived from them."""
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pyarrow as pa

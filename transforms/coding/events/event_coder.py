@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span, Token
 from transforms.coding.events.context import STATELESS_ROLES, fill_countries, sentence_countries
 from transforms.coding.events.lexicon import PLAN_FRAMES, Lexicon, Pattern
 from transforms.coding.events.matcher import (
-    REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, children, direct_object, infinitives, kind_of,
+    REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, direct_object, infinitives, kind_of,
 )
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, ActorMention, EventMatch
 from transforms.coding.taxonomy import Taxonomy
