@@ -78,6 +78,11 @@ class ExtractEventsOptions(PipelineOptions):
             "--patterns_file", default=None, help="Extra event pattern lexicon extending the built-in one (see README)."
         )
         group.add_argument(
+            "--place_aliases_file",
+            default=None,
+            help="Extra place aliases (place_aliases.tsv format) read after the built-in ones (see README).",
+        )
+        group.add_argument(
             "--batch_size", type=int, default=32, help="Documents per spaCy nlp.pipe batch. Default: 32"
         )
         group.add_argument(
@@ -175,6 +180,7 @@ def coding_config(options: ExtractEventsOptions) -> CodingConfig:
         spacy_model=options.spacy_model,
         actors_file=options.actors_file,
         patterns_file=options.patterns_file,
+        place_aliases_file=options.place_aliases_file,
         batch_size=options.batch_size,
         max_chunk_chars=options.max_chunk_chars,
         dead_letter_max_chars=options.dead_letter_max_chars,
@@ -215,11 +221,24 @@ def validate(options: ExtractEventsOptions) -> tuple[str, ...]:
     dedup_config(options)
     if options.max_chunk_chars is not None and options.max_chunk_chars < 1000:
         raise ConfigError("--max_chunk_chars must be at least 1000")
-    for name in ("actors_file", "patterns_file"):
+    for name in ("actors_file", "patterns_file", "place_aliases_file"):
         path = getattr(options, name)
         if path and not FileSystems.exists(path):
             raise ConfigError(f"--{name} {path!r} does not exist")
     return formats
+
+
+def check_user_lexicons(options: ExtractEventsOptions) -> None:
+    """Load the coders once before submitting the job when user lexicons are given, so that a malformed entry stops
+    the run here with ``FILE:LINE: what is wrong`` instead of failing every worker's set-up."""
+    if options.actors_file or options.patterns_file or options.place_aliases_file:
+        from transforms.coding.coder import DocumentCoder
+
+        DocumentCoder(
+            actors_file=options.actors_file,
+            patterns_file=options.patterns_file,
+            place_aliases_file=options.place_aliases_file,
+        )
 
 
 def check_input_exists(pattern: str) -> None:
@@ -425,6 +444,7 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipeline
         if job.input_subscription or job.input_topic or job.watch_folder:
             raise ConfigError("--input_subscription, --input_topic and --watch_folder need --streaming")
         check_input_exists(job.input)
+    check_user_lexicons(job)
     options.view_as(SetupOptions).save_main_session = False
     run_id = new_run_id()
     pipeline = beam.Pipeline(options=options)

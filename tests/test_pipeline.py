@@ -20,7 +20,7 @@ from conftest import SEED
 from pipelines import extract_events
 from transforms import ingest
 from transforms.annotate import CodeDocuments, CodingConfig
-from transforms.coding.errors import ConfigError
+from transforms.coding.errors import ConfigError, DataFileError
 from transforms.coding.model import Document
 
 GOOD_JSONL = [
@@ -246,3 +246,28 @@ def test_direct_runner_still_works_offline(tmp_path):
     summary = extract_events.run([f"--input={SEED}", f"--output={tmp_path}/out", "--runner=DirectRunner"])
     assert summary["documents_coded"] == 1 and summary["events"] > 0
     assert glob.glob(f"{tmp_path}/out/parquet/events/dt=2025-06-17/*.parquet")
+
+
+def test_user_lexicons_extend_the_job_and_bad_ones_stop_it_early(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_text(json.dumps({
+        "id": "u1", "date": "2025-03-04",
+        "text": "Ruritania signed a trade agreement with France in Old Town on Monday.",
+    }) + "\n", encoding="utf-8")
+    actors = tmp_path / "actors.tsv"
+    actors.write_text(
+        "kind\tform\taliases\tcode\tcountry\trole\ttitle\tstart\tend\n"
+        "country\tRuritania\t\tname\tAUT\t\t\t\t\n", encoding="utf-8")
+    places = tmp_path / "places.tsv"
+    places.write_text("Old Town\tcity:2761369\n", encoding="utf-8")  # Vienna
+    summary = extract_events.run([
+        f"--input={tmp_path}/in/*", f"--output={tmp_path}/out", f"--actors_file={actors}",
+        f"--place_aliases_file={places}",
+    ])
+    events = [e for e in _avro(tmp_path / "out", "events") if e["cameo_code"] == "057"]
+    assert summary["events"] >= 1 and events
+    assert events[0]["source_country"] == "AUT" and events[0]["location_geonameid"] == 2761369
+
+    places.write_text("Old Town\tcity:not-a-number\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"places\.tsv:1"):
+        extract_events.run([f"--input={tmp_path}/in/*", f"--output={tmp_path}/o2", f"--place_aliases_file={places}"])

@@ -30,7 +30,7 @@ class CodingConfig:
     """What the NLP stage needs to build its model; hashable so it can key the shared model handle.
 
     spacy_model: Installed spaCy pipeline name.
-    actors_file, patterns_file: Optional user lexicon extensions.
+    actors_file, patterns_file, place_aliases_file: Optional user lexicon extensions.
     batch_size: Documents per ``nlp.pipe`` batch.
     max_chunk_chars: Longest text piece parsed at once (default: the model's max_length).
     dead_letter_max_chars: Truncation limit of raw text kept in dead letters.
@@ -39,6 +39,7 @@ class CodingConfig:
     spacy_model: str
     actors_file: Optional[str] = None
     patterns_file: Optional[str] = None
+    place_aliases_file: Optional[str] = None
     batch_size: int = 32
     max_chunk_chars: Optional[int] = None
     dead_letter_max_chars: int = ingest.DEFAULT_DEAD_LETTER_MAX_CHARS
@@ -48,7 +49,11 @@ class _LoadedCoder:
     """The per-process model + coders (weak-referenceable, as ``Shared`` requires)."""
 
     def __init__(self, config: CodingConfig) -> None:
-        self.coder = DocumentCoder(actors_file=config.actors_file, patterns_file=config.patterns_file)
+        self.coder = DocumentCoder(
+            actors_file=config.actors_file,
+            patterns_file=config.patterns_file,
+            place_aliases_file=config.place_aliases_file,
+        )
         self.nlp = self.coder.prepare(load_model(config.spacy_model))
         self.label = model_label(self.nlp)
 

@@ -98,6 +98,7 @@ class DocumentCoder:
 
     actors_file: Optional user actor dictionary extending the built-in one (``--actors_file``).
     patterns_file: Optional user pattern lexicon extending the built-in one (``--patterns_file``).
+    place_aliases_file: Optional user place aliases extending the built-in ones (``--place_aliases_file``).
     taxonomy_file: Optional replacement CAMEO taxonomy file.
     """
 
@@ -106,12 +107,13 @@ class DocumentCoder:
         *,
         actors_file: Optional[str] = None,
         patterns_file: Optional[str] = None,
+        place_aliases_file: Optional[str] = None,
         taxonomy_file: Optional[str] = None,
     ) -> None:
         self.taxonomy = Taxonomy.load(taxonomy_file)
         self.actors = ActorCoder(actors_file=actors_file)
         self.events = EventCoder(taxonomy=self.taxonomy, patterns_file=patterns_file)
-        self.places = PlaceResolver()
+        self.places = PlaceResolver(aliases_file=place_aliases_file)
         self.version = coder_version()
 
     def prepare(self, nlp: Language) -> Language:
