@@ -39,6 +39,7 @@ from transforms.incremental import (
     ReadKnownSignatures,
     SkipKnownDeadLetters,
 )
+from transforms.option_values import split_list
 from transforms.sinks import WriteRecords, new_run_id, parse_formats, remove_run_temp
 from transforms.sources import DEAD_LETTER, DOCUMENTS, ReadDocuments
 
@@ -243,7 +244,7 @@ def check_user_lexicons(options: ExtractEventsOptions) -> None:
 
 def check_input_exists(pattern: str) -> None:
     """Fail early, with a clear message, when an input glob matches no file."""
-    for part in (p.strip() for p in pattern.split(",") if p.strip()):
+    for part in split_list(pattern):
         if not FileSystems.match([part])[0].metadata_list:
             raise ConfigError(f"--input {part!r} matches no file")
 
@@ -481,7 +482,7 @@ def check_streaming_source(job: ExtractEventsOptions, runner: str) -> None:
                 "read Pub/Sub. Use --watch_folder to try the streaming job locally."
             )
         return
-    for pattern in streaming.split_patterns(streaming.folder_pattern(job.watch_folder or job.input)):
+    for pattern in split_list(streaming.folder_pattern(job.watch_folder or job.input)):
         folder = re.split(r"[*?\[]", pattern, maxsplit=1)[0].rsplit("/", 1)[0] or "/"
         if not FileSystems.exists(folder):
             raise ConfigError(f"watched folder {folder!r} does not exist")

@@ -25,6 +25,7 @@ from apache_beam.metrics import Metrics
 from transforms.clusters import cluster_date
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import ASSERTED, MODALITIES
+from transforms.option_values import parse_subset
 
 NAMESPACE = "demarche"
 INPUT_FORMATS = ("auto", "parquet", "avro")
@@ -86,11 +87,7 @@ def dyad_record(key: tuple, values: dict) -> dict:
 
 def parse_modalities(value: str) -> tuple[str, ...]:
     """``"ASSERTED,FUTURE"`` -> tuple; ConfigError on unknown values."""
-    modalities = tuple(dict.fromkeys(m.strip().upper() for m in value.split(",") if m.strip()))
-    unknown = [m for m in modalities if m not in MODALITIES]
-    if not modalities or unknown:
-        raise ConfigError(f"--modalities must be a comma-separated subset of {','.join(MODALITIES)}, got {value!r}")
-    return modalities
+    return parse_subset(value, MODALITIES, option="--modalities", upper=True)
 
 
 class _KeyEventFn(beam.DoFn):

@@ -29,7 +29,7 @@ from apache_beam.options.value_provider import StaticValueProvider
 from apache_beam.transforms.window import GlobalWindow
 
 import schemas
-from transforms.coding.errors import ConfigError
+from transforms.option_values import parse_subset
 
 FORMATS = ("parquet", "avro")
 TEMP_DIR = "_temporary"
@@ -43,11 +43,7 @@ def new_run_id() -> str:
 
 def parse_formats(value: str) -> tuple[str, ...]:
     """``"parquet,avro"`` -> ("parquet", "avro"); ConfigError on unknown or empty values."""
-    formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
-    unknown = [f for f in formats if f not in FORMATS]
-    if not formats or unknown:
-        raise ConfigError(f"--formats must be a comma-separated subset of {','.join(FORMATS)}, got {value!r}")
-    return formats
+    return parse_subset(value, FORMATS, option="--formats")
 
 
 def partition_of(record: dict) -> str:

@@ -9,6 +9,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
 from transforms import ingest
+from transforms.option_values import split_list
 from transforms.coding.model import Document
 
 DEAD_LETTER = "dead_letter"
@@ -85,7 +86,7 @@ class ReadDocuments(beam.PTransform):
         dead_letter_max_chars: int = ingest.DEFAULT_DEAD_LETTER_MAX_CHARS,
     ) -> None:
         super().__init__()
-        self.patterns = [p.strip() for p in file_pattern.split(",") if p.strip()]
+        self.patterns = split_list(file_pattern)
         self.max_document_bytes = max_document_bytes
         self.dead_letter_max_chars = dead_letter_max_chars
 

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Iterator, Optional, Sequence, Union
+from typing import Iterable, Iterator, Optional, Union
 
 import apache_beam as beam
 from apache_beam.coders import BooleanCoder
@@ -29,6 +29,7 @@ from apache_beam.utils.timestamp import MAX_TIMESTAMP, MIN_TIMESTAMP, Duration, 
 
 from transforms import ingest
 from transforms.coding.model import Document
+from transforms.option_values import split_list
 from transforms.sources import DEAD_LETTER, DOCUMENTS, ParseFileFn, _is_hidden, count_parsed, ingest_counters
 
 NAMESPACE = "demarche"
@@ -151,7 +152,7 @@ class WatchFolder(beam.PTransform):
         dead_letter_max_chars: int = ingest.DEFAULT_DEAD_LETTER_MAX_CHARS,
     ) -> None:
         super().__init__()
-        self.patterns = [p.strip() for p in file_pattern.split(",") if p.strip()]
+        self.patterns = split_list(file_pattern)
         self.poll_interval_seconds = poll_interval_seconds
         self.stop_timestamp = stop_timestamp
         self.limits = dict(max_document_bytes=max_document_bytes, dead_letter_max_chars=dead_letter_max_chars)
@@ -245,10 +246,6 @@ def fixed_windows(*, window_seconds: int, allowed_lateness_seconds: int) -> beam
         accumulation_mode=trigger.AccumulationMode.DISCARDING,
         allowed_lateness=Duration(seconds=allowed_lateness_seconds),
     )
-
-
-def split_patterns(value: str) -> Sequence[str]:
-    return [p.strip() for p in value.split(",") if p.strip()]
 
 
 def folder_pattern(folder: str) -> str:
