@@ -353,11 +353,16 @@ class _MatchGroupFn(beam.DoFn):
         for index, member in enumerate(members):
             if member.known or index == 0:
                 continue
+            # A document is never a duplicate of itself (a known record with its own doc_id, e.g. from an older
+            # output, or a redelivered copy): only other documents count as earlier copies.
+            earlier = [m for m in members[:index] if m.doc_id != member.doc_id and m.root != member.doc_id]
+            if not earlier:
+                continue
             if exact_group:
-                first = members[0]
+                first = earlier[0]
                 yield member.uid, Match(first.order, first.root, EXACT)
                 continue
-            found = earliest_match(member, members[:index], threshold=self.threshold)
+            found = earliest_match(member, earlier, threshold=self.threshold)
             if found is not None:
                 yield member.uid, found
 
