@@ -194,7 +194,11 @@ def table_of(rel_path: str) -> tuple[str, str]:
 
 def committed_relpaths(root: str, records: Optional[list[dict]] = None) -> list[str]:
     """All committed files of ``root`` (relative paths): listed by a run record and not removed by a later one."""
-    records = run_records(root) if records is None else records
+    if records is None:
+        if not has_run_records(root):  # written before run records existed, or by another tool: all files count
+            return sorted(relative(root, p) for sub in DATA_ROOTS for p in list_files(join(root, sub))
+                          if not posixpath.basename(p).startswith("."))
+        records = run_records(root)
     added: dict[str, None] = {}
     removed: set[str] = set()
     for record in records:
@@ -212,7 +216,8 @@ def committed_files(root: str, table: str, fmt: str) -> list[str]:
     fmt: "parquet", "avro", or "jsonl" (dead_letter).
 
     Files of a run that has not committed (still running, or killed) are never returned. This is the one function
-    every reader of an output folder uses.
+    every reader of an output folder uses. (A folder without ``_runs/`` — written before run records existed, or by
+    another tool — has all its files counted.)
     """
     return [join(root, rel) for rel in committed_relpaths(root) if table_of(rel) == (table, fmt)]
 

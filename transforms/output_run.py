@@ -14,10 +14,23 @@ its lease and marker, which the next run (with ``--break_lock``) cleans up.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 from typing import Callable, Optional, Sequence
 
 from transforms import commit
 from transforms.lease import DEFAULT_STALE_SECONDS, Lease
+
+
+# Test-only: with this variable set to a path, a run that holds the lease waits until that path exists before it
+# goes on (tests/test_commit.py starts a second run against a holder that is certainly alive).
+HOLD_HOOK_ENV = "DEMARCHE_TEST_HOLD_LEASE_UNTIL"
+
+
+def _hold_hook() -> None:
+    path = os.environ.get(HOLD_HOOK_ENV)
+    while path and not os.path.exists(path):
+        time.sleep(0.05)
 
 
 class OutputRun:
@@ -53,6 +66,7 @@ class OutputRun:
             if self.recovery.message():
                 self.say(f"demarche: {self.recovery.message()}")
             commit.begin(self.root, self.run_id, kind=self.kind)
+            _hold_hook()
         except BaseException:
             self.lease.release()
             raise
