@@ -74,7 +74,7 @@ def _read(path: str, fmt: str) -> list[dict]:
 
 def replicate(seed_out: str, out: str, *, runs: int, copies: int) -> None:
     """Write ``copies`` renamed copies of the seed output's tables into ``out`` as ``runs`` committed runs."""
-    from transforms import commit, sinks
+    from transforms import commit, known_index, sinks
 
     schema_of = {"events": "event", "documents": "document", "event_clusters": "event_cluster",
                  "document_signatures": "document_signature", "dead_letter": "dead_letter"}
@@ -104,7 +104,9 @@ def replicate(seed_out: str, out: str, *, runs: int, copies: int) -> None:
                     writer.write(row)
                 files.append(writer.close())
         commit.begin(out, run_id, kind="benchmark-copy")
-        commit.commit(out, run_id, kind="benchmark-copy", files=files, started_at=commit.utc_now())
+        fields, stale = known_index.update(out, run_id, new_files=files)  # as OutputRun.commit does
+        commit.commit(out, run_id, kind="benchmark-copy", files=files, started_at=commit.utc_now(), extra=fields)
+        commit.delete_files(stale)
         copy += per_run
 
 

@@ -33,6 +33,7 @@ from typing import Iterable, Optional, Sequence
 
 RUNS_DIR = "_runs"
 MANIFESTS_DIR = "_manifests"
+INDEX_DIR = "_index"  # transforms/known_index.py
 TEMP_DIR = "_temporary"  # Beam's WriteToFiles staging (streaming); never part of a table
 PENDING_SUFFIX = ".pending"
 RECORD_SUFFIX = ".json"
@@ -301,6 +302,8 @@ def recover(root: str) -> Recovery:
     temp_files = [p for p in entries if posixpath.basename(p).startswith(".") and p.endswith(".tmp")]
     data_files = [p for sub in DATA_ROOTS for p in list_files(join(root, sub))] if dead or not entries else []
     if dead:
+        data_files += list_files(join(root, INDEX_DIR), recursive=False)  # index segments of dead runs
+    if dead:
         committed = set(committed_relpaths(root))
         doomed = [
             p for p in data_files
@@ -310,7 +313,8 @@ def recover(root: str) -> Recovery:
         report.removed_files = doomed
         delete_files(doomed)
     elif not entries:
-        legacy = [relative(root, p) for p in data_files if not posixpath.basename(p).startswith(".")]
+        legacy = [relative(root, p) for p in data_files
+                  if not posixpath.basename(p).startswith(".") and not relative(root, p).startswith(INDEX_DIR)]
         if legacy:
             atomic_write(
                 run_record_path(root, LEGACY_RUN_ID),

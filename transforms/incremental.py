@@ -9,6 +9,8 @@ deleting the output resets everything:
   skipped; known texts are originals for the exact-duplicate check.
 * ``document_signatures`` (Avro, written by every run with ``--dedup near``): MinHash signatures of known documents,
   for near-duplicates of documents coded by earlier runs.
+* ``_index/known-*.parquet``: all of the above in a few files (``transforms/known_index.py``), written at each
+  commit; read instead of the tables when it covers exactly the committed files.
 * ``dead_letter/*.jsonl``: a dead letter already written (same stage, source, line, doc_id and reason) is not
   written again, and a document that failed in the NLP stage is not retried (delete its dead letter to retry).
 
@@ -22,6 +24,7 @@ from typing import Iterator, Optional, Sequence
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from transforms import known_index
 from transforms.aggregate import ReadTable, resolve_table_input
 from transforms.commit import committed_files
 
@@ -41,14 +44,38 @@ def dead_letter_files(output: str, *, exclude: Sequence[str] = ()) -> list[str]:
     return [p for p in committed_files(output, "dead_letter", "jsonl") if p not in excluded]
 
 
-def dead_letter_key(letter: dict) -> tuple:
-    """What makes two dead letters "the same" across runs."""
-    return (letter.get("stage"), letter.get("source"), letter.get("line"), letter.get("doc_id"), letter.get("reason"))
+dead_letter_key = known_index.dead_letter_key
+
+
+def _index_segments(output: str, exclude: Sequence[str] = ()) -> Optional[list[str]]:
+    """The output's known-documents index when it is current (and no dead-letter file is excluded), else None."""
+    return None if exclude else known_index.current(output)
+
+
+class _ReadIndex(beam.PTransform):
+    """Rows of one kind (document | signature | dead_letter) of the index segments, as dicts of ``columns``."""
+
+    def __init__(self, segments: Sequence[str], kind: str, columns: Sequence[str]) -> None:
+        super().__init__()
+        self.segments = list(segments)
+        self.kind = kind
+        self.columns = list(columns)
+
+    def expand(self, pbegin):
+        kind, columns = self.kind, self.columns
+        return (
+            pbegin
+            | "Segments" >> beam.Create(self.segments)
+            | "ReadIndex" >> beam.io.ReadAllFromParquet(columns=["kind", *columns])
+            | "OfKind" >> beam.Filter(lambda r: r["kind"] == kind)
+            | "Columns" >> beam.Map(lambda r: {c: r[c] for c in columns})
+        )
 
 
 class ReadKnownDocuments(beam.PTransform):
     """``documents`` records (doc_id, text_sha256, duplicate_of) already in ``output``, plus a record without a
-    text hash for each document that failed in the NLP stage (so it is not retried).
+    text hash for each document that failed in the NLP stage (so it is not retried). Read from the output's index
+    (``transforms/known_index.py``) when it is current, else from the committed tables.
 
     output: The job's output folder.
     exclude_dead_letters: Dead-letter files not to count (a replay's).
@@ -60,16 +87,23 @@ class ReadKnownDocuments(beam.PTransform):
         self.exclude_dead_letters = tuple(exclude_dead_letters)
 
     def expand(self, pbegin):
-        pattern, fmt = resolve_table_input(self.output, "documents")
-        columns = list(KNOWN_DOCUMENT_COLUMNS) if fmt == "parquet" else None
-        table = (
-            pbegin
-            | "ReadDocumentsTable" >> ReadTable(pattern, fmt, columns=columns)
-            | "Slim" >> beam.Map(lambda r: {k: r.get(k) for k in KNOWN_DOCUMENT_COLUMNS})
-        )
+        segments = _index_segments(self.output, self.exclude_dead_letters)
+        if segments is not None:
+            table = pbegin | "IndexDocuments" >> _ReadIndex(segments, known_index.DOCUMENT, KNOWN_DOCUMENT_COLUMNS)
+            letters = pbegin | "IndexDeadLetters" >> _ReadIndex(segments, known_index.DEAD_LETTER, ("doc_id", "stage"))
+        else:
+            pattern, fmt = resolve_table_input(self.output, "documents")
+            columns = list(KNOWN_DOCUMENT_COLUMNS) if fmt == "parquet" else None
+            table = (
+                pbegin
+                | "ReadDocumentsTable" >> ReadTable(pattern, fmt, columns=columns)
+                | "Slim" >> beam.Map(lambda r: {k: r.get(k) for k in KNOWN_DOCUMENT_COLUMNS})
+            )
+            letters = pbegin.pipeline | "KnownDeadLetters" >> ReadKnownDeadLetters(
+                self.output, exclude=self.exclude_dead_letters
+            )
         failed = (
-            pbegin.pipeline
-            | "KnownDeadLetters" >> ReadKnownDeadLetters(self.output, exclude=self.exclude_dead_letters)
+            letters
             | "NlpFailures" >> beam.Filter(lambda l: l.get("stage") == "nlp" and l.get("doc_id"))
             | "AsKnown" >> beam.Map(lambda l: {"doc_id": l["doc_id"], "text_sha256": None, "duplicate_of": None})
         )
@@ -77,13 +111,18 @@ class ReadKnownDocuments(beam.PTransform):
 
 
 class ReadKnownSignatures(beam.PTransform):
-    """``document_signature`` records of earlier runs (empty when there are none)."""
+    """``document_signature`` records of earlier runs (empty when there are none): from the index when current."""
 
     def __init__(self, output: str) -> None:
         super().__init__()
         self.output = output
 
     def expand(self, pbegin):
+        segments = _index_segments(self.output)
+        if segments is not None:
+            return pbegin | "IndexSignatures" >> _ReadIndex(
+                segments, known_index.SIGNATURE, ("doc_id", "text_sha256", "root", "signature")
+            )
         return pbegin | "ReadSignatures" >> ReadTable(signature_files(self.output), "avro")
 
 
@@ -104,6 +143,29 @@ class ReadKnownDeadLetters(beam.PTransform):
             | "Files" >> beam.Create(files)
             | "ReadDeadLetters" >> beam.io.ReadAllFromText()
             | "Json" >> beam.Map(json.loads)
+        )
+
+
+class ReadKnownDeadLetterKeys(beam.PTransform):
+    """``repr(dead_letter_key(letter))`` of every committed dead letter (from the index when current)."""
+
+    def __init__(self, output: str, *, exclude: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.output = output
+        self.exclude = tuple(exclude)
+
+    def expand(self, pbegin):
+        segments = _index_segments(self.output, self.exclude)
+        if segments is not None:
+            return (
+                pbegin
+                | "IndexDeadLetters" >> _ReadIndex(segments, known_index.DEAD_LETTER, ("dead_letter_key",))
+                | "Key" >> beam.Map(lambda r: r["dead_letter_key"])
+            )
+        return (
+            pbegin
+            | "KnownDeadLetters" >> ReadKnownDeadLetters(self.output, exclude=self.exclude)
+            | "Key" >> beam.Map(lambda l: repr(dead_letter_key(l)))
         )
 
 
@@ -133,11 +195,11 @@ class SkipKnownDeadLetters(beam.PTransform):
         self.exclude = tuple(exclude)
 
     def expand(self, letters):
-        known = letters.pipeline | "KnownDeadLetters" >> ReadKnownDeadLetters(self.output, exclude=self.exclude)
+        known = letters.pipeline | "KnownDeadLetterKeys" >> ReadKnownDeadLetterKeys(self.output, exclude=self.exclude)
         return (
             {
                 "new": letters | "KeyNew" >> beam.Map(lambda l: (repr(dead_letter_key(l)), l)),
-                "known": known | "KeyKnown" >> beam.Map(lambda l: (repr(dead_letter_key(l)), None)),
+                "known": known | "KeyKnown" >> beam.Map(lambda key: (key, None)),
             }
             | "Join" >> beam.CoGroupByKey()
             | "NewOnly" >> beam.ParDo(_NewLettersFn())

@@ -7,7 +7,8 @@ around its pipeline.
 
 On entry: take the output's lease (``transforms/lease.py``; a second run refuses, naming the holder), report a
 broken stale lease, remove what runs that never committed left behind (``commit.recover``, reported), and mark this
-run as started (``_runs/<run_id>.pending``). ``commit`` writes the run record (the atomic commit). On an exception
+run as started (``_runs/<run_id>.pending``). ``commit`` writes the known-documents index segment
+(``transforms/known_index.py``) and the run record (the atomic commit). On an exception
 the run's files are removed (``commit.abort``). The lease is released in every case; a run killed outright leaves
 its lease and marker, which the next run (with ``--break_lock``) cleans up.
 """
@@ -18,7 +19,7 @@ import os
 import time
 from typing import Callable, Optional, Sequence
 
-from transforms import commit
+from transforms import commit, known_index
 from transforms.lease import DEFAULT_STALE_SECONDS, Lease
 
 
@@ -83,10 +84,13 @@ class OutputRun:
             notes["recovered"] = {"runs": self.recovery.runs, "removed_files": len(self.recovery.removed_files)}
         if strays:
             notes["removed_strays"] = len(strays)
+        index_fields, stale_segments = known_index.update(self.root, self.run_id, new_files=files, removed=removed)
+        notes.update(index_fields)
         self.record = commit.commit(
             self.root, self.run_id, kind=self.kind, files=files, removed=removed, started_at=self.started_at,
             summary=summary, options=options, spacy_model=self.spacy_model, extra=notes,
         )
+        commit.delete_files(stale_segments)
         return self.record
 
     def __exit__(self, exc_type, exc, tb) -> None:
