@@ -62,13 +62,13 @@ class _ReadIndex(beam.PTransform):
         self.columns = list(columns)
 
     def expand(self, pbegin):
-        kind, columns = self.kind, self.columns
+        files = [s for s in self.segments if known_index.kind_of(s) == self.kind]
+        if not files:
+            return pbegin | "Nothing" >> beam.Create([])
         return (
             pbegin
-            | "Segments" >> beam.Create(self.segments)
-            | "ReadIndex" >> beam.io.ReadAllFromParquet(columns=["kind", *columns])
-            | "OfKind" >> beam.Filter(lambda r: r["kind"] == kind)
-            | "Columns" >> beam.Map(lambda r: {c: r[c] for c in columns})
+            | "Segments" >> beam.Create(files)
+            | "ReadIndex" >> beam.io.ReadAllFromParquet(columns=self.columns)
         )
 
 

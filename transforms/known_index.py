@@ -3,8 +3,8 @@
 An incremental run needs, of everything committed before: each document's id, text hash and original
 (``duplicate_of``), its MinHash signature (near-duplicates), and the keys of known dead letters. Read from the tables
 that is one small file per table, partition and run — thousands of files after a few hundred scheduled runs. So at
-every commit the run also writes an index **segment** ``OUT/_index/known-<run_id>.parquet`` with just those
-columns for the files it adds, and lists the segments of the whole output in its run record (``index``, with a
+every commit the run also writes an index **segment** ``OUT/_index/known-<run_id>-<kind>.parquet`` (kind:
+document, signature, dead_letter) with just those columns for the files it adds, and lists the segments of the whole output in its run record (``index``, with a
 digest of the files they cover). Past ``MAX_SEGMENTS`` segments they are merged into one. A run reads the index in
 a handful of files; when the digest does not match the committed files (an older output, a streaming job's
 windows, a replay that retired dead letters), readers fall back to the tables and the next commit rebuilds it.
@@ -60,7 +60,10 @@ def current(root: str, records: Optional[list[dict]] = None) -> Optional[list[st
     latest = next((r for r in reversed(records) if "index" in r), None)
     if latest is None or latest.get("index_digest") != digest(commit.committed_relpaths(root, records)):
         return None
-    return [commit.join(root, rel) for rel in latest["index"]]
+    segments = [commit.join(root, rel) for rel in latest["index"]]
+    if not all(commit.exists(p) for p in segments):  # someone removed index files: read the tables
+        return None
+    return segments
 
 
 def _read_file(path: str, fmt: str) -> list[dict]:
@@ -96,12 +99,24 @@ def rows_of(root: str, relpaths: Sequence[str]) -> list[dict]:
     return [{name: row.get(name) for name in SCHEMA.names} for row in rows]
 
 
-def write_segment(root: str, name: str, rows: list[dict]) -> str:
-    rel = posixpath.join(INDEX_DIR, name)
-    sink = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMA), sink, compression="zstd")
-    commit.atomic_write(commit.join(root, rel), sink.getvalue())
-    return rel
+def kind_of(segment: str) -> str:
+    """Kind of the rows of a segment file ``known-<run_id>[-merged]-<kind>.parquet``."""
+    return segment.rsplit("-", 1)[-1][: -len(".parquet")]
+
+
+def write_segment(root: str, stem: str, rows: list[dict]) -> list[str]:
+    """One file per kind of row (readers read only the kind they need): ``_index/<stem>-<kind>.parquet``."""
+    written = []
+    for kind in (DOCUMENT, SIGNATURE, DEAD_LETTER):
+        of_kind = [r for r in rows if r["kind"] == kind]
+        if not of_kind:
+            continue
+        rel = posixpath.join(INDEX_DIR, f"{stem}-{kind}.parquet")
+        sink = io.BytesIO()
+        pq.write_table(pa.Table.from_pylist(of_kind, schema=SCHEMA), sink, compression="zstd")
+        commit.atomic_write(commit.join(root, rel), sink.getvalue())
+        written.append(rel)
+    return written
 
 
 def update(root: str, run_id: str, *, new_files: Sequence[str], removed: Sequence[str] = ()) -> tuple[dict, list[str]]:
@@ -119,21 +134,16 @@ def update(root: str, run_id: str, *, new_files: Sequence[str], removed: Sequenc
     stale: list[str] = []
     if segments is None or covered_relpaths(removed_rel):  # rebuild from the committed tables
         stale = _all_segments(root)
-        rel_segments = [write_segment(root, f"known-{run_id}.parquet", rows_of(root, after))]
+        rel_segments = write_segment(root, f"known-{run_id}", rows_of(root, after))
     else:
         added = covered_relpaths(new_rel)
         rel_segments = list(old_rel)
         if added:
-            rel_segments.append(write_segment(root, f"known-{run_id}.parquet", rows_of(root, added)))
-        if len(rel_segments) > MAX_SEGMENTS:
-            merged = pa.concat_tables(pq.read_table(io.BytesIO(commit.read_bytes(commit.join(root, rel))))
-                                      for rel in rel_segments)
-            sink = io.BytesIO()
-            pq.write_table(merged.cast(SCHEMA), sink, compression="zstd")
-            rel = posixpath.join(INDEX_DIR, f"known-{run_id}-merged.parquet")
-            commit.atomic_write(commit.join(root, rel), sink.getvalue())
-            stale = [commit.join(root, r) for r in rel_segments if r != rel]
-            rel_segments = [rel]
+            rel_segments += write_segment(root, f"known-{run_id}", rows_of(root, added))
+        if len({r.rsplit("-", 1)[0] for r in rel_segments}) > MAX_SEGMENTS:
+            rows = read([commit.join(root, r) for r in rel_segments]).to_pylist()
+            stale = [commit.join(root, r) for r in rel_segments]
+            rel_segments = write_segment(root, f"known-{run_id}-merged", rows)
     keep = {commit.join(root, r) for r in rel_segments}
     return {"index": rel_segments, "index_digest": digest(after)}, [p for p in stale if p not in keep]
 
