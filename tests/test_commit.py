@@ -172,3 +172,40 @@ def test_lease_is_exclusive_and_reports_its_holder(tmp_path):
     taken = Lease(str(tmp_path), run_id="20250101T000002Z-cccccc", break_lock=True).acquire()
     assert "elsewhere" in taken.broken
     taken.release()
+
+
+def _touch(path) -> str:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("x")
+    return str(path)
+
+
+def test_committed_files_recovery_and_manifests_without_beam(tmp_path):
+    root = str(tmp_path / "out")
+    legacy = _touch(f"{root}/parquet/events/dt=2025-01-01/part-old.parquet")
+    assert commit.committed_files(root, "events", "parquet") == [legacy], "an output without run records: all count"
+    assert commit.recover(root).adopted_files == 1
+
+    first, dead, third = "20250101T000001Z-aaaaaa", "20250101T000002Z-bbbbbb", "20250101T000003Z-cccccc"
+    commit.begin(root, first, kind="extract")
+    a = _touch(f"{root}/parquet/events/dt=2025-01-02/part-{first}-00000.parquet")
+    d = _touch(f"{root}/dead_letter/dead_letter-{first}-00000.jsonl")
+    commit.commit(root, first, kind="extract", files=[a, d], started_at=commit.utc_now())
+    commit.begin(root, dead, kind="extract")  # killed: files written, no run record
+    b = _touch(f"{root}/parquet/events/dt=2025-01-02/part-{dead}-00000.parquet")
+    temp = _touch(f"{root}/avro/events/dt=2025-01-02/.part-{dead}-00000.avro.1a2b3c.tmp")
+    assert commit.committed_files(root, "events", "parquet") == sorted([legacy, a]), "an uncommitted run never counts"
+
+    report = commit.recover(root)
+    assert report.runs == [dead] and sorted(report.removed_files) == sorted([b, temp])
+    assert not os.path.exists(b) and not os.path.exists(temp) and "uncommitted run(s)" in report.message()
+    assert not os.path.exists(commit.pending_path(root, dead))
+
+    commit.begin(root, third, kind="replay")  # retires the dead-letter file of the first run
+    c = _touch(f"{root}/dead_letter/dead_letter-{third}-00000.jsonl")
+    commit.commit(root, third, kind="replay", files=[c], removed=[d], started_at=commit.utc_now())
+    assert commit.committed_files(root, "dead_letter", "jsonl") == [c] and not os.path.exists(d)
+    with open(commit.manifest_path(root, "dead_letter", "jsonl"), encoding="utf-8") as fh:
+        assert fh.read().split() == [c]
+    assert [r["run_id"] for r in commit.run_records(root)] == [commit.LEGACY_RUN_ID, first, third]

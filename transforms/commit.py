@@ -322,6 +322,9 @@ def recover(root: str) -> Recovery:
                         "files": sorted(legacy), "removed": []}),
             )
             report.adopted_files = len(legacy)
+    if entries:  # files retired by the latest commits but not yet deleted (a kill right after a commit)
+        leftovers = [join(root, rel) for record in run_records(root)[-5:] for rel in record.get("removed", ())]
+        delete_files([p for p in leftovers if exists(p)])
     delete_files(stale_markers + temp_files)
     temp = join(root, TEMP_DIR)
     leftovers = list_files(temp)
