@@ -85,12 +85,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 # ---------------------------------------------------------------------- normalisation (pure)
 def actor_key(code: Optional[str]) -> str:
-    """The compared form of an actor code: ``CCCRRR`` (country + first role), the role alone, or an IGO/NGO code.
+    """The compared form of an actor code: ``CCCRRR`` (country + first role), the role alone, or an IGO/NGO/IMG code.
 
     "KORGOVMIL" -> "KORGOV", "KOR" -> "KOR", "MIL" -> "MIL", "IGOUNO" -> "IGOUNO", None/"" -> "".
     """
     code = (code or "").strip().upper()
-    if not code or code.startswith(("IGO", "NGO")):
+    if not code or code.startswith(("IGO", "NGO", "IMG")):
         return code
     if code[:3] in AGENT_CODES:
         return code[:3]

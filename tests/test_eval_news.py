@@ -140,3 +140,27 @@ def test_real_pipeline_output_scores_perfectly_against_itself(tmp_path):
          "date": e["date"], "date_precision": e["date_precision"], "modality": e["modality"]} for e in events]}]
     result = score(gold, {doc_id: events})
     assert result["metrics"]["all"]["precision"] == 1.0 == result["metrics"]["all"]["recall"]
+
+
+def test_agreement_between_passes_on_invented_records():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "eval" / "agreement.py"
+    spec = importlib.util.spec_from_file_location("agreement", path)
+    agreement = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(agreement)
+    assert agreement.cohen_kappa([("04", "04"), ("11", "11")]) == 1.0
+    assert agreement.cohen_kappa([("04", "11"), ("11", "04")]) == -1.0
+    pass1 = {"d": {"doc_id": "d", "split": "dev", "events": [
+        gold_event(), gold_event(code="111", source="JPNGOV", target="KORGOV"),
+        gold_event(sent_start=100, sent_end=150, code="190")]}}
+    pass2 = {"d": {"doc_id": "d", "split": "dev", "events": [
+        gold_event(code="043"), gold_event(code="112", source="JPNGOV", target="KORGOV")]}}
+    result = agreement.agreement(pass1, pass2)
+    assert result["events"] == {"pass1": 3, "pass2": 2}
+    assert result["detection_paired"] == {"f1": 0.8, "matched": 2}
+    assert result["detection_strict"]["matched"] == 2  # same sentence, actors and root
+    assert result["field_agreement_on_pairs"]["code_root"] == 1.0
+    assert result["field_agreement_on_pairs"]["code"] == 0.0
+    assert agreement.agreement(pass1, pass2, split="test")["articles"] == 0
