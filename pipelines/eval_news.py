@@ -15,7 +15,7 @@ Printed (one JSON object): per field -- ``event`` (detected), ``code_root``, ``c
 ``all`` (every field right) -- precision (share of predicted events paired AND with that field right) and recall
 (share of gold events paired with that field right), plus the misses (false positives and false negatives with
 their offsets and fields; no text). ``--dump FILE`` writes one JSON line per predicted event with its
-confidence, pattern_id and per-field correctness (for calibrating confidence).
+confidence, pattern_id, per-field correctness and the paired gold event's codes (for calibrating confidence).
 
 Date rule: a gold date with precision DAY/MONTH/YEAR is right when the predicted date agrees with it at the
 coarser of the two precisions (a DOCUMENT fallback counts as DAY); a gold date of precision UNKNOWN (background
@@ -429,7 +429,7 @@ def evaluate(args: argparse.Namespace) -> dict:
     if args.dump:
         with open(args.dump, "w", encoding="utf-8") as handle:
             for item in result["predictions"]:
-                row = {"split": split_of[item["doc_id"]], **{k: v for k, v in item.items() if k != "gold"}}
+                row = {"split": split_of[item["doc_id"]], **item}  # "gold": the paired gold event's codes
                 handle.write(json.dumps(row, sort_keys=True) + "\n")
     misses = [{"kind": "false_positive", **m} for m in result["false_positives"]] + [
         {"kind": "false_negative", **m} for m in result["false_negatives"]
