@@ -29,7 +29,7 @@ from apache_beam.options.pipeline_options import (
 
 from pipelines.cli import run_job
 from transforms import dedup, ingest, streaming
-from transforms.annotate import CodeDocuments, CodingConfig
+from transforms.annotate import CodeDocuments, CodingConfig, CountUndated
 from transforms.clusters import EventClusters, partition_of_cluster
 from transforms.coding.errors import ConfigError
 from transforms.coding.nlp import DEFAULT_MODEL
@@ -60,7 +60,7 @@ class ExtractEventsOptions(PipelineOptions):
             "--input",
             default="seeds/*",
             help="Input files: a glob, or several globs separated by commas (local or gs://). Formats are detected "
-            "per file: seed text ('date YYYY-MM-DD' first line), JSON Lines (.jsonl/.jsonl.gz), plain text. "
+            "per file: seed text (starts with 'date YYYY-MM-DD'), JSON Lines (.jsonl/.jsonl.gz), plain text. "
             "Default: seeds/*",
         )
         group.add_argument("--output", default="out", help="Output folder (local or gs://). Default: out")
@@ -331,6 +331,7 @@ def _code_and_write(options, documents, duplicates, ingest_dead, signatures, *, 
     """Code the documents and write every table (shared by batch and streaming)."""
     formats = parse_formats(options.formats)
     coded = documents | "CodeDocuments" >> CodeDocuments(coding_config(options))
+    coded["documents"] | "CountUndated" >> CountUndated()
     dead_letters = (ingest_dead, coded["dead_letter"]) | "AllDeadLetters" >> beam.Flatten()
     document_records = (coded["documents"], duplicates) | "AllDocuments" >> beam.Flatten()
     clusters = coded["events"] | "EventClusters" >> EventClusters(duplicates=duplicates)
@@ -468,6 +469,13 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipeline
                     "duplicates", "duplicates_exact", "duplicates_near", "documents_already_known")}
             )
         )
+        undated = summary.get("documents_coded_undated", 0)
+        if undated:
+            print(
+                f"demarche: warning: {undated} document(s) were coded without a date: their relative dates "
+                "(\"Thursday\", \"next week\") could not be resolved and they are filed under the run's date "
+                "(seed files start with 'date YYYY-MM-DD'; JSON Lines have a 'date' field)"
+            )
     return summary
 
 

@@ -2,8 +2,10 @@
 
 Formats, detected per file:
 
-* **Seed text**: a text file whose first non-blank line is ``date YYYY-MM-DD`` (leading spaces allowed); the rest is
-  the article. Document id = file name without extension.
+* **Seed text**: a text file that starts (after optional whitespace) with the header ``date YYYY-MM-DD`` followed by
+  whitespace (a space or a line break) and the article: the header may share its line with the first paragraph
+  (`` date 2025-06-17 South Korean President ...``) or stand alone on its line; both give the same Document.
+  Document id = file name without extension.
 * **JSON Lines** (``.jsonl``, ``.ndjson``, optionally ``.gz``): one JSON object per line with ``id`` and ``text``
   (required), ``date`` (ISO date or datetime), ``title``, ``url``, ``publisher`` (optional).
 * **Plain text** (anything else): the whole file is one document with an unknown date.
@@ -26,7 +28,11 @@ DEFAULT_MAX_DOCUMENT_BYTES = 5_000_000
 DEFAULT_DEAD_LETTER_MAX_CHARS = 2_000
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
-_HEADER = re.compile(r"^\s*date\s+(\S+)\s*$", re.IGNORECASE)
+# The seed header: optional whitespace, the keyword, whitespace, the value, then whitespace or the end of the file.
+_HEADER = re.compile(r"\s*(date)\s+(\S+)(?:\s+|\Z)", re.IGNORECASE)
+# Characters normalised in every document text: the BOM, line separators, and no-break/narrow spaces.
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_SPACES = re.compile(r"[\u00a0\u2007\u202f]")
 
 # Dead-letter reasons (machine-readable; documented in the README).
 EMPTY_TEXT = "empty_text"
@@ -115,6 +121,36 @@ def parse_date(value: str) -> tuple[dt.date, Optional[dt.datetime]]:
     return stamp.date(), stamp.astimezone(dt.timezone.utc)
 
 
+def clean_text(text: str) -> str:
+    """The text as demarche stores and codes it, whatever the producer's conventions.
+
+    A byte-order mark is removed, Windows (CRLF) and old Mac (CR) line endings and Unicode line separators become
+    ``\\n``, no-break spaces (U+00A0, U+2007, U+202F) become plain spaces, and surrounding whitespace is stripped; so
+    the same article gives the same text, offsets and event ids however its file was saved.
+    """
+    text = text.replace("\ufeff", "")
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _SPACES.sub(" ", text)
+    return text.strip()
+
+
+def split_seed_header(text: str) -> tuple[Optional[str], str]:
+    """Split a seed file's text into its header value and the article.
+
+    text: The decoded file (line endings already normalised).
+    Returns ``(value, article)`` when the text starts with a header whose keyword is ``date``, else
+    ``(None, text)``. A capitalised ``Date`` (or ``DATE``) counts as a header only when its value starts with a
+    digit, so a plain-text article starting "Date palms ..." is not mistaken for a bad header.
+    """
+    header = _HEADER.match(text)
+    if header is None:
+        return None, text
+    keyword, value = header.group(1), header.group(2)
+    if keyword != "date" and not value[:1].isdigit():
+        return None, text
+    return value, text[header.end():]
+
+
 def parse_text_file(
     data: bytes,
     *,
@@ -139,23 +175,20 @@ def parse_text_file(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         return make_dead_letter(reason=UNDECODABLE, detail=f"not UTF-8: {err}", raw=data, **letter)
-    doc_date = None
-    lines = text.splitlines(keepends=True)
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is not None:
-        header = _HEADER.match(lines[first])
-        if header:
-            try:
-                doc_date, _ = parse_date(header.group(1))
-            except ValueError:
-                return make_dead_letter(
-                    reason=BAD_DATE, detail=f"header date {header.group(1)!r} is not YYYY-MM-DD", raw=text, **letter
-                )
-            text = "".join(lines[first + 1 :])
-    text = text.strip()
+    text = clean_text(text)
+    doc_date = published_at = None
+    value, article = split_seed_header(text)
+    if value is not None:
+        try:
+            doc_date, published_at = parse_date(value)
+        except ValueError:
+            return make_dead_letter(
+                reason=BAD_DATE, detail=f"header date {value!r} is not a valid YYYY-MM-DD date", raw=text, **letter
+            )
+        text = article.strip()
     if not text:
         return make_dead_letter(reason=EMPTY_TEXT, detail="the document has no text", raw=data, **letter)
-    return Document(doc_id=doc_id, text=text, doc_date=doc_date, source=path)
+    return Document(doc_id=doc_id, text=text, doc_date=doc_date, source=path, published_at=published_at)
 
 
 def _optional_str(record: dict, key: str) -> Optional[str]:
@@ -212,7 +245,7 @@ def parse_json_document(
     text = record.get("text")
     if not isinstance(text, str):
         return make_dead_letter(reason=MISSING_TEXT, detail="field 'text' is missing or not a string", raw=payload, **letter)
-    text = text.strip()
+    text = clean_text(text)
     if not text:
         return make_dead_letter(reason=EMPTY_TEXT, detail="field 'text' is empty", raw=payload, **letter)
     doc_date = published_at = None
