@@ -111,13 +111,15 @@ def runs(tmp_path_factory):
 
 
 def test_every_layout_gives_identical_records_through_the_pipeline(runs):
-    reference_out = runs["same_line"][0]
-    reference = {t: _comparable(r for r in _avro(reference_out, t) if r["doc_id"] == "talks") for t in ("documents", "events")}
+    def talks(out, table):
+        return _comparable(r for r in _avro(out, table) if r["doc_id"] == "talks")
+
+    reference = {table: talks(runs["same_line"][0], table) for table in ("documents", "events")}
     assert reference["documents"] and reference["events"]
     assert len(runs) == 3
     for layout, (out, _summary, _printed) in runs.items():
         for table in ("documents", "events"):
-            assert _comparable(r for r in _avro(out, table) if r["doc_id"] == "talks") == reference[table], (layout, table)
+            assert talks(out, table) == reference[table], (layout, table)
 
 
 def test_same_line_layout_dates_a_future_thursday_and_files_under_the_header_date(runs):
@@ -133,7 +135,9 @@ def test_same_line_layout_dates_a_future_thursday_and_files_under_the_header_dat
 
 def test_bad_header_values_are_dead_lettered_and_undated_documents_reported(runs):
     out, summary, printed = runs["same_line"]
-    letters = [json.loads(line) for path in glob.glob(f"{out}/dead_letter/*.jsonl") for line in open(path, encoding="utf-8")]
+    letters = [
+        json.loads(line) for path in glob.glob(f"{out}/dead_letter/*.jsonl") for line in open(path, encoding="utf-8")
+    ]
     assert sorted((l["doc_id"], l["reason"]) for l in letters) == [
         ("bad_value", ingest.BAD_DATE), ("bad_word", ingest.BAD_DATE)
     ]
