@@ -68,6 +68,7 @@ FILE_KINDS = {
     "seed_same_line": "coded",
     "seed_own_line_crlf_bom": "coded",
     "plain_text": "coded",
+    "non_utf8_file_name": "coded",  # the doc_id and source get U+FFFD
     "seed_bad_value": "bad_date",
     "seed_bad_word": "bad_date",
     "binary_text": "undecodable",
@@ -197,6 +198,9 @@ class Fuzz:
             self._write(".txt", f"\ufeffdate 2025-06-17\r\n{text}".encode())
         elif kind == "plain_text":
             self._write(".txt", text.encode())
+        elif kind == "non_utf8_file_name":
+            with open(os.path.join(os.fsencode(self.folder), self._id().encode() + b"-caf\xe9.txt"), "wb") as handle:
+                handle.write(text.encode())
         elif kind == "seed_bad_value":
             self._write(".txt", f" date 2025-13-45 {text}".encode())
         elif kind == "seed_bad_word":
@@ -362,6 +366,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     totals: collections.Counter = collections.Counter()
+    outcomes: collections.Counter = collections.Counter()
     crashes = unaccounted_runs = 0
     started = time.perf_counter()
     for run in range(args.runs):
@@ -382,6 +387,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                 continue
             finally:
                 fuzz.close()
+            if args.ingest_only:
+                outcomes.update(summary)
             for key in ("documents_read", "documents_coded", "duplicates", "already_known", "repeated",
                         "dead_lettered_other", "unaccounted"):
                 totals[key] += summary.get(key, 0)
@@ -390,6 +397,13 @@ def main(argv: Optional[list[str]] = None) -> int:
                 print(f"run {run}: {'; '.join(problems)}")
             print(f"run {run}: {fuzz.units} inputs generated, read {summary.get('documents_read', 0)}, "
                   f"{time.perf_counter() - started:.0f} s so far")
+    if args.ingest_only:
+        read = outcomes.pop("documents_read", 0)
+        print(f"fuzz (ingest layer only): {totals['generated']} inputs generated, read {read}: "
+              + ", ".join(f"{key} {n}" for key, n in sorted(outcomes.items()))
+              + f"; crashes {crashes}; unaccounted {abs(totals['generated'] - read)}; runs with mispredicted "
+              f"outcomes {unaccounted_runs}; {time.perf_counter() - started:.0f} s")
+        return 1 if crashes or unaccounted_runs else 0
     print(
         f"fuzz: {totals['generated']} inputs generated in {args.runs} runs; read {totals['documents_read']} = coded "
         f"{totals['documents_coded']} + duplicates {totals['duplicates']} + already known {totals['already_known']} "

@@ -28,6 +28,11 @@ step keyed by a per-element id. A document is a duplicate only of a member that 
 keys that see two copies in different arrival orders still agree; when an earlier-dated copy arrives after a later
 one was already coded, both are coded (nothing is ever lost).
 
+Before that (batch), :class:`SkipKnown` keeps one document per doc_id: the last occurrence in file order (file path,
+then line number as a number); the others become ``repeated_id`` dead letters. With ``--incremental``, a doc_id
+already in the output is not coded again; arriving with a different text it becomes one ``revised_text`` dead
+letter (the output is append-only and keeps the first version).
+
 Limits: ``duplicate_of`` names the earliest matching document, which is normally the original; in a rare chain
 (A~B, B~C but not A~C) C points to B, itself a duplicate.
 """

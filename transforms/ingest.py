@@ -223,7 +223,9 @@ def parse_text_file(
         text = article.strip()
     if not text:
         return make_dead_letter(reason=EMPTY_TEXT, detail="the document has no text", raw=data, **letter)
-    return Document(doc_id=doc_id, text=text, doc_date=doc_date, source=path, published_at=published_at)
+    return Document(
+        doc_id=doc_id, text=text, doc_date=doc_date, source=repair_surrogates(path), published_at=published_at
+    )
 
 
 def _optional_str(record: dict, key: str) -> Optional[str]:
@@ -327,7 +329,7 @@ def parse_json_document(
         title, url, publisher = (_optional_str(record, key) for key in ("title", "url", "publisher"))
     except TypeError as err:
         return make_dead_letter(reason=BAD_FIELD, detail=str(err), raw=payload, **letter)
-    where = f"{source}:{line}" if line is not None else source
+    where = repair_surrogates(f"{source}:{line}" if line is not None else source)
     return Document(
         doc_id=doc_id,
         text=text,
@@ -456,7 +458,7 @@ def read_file(
         yield _read_failure(err, path=path, line=None, max_chars=max_chars)
         return
     if not is_jsonl_path(path):
-        yield _safely(lambda: parse_text_file(data, path=path, **limits), path=path, line=None, raw=data,
+        yield parse_safely(lambda: parse_text_file(data, path=path, **limits), path=path, line=None, raw=data,
                       max_chars=max_chars)
         return
     read = 0
@@ -479,13 +481,13 @@ def read_file(
         if not line.strip():
             continue
         payload = line.rstrip(b"\r\n")
-        yield _safely(
+        yield parse_safely(
             lambda: parse_json_document(payload, source=path, line=read, **limits),
             path=path, line=read, raw=payload, max_chars=max_chars,
         )
 
 
-def _safely(parse, *, path: str, line: Optional[int], raw, max_chars: int) -> Parsed:
+def parse_safely(parse, *, path: str, line: Optional[int], raw, max_chars: int) -> Parsed:
     """``parse()``, or an ``undecodable`` dead letter if it raises anything unforeseen (never stop the run)."""
     try:
         return parse()

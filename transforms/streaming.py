@@ -60,8 +60,11 @@ class ParseMessageFn(beam.DoFn):
         where = f"{self.source}#{message_id}" if message_id else self.source
         if data is None:
             data = b""
-        parsed = ingest.parse_json_document(
-            data, source=where, max_document_bytes=self.max_document_bytes, max_chars=self.max_chars
+        parsed = ingest.parse_safely(
+            lambda: ingest.parse_json_document(
+                data, source=where, max_document_bytes=self.max_document_bytes, max_chars=self.max_chars
+            ),
+            path=where, line=None, raw=data, max_chars=self.max_chars,
         )
         yield count_parsed(parsed, self.counters)
 
