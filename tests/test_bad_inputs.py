@@ -70,6 +70,8 @@ def _write_inputs(folder):
         sock.bind("sock.txt")
         sock.close()
     (folder / "seed.txt").write_text(" date 2025-06-17 Japan protested to China on Monday.", encoding="utf-8")
+    with open(os.path.join(os.fsencode(folder), b"caf\xe9.txt"), "wb") as handle:  # a file name that is not UTF-8
+        handle.write(b"Egypt hosted talks between Sudanese factions on Monday.")
     return fuzz_inputs._complete_lines(truncated[: len(truncated) // 2])
 
 
@@ -139,6 +141,7 @@ def test_a_huge_integer_id_costs_nothing_but_its_own_line(job):
     root, *_ = job
     documents = {d["doc_id"] for d in _avro(root / "out", "documents")}
     assert "12345" * 900 in documents and "ok-1" in documents and "seed" in documents
+    assert "caf\ufffd" in documents  # the file name that is not UTF-8, repaired like any lone surrogate
 
 
 def test_repeated_ids_last_line_wins_in_numeric_order(job):
@@ -178,7 +181,9 @@ def test_unreadable_paths_are_dead_lettered_without_being_opened(job):
 
 def test_the_summary_accounts_for_every_input(job):
     _, summary, printed, truncated_lines = job
-    units = 11 + 1 + 1 + 1 + 1 + truncated_lines + 1 + 6 + 1 + 3  # mixed, crc, corrupt, plain, five, truncated, ...
+    # mixed.jsonl 11 lines; bad_crc 3 lines + its dead letter; corrupt, plain, five 1 each; truncated: the lines
+    # before the cut + its dead letter; 6 unreadable paths; seed.txt and the non-UTF-8 name 1 each
+    units = 11 + (3 + 1) + 1 + 1 + 1 + (truncated_lines + 1) + 6 + 1 + 1
     assert summary["documents_read"] == units
     assert summary["unaccounted"] == 0 and summary["repeated"] == 1
     assert summary["documents_read"] == (

@@ -9,7 +9,8 @@ state store), so deleting the output resets everything:
 * ``document_signatures`` (Avro, written by every run with ``--dedup near``): MinHash signatures of known documents,
   for near-duplicates of documents coded by earlier runs.
 * ``dead_letter/*.jsonl``: a dead letter already written (same stage, source as an absolute path, line, doc_id and
-  reason) is not written again, and a document that failed in the NLP stage is not retried (delete its dead letter to retry).
+  reason) is not written again, and a document that failed in the NLP stage is not retried (delete its dead letter
+  to retry).
 
 A run with nothing new writes no file at all.
 """

@@ -89,6 +89,14 @@ def match_pattern(pattern: str) -> list[tuple[str, Optional[str]]]:
     return sorted((path, problem) for path, problem in set(found) if not _is_hidden(path))
 
 
+def portable_path(found: tuple) -> tuple:
+    """``(path, problem)`` with the path as UTF-8 bytes (``surrogateescape``), so that a file name that is not valid
+    UTF-8 (decoded by the OS layer with lone surrogates) can travel between Beam steps; :class:`ParseFileFn` decodes
+    it again."""
+    path, problem = found
+    return path.encode("utf-8", "surrogateescape"), problem
+
+
 def open_input(path: str) -> BinaryIO:
     """Open a matched file for reading, raw (not decompressed). A local path is opened non-blocking and checked to
     be a regular file after opening (a FIFO swapped in after matching is refused, never read). Raises OSError."""
@@ -125,7 +133,8 @@ def read_path(path: str, *, problem: Optional[str] = None, max_document_bytes: i
 class ParseFileFn(beam.DoFn):
     """Matched path -> Documents (main output) and dead letters (``dead_letter``), format detected per file.
 
-    Elements: ``(path, problem)`` from :func:`match_pattern`, a ``ReadableFile``/``FileMetadata`` or a path.
+    Elements: ``(path, problem)`` from :func:`match_pattern` (the path as str or as :func:`portable_path` bytes), a
+    ``ReadableFile``/``FileMetadata`` or a path.
     max_document_bytes: Size limit of one document.
     dead_letter_max_chars: Truncation limit of the raw copy kept in dead letters.
     """
@@ -141,6 +150,8 @@ class ParseFileFn(beam.DoFn):
         problem = None
         if isinstance(element, tuple):
             path, problem = element
+            if isinstance(path, bytes):
+                path = path.decode("utf-8", "surrogateescape")
         else:
             metadata = getattr(element, "metadata", element)
             path = getattr(metadata, "path", metadata)
@@ -181,7 +192,7 @@ class ReadDocuments(beam.PTransform):
         parsed = (
             pbegin
             | "Patterns" >> beam.Create(self.patterns)
-            | "Match" >> beam.FlatMap(match_pattern)
+            | "Match" >> beam.FlatMap(lambda pattern: [portable_path(found) for found in match_pattern(pattern)])
             | "OncePerPath" >> beam.Distinct()  # overlapping globs
             | "SpreadFiles" >> beam.Reshuffle()
             | "Parse"

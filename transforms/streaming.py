@@ -5,7 +5,8 @@
   dead letters whose ``source`` is ``<subscription or topic>#<message id>``.
 * :class:`WatchFolder`: every file that appears in a folder (any batch input format) is read once. Recipe (local
   runners mishandle ``MatchContinuously``): PeriodicImpulse -> match (:func:`transforms.sources.match_pattern`) -> key
-  by path -> a stateful DoFn that passes each path once -> parse. Dotfiles are ignored: producers write ``.name.tmp`` and rename it into place.
+  by path -> a stateful DoFn that passes each path once -> parse. Dotfiles are ignored: producers write
+  ``.name.tmp`` and rename it into place.
 * :class:`AssignEventTime`: event time = publication time (``date`` with a time, else the date's midnight UTC) when
   it lies within the allowed lateness before the arrival time (Pub/Sub publish time, or the poll that found the
   file); otherwise the arrival time (an old article re-published today is windowed by arrival, never dropped as too
@@ -29,7 +30,7 @@ from apache_beam.utils.timestamp import MAX_TIMESTAMP, MIN_TIMESTAMP, Duration, 
 from transforms import ingest
 from transforms.coding.model import Document
 from transforms.option_values import split_list
-from transforms.sources import DEAD_LETTER, DOCUMENTS, ParseFileFn, count_parsed, ingest_counters, match_pattern
+from transforms.sources import DEAD_LETTER, DOCUMENTS, ParseFileFn, count_parsed, ingest_counters, match_pattern, portable_path
 
 NAMESPACE = "demarche"
 
@@ -170,7 +171,7 @@ class WatchFolder(beam.PTransform):
                 start_timestamp=Timestamp.now(), stop_timestamp=stop, fire_interval=self.poll_interval_seconds
             )
             | "Patterns" >> beam.FlatMap(lambda _tick: patterns)
-            | "Match" >> beam.FlatMap(match_pattern)
+            | "Match" >> beam.FlatMap(lambda pattern: [portable_path(found) for found in match_pattern(pattern)])
             | "ByPath" >> beam.Map(lambda found: (found[0], found))
             | "NewFilesOnly" >> beam.ParDo(_FirstSightingFn()).with_input_types(beam.typehints.KV[str, beam.typehints.Any])
             | "Parse" >> beam.ParDo(ParseFileFn(**self.limits)).with_outputs(DEAD_LETTER, main=DOCUMENTS)
