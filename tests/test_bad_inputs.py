@@ -238,7 +238,7 @@ _UNITS = st.one_of(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(units=st.lists(_UNITS, min_size=1, max_size=8), seed=st.integers(0, 2**32 - 1))
 def test_any_mix_of_inputs_is_read_without_crash_and_fully_accounted(units, seed):
     """The ingest layer (matching, opening, decompressing, parsing) on generated folders: never raises, every unit
