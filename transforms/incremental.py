@@ -11,8 +11,9 @@ deleting the output resets everything:
   for near-duplicates of documents coded by earlier runs.
 * ``_index/known-*.parquet``: all of the above in a few files (``transforms/known_index.py``), written at each
   commit; read instead of the tables when it covers exactly the committed files.
-* ``dead_letter/*.jsonl``: a dead letter already written (same stage, source, line, doc_id and reason) is not
-  written again, and a document that failed in the NLP stage is not retried (delete its dead letter to retry).
+* ``dead_letter/*.jsonl``: a dead letter already written (same stage, source as an absolute path, line, doc_id and
+  reason) is not written again, and a document that failed in the NLP stage is not retried (delete its dead letter
+  to retry).
 
 A run with nothing new writes no table file (only its run record ``_runs/<run_id>.json``).
 """

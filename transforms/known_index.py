@@ -1,4 +1,4 @@
-"""The compact index of what an output already holds, for incremental runs (plain Python, no Beam).
+"""The compact index of what an output already holds, for incremental runs (plain Python, no Beam transforms).
 
 An incremental run needs, of everything committed before: each document's id, text hash and original
 (``duplicate_of``), its MinHash signature (near-duplicates), and the keys of known dead letters. Read from the tables
@@ -40,8 +40,12 @@ SCHEMA = pa.schema([
 
 
 def dead_letter_key(letter: dict) -> tuple:
-    """What makes two dead letters "the same" across runs."""
-    return (letter.get("stage"), letter.get("source"), letter.get("line"), letter.get("doc_id"), letter.get("reason"))
+    """What makes two dead letters "the same" across runs (the source compared as a normalised absolute path, so a
+    rerun with a relative instead of an absolute glob finds the dead letters it wrote before)."""
+    from transforms.sources import normalized_source
+
+    source = normalized_source(letter.get("source") or "")
+    return (letter.get("stage"), source, letter.get("line"), letter.get("doc_id"), letter.get("reason"))
 
 
 def covered_relpaths(relpaths: Iterable[str]) -> list[str]:
