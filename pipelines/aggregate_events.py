@@ -3,8 +3,9 @@
     python -m pipelines.aggregate_events --input out --output dyads
 
 ``--input`` is an output folder of extract_events (its ``parquet/events`` partitions are read, else ``avro/events``)
-or a glob of event files. The result replaces the previous contents of ``OUTPUT/<format>/dyad_day`` (the aggregate is
-recomputed from all events each time; old files are removed only after the new ones are in place). Any standard Beam
+or a glob of event files; only committed event files are read. The result replaces the previous ``dyad_day`` table
+(the aggregate is recomputed from all events each time): the run's commit record lists the new files and retires the
+old ones, which are deleted after the commit. Like extract_events, the job takes the output's lease. Any standard Beam
 option is accepted; without ``--runner`` the job runs on the in-process FnApiRunner.
 """
 from __future__ import annotations
@@ -15,14 +16,15 @@ import sys
 from typing import Optional, Sequence
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 
 from pipelines.cli import run_job
-from pipelines.extract_events import ExtractEventsOptions, pipeline_options, summarize
+from pipelines.extract_events import ExtractEventsOptions, pipeline_options, recorded_options, summarize
 from transforms.aggregate import INPUT_FORMATS, AggregateDyads, ReadTable, parse_modalities, resolve_table_input
 from transforms.coding.errors import ConfigError
-from transforms.sinks import WriteRecords, new_run_id, parse_formats, remove_run_temp
+from transforms.commit import committed_files
+from transforms.output_run import OutputRun
+from transforms.sinks import GatherWrittenFiles, WriteTable, new_run_id, parse_formats, read_written_list
 
 TABLE = "dyad_day"
 _LOGGER = logging.getLogger("demarche")
@@ -63,7 +65,7 @@ def partition_of_dyad(record: dict) -> str:
 
 
 def build(pipeline: beam.Pipeline, options: AggregateEventsOptions, *, input: str, output: str,
-          formats: Sequence[str], run_id: str):
+          formats: Sequence[str], run_id: str, max_file_mb: float = 256):
     """Add the job to ``pipeline``; returns the dyad_day PCollection.
 
     options: The job's own options (input format, modalities).
@@ -71,6 +73,7 @@ def build(pipeline: beam.Pipeline, options: AggregateEventsOptions, *, input: st
     output: Output folder.
     formats: Output formats.
     run_id: Run id for file names.
+    max_file_mb: Size after which a partition's file is split.
     """
     modalities = parse_modalities(options.modalities)
     pattern, fmt = resolve_table_input(input, "events", options.input_format)
@@ -81,22 +84,20 @@ def build(pipeline: beam.Pipeline, options: AggregateEventsOptions, *, input: st
         | "ReadEvents" >> ReadTable(pattern, fmt)
         | "Aggregate" >> AggregateDyads(modalities=modalities)
     )
-    dyads | "WriteDyads" >> WriteRecords(
-        output=output, table=TABLE, schema_name="dyad_day", formats=formats, run_id=run_id,
-        partition_fn=partition_of_dyad,
+    (
+        dyads
+        | "WriteDyads" >> WriteTable(
+            output=output, table=TABLE, schema_name="dyad_day", formats=formats, run_id=run_id,
+            partition_fn=partition_of_dyad, max_file_mb=max_file_mb,
+        )
+        | "ListWritten" >> GatherWrittenFiles(output=output, run_id=run_id)
     )
     return dyads
 
 
-def remove_previous_files(output: str, formats: Sequence[str], run_id: str) -> int:
-    """Delete the table files of earlier runs (those whose name lacks ``run_id``); returns how many."""
-    old = []
-    for fmt in formats:
-        pattern = FileSystems.join(output.rstrip("/"), fmt, TABLE, "dt=*", f"*.{fmt}")
-        old += [m.path for m in FileSystems.match([pattern])[0].metadata_list if run_id not in m.path]
-    if old:
-        FileSystems.delete(old)
-    return len(old)
+def previous_files(output: str, formats: Sequence[str]) -> list[str]:
+    """The committed ``dyad_day`` files of earlier runs (replaced by this run's commit)."""
+    return [path for fmt in formats for path in committed_files(output, TABLE, fmt)]
 
 
 def run(argv: Optional[Sequence[str]] = None) -> dict:
@@ -110,15 +111,19 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     formats = parse_formats(shared.formats)
     options.view_as(SetupOptions).save_main_session = False
     run_id = new_run_id()
-    pipeline = beam.Pipeline(options=options)
-    build(pipeline, job, input=input_, output=output, formats=formats, run_id=run_id)
-    result = pipeline.run()
-    result.wait_until_finish()
-    remove_run_temp(output, run_id)
-    removed = remove_previous_files(output, formats, run_id)
-    summary = summarize(result, output=output)
+    with OutputRun(output, run_id=run_id, kind="aggregate", break_lock=shared.break_lock,
+                   stale_seconds=shared.lock_stale_seconds) as out:
+        pipeline = beam.Pipeline(options=options)
+        build(pipeline, job, input=input_, output=output, formats=formats, run_id=run_id,
+              max_file_mb=shared.max_file_mb)
+        result = pipeline.run()
+        result.wait_until_finish()
+        summary = summarize(result, output=output)
+        old = previous_files(output, formats)
+        out.commit(files=read_written_list(output, run_id), removed=old, summary=summary,
+                   options=recorded_options(options))
     print(
-        f"demarche aggregate: {TABLE} written to {output} (replaced {removed} files of earlier runs); "
+        f"demarche aggregate: {TABLE} written to {output} (replaced {len(old)} files of earlier runs); "
         f"{summary.get('events_without_date', 0)} events without a date skipped"
     )
     return summary

@@ -1,4 +1,4 @@
-"""``demarche`` console script: ``demarche extract|aggregate|evaluate ...`` (same options as the modules)."""
+"""``demarche`` console script: ``demarche extract|aggregate|evaluate|replay ...`` (same options as the modules)."""
 from __future__ import annotations
 
 import importlib
@@ -10,9 +10,10 @@ COMMANDS = {
     "extract": ("pipelines.extract_events", "code events from documents (python -m pipelines.extract_events)"),
     "aggregate": ("pipelines.aggregate_events", "daily dyad aggregates of coded events (python -m pipelines.aggregate_events)"),
     "evaluate": ("pipelines.evaluate", "score the coders on labelled files (python -m pipelines.evaluate)"),
+    "replay": ("pipelines.replay", "reprocess dead letters whose cause was fixed (python -m pipelines.replay)"),
 }
 
-USAGE = "usage: demarche {extract,aggregate,evaluate} [options]   (demarche COMMAND --help for the options)\n\n" + "\n".join(
+USAGE = "usage: demarche {extract,aggregate,evaluate,replay} [options]   (demarche COMMAND --help for the options)\n\n" + "\n".join(
     f"  {name:<10} {text}" for name, (_, text) in COMMANDS.items()
 )
 

@@ -40,7 +40,18 @@ from transforms.incremental import (
     SkipKnownDeadLetters,
 )
 from transforms.option_values import split_list
-from transforms.sinks import WriteRecords, new_run_id, parse_formats, remove_run_temp
+from transforms.lease import DEFAULT_STALE_SECONDS
+from transforms.output_run import OutputRun
+from transforms.sinks import (
+    DEFAULT_MAX_FILE_MB,
+    GatherWrittenFiles,
+    WriteRecords,
+    WriteTable,
+    new_run_id,
+    parse_formats,
+    read_written_list,
+    remove_run_temp,
+)
 from transforms.sources import DEAD_LETTER, DOCUMENTS, ReadDocuments, match_pattern
 
 # Runners that execute in this process; on them a streaming job only produces output when it stops.
@@ -136,6 +147,27 @@ class ExtractEventsOptions(PipelineOptions):
             help="Batch: code every input document even if the output already holds it (e.g. after changing a "
             "lexicon; better write to a new --output then).",
         )
+        group.add_argument(
+            "--max_file_mb",
+            type=float,
+            default=DEFAULT_MAX_FILE_MB,
+            help="A run writes one file per table, format and dt partition; a partition larger than this many MB "
+            f"is split into several files. Default: {DEFAULT_MAX_FILE_MB}",
+        )
+        group.add_argument(
+            "--break_lock",
+            action="store_true",
+            default=False,
+            help="Break the output's lease (OUT/_lock.json) when its holder is dead (a killed run); the run says so. "
+            "A live holder's lease is never broken.",
+        )
+        group.add_argument(
+            "--lock_stale_seconds",
+            type=float,
+            default=DEFAULT_STALE_SECONDS,
+            help="A lease held from another host is stale after this many seconds without a heartbeat (holders on "
+            f"this host are checked by pid). Default: {DEFAULT_STALE_SECONDS:.0f}",
+        )
         stream = parser.add_argument_group("demarche streaming (with --streaming)")
         stream.add_argument(
             "--input_subscription", default=None,
@@ -210,7 +242,7 @@ def validate(options: ExtractEventsOptions) -> tuple[str, ...]:
     """Check option values before building anything; returns the output formats. Raises ConfigError."""
     formats = parse_formats(options.formats)
     for name in ("batch_size", "max_document_bytes", "dead_letter_max_chars", "window_seconds",
-                 "poll_interval_seconds", "dedup_ttl_seconds"):
+                 "poll_interval_seconds", "dedup_ttl_seconds", "max_file_mb", "lock_stale_seconds"):
         if getattr(options, name) <= 0:
             raise ConfigError(f"--{name} must be positive")
     if options.allowed_lateness_seconds < 0:
@@ -249,16 +281,22 @@ def check_input_exists(pattern: str) -> None:
             raise ConfigError(f"--input {part!r} matches no file")
 
 
-def build(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str) -> dict:
+def build(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str,
+          replayed_dead_letters: Sequence[str] = ()) -> dict:
     """Add the whole job to ``pipeline`` (batch, or streaming when the pipeline's options say ``--streaming``);
-    returns the PCollections by name (for tests and extensions)."""
+    returns the PCollections by name (for tests and extensions).
+
+    replayed_dead_letters: Batch: committed dead-letter files this run reprocesses (``demarche replay``): they do not
+        count as known, and the run's commit retires them.
+    """
     validate(options)
     if is_streaming(pipeline.options):
         return build_streaming(pipeline, options, run_id=run_id)
-    return build_batch(pipeline, options, run_id=run_id)
+    return build_batch(pipeline, options, run_id=run_id, replayed_dead_letters=replayed_dead_letters)
 
 
-def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str) -> dict:
+def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str,
+                replayed_dead_letters: Sequence[str] = ()) -> dict:
     """The batch job: files -> [skip known] -> de-duplicate -> code -> events, documents, clusters, dead letters."""
     read = pipeline | "ReadDocuments" >> ReadDocuments(
         options.input,
@@ -269,7 +307,9 @@ def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_i
     known_documents = known_signatures = None
     incremental = options.incremental is not False  # on unless --no_incremental
     if incremental:
-        known_documents = pipeline | "KnownDocuments" >> ReadKnownDocuments(options.output)
+        known_documents = pipeline | "KnownDocuments" >> ReadKnownDocuments(
+            options.output, exclude_dead_letters=replayed_dead_letters
+        )
         known_signatures = pipeline | "KnownSignatures" >> ReadKnownSignatures(options.output)
     config = dedup_config(options)
     signatures = None
@@ -285,8 +325,10 @@ def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_i
         id_dead = deduped[dedup.DEAD_LETTER]
     ingest_dead = (ingest_dead, id_dead) | "IngestDeadLetters" >> beam.Flatten()
     if incremental:
-        ingest_dead = ingest_dead | "SkipKnownDeadLetters" >> SkipKnownDeadLetters(options.output)
-    return _code_and_write(options, documents, duplicates, ingest_dead, signatures, run_id=run_id)
+        ingest_dead = ingest_dead | "SkipKnownDeadLetters" >> SkipKnownDeadLetters(
+            options.output, exclude=replayed_dead_letters
+        )
+    return _code_and_write(options, documents, duplicates, ingest_dead, signatures, run_id=run_id, batch=True)
 
 
 def build_streaming(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str) -> dict:
@@ -325,11 +367,15 @@ def build_streaming(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, r
     documents = documents | "Window" >> windows()
     duplicates = duplicates | "WindowDuplicates" >> windows()
     ingest_dead = read[DEAD_LETTER] | "WindowDeadLetters" >> windows()
-    return _code_and_write(options, documents, duplicates, ingest_dead, None, run_id=run_id)
+    return _code_and_write(options, documents, duplicates, ingest_dead, None, run_id=run_id, batch=False)
 
 
-def _code_and_write(options, documents, duplicates, ingest_dead, signatures, *, run_id: str) -> dict:
-    """Code the documents and write every table (shared by batch and streaming)."""
+def _code_and_write(options, documents, duplicates, ingest_dead, signatures, *, run_id: str, batch: bool) -> dict:
+    """Code the documents and write every table (shared by batch and streaming).
+
+    Batch: one file per table, format and partition (WriteTable); the paths written are listed for the commit.
+    Streaming: files per window (WriteRecords), each window firing committed on its own.
+    """
     formats = parse_formats(options.formats)
     coded = documents | "CodeDocuments" >> CodeDocuments(coding_config(options))
     coded["documents"] | "CountUndated" >> CountUndated()
@@ -337,26 +383,35 @@ def _code_and_write(options, documents, duplicates, ingest_dead, signatures, *, 
     document_records = (coded["documents"], duplicates) | "AllDocuments" >> beam.Flatten()
     clusters = coded["events"] | "EventClusters" >> EventClusters(duplicates=duplicates)
     common = dict(output=options.output, run_id=run_id)
-    coded["events"] | "WriteEvents" >> WriteRecords(table="events", schema_name="event", formats=formats, **common)
-    document_records | "WriteDocuments" >> WriteRecords(
-        table="documents", schema_name="document", formats=formats, **common
-    )
-    clusters | "WriteClusters" >> WriteRecords(
-        table="event_clusters", schema_name="event_cluster", formats=formats, partition_fn=partition_of_cluster,
-        **common,
-    )
-    dead_letters | "WriteDeadLetters" >> WriteRecords(
-        table="dead_letter", schema_name="dead_letter", formats=("jsonl",), partition_fn=None, **common
-    )
+    if batch:
+        write, sized = WriteTable, dict(max_file_mb=options.max_file_mb)
+    else:
+        write, sized = WriteRecords, {}
+    written = [
+        coded["events"] | "WriteEvents" >> write(
+            table="events", schema_name="event", formats=formats, **common, **sized),
+        document_records | "WriteDocuments" >> write(
+            table="documents", schema_name="document", formats=formats, **common, **sized),
+        clusters | "WriteClusters" >> write(
+            table="event_clusters", schema_name="event_cluster", formats=formats, partition_fn=partition_of_cluster,
+            **common, **sized),
+        dead_letters | "WriteDeadLetters" >> write(
+            table="dead_letter", schema_name="dead_letter", formats=("jsonl",), partition_fn=None, **common, **sized),
+    ]
     outputs = {
         "events": coded["events"], "documents": document_records, "dead_letter": dead_letters,
         "event_clusters": clusters, "duplicates": duplicates,
     }
     if signatures is not None:
-        signatures | "WriteSignatures" >> WriteRecords(
-            table=SIGNATURES_TABLE, schema_name="document_signature", formats=("avro",), partition_fn=None, **common
-        )
+        written.append(signatures | "WriteSignatures" >> write(
+            table=SIGNATURES_TABLE, schema_name="document_signature", formats=("avro",), partition_fn=None, **common,
+            **sized))
         outputs["signatures"] = signatures
+    if batch:
+        outputs["written"] = (
+            written | "AllWritten" >> beam.Flatten()
+            | "ListWritten" >> GatherWrittenFiles(output=options.output, run_id=run_id)
+        )
     return outputs
 
 
@@ -487,8 +542,27 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipeline
     check_user_lexicons(job)
     options.view_as(SetupOptions).save_main_session = False
     run_id = new_run_id()
+    if stream and runner_name(options) not in LOCAL_RUNNERS:
+        # A job submitted to a streaming runner outlives this process: no lease; each window commits its files.
+        return _run_pipeline(options, job, run_id=run_id, stream=True)
+    with OutputRun(job.output, run_id=run_id, kind="extract", break_lock=job.break_lock,
+                   stale_seconds=job.lock_stale_seconds, spacy_model=job.spacy_model) as out:
+        summary = _run_pipeline(options, job, run_id=run_id, stream=stream)
+        files = [] if stream else read_written_list(job.output, run_id)
+        out.commit(files=files, summary=summary, options=recorded_options(options))
+    return summary
+
+
+def recorded_options(options: PipelineOptions) -> dict:
+    """The options given explicitly (for the run record)."""
+    return {k: v for k, v in sorted(options.get_all_options(drop_default=True).items()) if v is not None}
+
+
+def _run_pipeline(options: PipelineOptions, job: ExtractEventsOptions, *, run_id: str, stream: bool,
+                  replayed_dead_letters: Sequence[str] = ()) -> dict:
+    """Build, run and wait for the pipeline; print and return the counter summary."""
     pipeline = beam.Pipeline(options=options)
-    build(pipeline, job, run_id=run_id)
+    build(pipeline, job, run_id=run_id, replayed_dead_letters=replayed_dead_letters)
     result = pipeline.run()
     if stream:
         wait_for_streaming(result, job, runner_name(options))

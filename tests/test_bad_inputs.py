@@ -97,7 +97,8 @@ def _letters(out):
 
 
 def _files(out):
-    return sorted(p for p in glob.glob(f"{out}/**/*", recursive=True) if os.path.isfile(p))
+    """Files of the output, less the run records (``_runs/``: each run adds one, the run history)."""
+    return sorted(p for p in glob.glob(f"{out}/**/*", recursive=True) if os.path.isfile(p) and "/_runs/" not in p)
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """Incremental batch runs over a growing folder: only new documents are coded, known texts and near-copies of
-earlier documents are duplicates, known dead letters are not repeated, and a run with nothing new writes nothing."""
+earlier documents are duplicates, known dead letters are not repeated, and a run with nothing new writes no table file (only its run record)."""
 from __future__ import annotations
 
 import glob
@@ -33,7 +33,9 @@ def _write(folder, name, ids, *, bad=False):
 
 
 def _files(out):
-    return sorted(p for p in glob.glob(f"{out}/**/*", recursive=True) if os.path.isfile(p))
+    """The table files (not the run records and manifests)."""
+    return sorted(p for p in glob.glob(f"{out}/**/*", recursive=True)
+                  if os.path.isfile(p) and "/_runs/" not in p and "/_manifests/" not in p)
 
 
 def _rows(paths):
@@ -69,8 +71,12 @@ def test_incremental_runs_code_only_new_documents(tmp_path):
     assert new_documents["b2"]["duplicate_of"] == "a1" and new_documents["b3"]["duplicate_of"] == "a2"
     assert not [p for p in new_files if "dead_letter" in p], "the known bad line is not dead-lettered again"
 
+    records_2 = set(glob.glob(f"{out}/_runs/*.json"))
     third = _run(folder, out)  # nothing new
-    assert _files(out) == files_2, "a run with nothing new writes no file"
+    assert _files(out) == files_2, "a run with nothing new writes no table file"
+    (record,) = set(glob.glob(f"{out}/_runs/*.json")) - records_2
+    record = json.load(open(record, encoding="utf-8"))
+    assert record["files"] == [] and record["summary"]["documents_already_known"] == 5, "only its run record"
     assert third.get("documents_coded", 0) == 0 and third["documents_already_known"] == 5
     all_documents = _rows(glob.glob(f"{out}/parquet/documents/*/*.parquet"))
     assert sorted(d["doc_id"] for d in all_documents) == ["a1", "a2", "b1", "b2", "b3"]

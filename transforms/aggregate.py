@@ -9,14 +9,14 @@ Parquet files; ``tests/test_aggregate.py`` checks they agree)::
     SELECT coalesce(event_date, doc_date) AS date, source_country, target_country, cameo_root, quad_class,
            count(*) AS n_events, count(DISTINCT doc_id) AS n_documents,
            avg(goldstein) AS goldstein_mean, avg(tone) AS tone_mean
-    FROM read_parquet('OUT/parquet/events/*/*.parquet')
+    FROM read_parquet('OUT/parquet/events/*/*.parquet')  -- or the committed files: OUT/_manifests/parquet/events.txt
     WHERE modality = 'ASSERTED' AND coalesce(event_date, doc_date) IS NOT NULL
     GROUP BY ALL
 """
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence, Union
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -24,6 +24,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.clusters import cluster_date
 from transforms.coding.errors import ConfigError
+from transforms.commit import committed_files
 from transforms.coding.model import ASSERTED, MODALITIES
 from transforms.option_values import parse_subset
 
@@ -129,7 +130,10 @@ class AggregateDyads(beam.PTransform):
 
 
 def table_files(root: str, table: str, fmt: str) -> str:
-    """Glob of a partitioned table's files under an output root: ``root/<fmt>/<table>/dt=*/*.<fmt>``."""
+    """Glob of a partitioned table's files under an output root: ``root/<fmt>/<table>/dt=*/*.<fmt>``.
+
+    Only for display: readers use ``transforms.commit.committed_files`` (a glob also sees the files of a run that
+    has not committed)."""
     return FileSystems.join(root.rstrip("/"), fmt, table, "dt=*", f"*.{fmt}")
 
 
@@ -140,12 +144,17 @@ def has_files(pattern: str) -> bool:
         return False
 
 
-def resolve_table_input(root: str, table: str, fmt: str = "auto") -> tuple[Optional[str], Optional[str]]:
-    """Which files of ``table`` to read under ``root``: (glob, format), or (None, None) when there are none.
+TableInput = Union[str, list, None]
 
-    root: An output folder of extract_events, or directly a glob of .parquet/.avro files.
+
+def resolve_table_input(root: str, table: str, fmt: str = "auto") -> tuple[TableInput, Optional[str]]:
+    """Which files of ``table`` to read under ``root``: (files, format), or (None, None) when there are none.
+
+    root: An output folder of extract_events (its *committed* files are read), or directly a glob of .parquet/.avro
+        files (read as they are).
     table: Table name (events, documents, ...).
-    fmt: "parquet", "avro" or "auto" (Parquet when it exists, else Avro).
+    fmt: "parquet", "avro" or "auto" (Parquet when it has files, else Avro).
+    Returns a list of paths for an output folder, the glob itself for a glob.
     """
     if fmt not in INPUT_FORMATS:
         raise ConfigError(f"--input_format must be one of {', '.join(INPUT_FORMATS)}, got {fmt!r}")
@@ -153,29 +162,34 @@ def resolve_table_input(root: str, table: str, fmt: str = "auto") -> tuple[Optio
         suffix = "avro" if root.endswith(".avro") else "parquet"
         return (root, suffix) if has_files(root) else (None, None)
     for candidate in (("parquet", "avro") if fmt == "auto" else (fmt,)):
-        pattern = table_files(root, table, candidate)
-        if has_files(pattern):
-            return pattern, candidate
+        files = committed_files(root, table, candidate)
+        if files:
+            return files, candidate
     return None, None
 
 
 class ReadTable(beam.PTransform):
     """Read a table's records (dicts) from Parquet or Avro files; an empty PCollection when there are none.
 
-    pattern: Glob of the files (None: no files).
+    files: A list of paths (e.g. ``committed_files(...)``), a glob, or None (no files).
     fmt: "parquet" or "avro".
     columns: Parquet only: the columns to read (default all).
     """
 
-    def __init__(self, pattern: Optional[str], fmt: Optional[str], *, columns: Optional[Sequence[str]] = None) -> None:
+    def __init__(self, files: TableInput, fmt: Optional[str], *, columns: Optional[Sequence[str]] = None) -> None:
         super().__init__()
-        self.pattern = pattern
+        self.files = files
         self.fmt = fmt
         self.columns = list(columns) if columns else None
 
     def expand(self, pbegin):
-        if self.pattern is None:
+        if not self.files:
             return pbegin | "Nothing" >> beam.Create([])
+        if isinstance(self.files, str):
+            if self.fmt == "parquet":
+                return pbegin | "ReadParquet" >> beam.io.ReadFromParquet(self.files, columns=self.columns)
+            return pbegin | "ReadAvro" >> beam.io.ReadFromAvro(self.files)
+        paths = pbegin | "Files" >> beam.Create(sorted(self.files))
         if self.fmt == "parquet":
-            return pbegin | "ReadParquet" >> beam.io.ReadFromParquet(self.pattern, columns=self.columns)
-        return pbegin | "ReadAvro" >> beam.io.ReadFromAvro(self.pattern)
+            return paths | "ReadParquet" >> beam.io.ReadAllFromParquet(columns=self.columns)
+        return paths | "ReadAvro" >> beam.io.ReadAllFromAvro()

@@ -89,11 +89,17 @@ class CodeDocumentsFn(beam.DoFn):
         self.shared_handle = shared_handle
 
     def setup(self) -> None:
-        self.loaded = self.shared_handle.acquire(lambda: _LoadedCoder(self.config), tag=repr(self.config))
+        self._loaded = None  # loaded on the first batch: a run with nothing new to code never loads the model
         self.sentences = Metrics.counter(NAMESPACE, "sentences")
         self.events = Metrics.counter(NAMESPACE, "events")
         self.coded = Metrics.counter(NAMESPACE, "documents_coded")
         self.dead = Metrics.counter(NAMESPACE, "dead_lettered_nlp")
+
+    @property
+    def loaded(self) -> "_LoadedCoder":
+        if self._loaded is None:
+            self._loaded = self.shared_handle.acquire(lambda: _LoadedCoder(self.config), tag=repr(self.config))
+        return self._loaded
 
     def process(self, batch: list[Document]) -> Iterable[dict | TaggedOutput]:
         try:

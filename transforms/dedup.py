@@ -409,13 +409,35 @@ class _MatchGroupFn(beam.DoFn):
         for index, member in enumerate(members):
             if member.known or index == 0:
                 continue
+            # A document is never a duplicate of itself (a known record with its own doc_id, e.g. from an older
+            # output, or a redelivered copy): only other documents count as earlier copies.
+            earlier = [m for m in members[:index] if m.doc_id != member.doc_id and m.root != member.doc_id]
+            if not earlier:
+                continue
             if exact_group:
-                first = members[0]
+                first = earlier[0]
                 yield member.uid, Match(first.order, first.root, EXACT)
                 continue
-            found = earliest_match(member, members[:index], threshold=self.threshold)
+            found = earliest_match(member, earlier, threshold=self.threshold)
             if found is not None:
                 yield member.uid, found
+
+
+class _KnownKeysFn(beam.DoFn):
+    """(known Member, "exact"|"near") -> (key, Member) for its band keys that some new document also has."""
+
+    def start_bundle(self) -> None:
+        self._keys: Optional[set] = None
+
+    def process(self, member_kind, new_keys) -> Iterator[tuple]:
+        if self._keys is None:
+            self._keys = set(new_keys)
+        if not self._keys:
+            return
+        member, kind = member_kind
+        for key in band_keys(text_sha256=member.text_sha256, signature=member.signature):
+            if key.startswith("x:") == (kind == "exact") and key in self._keys:
+                yield key, member
 
 
 class _ResolveFn(beam.DoFn):
@@ -474,23 +496,20 @@ class DeduplicateBatch(beam.PTransform):
         known_documents = known_documents | "WithHash" >> beam.Filter(lambda r: bool(r.get("text_sha256")))
         config = self.config
         members = new | "Sign" >> beam.Map(lambda d: (member_of(d, config=config), d))
+        new_keys = members | "NewKeys" >> beam.FlatMap(
+            lambda md: [(key, md[0]) for key in band_keys(text_sha256=md[0].text_sha256, signature=md[0].signature)]
+        )
+        # Only the keys of this run's new documents can match: known documents are filtered against them (a side
+        # input) before the shuffle, so a run with few new documents does not shuffle the whole known history.
         known = (
             (
                 known_documents | "KnownExact" >> beam.Map(lambda r: (known_member(r), "exact")),
                 known_signatures | "KnownNear" >> beam.Map(lambda r: (known_member(r), "near")),
             )
             | "AllKnown" >> beam.Flatten()
-            | "KnownKeys"
-            >> beam.FlatMap(
-                lambda mk: [
-                    (key, mk[0])
-                    for key in band_keys(text_sha256=mk[0].text_sha256, signature=mk[0].signature)
-                    if (key.startswith("x:")) == (mk[1] == "exact")
-                ]
+            | "KnownKeys" >> beam.ParDo(
+                _KnownKeysFn(), new_keys=beam.pvalue.AsIter(new_keys | "NewKeyNames" >> beam.Map(lambda kv: kv[0]))
             )
-        )
-        new_keys = members | "NewKeys" >> beam.FlatMap(
-            lambda md: [(key, md[0]) for key in band_keys(text_sha256=md[0].text_sha256, signature=md[0].signature)]
         )
         matches = (
             (new_keys, known)

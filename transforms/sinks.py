@@ -2,13 +2,21 @@
 
 Layout (the output contract)::
 
-    OUT/parquet/<table>/dt=YYYY-MM-DD/part-<run>-<window>-<shard>-of-<n>.parquet
-    OUT/avro/<table>/dt=YYYY-MM-DD/part-<run>-...avro
-    OUT/dead_letter/dead_letter-<run>-...jsonl
+    OUT/parquet/<table>/dt=YYYY-MM-DD/part-<run_id>-NNNNN.parquet
+    OUT/avro/<table>/dt=YYYY-MM-DD/part-<run_id>-NNNNN.avro
+    OUT/avro/document_signatures/document_signatures-<run_id>-NNNNN.avro
+    OUT/dead_letter/dead_letter-<run_id>-NNNNN.jsonl
 
-Files go through ``fileio.WriteToFiles``: records are written to temporary files under ``OUT/_temporary/<run>/`` and
-moved into place when their bundle/window is complete, so a failed run leaves no partial file in the tables. Each
-run's file names carry a run id, so incremental runs add files next to earlier ones instead of replacing them.
+Batch runs (:class:`WriteTable`): the records of a table are grouped by ``dt`` partition (a ``GroupByKey`` before
+the writer, not one file per bundle), so a run writes **one file per table, format and partition** (a new file
+every ``max_file_mb`` MB). A file is written under a dotfile name and renamed into place when complete (local), or
+uploaded in one piece (object stores). Each writer reports the paths it wrote; :class:`GatherWrittenFiles` lists
+them in ``OUT/_runs/<run_id>.written`` for the launcher, which commits them (``transforms/commit.py``): until the
+run record exists, no reader counts them.
+
+Streaming runs (:class:`WriteRecords`): ``fileio.WriteToFiles`` per window (staging under ``OUT/_temporary/``); the
+files of each window firing are committed by a run record of their own once they are in place.
+
 Both formats are written from the Avro schema (``schemas/*.avsc``): Avro with fastavro, Parquet with pyarrow using
 the Arrow schema derived from it.
 """
@@ -16,6 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
 import uuid
 from typing import Callable, Iterable, Optional
 
@@ -29,16 +39,22 @@ from apache_beam.options.value_provider import StaticValueProvider
 from apache_beam.transforms.window import GlobalWindow
 
 import schemas
+from transforms import commit
 from transforms.option_values import parse_subset
 
 FORMATS = ("parquet", "avro")
-TEMP_DIR = "_temporary"
+TEMP_DIR = commit.TEMP_DIR
+DEFAULT_MAX_FILE_MB = 256
+WRITTEN_SUFFIX = ".written"
+# Test-only: "TABLE:N" makes the writer SIGKILL its own process group right after its N-th file of TABLE is in
+# place (tests/test_commit.py kills real runs at chosen write stages this way, without racing a timer).
+KILL_HOOK_ENV = "DEMARCHE_TEST_KILL_AFTER"
 _ROW_GROUP = 10_000
 
 
 def new_run_id() -> str:
     """Sortable, unique id for one pipeline run: ``20250617T101500Z-1a2b3c``."""
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    return commit.new_run_id()
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -147,18 +163,32 @@ def _file_naming(base: str, run_id: str, *, prefix: str, suffix: str, partitione
 
 
 class _CheckAndCleanFn(beam.DoFn):
-    """After the files of a window are moved: fail loudly if one is missing, remove the empty temp folder."""
+    """After the files of a window are moved: fail loudly if one is missing, commit them (a run record of their
+    own: ``_runs/<run_id>.<token>.json``), remove the empty temp folder."""
 
-    def __init__(self, base: str, temp_dir: str) -> None:
+    def __init__(self, base: str, temp_dir: str, *, output: Optional[str] = None, run_id: Optional[str] = None,
+                 table: str = "") -> None:
         self.base = base
         self.temp_dir = temp_dir
+        self.output = output
+        self.run_id = run_id
+        self.table = table
 
     def process(self, file_names: Iterable[str]) -> Iterable[str]:
+        paths = []
         for name in file_names:
             path = FileSystems.join(self.base, name)
             if not FileSystems.exists(path):
                 raise IOError(f"output file {path} was not finalised (temporary files are in {self.temp_dir})")
-            yield path
+            paths.append(path)
+        if self.output and paths:
+            token = uuid.uuid4().hex[:8]
+            now = commit.utc_now().isoformat()
+            record = {"run_id": self.run_id, "kind": "window", "table": self.table, "committed_at": now,
+                      "files": sorted(commit.relative(self.output, p) for p in paths), "removed": []}
+            commit.atomic_write(commit.join(self.output, commit.RUNS_DIR, f"{self.run_id}.{token}.json"),
+                                json.dumps(record, indent=1).encode("utf-8"))
+        yield from paths
         _remove_if_empty(self.temp_dir)
 
 
@@ -172,7 +202,7 @@ def _remove_if_empty(folder: str) -> None:
 
 
 class WriteRecords(beam.PTransform):
-    """Write records to ``output/<format>/<table>/dt=.../`` (partitioned) or ``output/<table>/`` (flat) files.
+    """Streaming (windowed): write records to ``output/<format>/<table>/dt=.../`` (partitioned) or ``output/<table>/`` (flat) files.
 
     output: Output root (local path or gs://...).
     table: Table name (folder), e.g. "events".
@@ -231,7 +261,8 @@ class WriteRecords(beam.PTransform):
                 )
                 | f"Names{fmt.title()}" >> beam.Map(lambda result: result.file_name)
                 | f"Gather{fmt.title()}" >> beam.combiners.ToList().without_defaults()
-                | f"Check{fmt.title()}" >> beam.ParDo(_CheckAndCleanFn(base, temp_dir))
+                | f"Check{fmt.title()}" >> beam.ParDo(_CheckAndCleanFn(
+                    base, temp_dir, output=self.output, run_id=self.run_id, table=self.table))
             )
             written.append(files)
         return written | "AllFiles" >> beam.Flatten()
@@ -241,3 +272,255 @@ def remove_run_temp(output: str, run_id: str) -> None:
     """Remove ``output/_temporary/<run_id>`` (and ``_temporary`` itself) when they are empty."""
     _remove_if_empty(FileSystems.join(output, TEMP_DIR, run_id))
     _remove_if_empty(FileSystems.join(output, TEMP_DIR))
+
+
+# ------------------------------------------------------------------------------------------------ batch tables
+_files_written: dict[str, int] = {}
+
+
+def _after_file_hook(table: str) -> None:
+    """Test-only crash hook (see KILL_HOOK_ENV)."""
+    spec = os.environ.get(KILL_HOOK_ENV)
+    if not spec:
+        return
+    target, _, count = spec.partition(":")
+    if target != table:
+        return
+    _files_written[table] = _files_written.get(table, 0) + 1
+    if _files_written[table] >= int(count or 1):
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
+class _CountingFile:
+    """Wraps a writable file object; ``tell()`` = bytes written (GCS upload streams have no reliable tell)."""
+
+    def __init__(self, fh) -> None:
+        self._fh = fh
+        self.written = 0
+
+    def write(self, data) -> int:
+        self._fh.write(data)
+        self.written += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.written
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+    def close(self) -> None:  # the owner closes the real file
+        pass
+
+    @property
+    def closed(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+
+class _FileWriter:
+    """One output file: written under a dotfile name and renamed into place (local), or uploaded whole (remote)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        if commit.is_local(path):
+            local = commit._local(path)
+            os.makedirs(os.path.dirname(local), exist_ok=True)
+            self._temp = os.path.join(os.path.dirname(local), f".{os.path.basename(local)}.{uuid.uuid4().hex[:6]}.tmp")
+            self._raw = open(self._temp, "wb")
+        else:
+            self._temp = None
+            self._raw = FileSystems.create(path, mime_type="application/octet-stream")
+        self.fh = _CountingFile(self._raw)
+
+    def close(self) -> str:
+        if self._temp is not None:
+            self._raw.flush()
+            os.fsync(self._raw.fileno())
+            self._raw.close()
+            os.replace(self._temp, commit._local(self.path))
+        else:
+            self._raw.close()
+        return self.path
+
+
+class _FormatWriter:
+    """Rows -> one file of a format (parquet, avro or jsonl)."""
+
+    def __init__(self, fmt: str, schema_name: str, path: str) -> None:
+        self.fmt = fmt
+        self.file = _FileWriter(path)
+        self.rows: list[dict] = []
+        if fmt == "parquet":
+            self.schema = schemas.arrow_schema(schema_name)
+            self.writer = pq.ParquetWriter(self.file.fh, self.schema, compression="snappy")
+        elif fmt == "avro":
+            self.writer = fastavro.write.Writer(self.file.fh, schemas.parsed_avro_schema(schema_name), codec="deflate")
+        else:
+            self.writer = None
+
+    def write(self, record: dict) -> None:
+        if self.fmt == "parquet":
+            self.rows.append(record)
+            if len(self.rows) >= _ROW_GROUP:
+                self._flush_rows()
+        elif self.fmt == "avro":
+            self.writer.write(record)
+        else:
+            self.file.fh.write(json.dumps(record, ensure_ascii=False, default=_json_default).encode("utf-8") + b"\n")
+
+    def _flush_rows(self) -> None:
+        if self.rows:
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+            self.rows = []
+
+    def size(self) -> int:
+        return self.file.fh.tell()
+
+    def close(self) -> str:
+        if self.fmt == "parquet":
+            self._flush_rows()
+            self.writer.close()
+        elif self.fmt == "avro":
+            self.writer.flush()
+        return self.file.close()
+
+
+def table_base(output: str, table: str, fmt: str) -> str:
+    """Folder of a table's files: ``OUT/<fmt>/<table>`` (``OUT/dead_letter`` for JSON Lines dead letters)."""
+    if fmt == "jsonl":
+        return commit.join(output, table)
+    return commit.join(output, fmt, table)
+
+
+def file_path(output: str, table: str, fmt: str, run_id: str, partition: Optional[str], index: int) -> str:
+    """Final path of the ``index``-th file of a run for one table, format and partition (None: flat table)."""
+    base = table_base(output, table, fmt)
+    suffix = "jsonl" if fmt == "jsonl" else fmt
+    if partition is None:
+        return commit.join(base, f"{table}-{run_id}-{index:05d}.{suffix}")
+    return commit.join(base, f"dt={partition}", f"part-{run_id}-{index:05d}.{suffix}")
+
+
+class _WritePartitionFn(beam.DoFn):
+    """(partition, records) -> the paths of the files written for it (one per format, split every max_bytes)."""
+
+    def __init__(self, *, output: str, table: str, schema_name: str, formats: tuple, run_id: str,
+                 partitioned: bool, max_bytes: int) -> None:
+        self.output = output
+        self.table = table
+        self.schema_name = schema_name
+        self.formats = formats
+        self.run_id = run_id
+        self.partitioned = partitioned
+        self.max_bytes = max_bytes
+
+    def process(self, element) -> Iterable[str]:
+        partition, records = element
+        partition = partition if self.partitioned else None
+        writers: dict[str, _FormatWriter] = {}
+        indexes = {fmt: 0 for fmt in self.formats}
+        count = 0
+        for record in records:
+            for fmt in self.formats:
+                writer = writers.get(fmt)
+                if writer is None:
+                    path = file_path(self.output, self.table, fmt, self.run_id, partition, indexes[fmt])
+                    writer = writers[fmt] = _FormatWriter(fmt, self.schema_name, path)
+                writer.write(record)
+            count += 1
+            if count % 1000 == 0:
+                for fmt in self.formats:  # Parquet's size grows by whole row groups (_ROW_GROUP rows)
+                    if writers[fmt].size() >= self.max_bytes:
+                        yield self._close(writers.pop(fmt))
+                        indexes[fmt] += 1
+        for fmt in self.formats:
+            if fmt in writers:
+                yield self._close(writers.pop(fmt))
+
+    def _close(self, writer: _FormatWriter) -> str:
+        path = writer.close()
+        _after_file_hook(self.table)
+        return path
+
+
+class WriteTable(beam.PTransform):
+    """Batch: write a table's records as at most one file per format and ``dt`` partition (per ``max_file_mb``).
+
+    output: Output root (local path or gs://...).
+    table: Table name, e.g. "events".
+    schema_name: Avro schema of the records (``schemas/<name>.avsc``).
+    formats: Subset of FORMATS, or ("jsonl",) for dead letters.
+    run_id: The run's id (in every file name).
+    partition_fn: record -> ``dt`` value; None for a flat (unpartitioned) table.
+    max_file_mb: Start a new file of a partition after this many MB.
+    Returns a PCollection of the paths written.
+    """
+
+    def __init__(self, *, output: str, table: str, schema_name: str, formats: Iterable[str], run_id: str,
+                 partition_fn: Optional[Callable[[dict], str]] = partition_of,
+                 max_file_mb: float = DEFAULT_MAX_FILE_MB) -> None:
+        super().__init__()
+        self.output = output.rstrip("/")
+        self.table = table
+        self.schema_name = schema_name
+        self.formats = tuple(formats)
+        self.run_id = run_id
+        self.partition_fn = partition_fn
+        self.max_bytes = max(1, int(max_file_mb * 1024 * 1024))
+
+    def expand(self, records):
+        partition_fn = self.partition_fn
+        return (
+            records
+            | "KeyByPartition" >> beam.Map(lambda r: (partition_fn(r) if partition_fn else "", r))
+            | "GroupByPartition" >> beam.GroupByKey()
+            | "WriteFiles" >> beam.ParDo(_WritePartitionFn(
+                output=self.output, table=self.table, schema_name=self.schema_name, formats=self.formats,
+                run_id=self.run_id, partitioned=partition_fn is not None, max_bytes=self.max_bytes,
+            ))
+        )
+
+
+def written_list_path(output: str, run_id: str) -> str:
+    return commit.join(output, commit.RUNS_DIR, run_id + WRITTEN_SUFFIX)
+
+
+class _WriteListFn(beam.DoFn):
+    def __init__(self, output: str, run_id: str) -> None:
+        self.output = output
+        self.run_id = run_id
+
+    def process(self, paths: list) -> Iterable[str]:
+        commit.atomic_write(written_list_path(self.output, self.run_id),
+                            json.dumps(sorted(paths), indent=0).encode("utf-8"))
+        yield from paths
+
+
+class GatherWrittenFiles(beam.PTransform):
+    """Paths written by every WriteTable of a run -> ``OUT/_runs/<run_id>.written`` (read by the launcher to commit)."""
+
+    def __init__(self, *, output: str, run_id: str) -> None:
+        super().__init__()
+        self.output = output.rstrip("/")
+        self.run_id = run_id
+
+    def expand(self, paths):
+        return (
+            paths
+            | "ToList" >> beam.combiners.ToList()
+            | "WriteList" >> beam.ParDo(_WriteListFn(self.output, self.run_id))
+        )
+
+
+def read_written_list(output: str, run_id: str) -> list[str]:
+    """The files a finished run reported (empty list when it wrote none)."""
+    path = written_list_path(output, run_id)
+    if not commit.exists(path):
+        return []
+    return json.loads(commit.read_bytes(path))
