@@ -28,7 +28,7 @@ from apache_beam.options.pipeline_options import (
 )
 
 from pipelines.cli import run_job
-from transforms import dedup, ingest, streaming
+from transforms import dedup, ingest, progress, streaming
 from transforms.annotate import CodeDocuments, CodingConfig
 from transforms.clusters import EventClusters, partition_of_cluster
 from transforms.coding.errors import ConfigError
@@ -135,6 +135,12 @@ class ExtractEventsOptions(PipelineOptions):
             action="store_false",
             help="Batch: code every input document even if the output already holds it (e.g. after changing a "
             "lexicon; better write to a new --output then).",
+        )
+        group.add_argument(
+            "--quiet",
+            action="store_true",
+            help="Batch: no progress lines on stderr (by default each worker prints documents done, rate and ETA "
+            "every 10 s). The summary line is printed either way.",
         )
         stream = parser.add_argument_group("demarche streaming (with --streaming)")
         stream.add_argument(
@@ -285,7 +291,13 @@ def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_i
             config, known_documents=known_documents, known_signatures=known_signatures
         )
         documents, duplicates, signatures = deduped[dedup.DOCUMENTS], deduped[dedup.DUPLICATES], deduped[dedup.SIGNATURES]
-    return _code_and_write(options, documents, duplicates, ingest_dead, signatures, run_id=run_id)
+    outputs = _code_and_write(options, documents, duplicates, ingest_dead, signatures, run_id=run_id)
+    if not options.quiet:
+        (outputs["documents"], outputs["dead_letter"]) | "Progress" >> progress.ReportProgress(
+            key=run_id, total=progress.count_input_documents(options.input),
+            workers=progress.worker_processes(pipeline.options),
+        )
+    return outputs
 
 
 def build_streaming(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str) -> dict:
