@@ -293,7 +293,8 @@ def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_i
         documents, duplicates, signatures = deduped[dedup.DOCUMENTS], deduped[dedup.DUPLICATES], deduped[dedup.SIGNATURES]
     outputs = _code_and_write(options, documents, duplicates, ingest_dead, signatures, run_id=run_id)
     if not options.quiet:
-        (outputs["documents"], outputs["dead_letter"]) | "Progress" >> progress.ReportProgress(
+        handled = (outputs["coded_documents"], outputs["nlp_dead_letters"], duplicates, ingest_dead)
+        handled | "Progress" >> progress.ReportProgress(
             key=run_id, total=progress.count_input_documents(options.input),
             workers=progress.worker_processes(pipeline.options),
         )
@@ -361,6 +362,7 @@ def _code_and_write(options, documents, duplicates, ingest_dead, signatures, *, 
     outputs = {
         "events": coded["events"], "documents": document_records, "dead_letter": dead_letters,
         "event_clusters": clusters, "duplicates": duplicates,
+        "coded_documents": coded["documents"], "nlp_dead_letters": coded["dead_letter"],
     }
     if signatures is not None:
         signatures | "WriteSignatures" >> WriteRecords(

@@ -45,7 +45,7 @@ def count_input_documents(pattern: str, *, max_bytes: int = MAX_COUNTED_BYTES) -
         for metadata in files:
             if ingest.is_jsonl_path(metadata.path):
                 with FileSystems.open(metadata.path, compression_type=CompressionTypes.AUTO) as handle:
-                    total += sum(1 for line in handle if line.strip())
+                    total += sum(1 for line in iter(handle.readline, b"") if line.strip())
             else:
                 total += 1
         return total
@@ -166,7 +166,10 @@ def worker_processes(options) -> int:
 
 
 class ReportProgress(beam.PTransform):
-    """(documents records, dead letters) -> progress lines on stderr; a sink branch with no output.
+    """Progress lines on stderr for a tuple of PCollections of handled documents; a sink with no output.
+
+    Each PCollection gets its own counting step (no Flatten), so the step is fused with the stage producing the
+    records and counts them as they are produced, not after the stage ends.
 
     key: The run id.
     total: Input units of the whole run (None when unknown).
@@ -184,4 +187,6 @@ class ReportProgress(beam.PTransform):
         self.fn = ProgressFn(key=key, total=share, interval_seconds=interval_seconds, clock=clock)
 
     def expand(self, pcollections):
-        return pcollections | "Handled" >> beam.Flatten() | "Count" >> beam.ParDo(self.fn)
+        for index, pcollection in enumerate(pcollections):
+            pcollection | f"Count{index}" >> beam.ParDo(self.fn)
+        return beam.pvalue.PDone(pcollections[0].pipeline)
