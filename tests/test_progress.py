@@ -33,16 +33,19 @@ def test_meter_prints_at_most_every_interval_with_rate_and_eta():
     stream = io.StringIO()
     meter = ProgressMeter(total=10, interval_seconds=10, clock=FakeClock(4), stream=stream, label="pid 1")
     lines = [meter.add() for _ in range(10)]
-    # Reads at 4 s per document: a line is due every third document (12 s >= 10 s), and when the total is reached.
-    assert [i + 1 for i, line in enumerate(lines) if line] == [3, 6, 9, 10]
-    assert lines[2] == "demarche progress [pid 1]: 3/10 documents (30%), 0.2 docs/s, elapsed 0:00:12, ETA 0:00:28"
-    assert lines[9] == "demarche progress [pid 1]: 10/10 documents (100%), 0.2 docs/s, elapsed 0:00:40"
+    # The clock starts at the first document and reads 4 s later at each one: a line is due every third document
+    # (12 s >= 10 s) and when the total is reached; the rate is that since the previous line.
+    assert [i + 1 for i, line in enumerate(lines) if line] == [4, 7, 10]
+    assert lines[3] == "demarche progress [pid 1]: 4/10 documents (40%), 0.2 docs/s, elapsed 0:00:12, ETA 0:00:24"
+    assert lines[6] == "demarche progress [pid 1]: 7/10 documents (70%), 0.2 docs/s, elapsed 0:00:24, ETA 0:00:12"
+    assert lines[9] == "demarche progress [pid 1]: 10/10 documents (100%), 0.2 docs/s, elapsed 0:00:36"
     assert stream.getvalue().splitlines() == [line for line in lines if line]
 
 
 def test_meter_without_a_total_has_no_eta():
     meter = ProgressMeter(total=None, interval_seconds=5, clock=FakeClock(10), stream=io.StringIO())
-    assert meter.add(20) == "demarche progress: 20 documents, 2.0 docs/s, elapsed 0:00:10"
+    assert meter.add(20) is None  # the first document starts the clock
+    assert meter.add(30) == "demarche progress: 50 documents, 3.0 docs/s, elapsed 0:00:10"
 
 
 def test_count_input_documents_counts_files_and_jsonl_lines(tmp_path):
@@ -76,8 +79,8 @@ def test_progress_step_counts_records_as_they_are_produced(capsys):
     log = [line for line in capsys.readouterr().err.splitlines()
            if line.startswith(("produced", "demarche progress"))]
     progress_lines = [i for i, line in enumerate(log) if line.startswith("demarche progress")]
-    assert len(progress_lines) == 4  # every second record: 6 s per clock read, a 10 s interval; the 4th is 8/8
-    assert progress_lines == [2, 5, 8, 11]  # produced, produced, line, produced, produced, line, ...
+    # The clock starts at the first record and reads 6 s later at each: a line after records 3, 5, 7 and 8 (8/8).
+    assert progress_lines == [3, 6, 9, 11]  # produced x3, line, produced x2, line, ...
     assert log[-1].startswith("demarche progress [pid")
     assert re.search(r": 8/8 documents \(100%\)", log[-1])
     assert sum(line.startswith("produced") for line in log) == 8

@@ -83,14 +83,16 @@ class ProgressMeter:
         self.stream = stream
         self.label = label
         self.done = 0
-        self.start = clock()
-        self.last_report = self.start
+        self.start: Optional[float] = None  # the first document, not the set-up: model loading is not counted
+        self.last_report = 0.0
+        self.last_done = 0
         self._lock = threading.Lock()
 
     def line(self, now: float) -> str:
-        """The progress line at time ``now``."""
-        elapsed = max(now - self.start, 1e-9)
-        rate = self.done / elapsed
+        """The progress line at time ``now``; the rate (and ETA) is that since the previous line."""
+        start = self.start if self.start is not None else now
+        elapsed = now - start
+        rate = (self.done - self.last_done) / max(now - self.last_report, 1e-9)
         who = f" [{self.label}]" if self.label else ""
         if self.total:
             text = f"demarche progress{who}: {self.done}/{self.total} documents ({100 * self.done // self.total}%)"
@@ -106,11 +108,13 @@ class ProgressMeter:
         with self._lock:
             self.done += count
             now = self.clock()
+            if self.start is None:  # the first documents start the clock; the rate counts those after them
+                self.start, self.last_report, self.last_done = now, now, self.done
             finished = self.total is not None and self.done == self.total
             if not finished and now - self.last_report < self.interval_seconds:
                 return None
-            self.last_report = now
             text = self.line(now)
+            self.last_report, self.last_done = now, self.done
         stream = self.stream or sys.stderr
         print(text, file=stream, flush=True)
         return text
