@@ -102,10 +102,13 @@ class Article:
             index, sentence = event.get("sentence_index"), event.get("sentence") or ""
             if index in spans:
                 continue
-            start = event.get("char_start") or 0
-            if text is not None:
-                found = text.rfind(sentence, 0, start + 1) if sentence else -1
-                start = found if found >= 0 else start
+            trigger_start = event.get("char_start") or 0
+            if text is not None and sentence:
+                found = text.rfind(sentence, 0, trigger_start + 1)
+            else:  # no text: the sentence starts where the trigger starts, minus the trigger's place in it
+                offset = sentence.find(event.get("trigger") or "")
+                found = trigger_start - offset if offset >= 0 else -1
+            start = found if found >= 0 else trigger_start
             spans[index] = (index, start, start + len(sentence))
         return sorted(spans.values())
 

@@ -140,6 +140,22 @@ def test_show_unknown_document_suggests_close_ids(output, capsys):
     assert "unknown document id 'japan_korea_60th'" in err and f"did you mean: {SEED_ID}" in err
 
 
+def test_show_on_an_output_without_stored_text_shows_the_sentences_with_events(output, tmp_path, capsys):
+    """Outputs written before documents stored their text: the events' own sentences are shown."""
+    old = tmp_path / "old"
+    shutil.copytree(output, old)
+    for path in (old / "parquet" / "documents").glob("*/*.parquet"):
+        table = pq.read_table(path)
+        pq.write_table(table.drop_columns(["text", "sentence_starts"]), path)
+    code, out, _ = demarche(capsys, "show", old, "--doc", SEED_ID)
+    assert code == 0 and "does not store the text" in out
+    events = [e for e in events_table(output) if e["doc_id"] == SEED_ID]
+    sections = _sections(out)
+    assert set(sections) == {e["sentence_index"] for e in events}
+    for event in events:
+        assert f"[[{event['trigger']}]]" in sections[event["sentence_index"]][0]
+
+
 def test_show_missing_output_folder_is_a_clear_error(tmp_path, capsys):
     code, _, err = demarche(capsys, "show", tmp_path / "nope", "--doc", SEED_ID)
     assert code == 2 and "does not exist" in err
