@@ -24,8 +24,9 @@ TABLES = {"events": "event", "documents": "document", "event_clusters": "event_c
 def table_files(root: str, table: str, fmt: str = "parquet") -> list[str]:
     """The data files of ``table`` in the output folder ``root``, sorted.
 
-    Today's layout: ``ROOT/<fmt>/<table>/dt=*/*.<fmt>`` (dead letters: ``ROOT/dead_letter/*.jsonl``). This is the single place where the view commands discover
-    output files (swap it for the storage layer's list of committed files).
+    Today's layout: ``ROOT/<fmt>/<table>/dt=*/*.<fmt>`` (dead letters: ``ROOT/dead_letter/*.jsonl``). This is the
+    single place where the view commands discover output files (swap it for the storage layer's list of committed
+    files).
     """
     if table == "dead_letter":
         return sorted(glob.glob(os.path.join(root, "dead_letter", "*.jsonl")))
@@ -129,7 +130,9 @@ def format_table(columns: Sequence[str], rows: Sequence[tuple], *, max_width: in
     cells = [[_cell(v) for v in row] for row in rows]
     cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
-    numeric = [bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) for i in range(len(columns))]
+    numeric = [
+        bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) for i in range(len(columns))
+    ]
 
     def line(values):
         return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()
@@ -152,7 +155,8 @@ def parser(prog: str = "demarche query") -> argparse.ArgumentParser:
         description="Run SQL (DuckDB dialect) over an output folder's Parquet tables, exposed as the views "
         f"{', '.join(TABLES)} (each with its dt= partition as a `dt` column). dyad_day exists after "
         "`demarche aggregate`. Prints an aligned table, or CSV with --csv.",
-        epilog='example: demarche query out "SELECT cameo_root, count(*) AS n FROM events GROUP BY ALL ORDER BY n DESC"',
+        epilog='example: demarche query out '
+        '"SELECT cameo_root, count(*) AS n FROM events GROUP BY ALL ORDER BY n DESC"',
     )
     p.add_argument("output", help="output folder of `demarche extract` (e.g. out)")
     p.add_argument("sql", help="the query, quoted")

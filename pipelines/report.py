@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import datetime as dt
 import html
 import io
@@ -45,44 +46,97 @@ def _pyplot():
     return plt
 
 
-def _day_axis(days: list[dt.date]) -> tuple[list, str]:
-    """x positions for ``days``: the days themselves (a date axis) when dense enough, else categorical labels."""
-    span = (max(days) - min(days)).days + 1 if days else 0
-    if len(days) <= 40 and span > 3 * len(days):
-        return [d.isoformat() for d in days], "categorical"
-    return days, "dates"
+@dataclasses.dataclass(frozen=True)
+class TimeWindow:
+    """The period the time plots show, and their bin.
+
+    first, last: The period: the dated events from a month before the earliest publication date to a week after
+        the latest (so that references to long-past events do not squash the plots).
+    unit: ``day``, ``week`` or ``month`` — the smallest that gives at most MAX_BINS bins.
+    outside: Dated events outside the period (counted, not plotted).
+    """
+
+    first: dt.date
+    last: dt.date
+    unit: str
+    outside: int
+
+    @property
+    def bin_sql(self) -> str:
+        return f"CAST(date_trunc('{self.unit}', {DAY_SQL}) AS DATE)"
+
+    @property
+    def where_sql(self) -> str:
+        return f"{DAY_SQL} BETWEEN DATE '{self.first}' AND DATE '{self.last}'"
+
+    @property
+    def bin_days(self) -> float:
+        return {"day": 1, "week": 7, "month": 30}[self.unit]
 
 
-def events_per_day_plot(con) -> Optional[str]:
-    """Stacked bars: events per day (event date, else publication date), one colour per quad class."""
+MAX_BINS = 120
+
+
+def time_window(con) -> Optional[TimeWindow]:
+    """The period and bin of the time plots; None when no event has a date."""
+    first_doc, last_doc, first_event, last_event = con.execute(
+        f"SELECT min(doc_date), max(doc_date), min({DAY_SQL}), max({DAY_SQL}) FROM events"
+    ).fetchone()
+    if first_event is None:
+        return None
+    if first_doc is not None:  # the events dated within a month before .. a week after the publication dates
+        first, last = con.execute(
+            f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM events WHERE {DAY_SQL} BETWEEN ? AND ?",
+            [first_doc - dt.timedelta(days=31), last_doc + dt.timedelta(days=7)],
+        ).fetchone()
+    if first_doc is None or first is None:
+        first, last = first_event, last_event
+    span = (last - first).days + 1
+    unit = "day" if span <= MAX_BINS else "week" if span <= 7 * MAX_BINS else "month"
+    window = TimeWindow(first, last, unit, 0)
+    (outside,) = con.execute(
+        f"SELECT count(*) FROM events WHERE {DAY_SQL} IS NOT NULL AND NOT ({window.where_sql})"
+    ).fetchone()
+    return dataclasses.replace(window, outside=outside)
+
+
+def _date_axis(ax, fig, window: TimeWindow) -> None:
+    margin = dt.timedelta(days=window.bin_days)
+    ax.set_xlim(window.first - margin, window.last + margin)
+    fig.autofmt_xdate()
+
+
+def _outside_note(window: TimeWindow) -> str:
+    if not window.outside:
+        return ""
+    return f"; {window.outside} events dated outside {window.first} … {window.last} not shown"
+
+
+def events_per_day_plot(con, window: Optional[TimeWindow]) -> Optional[str]:
+    """Stacked bars: events per day (per week or month over long periods), one colour per quad class."""
+    if window is None:
+        return None
     rows = con.execute(
-        f"SELECT {DAY_SQL} AS day, quad_class, count(*) FROM events WHERE {DAY_SQL} IS NOT NULL "
-        "GROUP BY ALL ORDER BY day"
+        f"SELECT {window.bin_sql} AS bin, quad_class, count(*) FROM events WHERE {window.where_sql} "
+        "GROUP BY ALL ORDER BY bin"
     ).fetchall()
     if not rows:
         return None
     plt = _pyplot()
-    days = sorted({r[0] for r in rows})
-    xs, kind = _day_axis(days)
-    position = dict(zip(days, xs))
+    bins = sorted({r[0] for r in rows})
     fig, ax = plt.subplots(figsize=(10, 3.6))
-    bottom = {d: 0 for d in days}
+    bottom = {b: 0 for b in bins}
     for quad, name in QUAD_CLASSES.items():
         counts = {r[0]: r[2] for r in rows if r[1] == quad}
         if not counts:
             continue
-        ax.bar([position[d] for d in days], [counts.get(d, 0) for d in days], bottom=[bottom[d] for d in days],
-               color=QUAD_COLORS[quad], label=f"{quad} {name}", width=0.8 if kind == "categorical" else 0.9)
-        for d in days:
-            bottom[d] += counts.get(d, 0)
-    ax.set_ylabel("events")
-    ax.set_title("Events per day by quad class (event date, else publication date)")
-    if kind == "categorical":
-        ax.tick_params(axis="x", labelrotation=45)
-        for label in ax.get_xticklabels():
-            label.set_horizontalalignment("right")
-    else:
-        fig.autofmt_xdate()
+        ax.bar(bins, [counts.get(b, 0) for b in bins], bottom=[bottom[b] for b in bins], align="edge",
+               width=0.85 * window.bin_days, color=QUAD_COLORS[quad], label=f"{quad} {name}")
+        for b in bins:
+            bottom[b] += counts.get(b, 0)
+    ax.set_ylabel(f"events per {window.unit}")
+    ax.set_title(f"Events per {window.unit} by quad class (event date, else publication date)")
+    _date_axis(ax, fig, window)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return _figure_png(fig)
@@ -98,22 +152,19 @@ def top_dyads(con, limit: int = TOP_DYADS) -> list[tuple]:
     ).fetchall()
 
 
-def dyad_trend_plot(con, dyads: list[tuple]) -> Optional[str]:
-    """One line per top dyad: mean Goldstein per day (marker size = events that day)."""
-    if not dyads:
+def dyad_trend_plot(con, dyads: list[tuple], window: Optional[TimeWindow]) -> Optional[str]:
+    """One line per top dyad: mean Goldstein per day/week/month (marker size = events)."""
+    if not dyads or window is None:
         return None
     rows = con.execute(
-        f"SELECT source_country, target_country, {DAY_SQL} AS day, avg(goldstein), count(*) FROM events "
-        f"WHERE modality = 'ASSERTED' AND {DAY_SQL} IS NOT NULL AND goldstein IS NOT NULL GROUP BY ALL ORDER BY day"
+        f"SELECT source_country, target_country, {window.bin_sql} AS bin, avg(goldstein), count(*) FROM events "
+        f"WHERE modality = 'ASSERTED' AND {window.where_sql} AND goldstein IS NOT NULL GROUP BY ALL ORDER BY bin"
     ).fetchall()
     wanted = {(d[0], d[1]) for d in dyads}
     rows = [r for r in rows if (r[0], r[1]) in wanted]
     if not rows:
         return None
     plt = _pyplot()
-    days = sorted({r[2] for r in rows})
-    xs, kind = _day_axis(days)
-    position = dict(zip(days, xs))
     fig, ax = plt.subplots(figsize=(10, 3.6))
     colors = plt.get_cmap("tab10").colors
     for i, (source, target, n, _) in enumerate(dyads):
@@ -121,20 +172,15 @@ def dyad_trend_plot(con, dyads: list[tuple]) -> Optional[str]:
         if not points:
             continue
         color = colors[i % len(colors)]
-        ax.plot([position[r[2]] for r in points], [r[3] for r in points], "-", color=color, linewidth=1.5,
+        ax.plot([r[2] for r in points], [r[3] for r in points], "-", color=color, linewidth=1.5, alpha=0.8,
                 label=f"{source} → {target} ({n} events)")
-        ax.scatter([position[r[2]] for r in points], [r[3] for r in points], s=[18 + 10 * r[4] for r in points],
+        ax.scatter([r[2] for r in points], [r[3] for r in points], s=[18 + 10 * r[4] for r in points],
                    color=color, zorder=3)
     ax.axhline(0, color="#999", linewidth=0.8)
     ax.set_ylim(-10.5, 10.5)
-    ax.set_ylabel("mean Goldstein (−10 conflict … +10 cooperation)")
-    ax.set_title("Top dyads: Goldstein trend (asserted events; marker size = events that day)")
-    if kind == "categorical":
-        ax.tick_params(axis="x", labelrotation=45)
-        for label in ax.get_xticklabels():
-            label.set_horizontalalignment("right")
-    else:
-        fig.autofmt_xdate()
+    ax.set_ylabel("mean Goldstein (−10 … +10)")
+    ax.set_title(f"Top dyads: Goldstein per {window.unit} (asserted events; marker size = events)")
+    _date_axis(ax, fig, window)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return _figure_png(fig)
@@ -187,7 +233,8 @@ def event_type_rows(con, limit: int = TOP_EVENT_TYPES) -> list[tuple]:
 
 
 _CSS = """
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:68em;margin:1.5em auto;padding:0 1em;color:#222}
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;
+max-width:68em;margin:1.5em auto;padding:0 1em;color:#222}
 h1{font-size:1.4em;margin-bottom:.1em} h2{font-size:1.1em;margin:1.6em 0 .4em} .meta{color:#666}
 img{max-width:100%;display:block} table{border-collapse:collapse;font-size:.92em}
 th,td{padding:.25em .7em;border-bottom:1px solid #e4e4e4;text-align:left} td.num{text-align:right}
@@ -216,9 +263,10 @@ def render(root: str) -> str:
             f"SELECT count(*), min({DAY_SQL}), max({DAY_SQL}), count(DISTINCT doc_id) FROM events"
         ).fetchone()
         n_documents = con.execute("SELECT count(*) FROM documents").fetchone()[0] if "documents" in views else None
-        per_day = events_per_day_plot(con)
+        window = time_window(con)
+        per_day = events_per_day_plot(con, window)
         dyads = top_dyads(con)
-        trend = dyad_trend_plot(con, dyads)
+        trend = dyad_trend_plot(con, dyads, window)
         locations = locations_plot(con)
         types = event_type_rows(con)
     finally:
@@ -228,6 +276,8 @@ def render(root: str) -> str:
         summary += f" ({n_documents} documents in the output)"
     if first:
         summary += f"; event dates {first} … {last}"
+    if window is not None:
+        summary += _outside_note(window)
     dyad_table = "".join(
         f"<tr><td>{html.escape(s)} → {html.escape(t)}</td><td class=num>{n}</td>"
         f"<td class=num>{g:+.2f}</td></tr>" if g is not None else
@@ -247,7 +297,7 @@ def render(root: str) -> str:
         "<h1>demarche report</h1>",
         f'<p class="meta">{html.escape(root)} · {html.escape(summary)} · generated '
         f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC</p>",
-        _section("Events per day by quad class", _img(per_day, "events per day by quad class"), "no dated events"),
+        _section("Events over time by quad class", _img(per_day, "events per day by quad class"), "no dated events"),
         _section("Top dyads and their Goldstein trend", _img(trend, "Goldstein trend of the top dyads"),
                  "no asserted events between two countries"),
     ]

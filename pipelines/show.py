@@ -199,7 +199,8 @@ def render_text(article: Article) -> str:
 
 
 _CSS = """
-body{font:15px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:56em;margin:2em auto;padding:0 1em;color:#222}
+body{font:15px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;
+max-width:56em;margin:2em auto;padding:0 1em;color:#222}
 h1{font-size:1.3em;margin-bottom:.2em} .meta{color:#666;font-size:.9em}
 .sentence{margin:1.1em 0 .3em} .idx{color:#999;font-size:.8em;margin-right:.4em}
 mark.trigger{background:#ffe066;padding:0 .15em;border-radius:3px;font-weight:600}
