@@ -109,6 +109,8 @@ def run_query(root: str, sql: str) -> tuple[list[str], list[tuple]]:
         if missing and missing.group(1).lower() in TABLES:
             name = missing.group(1).lower()
             hint = " (written by `demarche aggregate`)" if name == "dyad_day" else ""
+            if table_files(root, name, "avro"):
+                hint = " (only Avro files: run the job with --formats parquet,avro to query it)"
             raise OutputError(f"table {name!r} has no Parquet files in {root!r}{hint}") from None
         raise OutputError(f"bad SQL: {err}\nviews: {', '.join(TABLES)}") from None
     except duckdb.Error as err:

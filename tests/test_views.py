@@ -117,6 +117,14 @@ def test_show_lists_every_event_under_its_sentence(output, capsys):
     assert shown == len(events)
 
 
+def test_the_readme_show_excerpt_is_what_show_prints(output, capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    excerpt = re.search(r"demarche show out --doc japan_korea_60th_anniversary`\):\n\n```\n(.*?)\n\.\.\.\n```",
+                        readme, flags=re.DOTALL).group(1)
+    code, out, _ = demarche(capsys, "show", output, "--doc", SEED_ID)
+    assert code == 0 and out.startswith(excerpt + "\n")
+
+
 def test_show_html_is_self_contained_with_triggers_and_actors_marked(output, capsys, tmp_path):
     page = tmp_path / "article.html"
     code, _, err = demarche(capsys, "show", output, "--doc", SEED_ID, "--html", page)
