@@ -29,7 +29,7 @@ from apache_beam.options.pipeline_options import (
 
 from pipelines.cli import run_job
 from transforms import dedup, ingest, progress, streaming
-from transforms.annotate import CodeDocuments, CodingConfig
+from transforms.annotate import CodeDocuments, CodingConfig, CountUndated
 from transforms.clusters import EventClusters, partition_of_cluster
 from transforms.coding.errors import ConfigError
 from transforms.coding.nlp import DEFAULT_MODEL
@@ -41,7 +41,7 @@ from transforms.incremental import (
 )
 from transforms.option_values import split_list
 from transforms.sinks import WriteRecords, new_run_id, parse_formats, remove_run_temp
-from transforms.sources import DEAD_LETTER, DOCUMENTS, ReadDocuments
+from transforms.sources import DEAD_LETTER, DOCUMENTS, ReadDocuments, match_pattern
 
 # Runners that execute in this process; on them a streaming job only produces output when it stops.
 LOCAL_RUNNERS = ("FnApiRunner", "DirectRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner")
@@ -60,7 +60,7 @@ class ExtractEventsOptions(PipelineOptions):
             "--input",
             default="seeds/*",
             help="Input files: a glob, or several globs separated by commas (local or gs://). Formats are detected "
-            "per file: seed text ('date YYYY-MM-DD' first line), JSON Lines (.jsonl/.jsonl.gz), plain text. "
+            "per file: seed text (starts with 'date YYYY-MM-DD'), JSON Lines (.jsonl/.jsonl.gz), plain text. "
             "Default: seeds/*",
         )
         group.add_argument("--output", default="out", help="Output folder (local or gs://). Default: out")
@@ -251,7 +251,7 @@ def check_user_lexicons(options: ExtractEventsOptions) -> None:
 def check_input_exists(pattern: str) -> None:
     """Fail early, with a clear message, when an input glob matches no file."""
     for part in split_list(pattern):
-        if not FileSystems.match([part])[0].metadata_list:
+        if not match_pattern(part):
             raise ConfigError(f"--input {part!r} matches no file")
 
 
@@ -277,20 +277,21 @@ def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_i
     if incremental:
         known_documents = pipeline | "KnownDocuments" >> ReadKnownDocuments(options.output)
         known_signatures = pipeline | "KnownSignatures" >> ReadKnownSignatures(options.output)
-        ingest_dead = ingest_dead | "SkipKnownDeadLetters" >> SkipKnownDeadLetters(options.output)
     config = dedup_config(options)
     signatures = None
-    if config.mode == dedup.MODES[0]:  # off
+    if config.mode == dedup.MODES[0]:  # off: still one document per doc_id, none already known
+        kept = documents | "SkipKnown" >> dedup.SkipKnown(known_documents=known_documents)
+        documents, id_dead = kept[dedup.DOCUMENTS], kept[dedup.DEAD_LETTER]
         duplicates = pipeline | "NoDuplicates" >> beam.Create([])
-        if incremental:
-            documents = documents | "SkipKnown" >> dedup.SkipKnown(
-                known_ids=known_documents | "KnownIds" >> beam.Map(lambda r: r["doc_id"])
-            )
     else:
         deduped = documents | "Deduplicate" >> dedup.DeduplicateBatch(
             config, known_documents=known_documents, known_signatures=known_signatures
         )
         documents, duplicates, signatures = deduped[dedup.DOCUMENTS], deduped[dedup.DUPLICATES], deduped[dedup.SIGNATURES]
+        id_dead = deduped[dedup.DEAD_LETTER]
+    ingest_dead = (ingest_dead, id_dead) | "IngestDeadLetters" >> beam.Flatten()
+    if incremental:
+        ingest_dead = ingest_dead | "SkipKnownDeadLetters" >> SkipKnownDeadLetters(options.output)
     outputs = _code_and_write(options, documents, duplicates, ingest_dead, signatures, run_id=run_id)
     if not options.quiet:
         handled = (outputs["coded_documents"], outputs["nlp_dead_letters"], duplicates, ingest_dead)
@@ -344,6 +345,7 @@ def _code_and_write(options, documents, duplicates, ingest_dead, signatures, *, 
     """Code the documents and write every table (shared by batch and streaming)."""
     formats = parse_formats(options.formats)
     coded = documents | "CodeDocuments" >> CodeDocuments(coding_config(options))
+    coded["documents"] | "CountUndated" >> CountUndated()
     dead_letters = (ingest_dead, coded["dead_letter"]) | "AllDeadLetters" >> beam.Flatten()
     document_records = (coded["documents"], duplicates) | "AllDocuments" >> beam.Flatten()
     clusters = coded["events"] | "EventClusters" >> EventClusters(duplicates=duplicates)
@@ -425,6 +427,47 @@ def query_counters(result) -> list:
     return box["counters"]
 
 
+def accounting(counters: dict) -> dict:
+    """Where every input unit (file or line) went: ``read = coded + duplicates + already_known + repeated +
+    dead_lettered`` (``unaccounted`` is the difference, 0 unless something is wrong).
+
+    already_known: documents already in the output, their re-deliveries (streaming) and inputs whose dead letter an
+        earlier run wrote; repeated: lines that lost to a later line with the same id (each has a ``repeated_id``
+        dead letter); dead_lettered: every other dead letter written by this run (ingest, NLP, revised texts).
+    """
+    get = lambda name: counters.get(name, 0)  # noqa: E731
+    repeated = get("documents_repeated_id")
+    already_known = get("documents_already_known") + get("documents_redelivered") + get("dead_letters_already_known")
+    written = (  # dead letters written by this run (an incremental run does not repeat known dead letters)
+        get("dead_lettered_ingest") + get("dead_lettered_nlp") + get("documents_revised") + repeated
+        - get("dead_letters_already_known")
+    )
+    duplicates = get("duplicates_exact") + get("duplicates_near")
+    terms = dict(
+        duplicates=duplicates, already_known=already_known, repeated=repeated, dead_lettered=written,
+        dead_lettered_other=written - repeated,
+    )
+    terms["unaccounted"] = get("documents_read") - (
+        get("documents_coded") + duplicates + already_known + repeated + terms["dead_lettered_other"]
+    )
+    return terms
+
+
+def summary_line(summary: dict, *, output: str) -> str:
+    """The end-of-run line: where every input went."""
+    get = lambda name: summary.get(name, 0)  # noqa: E731
+    line = (
+        f"demarche: read {get('documents_read')} = coded {get('documents_coded')} + duplicates {get('duplicates')} "
+        f"(exact {get('duplicates_exact')}, near {get('duplicates_near')}) + already known {get('already_known')} "
+        f"+ repeated ids {get('repeated')} + dead-lettered {get('dead_lettered_other')} "
+        f"(revised texts {get('documents_revised')}); {get('dead_lettered')} dead letters written; "
+        f"{get('sentences')} sentences, {get('events')} events -> {output}"
+    )
+    if get("unaccounted"):
+        line += f"\ndemarche: warning: {get('unaccounted')} input(s) unaccounted for (please report this)"
+    return line
+
+
 def summarize(result, *, output: str) -> dict:
     """Counters of a finished run (Beam Metrics), as a dict; also printed at the end of a batch run."""
     counters = {}
@@ -435,11 +478,7 @@ def summarize(result, *, output: str) -> dict:
                 counters[name] = counters.get(name, 0) + counter.committed
     except (NotImplementedError, AttributeError, KeyError):
         return {}
-    counters["dead_lettered"] = (  # written by this run (an incremental run does not repeat known dead letters)
-        counters.get("dead_lettered_ingest", 0) + counters.get("dead_lettered_nlp", 0)
-        - counters.get("dead_letters_already_known", 0)
-    )
-    counters["duplicates"] = counters.get("duplicates_exact", 0) + counters.get("duplicates_near", 0)
+    counters.update(accounting(counters))
     return counters
 
 
@@ -472,16 +511,14 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipeline
     remove_run_temp(job.output, run_id)
     summary = summarize(result, output=job.output)
     if summary:
-        print(
-            "demarche: read {documents_read} documents, accepted {documents_accepted}, coded {documents_coded}, "
-            "duplicates {duplicates} (exact {duplicates_exact}, near {duplicates_near}), already in the output "
-            "{documents_already_known}, dead-lettered {dead_lettered}; {sentences} sentences, {events} events "
-            "-> {output}".format(
-                output=job.output, **{k: summary.get(k, 0) for k in (
-                    "documents_read", "documents_accepted", "documents_coded", "dead_lettered", "sentences", "events",
-                    "duplicates", "duplicates_exact", "duplicates_near", "documents_already_known")}
+        print(summary_line(summary, output=job.output))
+        undated = summary.get("documents_coded_undated", 0)
+        if undated:
+            print(
+                f"demarche: warning: {undated} document(s) were coded without a date: their relative dates "
+                "(\"Thursday\", \"next week\") could not be resolved and they are filed under the run's date "
+                "(seed files start with 'date YYYY-MM-DD'; JSON Lines have a 'date' field)"
             )
-        )
     return summary
 
 

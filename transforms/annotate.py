@@ -169,3 +169,22 @@ class CodeDocuments(beam.PTransform):
             >> beam.ParDo(CodeDocumentsFn(self.config, Shared())).with_outputs(DOCUMENTS, DEAD_LETTER, main=EVENTS)
         )
         return {EVENTS: outputs[EVENTS], DOCUMENTS: outputs[DOCUMENTS], DEAD_LETTER: outputs[DEAD_LETTER]}
+
+
+class CountUndated(beam.PTransform):
+    """Count coded documents without a publication date (Beam Metrics ``documents_coded_undated``): their relative
+    dates ("Thursday", "next week") could not be resolved, which the end-of-run summary tells the user. Input:
+    ``documents`` records of coded documents; output: nothing."""
+
+    def expand(self, records):
+        return records | "CountUndated" >> beam.ParDo(_CountUndatedFn())
+
+
+class _CountUndatedFn(beam.DoFn):
+    def setup(self) -> None:
+        self.undated = Metrics.counter(NAMESPACE, "documents_coded_undated")
+
+    def process(self, record: dict) -> Iterable[None]:
+        if record.get("doc_date") is None:
+            self.undated.inc()
+        return ()

@@ -28,6 +28,11 @@ step keyed by a per-element id. A document is a duplicate only of a member that 
 keys that see two copies in different arrival orders still agree; when an earlier-dated copy arrives after a later
 one was already coded, both are coded (nothing is ever lost).
 
+Before that (batch), :class:`SkipKnown` keeps one document per doc_id: the last occurrence in file order (file path,
+then line number as a number); the others become ``repeated_id`` dead letters. With ``--incremental``, a doc_id
+already in the output is not coded again; arriving with a different text it becomes one ``revised_text`` dead
+letter (the output is append-only and keeps the first version).
+
 Limits: ``duplicate_of`` names the earliest matching document, which is normally the original; in a rare chain
 (A~B, B~C but not A~C) C points to B, itself a duplicate.
 """
@@ -68,6 +73,7 @@ REDELIVERED = "redelivered"
 DOCUMENTS = "documents"
 DUPLICATES = "duplicates"
 SIGNATURES = "signatures"
+DEAD_LETTER = "dead_letter"
 
 _PRIME = np.uint64((1 << 61) - 1)
 _MASK = np.uint64(0xFFFFFFFF)
@@ -119,7 +125,7 @@ def word_shingles(text: str, *, size: int = SHINGLE_WORDS) -> set[str]:
     text: Document text.
     size: Words per shingle.
     """
-    words = text.casefold().split()
+    words = ingest.repair_surrogates(text).casefold().split()
     if len(words) <= size:
         return {" ".join(words)}
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
@@ -294,48 +300,98 @@ class _Counters:
 # Batch
 
 
+def file_order(document: Document) -> tuple:
+    """Where a document stands in the input: (file, line number), compared numerically (line 10 after line 9)."""
+    path, _, line = document.source.rpartition(":")
+    if path and line.isdigit():
+        return (path, int(line))
+    return (document.source, 0)
+
+
+def repeated_id_letter(document: Document, *, winner: Document) -> dict:
+    """The ``repeated_id`` dead letter of a line that lost to a later line with the same id."""
+    path, line = file_order(document)
+    same = "the same text" if document.text == winner.text else "a different text"
+    return ingest.make_dead_letter(
+        source=path, line=line or None, doc_id=document.doc_id, reason=ingest.REPEATED_ID,
+        detail=f"id {document.doc_id!r} appears again later in the input ({winner.source}, with {same}); the last "
+        "occurrence in file order is the one coded",
+        raw=document.text,
+    )
+
+
+def revised_text_letter(document: Document) -> dict:
+    """The ``revised_text`` dead letter of a known id that arrives with a different text."""
+    path, line = file_order(document)
+    return ingest.make_dead_letter(
+        source=path, line=line or None, doc_id=document.doc_id, reason=ingest.REVISED_TEXT,
+        detail=f"id {document.doc_id!r} is already in the output with a different text; the output is append-only "
+        "and keeps the first version (give the revised article a new id, or re-code everything into a new --output)",
+        raw=document.text,
+    )
+
+
 class _KeepNewFn(beam.DoFn):
-    """(doc_id, {new: [Document...], known: [...]}) -> one Document per doc_id not already in the output."""
+    """(doc_id, {new: [Document...], known: [text hash or None...]}) -> at most one Document per doc_id.
+
+    Repeated ids: the last occurrence in file order (file path, then line number) is kept; every other one becomes a
+    ``repeated_id`` dead letter. Known ids (incremental runs): not coded again; every occurrence counts as already
+    known, except when the kept occurrence's text differs from the known text (normalised hash): that revision
+    becomes a ``revised_text`` dead letter (the output is append-only; the first version stays).
+    """
 
     def setup(self) -> None:
         self.counters = _Counters()
+        self.revised = Metrics.counter(NAMESPACE, "documents_revised")
 
-    def process(self, element) -> Iterator[Document]:
+    def process(self, element) -> Iterator:
         _doc_id, grouped = element
-        new = list(grouped["new"])
+        new = sorted(grouped["new"], key=lambda d: (file_order(d), d.text))
         if not new:
             return
-        if any(True for _ in grouped["known"]):
-            self.counters.known.inc(len(new))
+        known = list(grouped["known"])
+        winner = new[-1]
+        if known:
+            hashes = set(known)
+            if None in hashes or ingest.normalized_text_sha256(winner.text) in hashes:
+                self.counters.known.inc(len(new))
+                return
+            self.counters.known.inc(len(new) - 1)
+            self.revised.inc()
+            yield TaggedOutput(DEAD_LETTER, revised_text_letter(winner))
             return
-        new.sort(key=lambda d: (d.source, d.text))
         if len(new) > 1:
             self.counters.repeated_id.inc(len(new) - 1)
-        yield new[0]
+            for loser in new[:-1]:
+                yield TaggedOutput(DEAD_LETTER, repeated_id_letter(loser, winner=winner))
+        yield winner
 
 
 class SkipKnown(beam.PTransform):
-    """Keep one Document per doc_id, and none for doc_ids already in the output (incremental runs).
+    """Keep one Document per doc_id (the last in file order), and none for doc_ids already in the output
+    (incremental runs). Outputs ``documents`` and ``dead_letter`` (``repeated_id``, ``revised_text``).
 
-    known_ids: Optional PCollection of doc_ids (str) of earlier runs.
+    known_documents: Optional PCollection of ``documents`` records of earlier runs (doc_id, text_sha256; a record
+        without a text hash only blocks its doc_id).
     """
 
-    def __init__(self, *, known_ids=None) -> None:
+    def __init__(self, *, known_documents=None) -> None:
         super().__init__()
-        self.known_ids = known_ids
+        self.known_documents = known_documents
 
     def expand(self, documents):
-        known_ids = self.known_ids
-        if known_ids is None:
-            known_ids = documents.pipeline | "NoKnownIds" >> beam.Create([])
-        return (
+        known = self.known_documents
+        if known is None:
+            known = documents.pipeline | "NoKnownDocuments" >> beam.Create([])
+        kept = (
             {
                 "new": documents | "ById" >> beam.Map(lambda d: (d.doc_id, d)),
-                "known": known_ids | "KnownIds" >> beam.Map(lambda doc_id: (doc_id, None)),
+                "known": known | "KnownIds" >> beam.Map(lambda r: (r["doc_id"], r.get("text_sha256"))),
             }
             | "JoinKnownIds" >> beam.CoGroupByKey()
-            | "KeepNew" >> beam.ParDo(_KeepNewFn())
+            | "KeepNew" >> beam.ParDo(_KeepNewFn()).with_outputs(DEAD_LETTER, main=DOCUMENTS)
         )
+        return {DOCUMENTS: kept[DOCUMENTS], DEAD_LETTER: kept[DEAD_LETTER]}
 
 
 class _MatchGroupFn(beam.DoFn):
@@ -388,7 +444,8 @@ class _ResolveFn(beam.DoFn):
 
 class DeduplicateBatch(beam.PTransform):
     """Batch de-duplication of Documents (deterministic). Outputs ``documents`` (to code), ``duplicates``
-    (``documents`` records with ``duplicate_of``) and ``signatures`` (index records for later incremental runs).
+    (``documents`` records with ``duplicate_of``), ``signatures`` (index records for later incremental runs) and
+    ``dead_letter`` (repeated ids and revised texts, see :class:`SkipKnown`).
 
     config: De-duplication settings (mode must not be "off").
     known_documents: Optional PCollection of ``documents`` records of earlier runs (doc_id, text_sha256,
@@ -412,9 +469,8 @@ class DeduplicateBatch(beam.PTransform):
         known_signatures = self.known_signatures
         if known_signatures is None or not self.config.near:
             known_signatures = pipeline | "NoKnownSignatures" >> beam.Create([])
-        new = documents | "SkipKnown" >> SkipKnown(
-            known_ids=known_documents | "KnownIds" >> beam.Map(lambda r: r["doc_id"])
-        )
+        kept = documents | "SkipKnown" >> SkipKnown(known_documents=known_documents)
+        new = kept[DOCUMENTS]
         known_documents = known_documents | "WithHash" >> beam.Filter(lambda r: bool(r.get("text_sha256")))
         config = self.config
         members = new | "Sign" >> beam.Map(lambda d: (member_of(d, config=config), d))
@@ -448,7 +504,10 @@ class DeduplicateBatch(beam.PTransform):
             | "Resolve"
             >> beam.ParDo(_ResolveFn(write_signatures=config.near)).with_outputs(DUPLICATES, SIGNATURES, main=DOCUMENTS)
         )
-        return {DOCUMENTS: resolved[DOCUMENTS], DUPLICATES: resolved[DUPLICATES], SIGNATURES: resolved[SIGNATURES]}
+        return {
+            DOCUMENTS: resolved[DOCUMENTS], DUPLICATES: resolved[DUPLICATES], SIGNATURES: resolved[SIGNATURES],
+            DEAD_LETTER: kept[DEAD_LETTER],
+        }
 
 
 # ---------------------------------------------------------------------------------------------------------------

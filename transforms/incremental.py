@@ -8,8 +8,9 @@ state store), so deleting the output resets everything:
   skipped; known texts are originals for the exact-duplicate check.
 * ``document_signatures`` (Avro, written by every run with ``--dedup near``): MinHash signatures of known documents,
   for near-duplicates of documents coded by earlier runs.
-* ``dead_letter/*.jsonl``: a dead letter already written (same stage, source, line, doc_id and reason) is not
-  written again, and a document that failed in the NLP stage is not retried (delete its dead letter to retry).
+* ``dead_letter/*.jsonl``: a dead letter already written (same stage, source as an absolute path, line, doc_id and
+  reason) is not written again, and a document that failed in the NLP stage is not retried (delete its dead letter
+  to retry).
 
 A run with nothing new writes no file at all.
 """
@@ -23,6 +24,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from transforms.aggregate import ReadTable, has_files, resolve_table_input
+from transforms.sources import normalized_source
 
 NAMESPACE = "demarche"
 SIGNATURES_TABLE = "document_signatures"
@@ -39,8 +41,10 @@ def dead_letters_pattern(output: str) -> str:
 
 
 def dead_letter_key(letter: dict) -> tuple:
-    """What makes two dead letters "the same" across runs."""
-    return (letter.get("stage"), letter.get("source"), letter.get("line"), letter.get("doc_id"), letter.get("reason"))
+    """What makes two dead letters "the same" across runs (the source compared as a normalised absolute path, so a
+    rerun with a relative instead of an absolute glob finds the dead letters it wrote before)."""
+    source = normalized_source(letter.get("source") or "")
+    return (letter.get("stage"), source, letter.get("line"), letter.get("doc_id"), letter.get("reason"))
 
 
 class ReadKnownDocuments(beam.PTransform):

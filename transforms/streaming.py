@@ -4,8 +4,9 @@
   ``title``, ``url``, ``publisher``), parsed with :func:`transforms.ingest.parse_json_document`; bad messages become
   dead letters whose ``source`` is ``<subscription or topic>#<message id>``.
 * :class:`WatchFolder`: every file that appears in a folder (any batch input format) is read once. Recipe (local
-  runners mishandle ``MatchContinuously``): PeriodicImpulse -> MatchAll -> key by path -> a stateful DoFn that passes
-  each path once -> ReadMatches -> parse. Dotfiles are ignored: producers write ``.name.tmp`` and rename it into place.
+  runners mishandle ``MatchContinuously``): PeriodicImpulse -> match (:func:`transforms.sources.match_pattern`) -> key
+  by path -> a stateful DoFn that passes each path once -> parse. Dotfiles are ignored: producers write
+  ``.name.tmp`` and rename it into place.
 * :class:`AssignEventTime`: event time = publication time (``date`` with a time, else the date's midnight UTC) when
   it lies within the allowed lateness before the arrival time (Pub/Sub publish time, or the poll that found the
   file); otherwise the arrival time (an old article re-published today is windowed by arrival, never dropped as too
@@ -20,7 +21,6 @@ from typing import Iterable, Iterator, Optional, Union
 
 import apache_beam as beam
 from apache_beam.coders import BooleanCoder
-from apache_beam.io import fileio
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.transforms import trigger, window
@@ -30,7 +30,7 @@ from apache_beam.utils.timestamp import MAX_TIMESTAMP, MIN_TIMESTAMP, Duration, 
 from transforms import ingest
 from transforms.coding.model import Document
 from transforms.option_values import split_list
-from transforms.sources import DEAD_LETTER, DOCUMENTS, ParseFileFn, _is_hidden, count_parsed, ingest_counters
+from transforms.sources import DEAD_LETTER, DOCUMENTS, ParseFileFn, count_parsed, ingest_counters, match_pattern, portable_path
 
 NAMESPACE = "demarche"
 
@@ -61,8 +61,11 @@ class ParseMessageFn(beam.DoFn):
         where = f"{self.source}#{message_id}" if message_id else self.source
         if data is None:
             data = b""
-        parsed = ingest.parse_json_document(
-            data, source=where, max_document_bytes=self.max_document_bytes, max_chars=self.max_chars
+        parsed = ingest.parse_safely(
+            lambda: ingest.parse_json_document(
+                data, source=where, max_document_bytes=self.max_document_bytes, max_chars=self.max_chars
+            ),
+            path=where, line=None, raw=data, max_chars=self.max_chars,
         )
         yield count_parsed(parsed, self.counters)
 
@@ -124,7 +127,7 @@ class _FirstSightingFn(beam.DoFn):
     def setup(self) -> None:
         self.new_files = Metrics.counter(NAMESPACE, "files_new")
 
-    def process(self, element, seen=beam.DoFn.StateParam(SEEN)) -> Iterator[fileio.FileMetadata]:
+    def process(self, element, seen=beam.DoFn.StateParam(SEEN)) -> Iterator[tuple]:
         _path, metadata = element
         if seen.read():
             return
@@ -168,11 +171,9 @@ class WatchFolder(beam.PTransform):
                 start_timestamp=Timestamp.now(), stop_timestamp=stop, fire_interval=self.poll_interval_seconds
             )
             | "Patterns" >> beam.FlatMap(lambda _tick: patterns)
-            | "Match" >> fileio.MatchAll(empty_match_treatment=fileio.EmptyMatchTreatment.ALLOW)
-            | "SkipHidden" >> beam.Filter(lambda metadata: not _is_hidden(metadata.path))
-            | "ByPath" >> beam.Map(lambda metadata: (metadata.path, metadata))
+            | "Match" >> beam.FlatMap(lambda pattern: [portable_path(found) for found in match_pattern(pattern)])
+            | "ByPath" >> beam.Map(lambda found: (found[0], found))
             | "NewFilesOnly" >> beam.ParDo(_FirstSightingFn()).with_input_types(beam.typehints.KV[str, beam.typehints.Any])
-            | "Open" >> fileio.ReadMatches()
             | "Parse" >> beam.ParDo(ParseFileFn(**self.limits)).with_outputs(DEAD_LETTER, main=DOCUMENTS)
         )
         return {DOCUMENTS: parsed[DOCUMENTS], DEAD_LETTER: parsed[DEAD_LETTER]}

@@ -50,6 +50,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional
 
 from .dates import clause_verb
+from .data_files import data_file_lines
 from .errors import DataFileError
 from .model import ActorMention, EventMatch, Location
 
@@ -483,11 +484,7 @@ class PlaceResolver:
     # --- data ---------------------------------------------------------------------------------------------
 
     def _load_aliases(self, path: str) -> None:
-        try:
-            with open(path, encoding="utf-8") as f:
-                lines = f.read().splitlines()
-        except OSError as e:
-            raise DataFileError(path, None, f"cannot read place aliases: {e}") from e
+        lines = data_file_lines(path, what="place aliases file")
         for lineno, line in enumerate(lines, 1):
             if not line.strip() or line.lstrip().startswith("#"):
                 continue

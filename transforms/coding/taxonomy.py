@@ -9,6 +9,7 @@ import dataclasses
 import importlib.resources
 from typing import Iterator, Optional
 
+from transforms.coding.data_files import read_data_file
 from transforms.coding.errors import DataFileError, DemarcheError
 
 DEFAULT_TAXONOMY_FILE = "cameo_taxonomy.tsv"
@@ -92,11 +93,7 @@ class Taxonomy:
             text = resource.read_text(encoding="utf-8")
             shown = str(resource)
         else:
-            try:
-                with open(path, encoding="utf-8") as handle:
-                    text = handle.read()
-            except OSError as err:
-                raise DataFileError(path, None, f"cannot read taxonomy file ({err.strerror})") from None
+            text = read_data_file(path, what="taxonomy file")
             shown = path
         return cls(_parse(text, shown), path=shown)
 

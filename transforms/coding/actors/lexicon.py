@@ -22,6 +22,7 @@ import re
 import unicodedata
 from typing import Iterable, Iterator, Optional
 
+from transforms.coding.data_files import data_file_lines
 from transforms.coding.errors import DataFileError
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
@@ -452,32 +453,27 @@ def _rows(
     """Yield (line number, fields) of a '#'-commented TSV whose first data line must be ``header`` (or, with
     ``optional_last``, ``header`` without its last column, which is then empty in every row)."""
     full = header
-    try:
-        fh = open(path, encoding="utf-8")
-    except OSError as exc:
-        raise DataFileError(path, None, f"cannot read file: {exc}") from exc
+    lines = data_file_lines(path, what="actor dictionary")
     seen_header = False
-    with fh:
-        for lineno, raw in enumerate(fh, start=1):
-            line = raw.rstrip("\n").rstrip("\r")
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            fields = line.split("\t")
-            if not seen_header:
-                got = [f.strip() for f in fields]
-                if optional_last and got == full[:-1]:
-                    header = full[:-1]
-                elif got != full:
-                    raise DataFileError(path, lineno, f"expected header {'<TAB>'.join(full)!r}, got {line!r}")
-                seen_header = True
-                continue
-            need = min_cols if min_cols is not None else len(header)
-            if len(fields) < need or len(fields) > len(header):
-                raise DataFileError(
-                    path, lineno, f"expected {len(header)} tab-separated columns ({', '.join(header)}), got {len(fields)}"
-                )
-            fields = [f.strip() for f in fields] + [""] * (len(full) - len(fields))
-            yield lineno, fields
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split("\t")
+        if not seen_header:
+            got = [f.strip() for f in fields]
+            if optional_last and got == full[:-1]:
+                header = full[:-1]
+            elif got != full:
+                raise DataFileError(path, lineno, f"expected header {'<TAB>'.join(full)!r}, got {line!r}")
+            seen_header = True
+            continue
+        need = min_cols if min_cols is not None else len(header)
+        if len(fields) < need or len(fields) > len(header):
+            raise DataFileError(
+                path, lineno, f"expected {len(header)} tab-separated columns ({', '.join(header)}), got {len(fields)}"
+            )
+        fields = [f.strip() for f in fields] + [""] * (len(full) - len(fields))
+        yield lineno, fields
     if not seen_header:
         raise DataFileError(path, None, f"missing header line {'<TAB>'.join(header)!r}")
 

@@ -10,6 +10,7 @@ import importlib.resources
 import re
 from typing import Iterable, Optional
 
+from transforms.coding.data_files import read_data_file
 from transforms.coding.errors import DataFileError
 from transforms.coding.taxonomy import Taxonomy
 
@@ -95,11 +96,7 @@ class Lexicon:
         builtin = lexicon._parse(resource.read_text(encoding="utf-8"), str(resource), taxonomy)
         user: list[Pattern] = []
         if patterns_file is not None:
-            try:
-                with open(patterns_file, encoding="utf-8") as handle:
-                    text = handle.read()
-            except OSError as err:
-                raise DataFileError(patterns_file, None, f"cannot read patterns file ({err.strerror})") from None
+            text = read_data_file(patterns_file, what="patterns file")
             user = lexicon._parse(text, patterns_file, taxonomy, known=builtin)
         lexicon.patterns = user + builtin
         lexicon._build_index(len(user))
