@@ -170,10 +170,14 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "demarche query", s
     args = parser(prog).parse_args(argv)
     stream = stream or sys.stdout
     columns, rows = run_query(args.output, args.sql)
-    if args.csv:
-        write_csv(columns, rows, stream)
-    else:
-        print(format_table(columns, rows), file=stream)
+    try:
+        if args.csv:
+            write_csv(columns, rows, stream)
+        else:
+            print(format_table(columns, rows), file=stream)
+        stream.flush()
+    except BrokenPipeError:  # `demarche query ... | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
