@@ -55,6 +55,9 @@ def test_count_input_documents_counts_files_and_jsonl_lines(tmp_path):
         handle.write("\n".join(json.dumps({"id": str(i), "text": "z"}) for i in range(5)) + "\n")
     (tmp_path / ".d.jsonl.tmp").write_text('{"id": "hidden"}\n', encoding="utf-8")
     assert count_input_documents(f"{tmp_path}/*") == 1 + 2 + 5
+    (tmp_path / "e.jsonl.gz").write_bytes(b"not gzip at all\n")  # corrupt: one dead letter
+    assert count_input_documents(f"{tmp_path}/*") == 1 + 2 + 5 + 1
+    (tmp_path / "e.jsonl.gz").unlink()
     assert count_input_documents(f"{tmp_path}/a.txt,{tmp_path}/b.jsonl") == 3
     assert count_input_documents(f"{tmp_path}/*", max_bytes=10) is None  # too big to count: no total
 

@@ -32,8 +32,10 @@ MAX_COUNTED_BYTES = 2_000_000_000
 
 def count_input_documents(pattern: str, *, max_bytes: int = MAX_COUNTED_BYTES) -> Optional[int]:
     """Number of input units behind the comma-separated globs ``pattern``: one per file, one per non-blank line of
-    a JSON Lines file (gzipped or not). Dotfiles are ignored, as the job does. None when the input is larger than
-    ``max_bytes`` or cannot be listed/read (then progress is shown without a total)."""
+    a JSON Lines file (gzipped or not). Dotfiles are ignored, as the job does. A file that breaks while it is read
+    (e.g. a corrupt gzip) counts the lines read so far plus one (its dead letter). None when the input is larger
+    than ``max_bytes`` or cannot be listed (then progress is shown without a total). Never raises: progress must not
+    stop a run."""
     try:
         files = [
             m for part in split_list(pattern) for m in FileSystems.match([part])[0].metadata_list
@@ -41,16 +43,22 @@ def count_input_documents(pattern: str, *, max_bytes: int = MAX_COUNTED_BYTES) -
         ]
         if sum(m.size_in_bytes for m in files) > max_bytes:
             return None
-        total = 0
-        for metadata in files:
-            if ingest.is_jsonl_path(metadata.path):
-                with FileSystems.open(metadata.path, compression_type=CompressionTypes.AUTO) as handle:
-                    total += sum(1 for line in iter(handle.readline, b"") if line.strip())
-            else:
-                total += 1
-        return total
-    except (OSError, EOFError, ValueError):
+    except Exception:  # noqa: BLE001 - the job reports unreadable input itself
         return None
+    return sum(_units_in(m.path) for m in files)
+
+
+def _units_in(path: str) -> int:
+    if not ingest.is_jsonl_path(path):
+        return 1
+    lines = 0
+    try:
+        with FileSystems.open(path, compression_type=CompressionTypes.AUTO) as handle:
+            for line in iter(handle.readline, b""):
+                lines += bool(line.strip())
+    except Exception:  # noqa: BLE001 - corrupt or unreadable: the job dead-letters the rest
+        return lines + 1
+    return lines
 
 
 def format_duration(seconds: float) -> str:
