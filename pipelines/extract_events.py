@@ -28,7 +28,7 @@ from apache_beam.options.pipeline_options import (
 )
 
 from pipelines.cli import run_job
-from transforms import dedup, ingest, streaming
+from transforms import dedup, ingest, progress, streaming
 from transforms.annotate import CodeDocuments, CodingConfig, CountUndated
 from transforms.clusters import EventClusters, partition_of_cluster
 from transforms.coding.errors import ConfigError
@@ -167,6 +167,12 @@ class ExtractEventsOptions(PipelineOptions):
             default=DEFAULT_STALE_SECONDS,
             help="A lease held from another host is stale after this many seconds without a heartbeat (holders on "
             f"this host are checked by pid). Default: {DEFAULT_STALE_SECONDS:.0f}",
+        )
+        group.add_argument(
+            "--quiet",
+            action="store_true",
+            help="Batch: no progress lines on stderr (by default each worker prints documents done, rate and ETA "
+            "every 10 s). The summary line is printed either way.",
         )
         stream = parser.add_argument_group("demarche streaming (with --streaming)")
         stream.add_argument(
@@ -328,7 +334,14 @@ def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_i
         ingest_dead = ingest_dead | "SkipKnownDeadLetters" >> SkipKnownDeadLetters(
             options.output, exclude=replayed_dead_letters
         )
-    return _code_and_write(options, documents, duplicates, ingest_dead, signatures, run_id=run_id, batch=True)
+    outputs = _code_and_write(options, documents, duplicates, ingest_dead, signatures, run_id=run_id, batch=True)
+    if not options.quiet:
+        handled = (outputs["coded_documents"], outputs["nlp_dead_letters"], duplicates, ingest_dead)
+        handled | "Progress" >> progress.ReportProgress(
+            key=run_id, total=progress.count_input_documents(options.input),
+            workers=progress.worker_processes(pipeline.options),
+        )
+    return outputs
 
 
 def build_streaming(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str) -> dict:
@@ -401,6 +414,7 @@ def _code_and_write(options, documents, duplicates, ingest_dead, signatures, *, 
     outputs = {
         "events": coded["events"], "documents": document_records, "dead_letter": dead_letters,
         "event_clusters": clusters, "duplicates": duplicates,
+        "coded_documents": coded["documents"], "nlp_dead_letters": coded["dead_letter"],
     }
     if signatures is not None:
         written.append(signatures | "WriteSignatures" >> write(

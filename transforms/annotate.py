@@ -7,7 +7,7 @@ never leave this DoFn: outputs are plain dicts in the shape of ``schemas/*.avsc`
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -58,8 +58,12 @@ class _LoadedCoder:
         self.label = model_label(self.nlp)
 
 
-def document_record(document: Document, *, n_sentences: int, n_events: int, ingested_at, duplicate_of=None) -> dict:
-    """The ``document.avsc`` record of a processed document."""
+def document_record(
+    document: Document, *, n_sentences: int, n_events: int, ingested_at, duplicate_of=None,
+    sentence_starts: Sequence[int] = (),
+) -> dict:
+    """The ``document.avsc`` record of a processed document (with its text and sentence starts, which
+    ``demarche show`` needs)."""
     return {
         "doc_id": document.doc_id,
         "doc_date": document.doc_date,
@@ -72,6 +76,8 @@ def document_record(document: Document, *, n_sentences: int, n_events: int, inge
         "n_events": n_events,
         "duplicate_of": duplicate_of,
         "ingested_at": ingested_at,
+        "text": document.text,
+        "sentence_starts": list(sentence_starts),
     }
 
 
@@ -140,7 +146,8 @@ class CodeDocumentsFn(beam.DoFn):
             yield TaggedOutput(
                 DOCUMENTS,
                 document_record(
-                    document, n_sentences=coded.n_sentences, n_events=len(coded.events), ingested_at=ingested_at
+                    document, n_sentences=coded.n_sentences, n_events=len(coded.events), ingested_at=ingested_at,
+                    sentence_starts=[sentence.start_char for sentence in doc.sents],
                 ),
             )
 
