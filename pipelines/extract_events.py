@@ -87,6 +87,14 @@ class ExtractEventsOptions(PipelineOptions):
             "--batch_size", type=int, default=32, help="Documents per spaCy nlp.pipe batch. Default: 32"
         )
         group.add_argument(
+            "--no_sentence_filter",
+            dest="sentence_filter",
+            action="store_false",
+            help="Run the tagger, parser and NER on every sentence. By default only sentences that may hold an "
+            "event (a word of the pattern lexicon and a possible actor) are parsed; the others are only split "
+            "and matched against the actor dictionary (document context). Same output format either way.",
+        )
+        group.add_argument(
             "--max_document_bytes",
             type=int,
             default=ingest.DEFAULT_MAX_DOCUMENT_BYTES,
@@ -183,6 +191,7 @@ def coding_config(options: ExtractEventsOptions) -> CodingConfig:
         patterns_file=options.patterns_file,
         place_aliases_file=options.place_aliases_file,
         batch_size=options.batch_size,
+        sentence_filter=options.sentence_filter,
         max_chunk_chars=options.max_chunk_chars,
         dead_letter_max_chars=options.dead_letter_max_chars,
     )
@@ -461,10 +470,12 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipeline
         print(
             "demarche: read {documents_read} documents, accepted {documents_accepted}, coded {documents_coded}, "
             "duplicates {duplicates} (exact {duplicates_exact}, near {duplicates_near}), already in the output "
-            "{documents_already_known}, dead-lettered {dead_lettered}; {sentences} sentences, {events} events "
+            "{documents_already_known}, dead-lettered {dead_lettered}; {sentences} sentences ({sentences_parsed} "
+            "parsed), {events} events "
             "-> {output}".format(
                 output=job.output, **{k: summary.get(k, 0) for k in (
-                    "documents_read", "documents_accepted", "documents_coded", "dead_lettered", "sentences", "events",
+                    "documents_read", "documents_accepted", "documents_coded", "dead_lettered", "sentences",
+                    "sentences_parsed", "events",
                     "duplicates", "duplicates_exact", "duplicates_near", "documents_already_known")}
             )
         )

@@ -242,9 +242,18 @@ class DocumentParser:
 
         texts: Texts to parse, in order.
         """
+        for doc, _ in self.parse_counted(texts):
+            yield doc
+
+    def parse_counted(self, texts: Iterable[str]) -> Iterator[tuple[Doc, int]]:
+        """Like :meth:`parse`, with the number of sentences of each Doc that were parsed.
+
+        texts: Texts to parse, in order.
+        """
         texts = list(texts)
         lexical_docs = list(self._lexical_pass(texts))
         sentences: list[list[Doc]] = []
+        counts: list[int] = []
         to_parse: list[Doc] = []
         for doc in lexical_docs:
             pieces = []
@@ -257,10 +266,11 @@ class DocumentParser:
                 if candidate:
                     to_parse.append(piece)
             sentences.append(pieces)
+            counts.append(sum(chosen))
         self.stats.parsed += len(to_parse)
         parsed = {id(before): after for before, after in zip(to_parse, self._statistical_pass(to_parse))}
-        for doc, pieces in zip(lexical_docs, sentences):
-            yield _join([parsed.get(id(p), p) for p in pieces]) if pieces else doc
+        for doc, pieces, count in zip(lexical_docs, sentences, counts):
+            yield (_join([parsed.get(id(p), p) for p in pieces]) if pieces else doc), count
 
     def _lexical_pass(self, texts: list[str]) -> Iterator[Doc]:
         tokenizer = self.nlp.tokenizer
