@@ -98,6 +98,14 @@ class ExtractEventsOptions(PipelineOptions):
             "--batch_size", type=int, default=32, help="Documents per spaCy nlp.pipe batch. Default: 32"
         )
         group.add_argument(
+            "--no_sentence_filter",
+            dest="sentence_filter",
+            action="store_false",
+            help="Run the tagger, parser and NER on every sentence. By default only sentences that may hold an "
+            "event (a word of the pattern lexicon and a possible actor) are parsed; the others are only split "
+            "and matched against the actor dictionary (document context). Same output format either way.",
+        )
+        group.add_argument(
             "--max_document_bytes",
             type=int,
             default=ingest.DEFAULT_MAX_DOCUMENT_BYTES,
@@ -221,6 +229,7 @@ def coding_config(options: ExtractEventsOptions) -> CodingConfig:
         patterns_file=options.patterns_file,
         place_aliases_file=options.place_aliases_file,
         batch_size=options.batch_size,
+        sentence_filter=options.sentence_filter,
         max_chunk_chars=options.max_chunk_chars,
         dead_letter_max_chars=options.dead_letter_max_chars,
     )
@@ -516,7 +525,7 @@ def summary_line(summary: dict, *, output: str) -> str:
         f"(exact {get('duplicates_exact')}, near {get('duplicates_near')}) + already known {get('already_known')} "
         f"+ repeated ids {get('repeated')} + dead-lettered {get('dead_lettered_other')} "
         f"(revised texts {get('documents_revised')}); {get('dead_lettered')} dead letters written; "
-        f"{get('sentences')} sentences, {get('events')} events -> {output}"
+        f"{get('sentences')} sentences ({get('sentences_parsed')} parsed), {get('events')} events -> {output}"
     )
     if get("unaccounted"):
         line += f"\ndemarche: warning: {get('unaccounted')} input(s) unaccounted for (please report this)"
