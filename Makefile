@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 INPUT  ?= seeds/*
 OUTPUT ?= out
 
-.PHONY: install run test bench evaluate portable-check clean
+.PHONY: install run test bench bench-growth filter-check evaluate portable-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,9 +24,21 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q
 
-## throughput benchmark on the Wikinews corpus (../shared) or BENCH_INPUT=file.jsonl
+## throughput on the Wikinews corpus (../shared) or BENCH_INPUT=file.jsonl: plain nlp.pipe vs the pipeline on 1
+## and 2 worker processes (ratio, speed-up), peak memory per worker, start-up, share of sentences skipped.
+## BENCH_ARGS adds options, e.g. BENCH_ARGS="--rounds 3" on a busy machine.
 bench: install
-	$(BIN)/python benchmarks/throughput.py $(if $(BENCH_INPUT),--input $(BENCH_INPUT),)
+	$(BIN)/python benchmarks/throughput.py $(if $(BENCH_INPUT),--input $(BENCH_INPUT),) $(BENCH_ARGS)
+
+## growth: one worker at ~300, ~3,000 and ~10,000 documents (the corpus repeated with new ids; 10k takes long)
+bench-growth: install
+	for k in 1 10 34; do $(BIN)/python benchmarks/throughput.py --repeat $$k --workers 1 --skip_plain \
+		$(if $(BENCH_INPUT),--input $(BENCH_INPUT),) $(BENCH_ARGS) || exit 1; done
+
+## coding quality with the sentence filter on vs off: scores on GOLD files (default: PLOVER dev) and the event
+## output on the Wikinews corpus, e.g. make filter-check GOLD="../shared/eval/plover_gsr_dev.jsonl other_dev.jsonl"
+filter-check: install
+	$(BIN)/python benchmarks/sentence_filter_check.py $(foreach g,$(GOLD),--gold $(g))
 
 ## dev-set scores (needs ../shared)
 evaluate: install

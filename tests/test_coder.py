@@ -8,7 +8,7 @@ import pytest
 import schemas
 from transforms import ingest
 from transforms.coding.model import FUTURE, HYPOTHETICAL, Document
-from transforms.coding.nlp import model_label, parse_texts
+from transforms.coding.nlp import model_label
 
 from conftest import SEED
 
@@ -17,7 +17,7 @@ NOW = dt.datetime(2025, 6, 17, 12, tzinfo=dt.timezone.utc)
 
 def code_text(coder, nlp, text, *, doc_id="t", doc_date=None):
     document = Document(doc_id=doc_id, text=text, doc_date=doc_date)
-    (doc,) = parse_texts(nlp, [text])
+    (doc,) = coder.parser(nlp).parse([text])
     return coder.code(doc, document, nlp_model=model_label(nlp), ingested_at=NOW).events
 
 

@@ -1,4 +1,5 @@
-"""Every SQL example of the README's warehouse section runs in DuckDB against a real output of the jobs."""
+"""Every SQL example of the README's warehouse section runs through ``demarche query`` (the embedded DuckDB
+warehouse) against a real output of the jobs."""
 from __future__ import annotations
 
 import json
@@ -8,7 +9,8 @@ import re
 import duckdb
 import pytest
 
-from pipelines import aggregate_events, extract_events
+from pipelines import aggregate_events, cli, extract_events
+from pipelines.query import TABLES, run_query
 
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
 SECTION = "## Streaming, incremental runs and the warehouse"
@@ -47,13 +49,14 @@ def output(tmp_path_factory):
 
 
 def _run(query: str, out: pathlib.Path):
-    return duckdb.sql(query.replace("'out/", f"'{out}/")).fetchall()
+    return run_query(str(out), query)[1]
 
 
 def test_the_readme_has_the_example_queries():
     queries = readme_queries()
     assert len(queries) >= 5
-    assert all("read_parquet('out/" in q for q in queries)
+    views = "|".join(TABLES)
+    assert all(re.search(rf"\b(FROM|JOIN) ({views})\b", q) and "read_parquet" not in q for q in queries)
 
 
 @pytest.mark.parametrize("index", range(5))
@@ -61,6 +64,16 @@ def test_readme_query_runs_and_returns_rows(output, index):
     queries = readme_queries()
     rows = _run(queries[index], output)
     assert rows, queries[index]
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_demarche_query_answers_the_readme_query(output, index, capsys):
+    """The command line prints every row of the answer (as CSV here, so that the rows can be compared)."""
+    query = readme_queries()[index]
+    assert cli.main(["query", str(output), "--csv", query]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    columns, rows = run_query(str(output), query)
+    assert printed[0].split(",") == columns and len(printed) == 1 + len(rows) > 1
 
 
 def test_readme_dyad_sql_equals_the_aggregate_table(output):

@@ -5,7 +5,7 @@ import errno
 import glob
 import os
 import stat
-from typing import BinaryIO, Iterable, Optional, Union
+from typing import BinaryIO, Iterable, Iterator, Optional, Union
 
 import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes
@@ -112,22 +112,32 @@ def open_input(path: str) -> BinaryIO:
         raise
 
 
-def read_path(path: str, *, problem: Optional[str] = None, max_document_bytes: int, max_chars: int) -> list:
-    """Every input unit of one matched path: Documents and dead letters (``unreadable`` for paths that cannot be
-    opened). Never raises."""
+def read_path(
+    path: str, *, problem: Optional[str] = None, max_document_bytes: int, max_chars: int
+) -> Iterator[Union[Document, dict]]:
+    """Every input unit of one matched path, as it is read: Documents and dead letters (``unreadable`` for paths that
+    cannot be opened). Never raises.
+
+    path: The matched path (local or URI).
+    problem: Why the path cannot be read, from :func:`match_pattern` (None: open it).
+    max_document_bytes: Size limit of one document.
+    max_chars: Truncation limit of the raw copy kept in dead letters.
+    """
     path = normalized_source(path)
     if problem is not None:
-        return [ingest.make_dead_letter(
+        yield ingest.make_dead_letter(
             source=path, reason=ingest.UNREADABLE, detail=f"not read: {problem}", raw=None, max_chars=max_chars
-        )]
+        )
+        return
     try:
         handle = open_input(path)
     except Exception as err:  # noqa: BLE001 - an unopenable path is this path's dead letter
-        return [ingest.make_dead_letter(
+        yield ingest.make_dead_letter(
             source=path, reason=ingest.UNREADABLE, detail=f"cannot open: {err}", raw=None, max_chars=max_chars
-        )]
+        )
+        return
     with handle:
-        return list(ingest.read_file(handle, path=path, max_document_bytes=max_document_bytes, max_chars=max_chars))
+        yield from ingest.read_file(handle, path=path, max_document_bytes=max_document_bytes, max_chars=max_chars)
 
 
 class ParseFileFn(beam.DoFn):

