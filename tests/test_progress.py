@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import re
 
 import apache_beam as beam
@@ -58,6 +59,9 @@ def test_count_input_documents_counts_files_and_jsonl_lines(tmp_path):
     (tmp_path / "e.jsonl.gz").write_bytes(b"not gzip at all\n")  # corrupt: one dead letter
     assert count_input_documents(f"{tmp_path}/*") == 1 + 2 + 5 + 1
     (tmp_path / "e.jsonl.gz").unlink()
+    os.mkfifo(tmp_path / "f.jsonl")  # never opened (opening a FIFO without a writer would block): one dead letter
+    assert count_input_documents(f"{tmp_path}/*") == 1 + 2 + 5 + 1
+    (tmp_path / "f.jsonl").unlink()
     assert count_input_documents(f"{tmp_path}/a.txt,{tmp_path}/b.jsonl") == 3
     assert count_input_documents(f"{tmp_path}/*", max_bytes=10) is None  # too big to count: no total
 

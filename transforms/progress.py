@@ -20,7 +20,6 @@ import time
 from typing import Callable, Optional, TextIO
 
 import apache_beam as beam
-from apache_beam.io.filesystems import CompressionTypes, FileSystems
 
 from transforms import ingest
 from transforms.option_values import split_list
@@ -31,30 +30,34 @@ MAX_COUNTED_BYTES = 2_000_000_000
 
 
 def count_input_documents(pattern: str, *, max_bytes: int = MAX_COUNTED_BYTES) -> Optional[int]:
-    """Number of input units behind the comma-separated globs ``pattern``: one per file, one per non-blank line of
-    a JSON Lines file (gzipped or not). Dotfiles are ignored, as the job does. A file that breaks while it is read
-    (e.g. a corrupt gzip) counts the lines read so far plus one (its dead letter). None when the input is larger
-    than ``max_bytes`` or cannot be listed (then progress is shown without a total). Never raises: progress must not
-    stop a run."""
+    """Number of input units behind the comma-separated local globs ``pattern``: one per file, one per non-blank
+    line of a JSON Lines file (gzipped or not). Paths are matched as the job matches them (dotfiles ignored; special
+    files such as FIFOs are never opened and count one, their dead letter). A file that breaks while it is read
+    (e.g. a corrupt gzip) counts the lines read so far plus one. None (progress without a total) for remote input
+    (``gs://``: counting would read it all) or more than ``max_bytes``. Never raises: progress must not stop a run."""
+    from transforms import sources
+
     try:
-        files = [
-            m for part in split_list(pattern) for m in FileSystems.match([part])[0].metadata_list
-            if not os.path.basename(m.path.rstrip("/")).startswith(".")
-        ]
-        if sum(m.size_in_bytes for m in files) > max_bytes:
+        parts = split_list(pattern)
+        if not all(sources.is_local(part) for part in parts):
             return None
+        found = sorted({item for part in parts for item in sources.match_pattern(part)})
+        if sum(os.path.getsize(path) for path, problem in found if problem is None) > max_bytes:
+            return None
+        return sum(1 if problem is not None else _units_in(path) for path, problem in found)
     except Exception:  # noqa: BLE001 - the job reports unreadable input itself
         return None
-    return sum(_units_in(m.path) for m in files)
 
 
 def _units_in(path: str) -> int:
+    from transforms import sources
+
     if not ingest.is_jsonl_path(path):
         return 1
     lines = 0
     try:
-        with FileSystems.open(path, compression_type=CompressionTypes.AUTO) as handle:
-            for line in iter(handle.readline, b""):
+        with sources.open_input(path) as raw, ingest._decompressed(raw, path) as handle:
+            for line in handle:
                 lines += bool(line.strip())
     except Exception:  # noqa: BLE001 - corrupt or unreadable: the job dead-letters the rest
         return lines + 1
