@@ -568,11 +568,9 @@ def _gazetteer(min_city_population: int) -> _Gazetteer:
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".gazetteer-")
             with os.fdopen(fd, "wb") as handle:
                 pickle.dump(gazetteer, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)  # atomic: concurrent workers never read a partial file
-            prefix = f"gazetteer-{min_city_population}-"
-            for name in os.listdir(os.path.dirname(path)):  # caches of other code versions
-                if name.startswith(prefix) and name != os.path.basename(path):
-                    os.remove(os.path.join(os.path.dirname(path), name))
+            # atomic: concurrent workers never read a partial file. Files of other code versions are left alone
+            # (several versions may run side by side on one machine); each is ~5 MB.
+            os.replace(tmp, path)
         except OSError:
             pass
     return gazetteer
