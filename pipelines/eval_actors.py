@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import sys
 from typing import Any, Optional
@@ -42,6 +43,22 @@ def _gold_roles(exp: dict) -> tuple[list[str], set[str]]:
     return main, set(main) | extra
 
 
+#: Deterministic split of a gold file: an item is in the held-out fifth when the SHA-1 of its phrase is 0 mod 5.
+SPLITS = ("all", "dev80", "holdout20")
+
+
+def in_split(text: str, split: str) -> bool:
+    """Whether a gold item with phrase ``text`` belongs to ``split`` (one of SPLITS).
+
+    text: The item's ``text`` (the phrase being resolved).
+    split: "all", "dev80" or "holdout20".
+    """
+    if split == "all":
+        return True
+    held = int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % 5 == 0
+    return held if split == "holdout20" else not held
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add this evaluation's options to ``parser``.
 
@@ -50,6 +67,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gold", required=True, help="JSON Lines gold file (format of actors_dev.jsonl)")
     parser.add_argument("--verbose", action="store_true", help="also list the failures")
     parser.add_argument("--actors_file", default=None, help="optional user actor dictionary")
+    parser.add_argument(
+        "--split", choices=SPLITS, default="all",
+        help="score only part of the gold file: 'dev80' (items to tune on), 'holdout20' (a fifth kept back, "
+             "chosen by a hash of the phrase) or 'all' (default)",
+    )
 
 
 def _parse_date(value: Any, today: dt.date) -> dt.date:
@@ -99,6 +121,8 @@ def evaluate(args: argparse.Namespace) -> dict:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ConfigError(f"{args.gold}:{lineno}: not JSON: {exc}") from exc
+        if not in_split(item.get("text", ""), getattr(args, "split", "all")):
+            continue
         n += 1
         exp = item.get("expected") or {}
         date = _parse_date(item.get("date"), today)
@@ -142,6 +166,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         return round(good / total, 4) if total else None
 
     result = {
+        "split": getattr(args, "split", "all"),
         "n": n,
         "country_accuracy": acc("country"),
         "role_accuracy": acc("role"),
