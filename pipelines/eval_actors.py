@@ -3,7 +3,7 @@
 Usage: ``python -m pipelines.eval_actors --gold FILE [--verbose]`` (also ``python -m pipelines.evaluate actors``).
 
 Each gold line has ``text``, ``context``, ``date`` and ``expected``. The resolver is run on ``text`` with the
-date ("Today"/""/null = the run date) and the context, and three accuracies are reported:
+date ("Today" = the run date; ""/null = undated, people get their most recent post) and the context, and three accuracies are reported:
 
 - ``country_accuracy``: items whose expected has ``country`` or ``cc`` ('' = "no country"; ``country__NotEq``
   = must differ). International bodies are compared with the gold's conventions: an ``IGOUNO...`` code counts as
@@ -74,8 +74,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _parse_date(value: Any, today: dt.date) -> dt.date:
-    if value is None or str(value).strip().lower() in ("", "today", "now"):
+def _parse_date(value: Any, today: dt.date) -> Optional[dt.date]:
+    if value is None or str(value).strip() == "":
+        return None  # undated: the resolver gives people their most recent post
+    if str(value).strip().lower() in ("today", "now"):
         return today
     import dateparser
 

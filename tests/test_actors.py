@@ -147,8 +147,8 @@ def test_person_before_role_noun_lends_country(coder):
 
 
 def test_unresolved_keeps_text(coder):
-    actor = coder.resolve("the quiet neighbourhood bakers", date=D2025)
-    assert actor.code is None and actor.text == "the quiet neighbourhood bakers" and not actor.resolved
+    actor = coder.resolve("the quiet neighbourhood lanterns", date=D2025)
+    assert actor.code is None and actor.text == "the quiet neighbourhood lanterns" and not actor.resolved
 
 
 # -- international bodies -------------------------------------------------------------------------------

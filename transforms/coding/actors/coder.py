@@ -5,7 +5,7 @@ import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING, Optional
 
-from transforms.coding.actors.lexicon import load_lexicon, norm
+from transforms.coding.actors.lexicon import UNDATED, load_lexicon, norm
 from transforms.coding.actors.recognizer import COMPONENT_NAME  # importing registers the spaCy factory
 from transforms.coding.actors.resolver import GROUP_NOUNS, ActorResolver, DocState
 from transforms.coding.model import Actor, ActorMention
@@ -43,7 +43,9 @@ class ActorCoder:
         """Resolve one mention to an actor (the first one when the text names several).
 
         text: The mention ("South Korean President Lee Jae-myung", "the Kremlin", "Kazakhs").
-        date: Date the text speaks of (people's posts depend on it); today when None.
+        date: Date the text speaks of (people's posts depend on it). When None the date is unknown and a person
+            gets their most recent post (``lexicon.UNDATED``): news naming someone who held an office is
+            mostly from their time in it.
         context: Optional surrounding text used for a country when the mention has none.
         Returns an Actor; its code is None when nothing is recognised (the text is kept).
         """
@@ -53,10 +55,10 @@ class ActorCoder:
         """Like :meth:`resolve` but returns every actor of a compound mention ("Japan and South Korea").
 
         text: The mention.
-        date: Date for dated people; today when None.
+        date: Date for dated people; unknown when None (see :meth:`resolve`).
         context: Optional surrounding text.
         """
-        return self.resolver.resolve_all(text, date=date or dt.date.today(), context=context)
+        return self.resolver.resolve_all(text, date=date or UNDATED, context=context)
 
     # -- spaCy -----------------------------------------------------------------------------------------
     def add_to_nlp(self, nlp: "spacy.Language") -> None:

@@ -424,6 +424,9 @@ class ActorResolver:
         candidates: set[str] = set()
         for k in (keys[-1], keys[0]):
             candidates |= self.lex.surnames.get(k, set())
+        if not candidates and len(keys) >= 2:  # the lower tier only for full names it alone knows
+            for k in (keys[-1], keys[0]):
+                candidates |= self.lex.lower_surnames.get(k, set())
         scored = []
         for name in candidates:
             ptoks = self._person_tokens.get(name, set())
@@ -431,7 +434,7 @@ class ActorResolver:
             if matched < min(2, len(keys)):
                 continue
             person = self.lex.people[name]
-            in_office = any(p.holds_on(date) for p in person.posts)
+            in_office = any(p.holds_on(date) for p in person.all_posts())
             titled = bool(title) and any(norm(title) == norm(p.title) for p in person.posts)
             scored.append(((matched, titled, in_office), person.last_end(), person))
         if not scored:
@@ -524,7 +527,10 @@ class ActorResolver:
         cut = next(
             (k for k, t in enumerate(toks) if k > 0 and k not in covered and t.lower in PREPOSITIONS), len(toks)
         )
-        head = self._parse_head(toks, [m for m in matches if m.end <= cut])
+        words_end = max((k + 1 for k in range(cut) if re.search(r"\w", toks[k].text)), default=0)
+        head = self._parse_head(
+            toks, [m for m in matches if m.end <= cut and not (m.kind == "role" and m.word.lower and m.end != words_end)]
+        )
         comp: list[Actor] = []
         if cut < len(toks) - 1 and depth < 3:
             comp = self._resolve(text[toks[cut + 1].start :], date, state, depth + 1)
