@@ -63,6 +63,15 @@ _UPPER_SMALL = {"AL", "EL", "BIN", "IBN", "BINT", "ABU", "DE", "DA", "DOS", "DAS
                 "VON", "DER", "DEN", "LA", "LE"}
 
 
+def norm(text: str) -> str:
+    """The coder's normalisation of a form (transforms/coding/actors/lexicon.py ``norm``), precomputed here so
+    that loading the generated file is fast."""
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from transforms.coding.actors.lexicon import norm as coder_norm
+
+    return coder_norm(text)
+
+
 def _iso3_set() -> set[str]:
     import pycountry
 
@@ -286,6 +295,7 @@ HEADER = """\
 # kind=person: name, aliases, national country, posts "COUNTRY:ROLE:START:END;..." (ISO dates, START may be empty)
 # kind=org:    name, aliases, code, country, role
 # kind=role:   pattern, (empty), role
+# keys: the normalised forms (name and aliases) as the coder looks them up, '|'-separated
 """
 
 
@@ -316,15 +326,18 @@ def main(argv: list[str] | None = None) -> int:
     os.makedirs(args.output, exist_ok=True)
     with open(os.path.join(args.output, "actors.tsv"), "w", encoding="utf-8") as fh:
         fh.write(HEADER)
-        fh.write("kind\tform\taliases\tcode\tposts\n")
+        fh.write("kind\tform\taliases\tcode\tposts\tkeys\n")
         for line in unique:
             fields = line.split("\t")
             if fields[0] == "person":  # person: name, aliases, country, posts
-                fh.write("\t".join([fields[0], fields[1], fields[2], fields[3], fields[4]]) + "\n")
+                row = [fields[0], fields[1], fields[2], fields[3], fields[4]]
             elif fields[0] == "org":  # org: name, aliases, code, country, role -> code column, posts = country:role
-                fh.write("\t".join([fields[0], fields[1], fields[2], fields[3], f"{fields[4]}:{fields[5]}"]) + "\n")
+                row = [fields[0], fields[1], fields[2], fields[3], f"{fields[4]}:{fields[5]}"]
             else:  # role: pattern, -, -, role
-                fh.write("\t".join(["role", fields[1], "", fields[3], ""]) + "\n")
+                row = ["role", fields[1], "", fields[3], ""]
+            names = [row[1], *[a for a in row[2].split("|") if a]]
+            keys = list(dict.fromkeys(k for k in (norm(n) for n in names) if k))
+            fh.write("\t".join(row + ["|".join(keys)]) + "\n")
     with open(os.path.join(src, "LICENSE"), encoding="utf-8") as fh, open(
         os.path.join(args.output, "LICENSE"), "w", encoding="utf-8"
     ) as out:

@@ -426,7 +426,9 @@ class ActorResolver:
             candidates |= self.lex.surnames.get(k, set())
         if not candidates and len(keys) >= 2:  # the lower tier only for full names it alone knows
             for k in (keys[-1], keys[0]):
-                candidates |= self.lex.lower_surnames.get(k, set())
+                for p in self.lex.lower_people(k):
+                    candidates.add(p.name)
+                    self._person_tokens.setdefault(p.name, set(norm(p.name).split()))
         scored = []
         for name in candidates:
             ptoks = self._person_tokens.get(name, set())
