@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from transforms.coding.actors import ActorCoder
 from transforms.coding.dates import resolve_event_date
 from transforms.coding.events import EventCoder
-from transforms.coding.model import DOCUMENT, Actor, Document, EventMatch, Location
+from transforms.coding.model import CONTEXT, DICTIONARY, DOCUMENT, TEXT, Actor, ActorMention, Document, EventMatch, Location
 from transforms.coding.places import PlaceResolver
 from transforms.coding.taxonomy import Taxonomy
 from transforms.coding.tone import sentence_tone
@@ -63,13 +63,53 @@ def _actor_key(actor: Optional[Actor]) -> str:
 
 def _actor_fields(prefix: str, actor: Optional[Actor]) -> dict:
     actor = actor or Actor(text="")
+    source = actor.country_source
+    if actor.country and source is None:
+        source = CONTEXT  # completed by the event coder from the sentence's countries
     return {
         f"{prefix}_text": actor.text or None,
         f"{prefix}_code": actor.code,
         f"{prefix}_country": actor.country,
         f"{prefix}_role": actor.role,
         f"{prefix}_name": actor.name,
+        f"{prefix}_country_source": source if actor.country else None,
     }
+
+
+#: Roles that belong to no country (international bodies, groups across borders).
+STATELESS_ROLES = frozenset({"IGO", "NGO", "IMG", "MNC", "UIS"})
+#: Least share of the country-bearing mentions (written or from the dictionaries) the dominant country must have.
+DOMINANT_SHARE = 0.6
+
+
+def document_country(mentions: list[ActorMention], dateline: Optional[str]) -> Optional[str]:
+    """The country an article is about, for actors that the text does not place: the dateline's country, else
+    the country of at least DOMINANT_SHARE (and three) of the mentions whose country is written or known from the
+    dictionaries. None when neither is clear.
+
+    mentions: The document's actor mentions.
+    dateline: ISO3 country of the dateline place, if any.
+    """
+    if dateline:
+        return dateline
+    counts: dict[str, int] = {}
+    for m in mentions:
+        if m.actor.country and m.actor.country_source in (TEXT, DICTIONARY):
+            counts[m.actor.country] = counts.get(m.actor.country, 0) + 1
+    if not counts:
+        return None
+    best = max(counts, key=counts.get)
+    total = sum(counts.values())
+    return best if counts[best] >= 3 and counts[best] / total >= DOMINANT_SHARE else None
+
+
+def with_document_country(actor: Optional[Actor], iso3: Optional[str]) -> Optional[Actor]:
+    """``actor`` placed in the document's country when it has a role but no country and may have one."""
+    if actor is None or iso3 is None or actor.country or not actor.role or actor.role in STATELESS_ROLES:
+        return actor
+    if (actor.code or "").startswith(("IGO", "NGO")) or actor.role in ("ELI",) and actor.name:
+        return actor
+    return dataclasses.replace(actor, code=iso3 + actor.role, country=iso3, country_source=CONTEXT)
 
 
 def _location_fields(location: Optional[Location]) -> dict:
@@ -139,6 +179,8 @@ class DocumentCoder:
         sentences = list(doc.sents)
         mentions = self.actors.find_mentions(doc, doc_date=document.doc_date)
         matches = self.events.code(doc, mentions)
+        dateline = self.places.dateline(doc.text)
+        main_country = document_country(mentions, dateline.country if dateline is not None else None)
         tones: dict[int, float] = {}
         records = []
         seen = set()
@@ -150,6 +192,8 @@ class DocumentCoder:
             if eid in seen:
                 continue
             seen.add(eid)
+            match = dataclasses.replace(match, source=with_document_country(match.source, main_country),
+                                        target=with_document_country(match.target, main_country))
             entry = self.taxonomy.get(match.cameo_code)
             event_date, precision = resolve_event_date(doc, match, doc_date=document.doc_date)
             if event_date is None:

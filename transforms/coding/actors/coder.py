@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Optional
 
 from transforms.coding.actors.lexicon import UNDATED, load_lexicon, norm
 from transforms.coding.actors.recognizer import COMPONENT_NAME  # importing registers the spaCy factory
-from transforms.coding.actors.resolver import GROUP_NOUNS, ActorResolver, DocState
-from transforms.coding.model import Actor, ActorMention
+from transforms.coding.actors.resolver import GROUP_NOUNS, ActorResolver, DocState, referring
+from transforms.coding.model import CONTEXT, Actor, ActorMention
 
 if TYPE_CHECKING:  # pragma: no cover
     import spacy
@@ -139,8 +139,33 @@ class ActorCoder:
             in_chunk.update(range(c.start, c.end))
         loose = [_trim(doc, e) for e in ents if not in_chunk.issuperset(range(e.start, e.end))]
         loose = [e for e in loose if len(e)]
-        spans = [s for s in chunks + loose if not _dateline(doc, s)]
+        titled = [t for t in (self._titled_person(doc, e) for e in ents if e.label_ == "PERSON") if t is not None]
+        spans = [s for s in chunks + loose + titled if not _dateline(doc, s)]
         return sorted(spans, key=lambda s: (s.start, -len(s)))
+
+    #: Lower-case words a person's title may hold between its capitalised words ("Secretary of State").
+    TITLE_JOINERS = frozenset({"of", "for", "the", "'s", "’s", "and", "-"})
+
+    def _titled_person(self, doc: "Doc", person: "Span") -> Optional["Span"]:
+        """A person's name with the whole title written before it, when the parser split them ("U.S. Secretary
+        of State Warren Christopher" parses as "U.S. Secretary" + "State Warren Christopher"): the capitalised
+        words and title joiners right before the name, when they hold a role noun. None when there is no title."""
+        k = person.start
+        sent_start = doc[person.start].sent.start
+        while k > sent_start and person.start - k < 8:
+            tok = doc[k - 1]
+            if tok.text[:1].isupper() or tok.lower_ in self.TITLE_JOINERS:
+                k -= 1
+                continue
+            break
+        while k < person.start and doc[k].lower_ in self.TITLE_JOINERS:
+            k += 1
+        if k == person.start or not any(self.lexicon.role_of(t.text) or self.lexicon.role_of(t.lemma_)
+                                         for t in doc[k : person.start]):
+            return None
+        if not any(t.lower_ in ("of", "for") for t in doc[k : person.start]):
+            return None  # without an "of" the noun chunk already holds the whole title
+        return doc[k : person.end]
 
     def _split(self, doc: "Doc", chunk: "Span") -> list["Span"]:
         """Split a noun chunk at line breaks and dashes (headline/dateline run-ons), then at 'and'/commas when
@@ -175,10 +200,12 @@ class ActorCoder:
         text = span.text
         root = span.root
         if span[0].lower_ in ("his", "her") and root.lemma_.lower() in PERSONAL_STAFF and state.persons:
-            return [dataclasses.replace(state.persons[-1], text=text)], span  # "his office said"
+            return [referring(state.persons[-1], text)], span  # "his office said"
         actors = self.resolver.resolve_all(text, date=date, state=state)
         if all(a.country is None for a in actors) and not any(_international(a) for a in actors):
             actors, span = self._with_complement(doc, span, actors, date, state, consumed)
+        if all(a.country is None for a in actors) and any(a.role for a in actors):
+            actors = self._with_patron(doc, span, actors, date, state)
         persons = [e for e in _within(ents, span) if e.label_ == "PERSON"]
         if persons and len(actors) == 1:
             actors = self._with_appositive(doc, span, persons[0], actors, date, state, consumed)
@@ -204,6 +231,29 @@ class ActorCoder:
                 return more, ext
             break
         return actors, span
+
+    #: Adjectives after a role noun whose "to X" complement names the person the actors work for ("officials
+    #: close to Lee", "aides loyal to the president"): X's country is theirs.
+    ENTOURAGE_WORDS = frozenset({"close", "closest", "loyal", "near"})
+
+    def _with_patron(self, doc, span, actors, date, state):
+        """Actors without a country followed by "close/loyal to X" take the country of person X."""
+        if span.end + 2 >= len(doc) or doc[span.end].lower_ not in self.ENTOURAGE_WORDS:
+            return actors
+        prep = doc[span.end + 1]
+        if prep.lower_ != "to":
+            return actors
+        pobj = [c for c in prep.children if c.dep_ == "pobj"]
+        if not pobj:
+            return actors
+        sub = list(pobj[0].subtree)
+        if sub[-1].i - sub[0].i > 6:
+            return actors
+        patron = self.resolver.resolve_all(doc[sub[0].i : sub[-1].i + 1].text, date=date, state=state)
+        iso = next((a.country for a in patron if a.country and a.name), None)
+        if iso is None:
+            return actors
+        return [dataclasses.replace(a, code=iso + (a.role or ""), country=iso, country_source=CONTEXT) for a in actors]
 
     def _with_appositive(self, doc, span, person, actors, date, state, consumed):
         """A person's appositive ("X, a special adviser to Ishiba, ...") is part of the mention; it codes a

@@ -24,7 +24,7 @@ from transforms.coding.actors.lexicon import (
     is_igo_code,
     norm,
 )
-from transforms.coding.model import Actor
+from transforms.coding.model import CONTEXT, DICTIONARY, TEXT, Actor
 
 _TOKEN = re.compile(r"\w+(?:[.’'&-]\w+)*\.?|[^\w\s]", re.UNICODE)
 _POSSESSIVE = re.compile(r"^(.+?)(['’]s)$")
@@ -70,6 +70,11 @@ NAME_PARTICLES = frozenset(
     "al el ad as ash bin ibn bint abu de da do dos das del della di du van von der den ter le la".split()
 )
 _ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|as|ash|at|an|ar|az)-\w", re.IGNORECASE)
+
+
+def referring(actor: Actor, text: str) -> Actor:
+    """An earlier actor referred to by ``text`` ("Lee", "the president"): its country comes from the context."""
+    return dataclasses.replace(actor, text=text, country_source=CONTEXT if actor.country else None)
 
 
 @dataclasses.dataclass
@@ -214,9 +219,9 @@ class ActorResolver:
     @staticmethod
     def _with_country(actor: Actor, iso3: str) -> Actor:
         if actor.code is None and actor.name is None:
-            return dataclasses.replace(actor, code=iso3, country=iso3)
+            return dataclasses.replace(actor, code=iso3, country=iso3, country_source=CONTEXT)
         role = actor.role or ""
-        return dataclasses.replace(actor, code=iso3 + role, country=iso3)
+        return dataclasses.replace(actor, code=iso3 + role, country=iso3, country_source=CONTEXT)
 
     def _resolve(self, text: str, date: dt.date, state: Optional[DocState], depth: int) -> list[Actor]:
         toks = tokenize(text)
@@ -232,14 +237,14 @@ class ActorResolver:
         if state is not None:
             group = self._group(text, state)
             if group is not None:
-                return [dataclasses.replace(a, text=text) for a in group]
+                return [dataclasses.replace(a, text=text, country_source=CONTEXT) for a in group]
             if words[0] == "the" and content in (["alliance"], ["bloc"], ["organisation"], ["organization"]):
                 if state.bodies:  # "the alliance" -> the international body mentioned last
                     return [dataclasses.replace(state.bodies[-1], text=text)]
             if words[0] in ("the", "his", "her", "their") or len(words) <= 2:
                 key = norm(" ".join(content))
                 if key in state.titles:
-                    return [dataclasses.replace(state.titles[key], text=text)]
+                    return [referring(state.titles[key], text)]
         matches = self._scan(text, toks, state, date)
         return self._assemble(text, toks, matches, date, state, depth)
 
@@ -573,8 +578,24 @@ class ActorResolver:
         out = []
         for iso in isos or [None]:
             code = self._code(head, role, iso)
-            out.append(Actor(text=text, code=code, country=iso, role=role, name=name))
+            out.append(Actor(text=text, code=code, country=iso, role=role, name=name,
+                             country_source=self._country_source(iso, head, comp)))
         return out
+
+    @staticmethod
+    def _country_source(iso: Optional[str], head: _Parse, comp: list[Actor]) -> Optional[str]:
+        """TEXT when a country form of the mention gives ``iso``, DICTIONARY when a named person or organisation
+        does, else what the complement says ("officials from Japan")."""
+        if iso is None:
+            return None
+        for c, m in head.countries:
+            if c == iso:
+                if m.kind == "form" and m.entry.kind == "country":
+                    return TEXT
+                if m.kind == "coref":
+                    return CONTEXT
+                return DICTIONARY
+        return next((a.country_source for a in comp if a.country == iso), TEXT)
 
     def _code(self, head: _Parse, role: Optional[str], iso: Optional[str]) -> str:
         org = head.org
@@ -613,8 +634,8 @@ class ActorResolver:
         if m.kind == "coref":
             actor = m.actor
             if head.eli and actor.country:
-                return dataclasses.replace(actor, text=text, role="ELI", code=actor.country + "ELI")
-            return dataclasses.replace(actor, text=text)
+                return dataclasses.replace(referring(actor, text), role="ELI", code=actor.country + "ELI")
+            return referring(actor, text)
         person = m.person if m.kind == "person" else self.lex.people.get(m.entry.name)
         country, role, _title = person.at(date)
         # A title written in the mention states the post at the time of writing ("Senator Rubio").
@@ -626,9 +647,13 @@ class ActorResolver:
         elif role == "ELI" and head.org is not None:
             # Out of every listed post, but the mention names the body ("NATO Secretary General X").
             org = head.org
-            return Actor(text=text, code=org.code, country=org.country, role=org.role, name=person.name)
+            return Actor(text=text, code=org.code, country=org.country, role=org.role, name=person.name,
+                         country_source=DICTIONARY if org.country else None)
         if is_igo_code(country):  # a post in an international body: the body's code ("IGOUNO")
             return Actor(text=text, code=country, country=None, role=role, name=person.name)
         if country is None:  # only international posts listed, none held on this date
             return Actor(text=text, code=None, country=None, role=role, name=person.name)
-        return Actor(text=text, code=country + role, country=country, role=role, name=person.name)
+        source = TEXT if any(m.entry is not None and m.entry.kind == "country" and c == country
+                             for c, m in head.countries) else DICTIONARY
+        return Actor(text=text, code=country + role, country=country, role=role, name=person.name,
+                     country_source=source)
