@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from transforms.coding.actors import ActorCoder
 from transforms.coding.dates import resolve_event_date
 from transforms.coding.events import EventCoder
-from transforms.coding.model import CONTEXT, DICTIONARY, DOCUMENT, TEXT, Actor, ActorMention, Document, EventMatch, Location
+from transforms.coding.model import CONTEXT, DICTIONARY, DOCUMENT, TEXT, UNKNOWN, Actor, ActorMention, Document, EventMatch, Location
 from transforms.coding.places import PlaceResolver
 from transforms.coding.taxonomy import Taxonomy
 from transforms.coding.tone import sentence_tone
@@ -196,7 +196,7 @@ class DocumentCoder:
                                         target=with_document_country(match.target, main_country))
             entry = self.taxonomy.get(match.cameo_code)
             event_date, precision = resolve_event_date(doc, match, doc_date=document.doc_date)
-            if event_date is None:
+            if event_date is None and precision != UNKNOWN:
                 precision = DOCUMENT
             if match.sentence_index not in tones:
                 tones[match.sentence_index] = sentence_tone(sentence.text)
@@ -222,7 +222,7 @@ class DocumentCoder:
                 "modality": match.modality,
                 **_location_fields(
                     self.places.locate(
-                        doc, match, mentions=mentions, use_dateline=_near_document_date(event_date, document.doc_date)
+                        doc, match, mentions=mentions, use_dateline=precision != UNKNOWN and _near_document_date(event_date, document.doc_date)
                     )
                 ),
                 "tone": tones[match.sentence_index],
