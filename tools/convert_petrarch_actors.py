@@ -59,7 +59,7 @@ TITLE_WORDS = frozenset(
 GROUP_WORDS = frozenset("administration government cabinet camp regime family".split())
 _CODE_RE = re.compile(r"\[([^\]]*)\]")
 _DATE_RE = re.compile(r"^\d{6}$|^\d{8}$")
-_UPPER_SMALL = {"AL", "EL", "BIN", "IBN", "BINT", "ABU", "DE", "DA", "DOS", "DAS", "DEL", "DI", "DU", "VAN",
+_UPPER_SMALL = {"OF", "THE", "AND", "FOR", "IN", "ON", "AT", "TO", "AL", "EL", "BIN", "IBN", "BINT", "ABU", "DE", "DA", "DOS", "DAS", "DEL", "DI", "DU", "VAN",
                 "VON", "DER", "DEN", "LA", "LE"}
 
 

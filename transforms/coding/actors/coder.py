@@ -137,6 +137,13 @@ class ActorCoder:
         in_chunk = set()
         for c in chunks:
             in_chunk.update(range(c.start, c.end))
+        # An organisation's name the parser cut into several chunks ("Bank" | "of" | "America") is one mention.
+        whole = [e for e in ents if e.label_ in ("ORG", "FAC") and len(e) > 2
+                 and sum(1 for c in chunks if c.start < e.end and e.start < c.end) > 1
+                 and all(e.start <= c.start and c.end <= e.end for c in chunks if c.start < e.end and e.start < c.end)]
+        if whole:
+            inside = {i for e in whole for i in range(e.start, e.end)}
+            chunks = [c for c in chunks if not inside.intersection(range(c.start, c.end))] + whole
         loose = [_trim(doc, e) for e in ents if not in_chunk.issuperset(range(e.start, e.end))]
         loose = [e for e in loose if len(e)]
         titled = [t for t in (self._titled_person(doc, e) for e in ents if e.label_ == "PERSON") if t is not None]
@@ -226,7 +233,7 @@ class ActorCoder:
                 break
             ext = doc[span.start : end]
             more = self.resolver.resolve_all(ext.text, date=date, state=state)
-            if any(a.country or _international(a) for a in more):
+            if any(a.country or _international(a) or (a.code and a.name and a.role == "BUS") for a in more):
                 consumed.update(range(prep.i, end))
                 return more, ext
             break

@@ -136,7 +136,8 @@ class Match:
 class DocState:
     """What a document has said so far, for coreference inside it."""
 
-    names: dict[str, Actor] = dataclasses.field(default_factory=dict)  # name token -> actor
+    names: dict[str, Actor] = dataclasses.field(default_factory=dict)  # name token -> actor it refers to
+    named: dict[str, list[Actor]] = dataclasses.field(default_factory=dict)  # name token -> distinct people
     titles: dict[str, Actor] = dataclasses.field(default_factory=dict)  # "president" -> last president
     countries: list[str] = dataclasses.field(default_factory=list)  # most recent last, no repeats
     persons: list[Actor] = dataclasses.field(default_factory=list)  # most recent last, no repeats
@@ -155,7 +156,21 @@ class DocState:
     def note_person(self, actor: Actor, name: Optional[str], title: Optional[str]) -> None:
         if name:
             for tok in family_names(name, actor.country):
-                self.names[tok] = actor
+                people = self.named.setdefault(tok, [])
+                same = [k for k, p in enumerate(people) if p.name == actor.name or p.text == actor.text]
+                if same:
+                    people[same[0]] = actor
+                else:
+                    people.append(actor)
+                # A family name shared by several people of the article ("Donald Trump" and "Eric Trump") refers
+                # to the first, dictionary-known one (news names relatives in full), else to no one.
+                known = [p for p in people if p.code and p.name]
+                if len(people) == 1:
+                    self.names[tok] = people[0]
+                elif known and known[0] is people[0]:
+                    self.names[tok] = people[0]
+                else:
+                    self.names.pop(tok, None)
         if title:
             self.titles[norm(title)] = actor
         self.persons = [p for p in self.persons if p.name != actor.name] + [actor]
@@ -241,7 +256,8 @@ class ActorResolver:
             if words[0] == "the" and content in (["alliance"], ["bloc"], ["organisation"], ["organization"]):
                 if state.bodies:  # "the alliance" -> the international body mentioned last
                     return [dataclasses.replace(state.bodies[-1], text=text)]
-            if words[0] in ("the", "his", "her", "their") or len(words) <= 2:
+            definite = words[0] in ("the", "his", "her", "their", "its") or words[0] not in DETERMINERS
+            if definite and (words[0] in ("the", "his", "her", "their", "its") or len(words) <= 2):
                 key = norm(" ".join(content))
                 if key in state.titles:
                     return [referring(state.titles[key], text)]
@@ -290,10 +306,19 @@ class ActorResolver:
                 word = lex.misspelt_role(toks[i].text)  # "white supremicists"
                 if word is not None:
                     best = Match(i, i + 1, "role", word=word, text=toks[i].text)
-            if best is None and state is not None and toks[i].text[:1].isupper():
+            if best is None and state is not None and toks[i].text[:1].isupper() and not self._inside_name(toks, i, matches):
                 actor = state.names.get(norm(toks[i].text))
                 if actor is not None:
                     best = Match(i, i + 1, "coref", actor=actor, text=toks[i].text)
+            if best is not None and best.kind == "form" and best.entry.form_kind in ("capital", "region") \
+                    and best.end - i == 1 and i > 0 and not (matches and matches[-1].end == i):
+                before = toks[i - 1].text
+                after = toks[best.end].text if best.end < n else ""
+                # "Ruth Amman": a capital or region right after an unknown given name is part of a personal name
+                if (before[:1].isupper() and before.lower() not in DETERMINERS and not TITLE.match(before)
+                        and not before.isupper() and not lex.lookup(before) and lex.role_of(before) is None
+                        and not after[:1].isupper()):
+                    best = None
             if best is not None and best.kind == "form" and best.entry.form_kind == "city":
                 before = toks[i - 1].text if i > 0 else ""
                 after = toks[best.end].text if best.end < n else ""
@@ -308,6 +333,18 @@ class ActorResolver:
             else:
                 i += 1
         return self._name_runs(text, toks, matches, state, date)
+
+    @staticmethod
+    def _inside_name(toks: list[Token], i: int, matches: list[Match]) -> bool:
+        """Whether token i continues a longer personal name ("Eric Trump", "Hamza bin Laden"): right after an
+        unmatched capitalised word or a name particle; such a token refers to no earlier person by itself."""
+        if i == 0 or (matches and matches[-1].end == i):
+            return False
+        prev = toks[i - 1].text
+        if prev in NAME_PARTICLES:
+            return True
+        return (prev[:1].isupper() and not prev.isupper() and prev.lower() not in DETERMINERS
+                and not TITLE.match(prev) and not prev.endswith((".", "'s", "’s")))
 
     @staticmethod
     def _surname_like(toks: list[Token], i: int, j: int, matches: list[Match]) -> bool:
@@ -359,6 +396,11 @@ class ActorResolver:
             keys = [norm(toks[k].text) for k in range(i, j)]
             if state is not None:
                 hit = next((state.names[k] for k in reversed(keys) if k in state.names), None)
+                # "Hamza bin Laden" after "Osama bin Laden": another given name is another person
+                if hit is not None and len(keys) > 1:
+                    own = set(norm(" ".join(x for x in (hit.name, hit.text) if x)).split())
+                    if any(k not in own and k not in NAME_PARTICLES for k in keys):
+                        hit = None
                 if hit is not None:
                     out.append(Match(i, j, "coref", actor=hit, text=span))
                     continue
@@ -437,9 +479,12 @@ class ActorResolver:
         scored = []
         for name in candidates:
             ptoks = self._person_tokens.get(name, set())
-            matched = sum(1 for k in keys if k in ptoks or (len(k) == 1 and any(p.startswith(k) for p in ptoks)))
+            hits = [k in ptoks or (len(k) == 1 and any(p.startswith(k) for p in ptoks)) for k in keys]
+            matched = sum(hits)
             if matched < min(2, len(keys)):
                 continue
+            if not all(h or k in NAME_PARTICLES for h, k in zip(hits, keys)):
+                continue  # "Hamza bin Laden" is not Osama bin Laden: a written name part the person lacks
             person = self.lex.people[name]
             in_office = any(p.holds_on(date) for p in person.all_posts())
             titled = bool(title) and any(norm(title) == norm(p.title) for p in person.posts)
@@ -552,6 +597,11 @@ class ActorResolver:
             if country and not head.countries:
                 head.countries.append((country, head.person))
 
+        if (prep == "of" and head.role is None and not head.countries and head.person is None and head.org is None
+                and any(m.kind == "name" for m in matches if m.end <= cut) and comp
+                and all(t.text[:1].isupper() for t in toks[cut + 1 :] if t.text.lower() not in ("the", "and", "&"))):
+            # "Friends of Syria", "Bank of Nowhere": a name made with a place is an organisation, not the place
+            return [Actor(text=text)]
         role = head.role
         if comp and comp[0].role and (role is None or (head.member_default and prep == "of")):
             # A member noun keeps its own sector before an IGO or a named place ("deputy governor of Tyumen").
