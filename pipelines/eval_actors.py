@@ -3,7 +3,8 @@
 Usage: ``python -m pipelines.eval_actors --gold FILE [--verbose]`` (also ``python -m pipelines.evaluate actors``).
 
 Each gold line has ``text``, ``context``, ``date`` and ``expected``. The resolver is run on ``text`` with the
-date ("Today" = the run date; ""/null = undated, people get their most recent post) and the context, and three accuracies are reported:
+date (""/null = undated: people get their most recent post; "Today" = the day of annotation, given with
+``--today``, else undated as well) and the context, and three accuracies are reported:
 
 - ``country_accuracy``: items whose expected has ``country`` or ``cc`` ('' = "no country"; ``country__NotEq``
   = must differ). International bodies are compared with the gold's conventions: an ``IGOUNO...`` code counts as
@@ -68,17 +69,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--verbose", action="store_true", help="also list the failures")
     parser.add_argument("--actors_file", default=None, help="optional user actor dictionary")
     parser.add_argument(
+        "--today", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+        help="the date a gold 'Today' stands for (the day the item was annotated); default: unknown, so that, as "
+             "for undated items, people get their most recent post",
+    )
+    parser.add_argument(
         "--split", choices=SPLITS, default="all",
         help="score only part of the gold file: 'dev80' (items to tune on), 'holdout20' (a fifth kept back, "
              "chosen by a hash of the phrase) or 'all' (default)",
     )
 
 
-def _parse_date(value: Any, today: dt.date) -> Optional[dt.date]:
+def _parse_date(value: Any, today: Optional[dt.date]) -> Optional[dt.date]:
     if value is None or str(value).strip() == "":
         return None  # undated: the resolver gives people their most recent post
     if str(value).strip().lower() in ("today", "now"):
-        return today
+        return today  # the annotator's "today" (--today), unknown by default
     import dateparser
 
     parsed = dateparser.parse(str(value), settings={"PREFER_DAY_OF_MONTH": "first"})
@@ -108,7 +114,7 @@ def evaluate(args: argparse.Namespace) -> dict:
     args: Parsed options (gold, verbose, actors_file).
     """
     coder = ActorCoder(actors_file=getattr(args, "actors_file", None))
-    today = dt.date.today()
+    today = getattr(args, "today", None)
     try:
         lines = open(args.gold, encoding="utf-8").read().splitlines()
     except OSError as exc:
@@ -159,7 +165,7 @@ def evaluate(args: argparse.Namespace) -> dict:
                 problems.append(f"name {actor.name!r} != {exp['title']!r}")
         if problems:
             failures.append(
-                {"id": item.get("id"), "text": item["text"], "date": str(date), "code": actor.code,
+                {"id": item.get("id"), "text": item["text"], "date": str(date) if date else None, "code": actor.code,
                  "problems": problems}
             )
 

@@ -483,8 +483,8 @@ class ActorResolver:
             matched = sum(hits)
             if matched < min(2, len(keys)):
                 continue
-            if not all(h or k in NAME_PARTICLES for h, k in zip(hits, keys)):
-                continue  # "Hamza bin Laden" is not Osama bin Laden: a written name part the person lacks
+            if not (hits[0] and hits[-1]):
+                continue  # "Hamza bin Laden" is not Osama bin Laden: the first and last written names must match
             person = self.lex.people[name]
             in_office = any(p.holds_on(date) for p in person.all_posts())
             titled = bool(title) and any(norm(title) == norm(p.title) for p in person.posts)
