@@ -147,7 +147,7 @@ class ActorCoder:
         loose = [_trim(doc, e) for e in ents if not in_chunk.issuperset(range(e.start, e.end))]
         loose = [e for e in loose if len(e)]
         titled = [t for t in (self._titled_person(doc, e) for e in ents if e.label_ == "PERSON") if t is not None]
-        spans = [s for s in chunks + loose + titled if not _dateline(doc, s)]
+        spans = [s for s in chunks + loose + titled if not _dateline(doc, s) and not _credit(doc, s)]
         return sorted(spans, key=lambda s: (s.start, -len(s)))
 
     #: Lower-case words a person's title may hold between its capitalised words ("Secretary of State").
@@ -333,6 +333,15 @@ def _dateline(doc: "Doc", span: "Span") -> bool:
         return False
     at_line_start = span.start == 0 or "\n" in doc[span.start - 1].text + doc[span.start - 1].whitespace_
     return at_line_start and doc[span.end].text in (",", "(", "-", "--", "—", "–")
+
+
+def _credit(doc: "Doc", span: "Span") -> bool:
+    """A news agency credited in the dateline ("NAIROBI, June 16 (Reuters) -"): a byline, not an actor."""
+    if span.start == 0 or span.end >= len(doc) or span.start > 12:
+        return False
+    before, after = doc[span.start - 1].text, doc[span.end].text
+    follow = doc[span.end + 1].text if span.end + 1 < len(doc) else ""
+    return before == "(" and after == ")" and follow in ("-", "--", "—", "–", ":")
 
 
 def _cut(doc: "Doc", span: "Span", is_cut) -> list["Span"]:
