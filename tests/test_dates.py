@@ -65,9 +65,9 @@ def test_seed_clause_governed_by_the_signing_shares_its_date(seed_doc):
 
 
 def test_seed_phone_call_duration_is_not_a_date(seed_doc):
-    # "Ishiba spoke with Lee by phone for about 20 minutes."
-    assert resolve_event_date(seed_doc, event(seed_doc, "spoke"), doc_date=D(2025, 6, 17)) == (D(2025, 6, 17),
-                                                                                               DOCUMENT)
+    # "Ishiba spoke with Lee by phone for about 20 minutes.": not a duration, but the episode's Monday (the phone
+    # talks "on Monday" of the sentence before)
+    assert resolve_event_date(seed_doc, event(seed_doc, "spoke"), doc_date=D(2025, 6, 17)) == (D(2025, 6, 16), DAY)
 
 
 # --- date kinds in sentences -------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def test_seed_phone_call_duration_is_not_a_date(seed_doc):
      (D(2025, 6, 17), DOCUMENT)),
     # durations are not dates
     ("Lee will visit Canada for three days, his office said.", "visit", D(2025, 6, 17), FUTURE,
-     (D(2025, 6, 17), DOCUMENT)),
+     (None, UNKNOWN)),  # a plan without a written date: unknown, not the article date
     ("The treaty ended decades of colonial rule.", "ended", D(2025, 6, 17), ASSERTED, (D(2025, 6, 17), DOCUMENT)),
 ])
 def test_date_kinds(nlp, text, trigger, doc_date, modality, expected):
@@ -285,3 +285,21 @@ def test_roundup_events_take_the_date_of_their_paragraph(nlp):
     assert date_of(nlp, text, "fled", D(2025, 9, 9)) == (D(2025, 8, 1), MONTH)
     bare = "Monthly round-up of the region\nThe rebels fled the valley."
     assert date_of(nlp, bare, "fled", D(2025, 9, 9)) == (None, UNKNOWN)
+
+
+def test_undated_event_takes_the_episode_date_written_before_it(nlp):
+    text = "On Thursday, rebels stormed the port. Soldiers arrested their commander."
+    assert date_of(nlp, text, "arrested", D(2025, 9, 9)) == (D(2025, 9, 4), DAY)
+
+
+def test_old_dates_do_not_carry_over(nlp):
+    text = "The accord was signed on March 3, 2021. Soldiers arrested the commander."
+    assert date_of(nlp, text, "arrested", D(2025, 9, 9)) == (D(2025, 9, 9), DOCUMENT)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("The senator has accused the agency of lying.", "accused"),
+    ("Farmers blocked the road because the ministry cut subsidies.", "cut"),
+])
+def test_standing_positions_and_causes_are_background(nlp, text, word):
+    assert date_of(nlp, text, word, D(2025, 9, 9)) == (None, UNKNOWN)

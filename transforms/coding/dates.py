@@ -57,7 +57,9 @@ Dates with their own year in a purpose clause
 **Background events: UNKNOWN, not the document date** (``_background``)
     When nothing attached resolves and the event is background, the result is ``(None, UNKNOWN)``:
 
-    - the event's verb is in the past perfect ("had attacked", "had been arrested");
+    - the event's verb is in the past perfect ("had attacked", "had been arrested") or the present perfect ("has
+      called for", "have accused": a standing position, not the day's act);
+    - it is the cause of the news, in a "because"/"since" clause;
     - its sentence says it is about the past: "at the time", "back then", "years ago", "decades earlier",
       "in the past", "once", "formerly", "previously", "first ... in", or an explicit year before doc_date's
       year, or a month written with such a year;
@@ -67,6 +69,13 @@ Dates with their own year in a purpose clause
     - a monthly or weekly round-up (its first line says "round-up", "roundup", "in review", "recap", "month in",
       "week in") gets, for an undated event, the latest DAY/MONTH date written in the three sentences before it
       (MONTH precision at best), else UNKNOWN: its events happened over the weeks before publication.
+
+**Episode date**
+    An undated event that is not background takes the latest day-precise date written before it in the document
+    (or in its own sentence), within EPISODE_DAYS (31) before doc_date: news reports an episode ("On Thursday
+    troops entered the city. They arrested the mayor." -> Thursday).
+
+**Future events** without a written date are UNKNOWN (a plan's date is not the article's).
 
 **Document-level fallback**
     Otherwise, when no attached expression resolves, the event gets ``(doc_date, DOCUMENT)``. When doc_date is
@@ -197,12 +206,15 @@ def resolve_event_date(
     if elapsed is not None:
         return elapsed
     if future:
-        return doc_date, DOCUMENT
+        return None, UNKNOWN  # a plan with no date written: not the article's date
     roundup = _roundup_date(doc, match, doc_date)
     if roundup is not None:
         return roundup
     if _background(doc, match, doc_date):
         return None, UNKNOWN
+    episode = _episode_date(doc, match, doc_date)
+    if episode is not None:
+        return episode, DAY
     return doc_date, DOCUMENT
 
 
@@ -457,6 +469,28 @@ def _elapsed_since(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional
     return None
 
 
+#: How far before the article an episode date may lie to carry over to later undated sentences.
+EPISODE_DAYS = 31
+
+
+def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[dt.date]:
+    """The date of the news episode an undated event belongs to: the latest day-precise date written before it in
+    the document (or earlier in its sentence), within EPISODE_DAYS before doc_date ("On Thursday troops entered
+    the city. They arrested the mayor." -> Thursday). None when the text wrote no such date."""
+    head = doc[match.head]
+    for ent in reversed([e for e in doc.ents if e.label_ in _TEMPORAL_LABELS and e.start < head.sent.end
+                         and (e.end <= head.i or e.sent == head.sent)]):
+        text = _trim_date(doc, ent).text
+        if _DURATION_RE.match(text.lower()):
+            continue
+        ref = resolve_expression(text, doc_date=doc_date, future=False)
+        if ref is None or ref[1] != DAY:
+            continue
+        if 0 <= (doc_date - ref[0]).days <= EPISODE_DAYS:
+            return ref[0]
+    return None
+
+
 def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
     """Whether an undated event is background: past perfect, a sentence about the past, remembered, or the life
     of the subject of an obituary (see the module docstring)."""
@@ -466,6 +500,10 @@ def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
     auxes = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
     if "had" in auxes and verb.tag_ == "VBN":
         return True
+    if auxes & {"has", "have", "'ve"} and verb.tag_ == "VBN":
+        return True  # present perfect: "has called for", "have accused" (a standing position, not today's act)
+    if any(c.dep_ == "mark" and c.lower_ in ("because", "since") for c in verb.children):
+        return True  # the cause of the news, told as background
     if _PAST_MARKERS.search(sent.text):
         return True
     for ent in sent.ents:
