@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from transforms.coding.actors import ActorCoder
 from transforms.coding.dates import resolve_event_date
 from transforms.coding.events import EventCoder
-from transforms.coding.model import CONTEXT, DICTIONARY, DOCUMENT, TEXT, UNKNOWN, Actor, ActorMention, Document, EventMatch, Location
+from transforms.coding.model import CONTEXT, DAY, DICTIONARY, DOCUMENT, MONTH, TEXT, UNKNOWN, YEAR, Actor, ActorMention, Document, EventMatch, Location
 from transforms.coding.places import PlaceResolver
 from transforms.coding.taxonomy import Taxonomy
 from transforms.coding.tone import sentence_tone
@@ -79,7 +79,7 @@ def _actor_fields(prefix: str, actor: Optional[Actor]) -> dict:
 #: Roles that belong to no country (international bodies, groups across borders).
 STATELESS_ROLES = frozenset({"IGO", "NGO", "IMG", "MNC", "UIS"})
 #: Least share of the country-bearing mentions (written or from the dictionaries) the dominant country must have.
-DOMINANT_SHARE = 0.6
+DOMINANT_SHARE = 0.5
 
 
 def document_country(mentions: list[ActorMention], dateline: Optional[str]) -> Optional[str]:
@@ -98,7 +98,7 @@ def document_country(mentions: list[ActorMention], dateline: Optional[str]) -> O
             counts[m.actor.country] = counts.get(m.actor.country, 0) + 1
     if not counts:
         return None
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda c: (counts[c], -list(counts).index(c)))
     total = sum(counts.values())
     return best if counts[best] >= 3 and counts[best] / total >= DOMINANT_SHARE else None
 
@@ -156,6 +156,30 @@ class DocumentCoder:
         self.places = PlaceResolver(aliases_file=place_aliases_file)
         self.version = coder_version()
 
+    def _on_date(
+        self, actor: Optional[Actor], event_date: Optional[dt.date], precision: str, doc_date: Optional[dt.date]
+    ) -> Optional[Actor]:
+        """A known person's role on the event's date when it differs from the document's ("Bill Clinton was
+        impeached in 1998": USAGOV, not the USAELI of a 2019 article). Only roles the dictionary gave (the
+        same as the person's on the document date) change; a title written in the text keeps its role."""
+        if actor is None or not actor.name or event_date is None or precision not in (DAY, MONTH, YEAR):
+            return actor
+        person = self.actors.lexicon.people.get(actor.name)
+        if person is None:
+            return actor
+        base = doc_date or dt.date.today()
+        if event_date == base:
+            return actor
+        before = person.at(base)
+        if (before[0], before[1]) != (actor.country, actor.role) or actor.role is None:
+            return actor
+        country, role, _title = person.at(event_date)
+        if (country, role) == (actor.country, actor.role) or country is None or role is None:
+            return actor
+        code = country if country.startswith("IGO") else country + role
+        return dataclasses.replace(actor, code=code, country=None if country.startswith("IGO") else country,
+                                   role=role, country_source=DICTIONARY)
+
     def prepare(self, nlp: Language) -> Language:
         """Add the coders' spaCy components (actor recognition) to ``nlp``; returns it."""
         self.actors.add_to_nlp(nlp)
@@ -192,12 +216,23 @@ class DocumentCoder:
             if eid in seen:
                 continue
             seen.add(eid)
-            match = dataclasses.replace(match, source=with_document_country(match.source, main_country),
-                                        target=with_document_country(match.target, main_country))
             entry = self.taxonomy.get(match.cameo_code)
             event_date, precision = resolve_event_date(doc, match, doc_date=document.doc_date)
             if event_date is None and precision != UNKNOWN:
                 precision = DOCUMENT
+            location = self.places.locate(
+                doc, match, mentions=mentions,
+                use_dateline=precision != UNKNOWN and _near_document_date(event_date, document.doc_date),
+            )
+            # actors the text leaves without country: the event's place, else the article's country
+            place_country = location.country if location is not None else None
+            source = self._on_date(match.source, event_date, precision, document.doc_date)
+            target = self._on_date(match.target, event_date, precision, document.doc_date)
+            match = dataclasses.replace(
+                match,
+                source=with_document_country(source, place_country or main_country),
+                target=with_document_country(target, place_country or main_country),
+            )
             if match.sentence_index not in tones:
                 tones[match.sentence_index] = sentence_tone(sentence.text)
             record = {
@@ -220,11 +255,7 @@ class DocumentCoder:
                 **_actor_fields("source", match.source),
                 **_actor_fields("target", match.target),
                 "modality": match.modality,
-                **_location_fields(
-                    self.places.locate(
-                        doc, match, mentions=mentions, use_dateline=precision != UNKNOWN and _near_document_date(event_date, document.doc_date)
-                    )
-                ),
+                **_location_fields(location),
                 "tone": tones[match.sentence_index],
                 "confidence": round(float(match.confidence), 3),
                 "pattern_id": match.pattern_id,

@@ -311,14 +311,18 @@ class ActorResolver:
                 if actor is not None:
                     best = Match(i, i + 1, "coref", actor=actor, text=toks[i].text)
             if best is not None and best.kind == "form" and best.entry.form_kind in ("capital", "region") \
-                    and best.end - i == 1 and i > 0 and not (matches and matches[-1].end == i):
-                before = toks[i - 1].text
+                    and best.end - i == 1 and not (matches and matches[-1].end == i):
+                before = toks[i - 1].text if i > 0 else ""
                 after = toks[best.end].text if best.end < n else ""
                 # "Ruth Amman": a capital or region right after an unknown given name is part of a personal name
                 if (before[:1].isupper() and before.lower() not in DETERMINERS and not TITLE.match(before)
                         and not before.isupper() and not lex.lookup(before) and lex.role_of(before) is None
                         and not after[:1].isupper()):
                     best = None
+                elif (best.entry.form_kind == "capital" and after[:1].isupper() and not after.isupper()
+                      and after not in NEWSPAPER_WORDS and after.lower() not in self._role_first_words
+                      and not lex.lookup(after)):
+                    best = None  # "Victoria Park", "Lima Square": a place named after a capital
             if best is not None and best.kind == "form" and best.entry.form_kind == "city":
                 before = toks[i - 1].text if i > 0 else ""
                 after = toks[best.end].text if best.end < n else ""
