@@ -707,3 +707,9 @@ def test_place_inside_an_organisation_name_is_not_the_state(coder, nlp):
     assert coder.resolve("Friends of Lebanon", date=D2025).code is None
     _, found = mentions(coder, nlp, "Bank of America sued the regulator.")
     assert all(t != "America" for t, _ in found)
+
+
+@pytest.mark.parametrize("text, expected", [("the Peruvian attorney general", "PERGOV"),
+                                            ("Solicitor General Mara Quint", "GOV")])
+def test_law_officers_of_the_government_are_gov(coder, text, expected):
+    assert code(coder, text) == expected  # CAMEO: attorneys/solicitors general are government posts
