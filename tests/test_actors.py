@@ -713,3 +713,10 @@ def test_place_inside_an_organisation_name_is_not_the_state(coder, nlp):
                                             ("Solicitor General Mara Quint", "GOV")])
 def test_law_officers_of_the_government_are_gov(coder, text, expected):
     assert code(coder, text) == expected  # CAMEO: attorneys/solicitors general are government posts
+
+
+def test_officials_of_a_possessed_ministry_have_its_country(coder, nlp):
+    text = "High-ranking officials from Chile's Interior Ministry attended the funeral in Lima."
+    _, found = mentions(coder, nlp, text)
+    officials = next(a for t, a in found if t.startswith("High-ranking officials"))
+    assert (officials.code, officials.country_source) == ("CHLGOV", TEXT)
