@@ -720,3 +720,11 @@ def test_officials_of_a_possessed_ministry_have_its_country(coder, nlp):
     _, found = mentions(coder, nlp, text)
     officials = next(a for t, a in found if t.startswith("High-ranking officials"))
     assert (officials.code, officials.country_source) == ("CHLGOV", TEXT)
+
+
+def test_appositive_post_beats_an_out_of_office_dictionary_role(coder, nlp):
+    # Kofi Annan is out of every listed post in 2010 (ELI); the appositive states his post then
+    text = "Kofi Annan, the United Nations special envoy, met rebels on Monday."
+    _, found = mentions(coder, nlp, text, date=dt.date(2012, 3, 1))
+    annan = next(a for t, a in found if t.startswith("Kofi Annan"))
+    assert annan.code.startswith("IGOUNO")

@@ -271,11 +271,13 @@ class ActorCoder:
             sub = list(app.subtree)
             desc = doc[sub[0].i : sub[-1].i + 1]
             consumed.update(range(desc.start, desc.end))
-            if actors[0].role:
+            if actors[0].role and actors[0].role != "ELI":
                 break
             got = self.resolver.resolve_all(desc.text, date=date, state=state)[0]
-            if got.code:
-                return [dataclasses.replace(got, text=span.text, name=person.text)]
+            # the appositive states the post at the time of writing ("X, the UN relief coordinator, ..."): it
+            # wins over ELI (a dictionary person outside every listed post on this date)
+            if got.code and (not actors[0].role or (got.role and got.role != "ELI" and (got.country or _international(got)))):
+                return [dataclasses.replace(got, text=span.text, name=actors[0].name or person.text)]
             break
         return actors
 
