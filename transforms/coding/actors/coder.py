@@ -214,6 +214,8 @@ class ActorCoder:
         if all(a.country is None for a in actors) and any(a.role for a in actors):
             actors = self._with_patron(doc, span, actors, date, state)
         persons = [e for e in _within(ents, span) if e.label_ == "PERSON"]
+        if not persons and len(actors) == 1 and actors[0].name in self.lexicon.people:
+            persons = [span]  # a dictionary person the NER took for something else ("Oshima" as a place)
         if persons and len(actors) == 1:
             actors = self._with_appositive(doc, span, persons[0], actors, date, state, consumed)
         resolved = [a for a in actors if a.code]
