@@ -303,3 +303,9 @@ def test_old_dates_do_not_carry_over(nlp):
 ])
 def test_standing_positions_and_causes_are_background(nlp, text, word):
     assert date_of(nlp, text, word, D(2025, 9, 9)) == (None, UNKNOWN)
+
+
+def test_episode_date_is_the_ledes_not_a_later_aside(nlp):
+    text = ("On Thursday, gunmen stormed a police station in the capital. Officials said Saturday that two "
+            "officers died. The attackers fled the city.")
+    assert date_of(nlp, text, "fled", D(2025, 9, 9)) == (D(2025, 9, 4), DAY)

@@ -71,9 +71,10 @@ Dates with their own year in a purpose clause
       (MONTH precision at best), else UNKNOWN: its events happened over the weeks before publication.
 
 **Episode date**
-    An undated event that is not background takes the latest day-precise date written before it in the document
-    (or in its own sentence), within EPISODE_DAYS (31) before doc_date: news reports an episode ("On Thursday
-    troops entered the city. They arrested the mayor." -> Thursday).
+    An undated event that is not background takes the day-precise date of the article's lede (first two
+    sentences), else the latest one written before it (or in its own sentence), within EPISODE_DAYS (31) before
+    doc_date: news reports an episode ("On Thursday troops entered the city. They arrested the mayor." ->
+    Thursday).
 
 **Future events** without a written date are UNKNOWN (a plan's date is not the article's).
 
@@ -474,12 +475,17 @@ EPISODE_DAYS = 31
 
 
 def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[dt.date]:
-    """The date of the news episode an undated event belongs to: the latest day-precise date written before it in
-    the document (or earlier in its sentence), within EPISODE_DAYS before doc_date ("On Thursday troops entered
-    the city. They arrested the mayor." -> Thursday). None when the text wrote no such date."""
+    """The date of the news episode an undated event belongs to: the day-precise date written in the article's lede
+    (its first two sentences: the episode the article reports), else the latest one written before the event (or
+    in its sentence); only dates within EPISODE_DAYS before doc_date ("On Thursday troops entered the city. They
+    arrested the mayor." -> Thursday). None when the text wrote no such date."""
     head = doc[match.head]
-    for ent in reversed([e for e in doc.ents if e.label_ in _TEMPORAL_LABELS and e.start < head.sent.end
-                         and (e.end <= head.i or e.sent == head.sent)]):
+    candidates = [e for e in doc.ents if e.label_ in _TEMPORAL_LABELS and e.start < head.sent.end
+                  and (e.end <= head.i or e.sent == head.sent)]
+    lede_end = next((s.end for k, s in enumerate(doc.sents) if k == 1), len(doc))
+    candidates = [e for e in candidates if not _in_dateline(doc, e)]
+    lede = [e for e in candidates if e.end <= lede_end]
+    for ent in [*lede, *reversed(candidates)]:
         text = _trim_date(doc, ent).text
         if _DURATION_RE.match(text.lower()):
             continue
@@ -489,6 +495,15 @@ def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
         if 0 <= (doc_date - ref[0]).days <= EPISODE_DAYS:
             return ref[0]
     return None
+
+
+_DATELINE_HEAD = re.compile(r"^[A-Z][A-Z .'’-]+,\s*$")
+
+
+def _in_dateline(doc: "Doc", ent: "Span") -> bool:
+    """A dateline's date ("SEOUL, June 17 --"): the filing date, not the episode's."""
+    line_start = doc.text.rfind("\n", 0, ent.start_char) + 1
+    return bool(_DATELINE_HEAD.match(doc.text[line_start : ent.start_char]))
 
 
 def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
