@@ -590,7 +590,13 @@ def test_org_later_column_is_validated(tmp_path):
 
 
 # -- issue 11: countries from the text and the document, dated roles, linking with evidence --------------------
-from transforms.coding.actors.lexicon import PETRARCH_FILE, UNDATED, ActorLexicon, LowerTier, load_lower_tier  # noqa: E402
+from transforms.coding.actors.lexicon import (  # noqa: E402
+    PETRARCH_FILE,
+    UNDATED,
+    ActorLexicon,
+    LowerTier,
+    load_lower_tier,
+)
 from transforms.coding.model import CONTEXT, DICTIONARY, TEXT  # noqa: E402
 
 

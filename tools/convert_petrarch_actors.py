@@ -59,7 +59,8 @@ TITLE_WORDS = frozenset(
 GROUP_WORDS = frozenset("administration government cabinet camp regime family".split())
 _CODE_RE = re.compile(r"\[([^\]]*)\]")
 _DATE_RE = re.compile(r"^\d{6}$|^\d{8}$")
-_UPPER_SMALL = {"OF", "THE", "AND", "FOR", "IN", "ON", "AT", "TO", "AL", "EL", "BIN", "IBN", "BINT", "ABU", "DE", "DA", "DOS", "DAS", "DEL", "DI", "DU", "VAN",
+_UPPER_SMALL = {"OF", "THE", "AND", "FOR", "IN", "ON", "AT", "TO",
+                "AL", "EL", "BIN", "IBN", "BINT", "ABU", "DE", "DA", "DOS", "DAS", "DEL", "DI", "DU", "VAN",
                 "VON", "DER", "DEN", "LA", "LE"}
 
 
@@ -200,7 +201,7 @@ def convert_people_and_orgs(path: str, iso3: set[str]) -> tuple[list[str], list[
                 aliases.append(alias)
         if posts:
             national = next((c for c in countries if not c.startswith("IGO")), "")
-            cells = ";".join(f"{c}:{r}:{s}:{e}" for c, r, s, e in sorted(set(posts), key=lambda p: (p[2], p[0])))
+            cells = ";".join(f"{c}:{r}:{s}:{e}" for c, r, s, e in sorted(set(posts), key=lambda p: (p[2], p[0], p[1], p[3])))
             people.append("\t".join(["person", name, "|".join(aliases), national, cells]))
         elif len(undated) == 1 and undated[0][2] is not None and undated[0][2] != "ELI":
             code, country, role = undated[0]

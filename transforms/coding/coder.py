@@ -18,7 +18,21 @@ from spacy.tokens import Doc
 from transforms.coding.actors import ActorCoder
 from transforms.coding.dates import resolve_event_date
 from transforms.coding.events import EventCoder
-from transforms.coding.model import CONTEXT, DAY, DICTIONARY, DOCUMENT, MONTH, TEXT, UNKNOWN, YEAR, Actor, ActorMention, Document, EventMatch, Location
+from transforms.coding.model import (
+    CONTEXT,
+    DAY,
+    DICTIONARY,
+    DOCUMENT,
+    MONTH,
+    TEXT,
+    UNKNOWN,
+    YEAR,
+    Actor,
+    ActorMention,
+    Document,
+    EventMatch,
+    Location,
+)
 from transforms.coding.places import PlaceResolver
 from transforms.coding.taxonomy import Taxonomy
 from transforms.coding.tone import sentence_tone

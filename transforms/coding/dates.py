@@ -64,8 +64,8 @@ Dates with their own year in a purpose clause
       "in the past", "once", "formerly", "previously", "first ... in", or an explicit year before doc_date's
       year, or a month written with such a year;
     - the event is reported as remembered ("recalled that ...") or is the life of the subject of an obituary
-      (the document reports a death with the age of the dead in its first two sentences and the event's sentence is in the simple past
-      outside them);
+      (the document reports a death with the age of the dead in its first two sentences, and the event is in
+      the simple past outside them);
     - a monthly or weekly round-up (its first line says "round-up", "roundup", "in review", "recap", "month in",
       "week in") gets, for an undated event, the latest DAY/MONTH date written in the three sentences before it
       (MONTH precision at best), else UNKNOWN: its events happened over the weeks before publication.
@@ -436,8 +436,9 @@ _PAST_MARKERS = re.compile(
 )
 _RECALL_VERBS = {"recall", "remember", "reminisce", "recount", "look back"}
 #: An obituary's opening: a death with the age of the dead ("dies aged 88", "died on Monday at the age of 90").
-_OBITUARY = re.compile(r"\bobituary\b|\b(?:died|dies|passed away|dead)\b[^.]{0,80}?\b(?:aged|at the age of|at)\s+\d{2,3}\b",
-                       re.I)
+_OBITUARY = re.compile(
+    r"\bobituary\b|\b(?:died|dies|passed away|dead)\b[^.]{0,80}?\b(?:aged|at the age of|at)\s+\d{2,3}\b", re.I
+)
 _ROUNDUP = re.compile(r"\b(?:round-?up|in review|recap|month in|week in|year in|monthly|weekly summary|"
                       r"what happened in)\b", re.IGNORECASE)
 _SINCE_SPAN = re.compile(rf"^{_QUANT}\s+(?P<unit>year|month|decade)s?$")

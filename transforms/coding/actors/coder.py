@@ -278,7 +278,8 @@ class ActorCoder:
             got = self.resolver.resolve_all(desc.text, date=date, state=state)[0]
             # the appositive states the post at the time of writing ("X, the UN relief coordinator, ..."): it
             # wins over ELI (a dictionary person outside every listed post on this date)
-            if got.code and (not actors[0].role or (got.role and got.role != "ELI" and (got.country or _international(got)))):
+            stated = got.role and got.role != "ELI" and (got.country or _international(got))
+            if got.code and (not actors[0].role or stated):
                 return [dataclasses.replace(got, text=span.text, name=actors[0].name or person.text)]
             break
         return actors

@@ -738,7 +738,9 @@ def load_lower_tier(lex: ActorLexicon, path: str) -> None:
             seen_header = True
             continue
         if len(fields) != 6:
-            raise DataFileError(path, lineno, f"expected 6 tab-separated columns ({', '.join(header)}), got {len(fields)}")
+            raise DataFileError(
+                path, lineno, f"expected 6 tab-separated columns ({', '.join(header)}), got {len(fields)}"
+            )
         kind, form, _aliases, code, posts, keys = fields
         if kind == "role":
             words = keys.split()

@@ -306,7 +306,8 @@ class ActorResolver:
                 word = lex.misspelt_role(toks[i].text)  # "white supremicists"
                 if word is not None:
                     best = Match(i, i + 1, "role", word=word, text=toks[i].text)
-            if best is None and state is not None and toks[i].text[:1].isupper() and not self._inside_name(toks, i, matches):
+            if (best is None and state is not None and toks[i].text[:1].isupper()
+                    and not self._inside_name(toks, i, matches)):
                 actor = state.names.get(norm(toks[i].text))
                 if actor is not None:
                     best = Match(i, i + 1, "coref", actor=actor, text=toks[i].text)
@@ -584,8 +585,10 @@ class ActorResolver:
             (k for k, t in enumerate(toks) if k > 0 and k not in covered and t.lower in PREPOSITIONS), len(toks)
         )
         words_end = max((k + 1 for k in range(cut) if re.search(r"\w", toks[k].text)), default=0)
+        # lower-tier role nouns only count as the head noun (the last word before the complement)
+        in_head = [m for m in matches if m.end <= cut]
         head = self._parse_head(
-            toks, [m for m in matches if m.end <= cut and not (m.kind == "role" and m.word.lower and m.end != words_end)]
+            toks, [m for m in in_head if not (m.kind == "role" and m.word.lower and m.end != words_end)]
         )
         comp: list[Actor] = []
         if cut < len(toks) - 1 and depth < 3:
