@@ -17,11 +17,13 @@ from transforms.aggregate import DyadDayFn, dyad_key
 from transforms.clusters import cluster_record, mentions_of_document
 
 GROUP_BY = """
-SELECT coalesce(event_date, doc_date) AS date, source_country, target_country, cameo_root, quad_class,
+SELECT coalesce(event_date, if(event_date_precision = 'UNKNOWN', NULL, doc_date)) AS date,
+       source_country, target_country, cameo_root, quad_class,
        count(*) AS n_events, count(DISTINCT doc_id) AS n_documents,
        avg(goldstein) AS goldstein_mean, avg(tone) AS tone_mean
 FROM read_parquet('{events}')
-WHERE modality = 'ASSERTED' AND coalesce(event_date, doc_date) IS NOT NULL
+WHERE modality = 'ASSERTED'
+  AND coalesce(event_date, if(event_date_precision = 'UNKNOWN', NULL, doc_date)) IS NOT NULL
 GROUP BY ALL
 """
 KEY = ("date", "source_country", "target_country", "cameo_root", "quad_class")
@@ -148,3 +150,13 @@ def test_clusters_count_copies_of_reporting_documents():
     assert record["event_date"] == a["event_date"] and record["cameo_code"] == a["cameo_code"]
     assert list(record) == schemas.field_names("event_cluster")
     pa.Table.from_pylist([record], schema=schemas.arrow_schema("event_cluster"))
+
+
+def test_background_events_of_unknown_date_do_not_count_on_the_article_day():
+    import datetime as _dt
+
+    from transforms.clusters import cluster_date
+
+    day = _dt.date(2025, 6, 17)
+    assert cluster_date({"event_date": None, "event_date_precision": "UNKNOWN", "doc_date": day}) is None
+    assert cluster_date({"event_date": day, "event_date_precision": "DOCUMENT", "doc_date": day}) == day

@@ -87,3 +87,45 @@ def test_event_ids_are_deterministic_and_distinct(document_coder, nlp):
 
 def test_no_event_in_a_sentence_without_one(document_coder, nlp):
     assert code_text(document_coder, nlp, "The weather in Paris was mild on Sunday.") == []
+
+
+# -- issue 11: countries from the document, country sources, background dates ------------------------------------
+D = dt.date(2025, 6, 17)
+
+
+def test_country_sources_are_recorded(document_coder, nlp):
+    text = "Vietnamese Foreign Minister Bui Thanh Son met Brazilian officials in Hanoi on Monday."
+    (event,) = _find(code_text(document_coder, nlp, text, doc_date=D), cameo_code="040") or \
+        _find(code_text(document_coder, nlp, text, doc_date=D), cameo_root="04")[:1]
+    assert (event["source_country"], event["source_country_source"]) == ("VNM", "TEXT")
+    assert (event["target_country"], event["target_country_source"]) == ("BRA", "TEXT")
+
+
+def test_dateline_places_actors_the_text_leaves_without_country(document_coder, nlp):
+    text = ("NAIROBI, June 16 (Reuters) - The ministry said the situation was calm. Police arrested dozens of "
+            "protesters on Sunday.")
+    events = code_text(document_coder, nlp, text, doc_date=D)
+    arrest = next(e for e in events if e["cameo_root"] == "17")
+    assert (arrest["source_code"], arrest["source_country_source"]) == ("KENCOP", "CONTEXT")
+
+
+def test_dominant_country_places_unplaced_actors(document_coder, nlp):
+    text = ("Peruvian lawmakers met on Monday. Peru's president named a cabinet. Lima hosted the talks. "
+            "Police arrested two protesters on Tuesday.")
+    events = code_text(document_coder, nlp, text, doc_date=D)
+    arrest = next(e for e in events if e["cameo_root"] == "17")
+    assert (arrest["source_country"], arrest["source_country_source"]) == ("PER", "CONTEXT")
+
+
+def test_no_document_country_when_none_dominates(document_coder, nlp):
+    text = "Chile and Argentina met on Monday. Police arrested two protesters on Tuesday."
+    events = code_text(document_coder, nlp, text, doc_date=D)
+    arrest = next(e for e in events if e["cameo_root"] == "17")
+    assert arrest["source_country"] is None
+
+
+def test_background_event_record_has_unknown_date(document_coder, nlp):
+    text = "Chilean officials said that Argentine troops had shelled the border post."
+    events = [e for e in code_text(document_coder, nlp, text, doc_date=D) if e["trigger"] == "shelled"]
+    assert events and all(e["event_date"] is None and e["event_date_precision"] == "UNKNOWN" for e in events)
+    assert all(e["location_name"] is None or e["location_country"] != "CHL" for e in events)

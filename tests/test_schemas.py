@@ -13,7 +13,8 @@ from transforms.coding.model import Document
 EVENT_FIELDS = (
     "event_id doc_id doc_date event_date event_date_precision sentence_index sentence trigger char_start char_end "
     "cameo_code cameo_root quad_class goldstein plover_type plover_mode source_text source_code source_country "
-    "source_role source_name target_text target_code target_country target_role target_name modality "
+    "source_role source_name source_country_source target_text target_code target_country target_role target_name "
+    "target_country_source modality "
     "location_name location_country location_geonameid location_lat location_lon tone confidence pattern_id url "
     "publisher coder_version nlp_model ingested_at"
 ).split()

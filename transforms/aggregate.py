@@ -2,15 +2,17 @@
 
 One record per ``(date, source_country, target_country, cameo_root, quad_class)`` with ``n_events``,
 ``n_documents`` (distinct doc_ids), ``goldstein_mean`` and ``tone_mean`` (means over non-null values). ``date`` is the
-event's resolved date, else its document date; events with neither are skipped (counted as
-``events_without_date``). By default only ASSERTED events are aggregated. The same numbers in SQL (DuckDB over the
+event's resolved date, else its document date (not for background events of UNKNOWN date); events with neither
+are skipped (counted as ``events_without_date``). By default only ASSERTED events are aggregated. The same numbers in SQL (DuckDB over the
 Parquet files; ``tests/test_aggregate.py`` checks they agree)::
 
-    SELECT coalesce(event_date, doc_date) AS date, source_country, target_country, cameo_root, quad_class,
+    SELECT coalesce(event_date, if(event_date_precision = 'UNKNOWN', NULL, doc_date)) AS date,
+           source_country, target_country, cameo_root, quad_class,
            count(*) AS n_events, count(DISTINCT doc_id) AS n_documents,
            avg(goldstein) AS goldstein_mean, avg(tone) AS tone_mean
     FROM read_parquet('OUT/parquet/events/*/*.parquet')  -- or the committed files: OUT/_manifests/parquet/events.txt
-    WHERE modality = 'ASSERTED' AND coalesce(event_date, doc_date) IS NOT NULL
+    WHERE modality = 'ASSERTED'
+      AND coalesce(event_date, if(event_date_precision = 'UNKNOWN', NULL, doc_date)) IS NOT NULL
     GROUP BY ALL
 """
 from __future__ import annotations

@@ -25,13 +25,16 @@ import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindow
 
 from transforms import ingest
-from transforms.coding.model import ASSERTED
+from transforms.coding.model import ASSERTED, UNKNOWN
 
 _UNDATED = "~"
 
 
 def cluster_date(event: dict):
-    """The date an event is clustered (and aggregated) under: event_date, else doc_date (may be None)."""
+    """The date an event is clustered (and aggregated) under: event_date, else doc_date (may be None); None for a
+    background event of unknown date (precision UNKNOWN), which must not count on the article's day."""
+    if event.get("event_date_precision") == UNKNOWN:
+        return event.get("event_date")
     return event.get("event_date") or event.get("doc_date")
 
 

@@ -20,7 +20,21 @@ from transforms.coding.actors.recognizer import COMPONENT_NAME as ACTOR_COMPONEN
 from transforms.coding.candidates import CandidateSentences
 from transforms.coding.dates import resolve_event_date
 from transforms.coding.events import EventCoder
-from transforms.coding.model import DOCUMENT, Actor, Document, EventMatch, Location
+from transforms.coding.model import (
+    CONTEXT,
+    DAY,
+    DICTIONARY,
+    DOCUMENT,
+    MONTH,
+    TEXT,
+    UNKNOWN,
+    YEAR,
+    Actor,
+    ActorMention,
+    Document,
+    EventMatch,
+    Location,
+)
 from transforms.coding.nlp import DocumentParser
 from transforms.coding.places import PlaceResolver
 from transforms.coding.taxonomy import Taxonomy
@@ -66,13 +80,53 @@ def _actor_key(actor: Optional[Actor]) -> str:
 
 def _actor_fields(prefix: str, actor: Optional[Actor]) -> dict:
     actor = actor or Actor(text="")
+    source = actor.country_source
+    if actor.country and source is None:
+        source = CONTEXT  # completed by the event coder from the sentence's countries
     return {
         f"{prefix}_text": actor.text or None,
         f"{prefix}_code": actor.code,
         f"{prefix}_country": actor.country,
         f"{prefix}_role": actor.role,
         f"{prefix}_name": actor.name,
+        f"{prefix}_country_source": source if actor.country else None,
     }
+
+
+#: Roles that belong to no country (international bodies, groups across borders).
+STATELESS_ROLES = frozenset({"IGO", "NGO", "IMG", "MNC", "UIS"})
+#: Least share of the country-bearing mentions (written or from the dictionaries) the dominant country must have.
+DOMINANT_SHARE = 0.5
+
+
+def document_country(mentions: list[ActorMention], dateline: Optional[str]) -> Optional[str]:
+    """The country an article is about, for actors that the text does not place: the dateline's country, else
+    the country of at least DOMINANT_SHARE (and three) of the mentions whose country is written or known from the
+    dictionaries. None when neither is clear.
+
+    mentions: The document's actor mentions.
+    dateline: ISO3 country of the dateline place, if any.
+    """
+    if dateline:
+        return dateline
+    counts: dict[str, int] = {}
+    for m in mentions:
+        if m.actor.country and m.actor.country_source in (TEXT, DICTIONARY):
+            counts[m.actor.country] = counts.get(m.actor.country, 0) + 1
+    if not counts:
+        return None
+    best = max(counts, key=lambda c: (counts[c], -list(counts).index(c)))
+    total = sum(counts.values())
+    return best if counts[best] >= 3 and counts[best] / total >= DOMINANT_SHARE else None
+
+
+def with_document_country(actor: Optional[Actor], iso3: Optional[str]) -> Optional[Actor]:
+    """``actor`` placed in the document's country when it has a role but no country and may have one."""
+    if actor is None or iso3 is None or actor.country or not actor.role or actor.role in STATELESS_ROLES:
+        return actor
+    if (actor.code or "").startswith(("IGO", "NGO")) or actor.role in ("ELI",) and actor.name:
+        return actor
+    return dataclasses.replace(actor, code=iso3 + actor.role, country=iso3, country_source=CONTEXT)
 
 
 def _location_fields(location: Optional[Location]) -> dict:
@@ -118,6 +172,30 @@ class DocumentCoder:
         self.events = EventCoder(taxonomy=self.taxonomy, patterns_file=patterns_file)
         self.places = PlaceResolver(aliases_file=place_aliases_file)
         self.version = coder_version()
+
+    def _on_date(
+        self, actor: Optional[Actor], event_date: Optional[dt.date], precision: str, doc_date: Optional[dt.date]
+    ) -> Optional[Actor]:
+        """A known person's role on the event's date when it differs from the document's ("Bill Clinton was
+        impeached in 1998": USAGOV, not the USAELI of a 2019 article). Only roles the dictionary gave (the
+        same as the person's on the document date) change; a title written in the text keeps its role."""
+        if actor is None or not actor.name or event_date is None or precision not in (DAY, MONTH, YEAR):
+            return actor
+        person = self.actors.lexicon.people.get(actor.name)
+        if person is None:
+            return actor
+        base = doc_date or dt.date.today()
+        if event_date == base:
+            return actor
+        before = person.at(base)
+        if (before[0], before[1]) != (actor.country, actor.role) or actor.role is None:
+            return actor
+        country, role, _title = person.at(event_date)
+        if (country, role) == (actor.country, actor.role) or country is None or role is None:
+            return actor
+        code = country if country.startswith("IGO") else country + role
+        return dataclasses.replace(actor, code=code, country=None if country.startswith("IGO") else country,
+                                   role=role, country_source=DICTIONARY)
 
     def prepare(self, nlp: Language) -> Language:
         """Add the coders' spaCy components (actor recognition) to ``nlp``; returns it."""
@@ -167,6 +245,8 @@ class DocumentCoder:
         sentences = list(doc.sents)
         mentions = self.actors.find_mentions(doc, doc_date=document.doc_date)
         matches = self.events.code(doc, mentions)
+        dateline = self.places.dateline(doc.text)
+        main_country = document_country(mentions, dateline.country if dateline is not None else None)
         tones: dict[int, float] = {}
         records = []
         seen = set()
@@ -180,8 +260,21 @@ class DocumentCoder:
             seen.add(eid)
             entry = self.taxonomy.get(match.cameo_code)
             event_date, precision = resolve_event_date(doc, match, doc_date=document.doc_date)
-            if event_date is None:
+            if event_date is None and precision != UNKNOWN:
                 precision = DOCUMENT
+            location = self.places.locate(
+                doc, match, mentions=mentions,
+                use_dateline=precision != UNKNOWN and _near_document_date(event_date, document.doc_date),
+            )
+            # actors the text leaves without country: the event's place, else the article's country
+            place_country = location.country if location is not None else None
+            source = self._on_date(match.source, event_date, precision, document.doc_date)
+            target = self._on_date(match.target, event_date, precision, document.doc_date)
+            match = dataclasses.replace(
+                match,
+                source=with_document_country(source, place_country or main_country),
+                target=with_document_country(target, place_country or main_country),
+            )
             if match.sentence_index not in tones:
                 tones[match.sentence_index] = sentence_tone(sentence.text)
             record = {
@@ -204,11 +297,7 @@ class DocumentCoder:
                 **_actor_fields("source", match.source),
                 **_actor_fields("target", match.target),
                 "modality": match.modality,
-                **_location_fields(
-                    self.places.locate(
-                        doc, match, mentions=mentions, use_dateline=_near_document_date(event_date, document.doc_date)
-                    )
-                ),
+                **_location_fields(location),
                 "tone": tones[match.sentence_index],
                 "confidence": round(float(match.confidence), 3),
                 "pattern_id": match.pattern_id,

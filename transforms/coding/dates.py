@@ -45,9 +45,42 @@ Resolution (``resolve_expression``)
     Thursday" resolves to the past Thursday unless the event coder marks it FUTURE. A resolved date later
     than doc_date is only accepted for future events; otherwise the next candidate is tried.
 
+Elapsed time ("60 years since the two countries normalized ties")
+    An event in a "since" clause of a span of time ("60 years since ...", "a decade since ...", "three months
+    after ...") happened that long before doc_date: YEAR (or MONTH) precision.
+
+Dates with their own year in a purpose clause
+    "signed the treaty to normalize relations on June 22, 1965": the parser often hangs the date on the
+    infinitive; an expression with its own year attached to a clause that depends on the event's verb
+    (``xcomp``/``advcl``/``acl``) dates the event (rank 3, after every closer candidate).
+
+**Background events: UNKNOWN, not the document date** (``_background``)
+    When nothing attached resolves and the event is background, the result is ``(None, UNKNOWN)``:
+
+    - the event's verb is in the past perfect ("had attacked", "had been arrested") or the present perfect ("has
+      called for", "have accused": a standing position, not the day's act);
+    - it is the cause of the news, in a "because"/"since" clause;
+    - its sentence says it is about the past: "at the time", "back then", "years ago", "decades earlier",
+      "in the past", "once", "formerly", "previously", "first ... in", or an explicit year before doc_date's
+      year, or a month written with such a year;
+    - the event is reported as remembered ("recalled that ...") or is the life of the subject of an obituary
+      (the document reports a death with the age of the dead in its first two sentences, and the event is in
+      the simple past outside them);
+    - a monthly or weekly round-up (its first line says "round-up", "roundup", "in review", "recap", "month in",
+      "week in") gets, for an undated event, the latest DAY/MONTH date written in the three sentences before it
+      (MONTH precision at best), else UNKNOWN: its events happened over the weeks before publication.
+
+**Episode date**
+    An undated event that is not background takes the day-precise date of the article's lede (first two
+    sentences), else the latest one written before it (or in its own sentence), within EPISODE_DAYS (31) before
+    doc_date: news reports an episode ("On Thursday troops entered the city. They arrested the mayor." ->
+    Thursday).
+
+**Future events** without a written date are UNKNOWN (a plan's date is not the article's).
+
 **Document-level fallback**
-    When no attached expression resolves, the event gets ``(doc_date, DOCUMENT)``. When doc_date is None,
-    only expressions carrying their own year can be resolved; everything else gives ``(None, DOCUMENT)``.
+    Otherwise, when no attached expression resolves, the event gets ``(doc_date, DOCUMENT)``. When doc_date is
+    None, only expressions carrying their own year can be resolved; everything else gives ``(None, DOCUMENT)``.
 """
 from __future__ import annotations
 
@@ -56,7 +89,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Iterator, Optional
 
-from .model import DAY, DOCUMENT, FUTURE, MONTH, YEAR, EventMatch
+from .model import DAY, DOCUMENT, FUTURE, MONTH, UNKNOWN, YEAR, EventMatch
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span, Token
@@ -124,7 +157,11 @@ _ANAPHORA = {
     "a day later": 1, "the day after": 1, "the next morning": 1, "the following morning": 1, "next day": 1,
     "the previous day": -1, "the day before": -1, "a day earlier": -1, "the previous night": -1,
     "the night before": -1, "the previous evening": -1,
+    "that same day": 0, "the very same day": 0, "that very day": 0, "that same night": 0, "that same morning": 0,
+    "that same evening": 0, "that same afternoon": 0, "later that night": 0, "earlier that morning": 0,
+    "later that evening": 0, "the same morning": 0, "the same evening": 0, "the same afternoon": 0,
 }
+_ANAPHORA_NOUNS = {"day", "night", "morning", "evening", "afternoon"}
 _LATER_RE = re.compile(rf"^{_QUANT}\s+days?\s+(?P<dir>later|earlier|before|afterwards)$")
 # fixed (month, day) or days from Western Easter Sunday
 _HOLIDAYS = {
@@ -150,16 +187,35 @@ def resolve_event_date(
         when nothing attached resolves (see the module docstring for the rules and fallbacks).
     """
     future = is_future_event(doc, match)
-    for text, start in _attached_expressions(doc, match):
-        resolved = resolve_expression(text, doc_date=doc_date, future=future)
+    for text, start, rank in _attached_expressions(doc, match):
+        resolved = _that_month(doc, text, start)
+        if resolved is None:
+            resolved = resolve_expression(text, doc_date=doc_date, future=future)
         if resolved is None:
             resolved = _anaphoric(doc, text, start, doc_date)
         if resolved is None:
             continue
         date, precision = resolved
+        if rank >= 3 and not _YEAR_RE.search(text):
+            continue  # a purpose clause's own date only when it carries its year
         if doc_date is not None and not future and _starts_after(date, precision, doc_date):
             continue
         return date, precision
+    if doc_date is None:
+        return None, DOCUMENT
+    elapsed = _elapsed_since(doc, match, doc_date)
+    if elapsed is not None:
+        return elapsed
+    if future:
+        return None, UNKNOWN  # a plan with no date written: not the article's date
+    roundup = _roundup_date(doc, match, doc_date)
+    if roundup is not None:
+        return roundup
+    if _background(doc, match, doc_date):
+        return None, UNKNOWN
+    episode = _episode_date(doc, match, doc_date)
+    if episode is not None:
+        return episode, DAY
     return doc_date, DOCUMENT
 
 
@@ -217,7 +273,7 @@ def resolve_expression(
 # --- attachment -----------------------------------------------------------------------------------------
 
 
-def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, int]]:
+def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, int, int]]:
     head = doc[match.head]
     sent = head.sent
     verb = clause_verb(head)
@@ -238,6 +294,16 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, 
         governing.add(tok.i)
     if verb is not None:
         governing |= {c.i for c in verb.children if c.dep_ == "conj" and c.pos_ in _VERB_POS}
+    # clauses that depend on the event's verb (purpose/infinitive clauses): only dates with their own year count
+    dependent = set()
+    if verb is not None:
+        for c in verb.children:
+            if c.dep_ in ("xcomp", "advcl", "acl") and c.pos_ in _VERB_POS and not _sequenced(c):
+                dependent.add(c.i)
+        for a in args:
+            for c in doc[a].children:
+                if c.dep_ in ("acl", "relcl") and c.pos_ in _VERB_POS and c.tag_ in ("VB", "TO"):
+                    dependent.add(c.i)  # "the treaty to normalize relations on June 22, 1965"
     ranked = []
     for span in _temporal_spans(doc, sent):
         anchor = _anchor(span)
@@ -250,23 +316,46 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, 
             rank = 1
         elif (tok_i in governing and kind == "adv") or (tok_i in settings and kind in ("adv", "poss")):
             rank = 2
+        elif tok_i in dependent and kind == "adv":
+            rank = 3
         else:
             continue
         text = span.text
         if span.start > 0 and doc[span.start - 1].lower_ in _HOLIDAY_PREFIXES:
             text = f"{doc[span.start - 1].text} {text}"  # "Easter Monday" tagged as "Monday"
+        elif span.start > 0 and doc[span.start - 1].lower_ in ("that", "same") and span[0].lower_ in _MONTHS:
+            text = f"that {text}"  # "That September": the September of the year the text spoke of
         ranked.append((rank, abs(span.root.i - match.head), span.start, text))
     for item in sorted(ranked):
-        yield item[3], item[2]
+        yield item[3], item[2], item[0]
 
 
 def _temporal_spans(doc: "Doc", sent: "Span") -> list["Span"]:
-    spans = [e for e in sent.ents if e.label_ in _TEMPORAL_LABELS]
+    spans = [_trim_date(doc, e) for e in sent.ents if e.label_ in _TEMPORAL_LABELS]
     covered = {i for e in spans for i in range(e.start, e.end)}
+    for tok in sent:  # anaphoric phrases the NER does not tag ("that same day", "later that night")
+        if tok.lower_ in _ANAPHORA_NOUNS and tok.i not in covered:
+            for n in (4, 3, 2):
+                first = tok.i - n + 1
+                if first >= sent.start and " ".join(t.lower_ for t in doc[first : tok.i + 1]) in _ANAPHORA:
+                    spans.append(doc[first : tok.i + 1])
+                    covered.update(range(first, tok.i + 1))
+                    break
     for tok in sent:  # weekday/month names the NER missed
         if tok.i not in covered and tok.pos_ == "PROPN" and tok.lower_ in _WEEKDAYS and len(tok.text) > 3:
             spans.append(doc[tok.i:tok.i + 1])
     return spans
+
+
+def _trim_date(doc: "Doc", span: "Span") -> "Span":
+    """A DATE entity cut before a preposition it ran into ("March 3, 1929, after years" -> "March 3, 1929")."""
+    for tok in span[1:]:
+        if tok.pos_ == "ADP" and tok.lower_ != "of":
+            end = tok.i
+            while end > span.start + 1 and doc[end - 1].is_punct:
+                end -= 1
+            return doc[span.start : end]
+    return span
 
 
 def _anchor(span: "Span") -> Optional[tuple[str, int]]:
@@ -337,6 +426,138 @@ def _is_past(tok: "Token") -> bool:
     return tok.tag_ == "VBN" and bool(auxes & {"has", "have"}) and "been" not in auxes
 
 
+# --- background events ------------------------------------------------------------------------------------
+
+_PAST_MARKERS = re.compile(
+    r"\b(?:at the time|back then|in the past|in those days|years ago|decades ago|years earlier|decades earlier|"
+    r"years before|decades before|formerly|previously|once again|for the first time since|used to|"
+    r"at that time|in his youth|in her youth|as a young|in (?:his|her) early|was born|were born)\b",
+    re.IGNORECASE,
+)
+_RECALL_VERBS = {"recall", "remember", "reminisce", "recount", "look back"}
+#: An obituary's opening: a death with the age of the dead ("dies aged 88", "died on Monday at the age of 90").
+_OBITUARY = re.compile(
+    r"\bobituary\b|\b(?:died|dies|passed away|dead)\b[^.]{0,80}?\b(?:aged|at the age of|at)\s+\d{2,3}\b", re.I
+)
+_ROUNDUP = re.compile(r"\b(?:round-?up|in review|recap|month in|week in|year in|monthly|weekly summary|"
+                      r"what happened in)\b", re.IGNORECASE)
+_SINCE_SPAN = re.compile(rf"^{_QUANT}\s+(?P<unit>year|month|decade)s?$")
+
+
+def _elapsed_since(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[dt.date, str]]:
+    """ "60 years since the two countries normalized ties": the event happened that long before doc_date."""
+    verb = clause_verb(doc[match.head]) or doc[match.head]
+    if verb.dep_ != "advcl" and not (verb.dep_ in ("pcomp", "pobj") and verb.head.lower_ in ("since", "after")):
+        return None
+    marker = next((c for c in verb.children if c.dep_ == "mark" and c.lower_ in ("since", "after")), None)
+    if marker is None and verb.head.lower_ in ("since", "after"):
+        marker = verb.head
+    if marker is None:
+        return None
+    governor = verb.head if marker is not verb.head else verb.head.head
+    # the span of time the clause counts from: "60 years", "a decade" (the noun the clause hangs on, or its
+    # number just before "since")
+    for cand in (governor, doc[marker.i - 1] if marker.i > 0 else governor):
+        words = [t for t in cand.subtree if t.i < marker.i]
+        if not words:
+            continue
+        text = " ".join(t.lower_ for t in words[-3:])
+        m = _SINCE_SPAN.search(text) or _SINCE_SPAN.search(" ".join(t.lower_ for t in words[-2:]))
+        if m:
+            n = int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"]]
+            if m["unit"] == "decade":
+                n *= 10
+            if m["unit"] == "month":
+                return _shift_month(doc_date, -n), MONTH
+            return dt.date(doc_date.year - n, 1, 1), YEAR
+    return None
+
+
+#: How far before the article an episode date may lie to carry over to later undated sentences.
+EPISODE_DAYS = 31
+
+
+def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[dt.date]:
+    """The date of the news episode an undated event belongs to: the day-precise date written in the article's lede
+    (its first two sentences: the episode the article reports), else the latest one written before the event (or
+    in its sentence); only dates within EPISODE_DAYS before doc_date ("On Thursday troops entered the city. They
+    arrested the mayor." -> Thursday). None when the text wrote no such date."""
+    head = doc[match.head]
+    candidates = [e for e in doc.ents if e.label_ in _TEMPORAL_LABELS and e.start < head.sent.end
+                  and (e.end <= head.i or e.sent == head.sent)]
+    lede_end = next((s.end for k, s in enumerate(doc.sents) if k == 1), len(doc))
+    candidates = [e for e in candidates if not _in_dateline(doc, e)]
+    lede = [e for e in candidates if e.end <= lede_end]
+    for ent in [*lede, *reversed(candidates)]:
+        text = _trim_date(doc, ent).text
+        if _DURATION_RE.match(text.lower()):
+            continue
+        ref = resolve_expression(text, doc_date=doc_date, future=False)
+        if ref is None or ref[1] != DAY:
+            continue
+        if 0 <= (doc_date - ref[0]).days <= EPISODE_DAYS:
+            return ref[0]
+    return None
+
+
+_DATELINE_HEAD = re.compile(r"^[A-Z][A-Z .'’-]+,\s*$")
+
+
+def _in_dateline(doc: "Doc", ent: "Span") -> bool:
+    """A dateline's date ("SEOUL, June 17 --"): the filing date, not the episode's."""
+    line_start = doc.text.rfind("\n", 0, ent.start_char) + 1
+    return bool(_DATELINE_HEAD.match(doc.text[line_start : ent.start_char]))
+
+
+def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
+    """Whether an undated event is background: past perfect, a sentence about the past, remembered, or the life
+    of the subject of an obituary (see the module docstring)."""
+    head = doc[match.head]
+    verb = clause_verb(head) or head
+    sent = head.sent
+    auxes = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
+    if "had" in auxes and verb.tag_ == "VBN":
+        return True
+    if auxes & {"has", "have", "'ve"} and verb.tag_ == "VBN":
+        return True  # present perfect: "has called for", "have accused" (a standing position, not today's act)
+    if any(c.dep_ == "mark" and c.lower_ in ("because", "since") for c in verb.children):
+        return True  # the cause of the news, told as background
+    if _PAST_MARKERS.search(sent.text):
+        return True
+    for ent in sent.ents:
+        if ent.label_ == "DATE" and not _DECADE_RE.search(ent.text):
+            years = [int(y) for y in _YEAR_RE.findall(ent.text)]
+            if years and max(years) < doc_date.year:
+                return True
+    for tok in verb.ancestors:
+        if tok.lemma_.lower() in _RECALL_VERBS:
+            return True
+    if verb.tag_ == "VBD" and match.sentence_index >= 2:
+        first = [s for _, s in zip(range(2), doc.sents)]
+        if any(_OBITUARY.search(s.text) for s in first):
+            return True
+    return False
+
+
+def _roundup_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[Optional[dt.date], str]]:
+    """For a round-up article (see the module docstring): the latest date written in the event's sentence or the
+    three before it (MONTH precision at best), else UNKNOWN; None for other articles."""
+    first_line = doc.text.lstrip().split("\n", 1)[0]
+    if not _ROUNDUP.search(first_line):
+        return None
+    sent = doc[match.head].sent
+    first = sent.start
+    for _ in range(3):
+        if first == 0:
+            break
+        first = doc[first - 1].sent.start
+    for ent in reversed([e for e in doc.ents if first <= e.start and e.end <= sent.end and e.label_ == "DATE"]):
+        ref = resolve_expression(ent.text, doc_date=doc_date, future=False)
+        if ref is not None and ref[1] in (DAY, MONTH) and not _starts_after(ref[0], ref[1], doc_date):
+            return _month_start(ref[0]), MONTH
+    return None, UNKNOWN
+
+
 # --- resolution rules -------------------------------------------------------------------------------------
 
 
@@ -344,6 +565,7 @@ def _anaphoric(doc: "Doc", text: str, start: int, doc_date: Optional[dt.date]) -
     """ "the next day", "two days later", "the same day": a day offset from the latest DAY-precision date
     written before the expression (same sentence or the three before it), resolved as a past date."""
     norm = " ".join(text.lower().split())
+    norm = re.sub(r"^(?:on|in|during)\s+", "", norm)
     offset = _ANAPHORA.get(norm)
     if offset is None:
         m = _LATER_RE.match(norm)
@@ -362,6 +584,24 @@ def _anaphoric(doc: "Doc", text: str, start: int, doc_date: Optional[dt.date]) -
             return ref[0] + dt.timedelta(days=offset), DAY
     return None
 
+
+
+def _that_month(doc: "Doc", text: str, start: int) -> Optional[tuple[dt.date, str]]:
+    """ "That September" / "that same May": the month in the latest year written before it (same sentence or the
+    three before it); None when the text is no such expression or no year was written."""
+    words = text.lower().split()
+    if len(words) != 2 or words[0] != "that" or words[1] not in _MONTHS:
+        return None
+    first = doc[start].sent.start
+    for _ in range(3):
+        if first == 0:
+            break
+        first = doc[first - 1].sent.start
+    for ent in reversed([e for e in doc.ents if first <= e.start and e.end <= start and e.label_ in _TEMPORAL_LABELS]):
+        years = _YEAR_RE.findall(ent.text)
+        if years and not _DECADE_RE.search(ent.text):
+            return dt.date(int(years[-1]), _MONTHS[words[1]], 1), MONTH
+    return None
 
 
 def _relative_day(norm: str, base: dt.date, future: bool) -> Optional[tuple[dt.date, str]]:

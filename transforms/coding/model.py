@@ -22,7 +22,14 @@ DAY = "DAY"
 MONTH = "MONTH"
 YEAR = "YEAR"
 DOCUMENT = "DOCUMENT"
-DATE_PRECISIONS = (DAY, MONTH, YEAR, DOCUMENT)
+UNKNOWN = "UNKNOWN"  # background event whose date the text does not give: event_date is null
+DATE_PRECISIONS = (DAY, MONTH, YEAR, DOCUMENT, UNKNOWN)
+
+# Where an actor's country comes from (event.avsc ``*_country_source``).
+TEXT = "TEXT"  # written in the mention: "U.S.", "Japanese", "South Korea's", "officials from Japan"
+DICTIONARY = "DICTIONARY"  # the mention names a person or organisation the dictionaries place in the country
+CONTEXT = "CONTEXT"  # inferred from elsewhere in the document (earlier mention, sentence, dateline, main country)
+COUNTRY_SOURCES = (TEXT, DICTIONARY, CONTEXT)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +63,7 @@ class Actor:
     country: ISO 3166-1 alpha-3 code, None for IGOs/unknown.
     role: CAMEO agent code (GOV, MIL, ..., IGO), None when unknown.
     name: Canonical name ("Lee Jae-myung", "United Nations"), None when unknown.
+    country_source: Where ``country`` comes from: TEXT, DICTIONARY or CONTEXT (None without a country).
     """
 
     text: str
@@ -63,6 +71,7 @@ class Actor:
     country: Optional[str] = None
     role: Optional[str] = None
     name: Optional[str] = None
+    country_source: Optional[str] = None
 
     @property
     def resolved(self) -> bool:

@@ -5,10 +5,10 @@ import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING, Optional
 
-from transforms.coding.actors.lexicon import load_lexicon, norm
+from transforms.coding.actors.lexicon import UNDATED, load_lexicon, norm
 from transforms.coding.actors.recognizer import COMPONENT_NAME  # importing registers the spaCy factory
-from transforms.coding.actors.resolver import GROUP_NOUNS, ActorResolver, DocState
-from transforms.coding.model import Actor, ActorMention
+from transforms.coding.actors.resolver import GROUP_NOUNS, ActorResolver, DocState, referring
+from transforms.coding.model import CONTEXT, Actor, ActorMention
 
 if TYPE_CHECKING:  # pragma: no cover
     import spacy
@@ -43,7 +43,9 @@ class ActorCoder:
         """Resolve one mention to an actor (the first one when the text names several).
 
         text: The mention ("South Korean President Lee Jae-myung", "the Kremlin", "Kazakhs").
-        date: Date the text speaks of (people's posts depend on it); today when None.
+        date: Date the text speaks of (people's posts depend on it). When None the date is unknown and a person
+            gets their most recent post (``lexicon.UNDATED``): news naming someone who held an office is
+            mostly from their time in it.
         context: Optional surrounding text used for a country when the mention has none.
         Returns an Actor; its code is None when nothing is recognised (the text is kept).
         """
@@ -53,10 +55,10 @@ class ActorCoder:
         """Like :meth:`resolve` but returns every actor of a compound mention ("Japan and South Korea").
 
         text: The mention.
-        date: Date for dated people; today when None.
+        date: Date for dated people; unknown when None (see :meth:`resolve`).
         context: Optional surrounding text.
         """
-        return self.resolver.resolve_all(text, date=date or dt.date.today(), context=context)
+        return self.resolver.resolve_all(text, date=date or UNDATED, context=context)
 
     # -- spaCy -----------------------------------------------------------------------------------------
     def add_to_nlp(self, nlp: "spacy.Language") -> None:
@@ -135,10 +137,42 @@ class ActorCoder:
         in_chunk = set()
         for c in chunks:
             in_chunk.update(range(c.start, c.end))
+        # An organisation's name the parser cut into several chunks ("Bank" | "of" | "America") is one mention.
+        whole = [e for e in ents if e.label_ in ("ORG", "FAC") and len(e) > 2
+                 and sum(1 for c in chunks if c.start < e.end and e.start < c.end) > 1
+                 and all(e.start <= c.start and c.end <= e.end for c in chunks if c.start < e.end and e.start < c.end)]
+        if whole:
+            inside = {i for e in whole for i in range(e.start, e.end)}
+            chunks = [c for c in chunks if not inside.intersection(range(c.start, c.end))] + whole
         loose = [_trim(doc, e) for e in ents if not in_chunk.issuperset(range(e.start, e.end))]
         loose = [e for e in loose if len(e)]
-        spans = [s for s in chunks + loose if not _dateline(doc, s)]
+        titled = [t for t in (self._titled_person(doc, e) for e in ents if e.label_ == "PERSON") if t is not None]
+        spans = [s for s in chunks + loose + titled if not _dateline(doc, s) and not _credit(doc, s)]
         return sorted(spans, key=lambda s: (s.start, -len(s)))
+
+    #: Lower-case words a person's title may hold between its capitalised words ("Secretary of State").
+    TITLE_JOINERS = frozenset({"of", "for", "the", "'s", "’s", "and", "-"})
+
+    def _titled_person(self, doc: "Doc", person: "Span") -> Optional["Span"]:
+        """A person's name with the whole title written before it, when the parser split them ("U.S. Secretary
+        of State Warren Christopher" parses as "U.S. Secretary" + "State Warren Christopher"): the capitalised
+        words and title joiners right before the name, when they hold a role noun. None when there is no title."""
+        k = person.start
+        sent_start = doc[person.start].sent.start
+        while k > sent_start and person.start - k < 8:
+            tok = doc[k - 1]
+            if tok.text[:1].isupper() or tok.lower_ in self.TITLE_JOINERS:
+                k -= 1
+                continue
+            break
+        while k < person.start and doc[k].lower_ in self.TITLE_JOINERS:
+            k += 1
+        if k == person.start or not any(self.lexicon.role_of(t.text) or self.lexicon.role_of(t.lemma_)
+                                         for t in doc[k : person.start]):
+            return None
+        if not any(t.lower_ in ("of", "for") for t in doc[k : person.start]):
+            return None  # without an "of" the noun chunk already holds the whole title
+        return doc[k : person.end]
 
     def _split(self, doc: "Doc", chunk: "Span") -> list["Span"]:
         """Split a noun chunk at line breaks and dashes (headline/dateline run-ons), then at 'and'/commas when
@@ -173,11 +207,15 @@ class ActorCoder:
         text = span.text
         root = span.root
         if span[0].lower_ in ("his", "her") and root.lemma_.lower() in PERSONAL_STAFF and state.persons:
-            return [dataclasses.replace(state.persons[-1], text=text)], span  # "his office said"
+            return [referring(state.persons[-1], text)], span  # "his office said"
         actors = self.resolver.resolve_all(text, date=date, state=state)
         if all(a.country is None for a in actors) and not any(_international(a) for a in actors):
             actors, span = self._with_complement(doc, span, actors, date, state, consumed)
+        if all(a.country is None for a in actors) and any(a.role for a in actors):
+            actors = self._with_patron(doc, span, actors, date, state)
         persons = [e for e in _within(ents, span) if e.label_ == "PERSON"]
+        if not persons and len(actors) == 1 and actors[0].name in self.lexicon.people:
+            persons = [span]  # a dictionary person the NER took for something else ("Oshima" as a place)
         if persons and len(actors) == 1:
             actors = self._with_appositive(doc, span, persons[0], actors, date, state, consumed)
         resolved = [a for a in actors if a.code]
@@ -197,11 +235,34 @@ class ActorCoder:
                 break
             ext = doc[span.start : end]
             more = self.resolver.resolve_all(ext.text, date=date, state=state)
-            if any(a.country or _international(a) for a in more):
+            if any(a.country or _international(a) or (a.code and a.name and a.role == "BUS") for a in more):
                 consumed.update(range(prep.i, end))
                 return more, ext
             break
         return actors, span
+
+    #: Adjectives after a role noun whose "to X" complement names the person the actors work for ("officials
+    #: close to Lee", "aides loyal to the president"): X's country is theirs.
+    ENTOURAGE_WORDS = frozenset({"close", "closest", "loyal", "near"})
+
+    def _with_patron(self, doc, span, actors, date, state):
+        """Actors without a country followed by "close/loyal to X" take the country of person X."""
+        if span.end + 2 >= len(doc) or doc[span.end].lower_ not in self.ENTOURAGE_WORDS:
+            return actors
+        prep = doc[span.end + 1]
+        if prep.lower_ != "to":
+            return actors
+        pobj = [c for c in prep.children if c.dep_ == "pobj"]
+        if not pobj:
+            return actors
+        sub = list(pobj[0].subtree)
+        if sub[-1].i - sub[0].i > 6:
+            return actors
+        patron = self.resolver.resolve_all(doc[sub[0].i : sub[-1].i + 1].text, date=date, state=state)
+        iso = next((a.country for a in patron if a.country and a.name), None)
+        if iso is None:
+            return actors
+        return [dataclasses.replace(a, code=iso + (a.role or ""), country=iso, country_source=CONTEXT) for a in actors]
 
     def _with_appositive(self, doc, span, person, actors, date, state, consumed):
         """A person's appositive ("X, a special adviser to Ishiba, ...") is part of the mention; it codes a
@@ -212,11 +273,14 @@ class ActorCoder:
             sub = list(app.subtree)
             desc = doc[sub[0].i : sub[-1].i + 1]
             consumed.update(range(desc.start, desc.end))
-            if actors[0].role:
+            if actors[0].role and actors[0].role != "ELI":
                 break
             got = self.resolver.resolve_all(desc.text, date=date, state=state)[0]
-            if got.code:
-                return [dataclasses.replace(got, text=span.text, name=person.text)]
+            # the appositive states the post at the time of writing ("X, the UN relief coordinator, ..."): it
+            # wins over ELI (a dictionary person outside every listed post on this date)
+            stated = got.role and got.role != "ELI" and (got.country or _international(got))
+            if got.code and (not actors[0].role or stated):
+                return [dataclasses.replace(got, text=span.text, name=actors[0].name or person.text)]
             break
         return actors
 
@@ -274,6 +338,15 @@ def _dateline(doc: "Doc", span: "Span") -> bool:
         return False
     at_line_start = span.start == 0 or "\n" in doc[span.start - 1].text + doc[span.start - 1].whitespace_
     return at_line_start and doc[span.end].text in (",", "(", "-", "--", "—", "–")
+
+
+def _credit(doc: "Doc", span: "Span") -> bool:
+    """A news agency credited in the dateline ("NAIROBI, June 16 (Reuters) -"): a byline, not an actor."""
+    if span.start == 0 or span.end >= len(doc) or span.start > 12:
+        return False
+    before, after = doc[span.start - 1].text, doc[span.end].text
+    follow = doc[span.end + 1].text if span.end + 1 < len(doc) else ""
+    return before == "(" and after == ")" and follow in ("-", "--", "—", "–", ":")
 
 
 def _cut(doc: "Doc", span: "Span", is_cut) -> list["Span"]:

@@ -24,7 +24,7 @@ from transforms.coding.actors.lexicon import (
     is_igo_code,
     norm,
 )
-from transforms.coding.model import Actor
+from transforms.coding.model import CONTEXT, DICTIONARY, TEXT, Actor
 
 _TOKEN = re.compile(r"\w+(?:[.’'&-]\w+)*\.?|[^\w\s]", re.UNICODE)
 _POSSESSIVE = re.compile(r"^(.+?)(['’]s)$")
@@ -70,6 +70,11 @@ NAME_PARTICLES = frozenset(
     "al el ad as ash bin ibn bint abu de da do dos das del della di du van von der den ter le la".split()
 )
 _ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|as|ash|at|an|ar|az)-\w", re.IGNORECASE)
+
+
+def referring(actor: Actor, text: str) -> Actor:
+    """An earlier actor referred to by ``text`` ("Lee", "the president"): its country comes from the context."""
+    return dataclasses.replace(actor, text=text, country_source=CONTEXT if actor.country else None)
 
 
 @dataclasses.dataclass
@@ -131,7 +136,8 @@ class Match:
 class DocState:
     """What a document has said so far, for coreference inside it."""
 
-    names: dict[str, Actor] = dataclasses.field(default_factory=dict)  # name token -> actor
+    names: dict[str, Actor] = dataclasses.field(default_factory=dict)  # name token -> actor it refers to
+    named: dict[str, list[Actor]] = dataclasses.field(default_factory=dict)  # name token -> distinct people
     titles: dict[str, Actor] = dataclasses.field(default_factory=dict)  # "president" -> last president
     countries: list[str] = dataclasses.field(default_factory=list)  # most recent last, no repeats
     persons: list[Actor] = dataclasses.field(default_factory=list)  # most recent last, no repeats
@@ -150,7 +156,21 @@ class DocState:
     def note_person(self, actor: Actor, name: Optional[str], title: Optional[str]) -> None:
         if name:
             for tok in family_names(name, actor.country):
-                self.names[tok] = actor
+                people = self.named.setdefault(tok, [])
+                same = [k for k, p in enumerate(people) if p.name == actor.name or p.text == actor.text]
+                if same:
+                    people[same[0]] = actor
+                else:
+                    people.append(actor)
+                # A family name shared by several people of the article ("Donald Trump" and "Eric Trump") refers
+                # to the first, dictionary-known one (news names relatives in full), else to no one.
+                known = [p for p in people if p.code and p.name]
+                if len(people) == 1:
+                    self.names[tok] = people[0]
+                elif known and known[0] is people[0]:
+                    self.names[tok] = people[0]
+                else:
+                    self.names.pop(tok, None)
         if title:
             self.titles[norm(title)] = actor
         self.persons = [p for p in self.persons if p.name != actor.name] + [actor]
@@ -214,9 +234,9 @@ class ActorResolver:
     @staticmethod
     def _with_country(actor: Actor, iso3: str) -> Actor:
         if actor.code is None and actor.name is None:
-            return dataclasses.replace(actor, code=iso3, country=iso3)
+            return dataclasses.replace(actor, code=iso3, country=iso3, country_source=CONTEXT)
         role = actor.role or ""
-        return dataclasses.replace(actor, code=iso3 + role, country=iso3)
+        return dataclasses.replace(actor, code=iso3 + role, country=iso3, country_source=CONTEXT)
 
     def _resolve(self, text: str, date: dt.date, state: Optional[DocState], depth: int) -> list[Actor]:
         toks = tokenize(text)
@@ -232,14 +252,15 @@ class ActorResolver:
         if state is not None:
             group = self._group(text, state)
             if group is not None:
-                return [dataclasses.replace(a, text=text) for a in group]
+                return [dataclasses.replace(a, text=text, country_source=CONTEXT) for a in group]
             if words[0] == "the" and content in (["alliance"], ["bloc"], ["organisation"], ["organization"]):
                 if state.bodies:  # "the alliance" -> the international body mentioned last
                     return [dataclasses.replace(state.bodies[-1], text=text)]
-            if words[0] in ("the", "his", "her", "their") or len(words) <= 2:
+            definite = words[0] in ("the", "his", "her", "their", "its") or words[0] not in DETERMINERS
+            if definite and (words[0] in ("the", "his", "her", "their", "its") or len(words) <= 2):
                 key = norm(" ".join(content))
                 if key in state.titles:
-                    return [dataclasses.replace(state.titles[key], text=text)]
+                    return [referring(state.titles[key], text)]
         matches = self._scan(text, toks, state, date)
         return self._assemble(text, toks, matches, date, state, depth)
 
@@ -285,10 +306,24 @@ class ActorResolver:
                 word = lex.misspelt_role(toks[i].text)  # "white supremicists"
                 if word is not None:
                     best = Match(i, i + 1, "role", word=word, text=toks[i].text)
-            if best is None and state is not None and toks[i].text[:1].isupper():
+            if (best is None and state is not None and toks[i].text[:1].isupper()
+                    and not self._inside_name(toks, i, matches)):
                 actor = state.names.get(norm(toks[i].text))
                 if actor is not None:
                     best = Match(i, i + 1, "coref", actor=actor, text=toks[i].text)
+            if best is not None and best.kind == "form" and best.entry.form_kind in ("capital", "region") \
+                    and best.end - i == 1 and not (matches and matches[-1].end == i):
+                before = toks[i - 1].text if i > 0 else ""
+                after = toks[best.end].text if best.end < n else ""
+                # "Ruth Amman": a capital or region right after an unknown given name is part of a personal name
+                if (before[:1].isupper() and before.lower() not in DETERMINERS and not TITLE.match(before)
+                        and not before.isupper() and not lex.lookup(before) and lex.role_of(before) is None
+                        and not after[:1].isupper()):
+                    best = None
+                elif (best.entry.form_kind == "capital" and after[:1].isupper() and not after.isupper()
+                      and after not in NEWSPAPER_WORDS and after.lower() not in self._role_first_words
+                      and not lex.lookup(after)):
+                    best = None  # "Victoria Park", "Lima Square": a place named after a capital
             if best is not None and best.kind == "form" and best.entry.form_kind == "city":
                 before = toks[i - 1].text if i > 0 else ""
                 after = toks[best.end].text if best.end < n else ""
@@ -303,6 +338,18 @@ class ActorResolver:
             else:
                 i += 1
         return self._name_runs(text, toks, matches, state, date)
+
+    @staticmethod
+    def _inside_name(toks: list[Token], i: int, matches: list[Match]) -> bool:
+        """Whether token i continues a longer personal name ("Eric Trump", "Hamza bin Laden"): right after an
+        unmatched capitalised word or a name particle; such a token refers to no earlier person by itself."""
+        if i == 0 or (matches and matches[-1].end == i):
+            return False
+        prev = toks[i - 1].text
+        if prev in NAME_PARTICLES:
+            return True
+        return (prev[:1].isupper() and not prev.isupper() and prev.lower() not in DETERMINERS
+                and not TITLE.match(prev) and not prev.endswith((".", "'s", "’s")))
 
     @staticmethod
     def _surname_like(toks: list[Token], i: int, j: int, matches: list[Match]) -> bool:
@@ -354,6 +401,11 @@ class ActorResolver:
             keys = [norm(toks[k].text) for k in range(i, j)]
             if state is not None:
                 hit = next((state.names[k] for k in reversed(keys) if k in state.names), None)
+                # "Hamza bin Laden" after "Osama bin Laden": another given name is another person
+                if hit is not None and len(keys) > 1:
+                    own = set(norm(" ".join(x for x in (hit.name, hit.text) if x)).split())
+                    if any(k not in own and k not in NAME_PARTICLES for k in keys):
+                        hit = None
                 if hit is not None:
                     out.append(Match(i, j, "coref", actor=hit, text=span))
                     continue
@@ -424,14 +476,22 @@ class ActorResolver:
         candidates: set[str] = set()
         for k in (keys[-1], keys[0]):
             candidates |= self.lex.surnames.get(k, set())
+        if not candidates and len(keys) >= 2:  # the lower tier only for full names it alone knows
+            for k in (keys[-1], keys[0]):
+                for p in self.lex.lower_people(k):
+                    candidates.add(p.name)
+                    self._person_tokens.setdefault(p.name, set(norm(p.name).split()))
         scored = []
         for name in candidates:
             ptoks = self._person_tokens.get(name, set())
-            matched = sum(1 for k in keys if k in ptoks or (len(k) == 1 and any(p.startswith(k) for p in ptoks)))
+            hits = [k in ptoks or (len(k) == 1 and any(p.startswith(k) for p in ptoks)) for k in keys]
+            matched = sum(hits)
             if matched < min(2, len(keys)):
                 continue
+            if not (hits[0] and hits[-1]):
+                continue  # "Hamza bin Laden" is not Osama bin Laden: the first and last written names must match
             person = self.lex.people[name]
-            in_office = any(p.holds_on(date) for p in person.posts)
+            in_office = any(p.holds_on(date) for p in person.all_posts())
             titled = bool(title) and any(norm(title) == norm(p.title) for p in person.posts)
             scored.append(((matched, titled, in_office), person.last_end(), person))
         if not scored:
@@ -524,7 +584,12 @@ class ActorResolver:
         cut = next(
             (k for k, t in enumerate(toks) if k > 0 and k not in covered and t.lower in PREPOSITIONS), len(toks)
         )
-        head = self._parse_head(toks, [m for m in matches if m.end <= cut])
+        words_end = max((k + 1 for k in range(cut) if re.search(r"\w", toks[k].text)), default=0)
+        # lower-tier role nouns only count as the head noun (the last word before the complement)
+        in_head = [m for m in matches if m.end <= cut]
+        head = self._parse_head(
+            toks, [m for m in in_head if not (m.kind == "role" and m.word.lower and m.end != words_end)]
+        )
         comp: list[Actor] = []
         if cut < len(toks) - 1 and depth < 3:
             comp = self._resolve(text[toks[cut + 1].start :], date, state, depth + 1)
@@ -539,6 +604,11 @@ class ActorResolver:
             if country and not head.countries:
                 head.countries.append((country, head.person))
 
+        if (prep == "of" and head.role is None and not head.countries and head.person is None and head.org is None
+                and any(m.kind == "name" for m in matches if m.end <= cut) and comp
+                and all(t.text[:1].isupper() for t in toks[cut + 1 :] if t.text.lower() not in ("the", "and", "&"))):
+            # "Friends of Syria", "Bank of Nowhere": a name made with a place is an organisation, not the place
+            return [Actor(text=text)]
         role = head.role
         if comp and comp[0].role and (role is None or (head.member_default and prep == "of")):
             # A member noun keeps its own sector before an IGO or a named place ("deputy governor of Tyumen").
@@ -565,8 +635,24 @@ class ActorResolver:
         out = []
         for iso in isos or [None]:
             code = self._code(head, role, iso)
-            out.append(Actor(text=text, code=code, country=iso, role=role, name=name))
+            out.append(Actor(text=text, code=code, country=iso, role=role, name=name,
+                             country_source=self._country_source(iso, head, comp)))
         return out
+
+    @staticmethod
+    def _country_source(iso: Optional[str], head: _Parse, comp: list[Actor]) -> Optional[str]:
+        """TEXT when a country form of the mention gives ``iso``, DICTIONARY when a named person or organisation
+        does, else what the complement says ("officials from Japan")."""
+        if iso is None:
+            return None
+        for c, m in head.countries:
+            if c == iso:
+                if m.kind == "form" and m.entry.kind == "country":
+                    return TEXT
+                if m.kind == "coref":
+                    return CONTEXT
+                return DICTIONARY
+        return next((a.country_source for a in comp if a.country == iso), TEXT)
 
     def _code(self, head: _Parse, role: Optional[str], iso: Optional[str]) -> str:
         org = head.org
@@ -605,8 +691,8 @@ class ActorResolver:
         if m.kind == "coref":
             actor = m.actor
             if head.eli and actor.country:
-                return dataclasses.replace(actor, text=text, role="ELI", code=actor.country + "ELI")
-            return dataclasses.replace(actor, text=text)
+                return dataclasses.replace(referring(actor, text), role="ELI", code=actor.country + "ELI")
+            return referring(actor, text)
         person = m.person if m.kind == "person" else self.lex.people.get(m.entry.name)
         country, role, _title = person.at(date)
         # A title written in the mention states the post at the time of writing ("Senator Rubio").
@@ -618,9 +704,13 @@ class ActorResolver:
         elif role == "ELI" and head.org is not None:
             # Out of every listed post, but the mention names the body ("NATO Secretary General X").
             org = head.org
-            return Actor(text=text, code=org.code, country=org.country, role=org.role, name=person.name)
+            return Actor(text=text, code=org.code, country=org.country, role=org.role, name=person.name,
+                         country_source=DICTIONARY if org.country else None)
         if is_igo_code(country):  # a post in an international body: the body's code ("IGOUNO")
             return Actor(text=text, code=country, country=None, role=role, name=person.name)
         if country is None:  # only international posts listed, none held on this date
             return Actor(text=text, code=None, country=None, role=role, name=person.name)
-        return Actor(text=text, code=country + role, country=country, role=role, name=person.name)
+        source = TEXT if any(m.entry is not None and m.entry.kind == "country" and c == country
+                             for c, m in head.countries) else DICTIONARY
+        return Actor(text=text, code=country + role, country=country, role=role, name=person.name,
+                     country_source=source)
