@@ -14,6 +14,9 @@ from transforms.coding.errors import DataFileError
 from transforms.coding.taxonomy import Taxonomy
 
 DEFAULT_PATTERNS_FILE = "event_patterns.txt"
+# second tier: the PETRARCH2 verb dictionary converted by tools/convert_petrarch_verbs.py (MIT; notice in the file)
+DICTIONARY_PATTERNS_FILE = "event_patterns_petrarch.txt"
+OWN, DICTIONARY = "own", "dictionary"
 TRIGGER_KINDS = {"v": "VERB", "n": "NOUN", "a": "ADJ"}
 CONDITION_KEYS = ("obj", "prep", "prt", "mod", "xcomp", "subj", "smod")
 FRAME_FLAGS = ("intent", "future", "scheduled", "threat", "reject", "demand", "appeal")
@@ -57,6 +60,7 @@ class Pattern:
     targets: tuple
     flags: frozenset
     source: str  # "path:line"
+    tier: str = OWN  # OWN (built-in or user file) | DICTIONARY (converted PETRARCH2 verb dictionary)
 
     @property
     def frame(self) -> Optional[str]:
@@ -84,15 +88,23 @@ class Lexicon:
         self._index: dict[tuple[str, str], list[Pattern]] = {}
 
     @classmethod
-    def load(cls, *, taxonomy: Taxonomy, patterns_file: Optional[str] = None) -> "Lexicon":
-        """Read the built-in lexicon plus an optional user file (whose patterns take precedence).
+    def load(
+        cls, *, taxonomy: Taxonomy, patterns_file: Optional[str] = None, dictionary: bool = True
+    ) -> "Lexicon":
+        """Read the built-in lexicon plus an optional user file (whose patterns take precedence), then the
+        second-tier dictionary patterns (tried only after every own pattern of a trigger word failed).
 
         taxonomy: Codes every pattern and map must use.
         patterns_file: Optional user file in the same format.
+        dictionary: Also load ``data/event_patterns_petrarch.txt`` (the converted PETRARCH2 verb dictionary).
         """
         lexicon = cls()
         resource = importlib.resources.files("transforms.coding") / "data" / DEFAULT_PATTERNS_FILE
         builtin = lexicon._parse(resource.read_text(encoding="utf-8"), str(resource), taxonomy)
+        second: list[Pattern] = []
+        if dictionary:
+            extra = importlib.resources.files("transforms.coding") / "data" / DICTIONARY_PATTERNS_FILE
+            second = lexicon._parse(extra.read_text(encoding="utf-8"), str(extra), taxonomy, known=builtin, tier=DICTIONARY)
         user: list[Pattern] = []
         if patterns_file is not None:
             try:
@@ -100,9 +112,9 @@ class Lexicon:
                     text = handle.read()
             except OSError as err:
                 raise DataFileError(patterns_file, None, f"cannot read patterns file ({err.strerror})") from None
-            user = lexicon._parse(text, patterns_file, taxonomy, known=builtin)
-        lexicon.patterns = user + builtin
-        lexicon._build_index(len(user))
+            user = lexicon._parse(text, patterns_file, taxonomy, known=builtin + second)
+        lexicon.patterns = user + builtin + second
+        lexicon._build_index(len(user), len(user) + len(builtin))
         return lexicon
 
     # ------------------------------------------------------------------ lookup
@@ -146,15 +158,18 @@ class Lexicon:
         return code if value in (None, "keep") else value
 
     # ------------------------------------------------------------------ parsing
-    def _build_index(self, n_user: int) -> None:
+    def _build_index(self, n_user: int, n_own: Optional[int] = None) -> None:
         index: dict[tuple[str, str], list[tuple]] = {}
+        n_own = len(self.patterns) if n_own is None else n_own
         for order, pattern in enumerate(self.patterns):
-            rank = 0 if order < n_user else 1
+            rank = 0 if order < n_user else 1 if order < n_own else 2
             for lemma in pattern.lemmas:
                 index.setdefault((pattern.kind, lemma), []).append((rank, -pattern.specificity, order, pattern))
         self._index = {key: [item[-1] for item in sorted(items, key=lambda t: t[:3])] for key, items in index.items()}
 
-    def _parse(self, text: str, path: str, taxonomy: Taxonomy, known: Iterable[Pattern] = ()) -> list[Pattern]:
+    def _parse(
+        self, text: str, path: str, taxonomy: Taxonomy, known: Iterable[Pattern] = (), tier: str = OWN
+    ) -> list[Pattern]:
         patterns: list[Pattern] = []
         seen = {p.pattern_id: p.source for p in known}
         for lineno, raw in enumerate(text.splitlines(), start=1):
@@ -163,16 +178,25 @@ class Lexicon:
                 continue
             fields = line.split()
             if fields[0].startswith("@"):
-                self._directive(fields, path, lineno, taxonomy)
+                if tier == DICTIONARY and fields[0] != "@forms":
+                    raise DataFileError(path, lineno, "the dictionary tier may only hold patterns and @forms")
+                self._directive(fields, path, lineno, taxonomy, override=tier != DICTIONARY)
                 continue
             pattern = _parse_pattern(fields, path, lineno, taxonomy)
+            if tier != OWN:
+                # light and speech verbs are grammar here ("held talks", "said it would"): the own lexicon's
+                # directives decide what they govern, never a dictionary verb-object phrase
+                lemmas = pattern.lemmas - self.light_verbs - self.speech_verbs
+                if not lemmas:
+                    continue
+                pattern = dataclasses.replace(pattern, tier=tier, lemmas=frozenset(lemmas))
             if pattern.pattern_id in seen:
                 raise DataFileError(path, lineno, f"duplicate pattern id {pattern.pattern_id!r} (first at {seen[pattern.pattern_id]})")
             seen[pattern.pattern_id] = pattern.source
             patterns.append(pattern)
         return patterns
 
-    def _directive(self, fields: list[str], path: str, lineno: int, taxonomy: Taxonomy) -> None:
+    def _directive(self, fields: list[str], path: str, lineno: int, taxonomy: Taxonomy, override: bool = True) -> None:
         name = fields[0]
         if name in ("@light", "@speech"):
             if len(fields) < 2:
@@ -194,7 +218,7 @@ class Lexicon:
             if len(fields) != 3:
                 raise DataFileError(path, lineno, "@forms needs a lemma and a comma-separated list of forms")
             for form in fields[2].lower().split(","):
-                if form:
+                if form and (override or form not in self.irregular):
                     self.irregular[form] = fields[1].lower()
         else:
             raise DataFileError(path, lineno, f"unknown directive {name!r} (known: @light, @speech, @map, @forms)")
