@@ -95,3 +95,92 @@ def test_dictionary_codes_a_phrase_the_own_lexicon_lacks_and_own_patterns_win(nl
     assert events[0]["pattern_id"].startswith("petrarch.")
     events = code(nlp, document_coder, "Canada froze the bank accounts of three Iranian officials on Tuesday.")
     assert events and all(not e["pattern_id"].startswith("petrarch.") for e in events)
+
+
+# ---------------------------------------------------------------------- error classes (issue 10, part 4)
+@pytest.mark.parametrize("text", [
+    "A violent storm killed eleven people in western Peru on Saturday.",  # weather
+    "A train collision killed six passengers near the Chilean capital.",  # accident
+    "Norway beat Sweden 3-1 in the European championship qualifier on Friday.",  # sports
+    "The war has ruined the economy of Yemen, the Omani minister said.",  # a conflict's name, not an act
+    "The battle for the port lasted four weeks.",
+])
+def test_no_violence_without_a_political_act(nlp, document_coder, text):
+    assert not [e for e in code(nlp, document_coder, text) if e["cameo_root"] in ("18", "19", "20")]
+
+
+def test_violence_between_actors_is_still_coded(nlp, document_coder):
+    events = code(nlp, document_coder, "Turkish warplanes bombed Kurdish rebel positions in northern Iraq on Sunday.")
+    assert {(e["source_country"], e["cameo_root"]) for e in events} >= {("TUR", "19")}
+    events = code(nlp, document_coder, "Russia's attack on Georgia drew condemnation.")
+    assert ("RUS", "GEO") in {(e["source_country"], e["target_country"]) for e in events if e["cameo_root"] in ("18", "19")}
+
+
+@pytest.mark.parametrize("text", [
+    "The Peruvian president agreed that the tax system needed reform.",  # concurred
+    "The Chilean police offered a reward for information about the robbers.",
+])
+def test_intent_needs_a_commitment(nlp, document_coder, text):
+    assert not [e for e in code(nlp, document_coder, text) if e["cameo_root"] == "03"]
+
+
+def test_voting_is_not_an_intention(nlp, document_coder):
+    events = code(nlp, document_coder, "The Spanish parliament voted to extend the state of emergency.")
+    assert not [e for e in events if e["pattern_id"].startswith("intent.")]
+
+
+def test_release_of_a_document_is_not_a_release_of_people(nlp, document_coder):
+    events = code(nlp, document_coder, "The Kremlin released a transcript of the call between the two leaders.")
+    assert not [e for e in events if e["cameo_code"].startswith("084")]
+    events = code(nlp, document_coder, "Iran released two British sailors on Thursday.")
+    assert "0841" in {e["cameo_code"] for e in events}
+
+
+def test_brokering_a_truce_is_mediation(nlp, document_coder):
+    events = code(nlp, document_coder, "Egypt brokered a truce between Israel and Hamas on Sunday.")
+    codes = {(e["source_country"], e["cameo_code"]) for e in events}
+    assert ("EGY", "045") in codes and not [c for s, c in codes if s == "EGY" and c.startswith("05")]
+
+
+def test_a_campaign_rally_is_not_a_protest(nlp, document_coder):
+    for text in ("The Mexican president held a rally with supporters in Monterrey.",
+                 "Russia closed its border with Finland on Monday."):
+        assert not [e for e in code(nlp, document_coder, text) if e["cameo_root"] == "14"]
+    events = code(nlp, document_coder, "Thousands of Chilean students marched against the government in Santiago.")
+    assert "14" in {e["cameo_root"] for e in events}
+
+
+def test_never_a_self_target(nlp, document_coder):
+    for text in ("The Kenyan president agreed to hold talks.", "Police arrested protesters in Tunis and Sousse."):
+        for e in code(nlp, document_coder, text):
+            assert e["target_text"] != e["source_text"]
+            assert not (e["target_code"] and e["target_code"] == e["source_code"])
+
+
+def test_a_place_phrase_is_not_an_actor(nlp, document_coder):
+    events = code(nlp, document_coder, "Police arrested twelve protesters in Tunis, Sfax and Sousse on Wednesday.")
+    assert events and all(e["target_text"] not in ("Tunis", "Sfax", "Sousse") for e in events)
+    # a foreign place acted upon stands for its country
+    events = code(nlp, document_coder, "Israel reimposed a blockade in the Gaza Strip on Friday.")
+    assert {(e["source_country"], e["target_country"]) for e in events} <= {("ISR", "PSE"), ("ISR", None)}
+
+
+def test_pronoun_takes_a_singular_antecedent(nlp, document_coder):
+    events = code(nlp, document_coder,
+                  "Journalists asked the Italian prime minister about the deal, but he declined to comment.")
+    declined = [e for e in events if e["cameo_code"] == "011"]
+    assert declined and declined[0]["source_code"] == "ITAGOV"
+
+
+def test_quoted_imperative_is_an_appeal_of_the_speaker(nlp, document_coder):
+    events = code(nlp, document_coder, '"Free the hostages now," the Iranian foreign minister told Britain.')
+    assert {(e["source_code"], e["cameo_root"], e["target_code"], e["modality"]) for e in events} == {
+        ("IRNGOV", "02", "GBR", "ASSERTED")
+    }
+
+
+def test_should_statement_is_a_demand_and_allegations_are_hypothetical(nlp, document_coder):
+    events = code(nlp, document_coder, "Egypt should reopen its embassy in Libya, the Turkish president said.")
+    assert {(e["source_code"], e["cameo_root"], e["modality"]) for e in events} >= {("TURGOV", "10", "ASSERTED")}
+    events = code(nlp, document_coder, "The opposition alleged that the Ugandan army had killed dozens of villagers.")
+    assert all(e["modality"] == "HYPOTHETICAL" for e in events if e["cameo_root"] in ("18", "19", "20"))

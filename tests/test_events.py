@@ -328,8 +328,14 @@ def test_country_inference_can_be_switched_off(nlp_raw, taxonomy):
     text = "Hungary arrested the protesters."
     on = run(nlp_raw, EventCoder(taxonomy=taxonomy), text)
     off = run(nlp_raw, EventCoder(taxonomy=taxonomy, infer_countries=False), text)
-    assert [(e.cameo_code, e.target.country if e.target else None) for e in on] == [("173", "HUN")]
+    # the one country of the sentence is the source itself: never its own target (issue 10)
+    assert [(e.cameo_code, e.target.country if e.target else None) for e in on] == [("173", None)]
     assert [(e.cameo_code, e.target) for e in off] == [("173", None)]  # "the protesters" is not a marked actor
+    text = "Hungary arrested the protesters, Estonia said."
+    on = run(nlp_raw, EventCoder(taxonomy=taxonomy), text)
+    off = run(nlp_raw, EventCoder(taxonomy=taxonomy, infer_countries=False), text)
+    assert [(e.cameo_code, e.target) for e in off] == [("173", None)]
+    assert [(e.cameo_code, e.target) for e in on] == [("173", None)]  # two countries: nothing inferred
 
 
 

@@ -32,6 +32,7 @@ DEFAULT_TARGETS = {
 }
 _ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _CODE = re.compile(r"^\d{2,4}$")
+_SCORE = re.compile(r"(?<![\d,.])\d{1,2} ?[-\u2013] ?\d{1,2}(?![\d,.])")  # a match score ("2-1"), not a year range
 _WORD = re.compile(r"^[a-z0-9@*][a-z0-9'\-]*$")
 _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ying", "ie"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
              ("es", ""), ("es", "e"), ("s", ""), ("d", ""))
@@ -85,6 +86,8 @@ class Lexicon:
         self.speech_verbs: set[str] = set()
         self.maps: dict[str, dict[str, str]] = {name: {} for name in MAP_NAMES}
         self.irregular: dict[str, str] = {}  # word form -> lemma
+        self.not_violence: set[str] = set()  # @not_violence: sentence words that rule out violence codes
+        self.allegation_verbs: set[str] = set()  # @allege: what their clause reports is not established fact
         self._index: dict[tuple[str, str], list[Pattern]] = {}
 
     @classmethod
@@ -143,6 +146,12 @@ class Lexicon:
                     out.add(stem[:-1])  # "shelled" -> "shell" already; "planned" -> "plan"
         return out
 
+    def outside_violence(self, sent) -> bool:
+        """The sentence is about sport, a disaster or an accident (an @not_violence word, or a score "2-1")."""
+        if any(token.lemma_.lower() in self.not_violence or token.lower_ in self.not_violence for token in sent):
+            return True
+        return bool(_SCORE.search(sent.text))
+
     def map_code(self, name: str, code: str) -> str:
         """Re-code ``code`` with the @map table ``name`` (longest matching prefix; ``*`` fallback).
 
@@ -198,11 +207,13 @@ class Lexicon:
 
     def _directive(self, fields: list[str], path: str, lineno: int, taxonomy: Taxonomy, override: bool = True) -> None:
         name = fields[0]
-        if name in ("@light", "@speech"):
+        if name in ("@light", "@speech", "@not_violence", "@allege"):
             if len(fields) < 2:
                 raise DataFileError(path, lineno, f"{name} needs a comma-separated list of lemmas")
             words = {w for field in fields[1:] for w in field.lower().split(",") if w}
-            (self.light_verbs if name == "@light" else self.speech_verbs).update(words)
+            table = {"@light": self.light_verbs, "@speech": self.speech_verbs, "@not_violence": self.not_violence,
+                     "@allege": self.allegation_verbs}[name]
+            table.update(words)
         elif name == "@map":
             if len(fields) < 3 or fields[1] not in MAP_NAMES:
                 raise DataFileError(path, lineno, f"@map needs a name ({', '.join(sorted(MAP_NAMES))}) and PREFIX=CODE items")
@@ -221,7 +232,7 @@ class Lexicon:
                 if form and (override or form not in self.irregular):
                     self.irregular[form] = fields[1].lower()
         else:
-            raise DataFileError(path, lineno, f"unknown directive {name!r} (known: @light, @speech, @map, @forms)")
+            raise DataFileError(path, lineno, f"unknown directive {name!r} (known: @light, @speech, @not_violence, @allege, @map, @forms)")
 
 
 def _parse_pattern(fields: list[str], path: str, lineno: int, taxonomy: Taxonomy) -> Pattern:
