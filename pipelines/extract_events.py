@@ -84,6 +84,15 @@ class ExtractEventsOptions(PipelineOptions):
             help="Extra place aliases (place_aliases.tsv format) read after the built-in ones (see README).",
         )
         group.add_argument(
+            "--min_confidence",
+            type=float,
+            default=None,
+            help="Drop events whose confidence (the calibrated probability that the event is right in every "
+            "field) is below this, 0..1; 0 keeps every event. Dropped events are counted in the run summary "
+            "(events_below_min_confidence). Default: the value fitted with the confidence model "
+            f"({_default_min_confidence()}, see README 'Confidence')",
+        )
+        group.add_argument(
             "--batch_size", type=int, default=32, help="Documents per spaCy nlp.pipe batch. Default: 32"
         )
         group.add_argument(
@@ -176,6 +185,12 @@ class ExtractEventsOptions(PipelineOptions):
         )
 
 
+def _default_min_confidence() -> float:
+    from transforms.coding.events.confidence import ConfidenceModel
+
+    return ConfidenceModel.load().min_confidence
+
+
 def coding_config(options: ExtractEventsOptions) -> CodingConfig:
     return CodingConfig(
         spacy_model=options.spacy_model,
@@ -185,6 +200,7 @@ def coding_config(options: ExtractEventsOptions) -> CodingConfig:
         batch_size=options.batch_size,
         max_chunk_chars=options.max_chunk_chars,
         dead_letter_max_chars=options.dead_letter_max_chars,
+        min_confidence=options.min_confidence,
     )
 
 
@@ -213,6 +229,8 @@ def validate(options: ExtractEventsOptions) -> tuple[str, ...]:
                  "poll_interval_seconds", "dedup_ttl_seconds"):
         if getattr(options, name) <= 0:
             raise ConfigError(f"--{name} must be positive")
+    if options.min_confidence is not None and not 0.0 <= options.min_confidence <= 1.0:
+        raise ConfigError("--min_confidence must be within 0..1")
     if options.allowed_lateness_seconds < 0:
         raise ConfigError("--allowed_lateness_seconds must not be negative")
     if options.stop_after is not None and options.stop_after <= 0:
@@ -462,10 +480,11 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipeline
             "demarche: read {documents_read} documents, accepted {documents_accepted}, coded {documents_coded}, "
             "duplicates {duplicates} (exact {duplicates_exact}, near {duplicates_near}), already in the output "
             "{documents_already_known}, dead-lettered {dead_lettered}; {sentences} sentences, {events} events "
-            "-> {output}".format(
+            "({events_below_min_confidence} more below --min_confidence, not written) -> {output}".format(
                 output=job.output, **{k: summary.get(k, 0) for k in (
                     "documents_read", "documents_accepted", "documents_coded", "dead_lettered", "sentences", "events",
-                    "duplicates", "duplicates_exact", "duplicates_near", "documents_already_known")}
+                    "duplicates", "duplicates_exact", "duplicates_near", "documents_already_known",
+                    "events_below_min_confidence")}
             )
         )
     return summary

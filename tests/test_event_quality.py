@@ -184,3 +184,57 @@ def test_should_statement_is_a_demand_and_allegations_are_hypothetical(nlp, docu
     assert {(e["source_code"], e["cameo_root"], e["modality"]) for e in events} >= {("TURGOV", "10", "ASSERTED")}
     events = code(nlp, document_coder, "The opposition alleged that the Ugandan army had killed dozens of villagers.")
     assert all(e["modality"] == "HYPOTHETICAL" for e in events if e["cameo_root"] in ("18", "19", "20"))
+
+
+# ---------------------------------------------------------------------- calibrated confidence (issue 10, part 2)
+def test_confidence_model_file_is_validated_with_file_and_line(tmp_path):
+    from transforms.coding.errors import DataFileError
+    from transforms.coding.events.confidence import ConfidenceModel
+
+    model = ConfidenceModel.load()
+    assert 0.0 <= model.min_confidence <= 1.0 and model.weights
+    bad = tmp_path / "model.tsv"
+    bad.write_text("@intercept 0\n@min_confidence 0.5\ncolour=red 1.0\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"model.tsv:3: bad feature 'colour=red'"):
+        ConfidenceModel.load(str(bad))
+    bad.write_text("@intercept 0\n@min_confidence 2\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"model.tsv:2: @min_confidence must be within 0..1"):
+        ConfidenceModel.load(str(bad))
+    good = ConfidenceModel.parse("@intercept 0\n@min_confidence 0.5\ntgt=none -2\n", "m")
+    assert good.probability(["tgt=none"]) < good.probability(["tgt=country"]) == 0.5
+
+
+def test_events_carry_features_and_the_calibrated_confidence(nlp, document_coder):
+    events = code(nlp, document_coder, "Japan and South Korea signed a fisheries agreement on Monday.")
+    assert events
+    for event in events:
+        features = event_features_of(nlp, document_coder, event)
+        assert "tier=own" in features and any(f.startswith("date=") for f in features)
+        assert event["confidence"] == round(document_coder.confidence.probability(features), 3)
+
+
+def event_features_of(nlp, document_coder, event):
+    text = "Japan and South Korea signed a fisheries agreement on Monday."
+    doc = nlp(text)
+    document = Document(doc_id="t", text=text, doc_date=dt.date(2021, 3, 4))
+    records = document_coder.code(doc, document, nlp_model="m", ingested_at=dt.datetime(2021, 3, 4),
+                                  keep_features=True).events
+    return next(r["_features"] for r in records if r["event_id"] == event["event_id"])
+
+
+def test_min_confidence_drops_and_counts_events(tmp_path):
+    from pipelines import extract_events
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"id": "a", "date": "2024-05-06", "text": "Japan and South Korea signed a fisheries agreement on Monday."}\n',
+        encoding="utf-8",
+    )
+    every = extract_events.run([f"--input={source}", f"--output={tmp_path}/all", "--formats=avro", "--min_confidence=0"])
+    none = extract_events.run([f"--input={source}", f"--output={tmp_path}/none", "--formats=avro", "--min_confidence=1"])
+    assert every["events"] >= 2 and every.get("events_below_min_confidence", 0) == 0
+    assert none["events"] == 0 and none["events_below_min_confidence"] == every["events"]
+    from transforms.coding.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="--min_confidence"):
+        extract_events.run([f"--input={source}", f"--output={tmp_path}/x", "--min_confidence=1.5"])

@@ -34,6 +34,7 @@ class CodingConfig:
     batch_size: Documents per ``nlp.pipe`` batch.
     max_chunk_chars: Longest text piece parsed at once (default: the model's max_length).
     dead_letter_max_chars: Truncation limit of raw text kept in dead letters.
+    min_confidence: Events below this confidence are dropped (and counted); None = the confidence model's default.
     """
 
     spacy_model: str
@@ -43,6 +44,7 @@ class CodingConfig:
     batch_size: int = 32
     max_chunk_chars: Optional[int] = None
     dead_letter_max_chars: int = ingest.DEFAULT_DEAD_LETTER_MAX_CHARS
+    min_confidence: Optional[float] = None
 
 
 class _LoadedCoder:
@@ -56,6 +58,9 @@ class _LoadedCoder:
         )
         self.nlp = self.coder.prepare(load_model(config.spacy_model))
         self.label = model_label(self.nlp)
+        self.min_confidence = (
+            self.coder.confidence.min_confidence if config.min_confidence is None else config.min_confidence
+        )
 
 
 def document_record(document: Document, *, n_sentences: int, n_events: int, ingested_at, duplicate_of=None) -> dict:
@@ -92,6 +97,7 @@ class CodeDocumentsFn(beam.DoFn):
         self.loaded = self.shared_handle.acquire(lambda: _LoadedCoder(self.config), tag=repr(self.config))
         self.sentences = Metrics.counter(NAMESPACE, "sentences")
         self.events = Metrics.counter(NAMESPACE, "events")
+        self.below = Metrics.counter(NAMESPACE, "events_below_min_confidence")
         self.coded = Metrics.counter(NAMESPACE, "documents_coded")
         self.dead = Metrics.counter(NAMESPACE, "dead_lettered_nlp")
 
@@ -129,13 +135,13 @@ class CodeDocumentsFn(beam.DoFn):
                 continue
             self.coded.inc()
             self.sentences.inc(coded.n_sentences)
-            self.events.inc(len(coded.events))
-            yield from coded.events
+            kept = [e for e in coded.events if e["confidence"] >= self.loaded.min_confidence]
+            self.below.inc(len(coded.events) - len(kept))  # counted in the run summary, never silently lost
+            self.events.inc(len(kept))
+            yield from kept
             yield TaggedOutput(
                 DOCUMENTS,
-                document_record(
-                    document, n_sentences=coded.n_sentences, n_events=len(coded.events), ingested_at=ingested_at
-                ),
+                document_record(document, n_sentences=coded.n_sentences, n_events=len(kept), ingested_at=ingested_at),
             )
 
     def _parse_one(self, document: Document):

@@ -7,6 +7,7 @@ from typing import Optional
 
 from spacy.tokens import Doc, Span, Token
 
+from transforms.coding.events.confidence import event_features
 from transforms.coding.events.context import STATELESS_ROLES, fill_countries, sentence_countries, target_countries
 from transforms.coding.events.lexicon import PLAN_FRAMES, Lexicon, Pattern
 from transforms.coding.events.matcher import (
@@ -162,10 +163,15 @@ class EventCoder:
             sources = [r for r in self.matcher.speaker(tok, index) if r.mention is not None]
             for s in sources:
                 for t in targets or [None]:
+                    features = event_features(
+                        tier="grammar", specific=False, complement=False, source=s.actor, source_direct=False,
+                        target=t.actor if t else None, target_direct=bool(t and t.direct), modality=ASSERTED,
+                        trigger=tok, code="100",
+                    )
                     out.append(EventMatch(sentence_index=sentence_index, trigger_start=tok.i, trigger_end=tok.i + 1,
                                           head=tok.i, cameo_code="100", source=s.actor, target=t.actor if t else None,
                                           modality=ASSERTED, pattern_id="grammar.obligation",
-                                          confidence=self._confidence(s, t, False, None, None)))
+                                          confidence=self._confidence(s, t, False, None, None), features=features))
         return out
 
     def _complement(self, trig: Trigger, by_token: dict) -> Optional[Trigger]:
@@ -319,8 +325,15 @@ class EventCoder:
         if end - start > 4:
             start, end = tok.i, tok.i + 1
         out = []
+        specific = any(not c.negated and (c.values or c.key in ("prep", "prt")) for c in pattern.conditions)
         for s, t in pairs:
             confidence = self._confidence(s, t, direct, pattern, comp)
+            features = event_features(
+                tier=pattern.tier, specific=specific, complement=comp is not None,
+                source=s.actor if s else None, source_direct=direct and bool(s and s.direct),
+                target=t.actor if t else None, target_direct=bool(t and t.direct), modality=modality,
+                trigger=tok, code=code,
+            )
             out.append(
                 EventMatch(
                     sentence_index=sentence_index,
@@ -333,6 +346,7 @@ class EventCoder:
                     modality=modality,
                     pattern_id=pattern.pattern_id if comp is None else f"{pattern.pattern_id}+{comp.pattern.pattern_id}",
                     confidence=confidence,
+                    features=features,
                 )
             )
         return out
