@@ -34,6 +34,7 @@ evaluate: install
 	$(BIN)/python -m pipelines.evaluate events --gold ../shared/eval/plover_gsr_dev.jsonl
 	$(BIN)/python -m pipelines.evaluate events --gold ../shared/eval/afp_petr2_dev.jsonl
 	$(BIN)/python -m pipelines.evaluate when-where --gold tests/data/when_where_gold.jsonl
+	$(BIN)/python -m pipelines.evaluate news --gold eval/news_gold.jsonl --split dev
 
 ## run the job through Beam's portable job service + an external worker pool on 127.0.0.1
 portable-check: install

@@ -1,7 +1,7 @@
 """Score the coders on labelled files: ``python -m pipelines.evaluate {actors,events,when-where} --gold FILE``.
 
 Each sub-command prints one JSON object (add ``--verbose`` for the failures). The scorers live next to this file
-(``eval_actors.py``, ``eval_events.py``, ``eval_when_where.py``) and code the gold items with the same per-document
+(``eval_actors.py``, ``eval_events.py``, ``eval_when_where.py``, ``eval_news.py``) and code the gold items with the same per-document
 coder the pipeline runs.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ SCORERS = {
     "actors": ("pipelines.eval_actors", "actor coding: country, role and name accuracy (actors_dev.jsonl format)"),
     "events": ("pipelines.eval_events", "event coding: PLOVER type / source / triple P-R-F1 (plover_gsr format)"),
     "when-where": ("pipelines.eval_when_where", "event dates and places: accuracy (when_where_gold.jsonl format)"),
+    "news": ("pipelines.eval_news", "real news articles: per-field event precision/recall (eval/news_gold.jsonl format)"),
 }
 
 
@@ -31,7 +32,12 @@ def build_parser(prog: str = "python -m pipelines.evaluate") -> argparse.Argumen
 
 def main(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipelines.evaluate") -> int:
     args = build_parser(prog).parse_args(argv)
-    result = importlib.import_module(args.module).evaluate(args)
+    module = importlib.import_module(args.module)
+    try:
+        result = module.evaluate(args)
+    except getattr(module, "USER_ERRORS", ()) as err:  # bad gold / missing corpus: a message, not a traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     return 0
 
