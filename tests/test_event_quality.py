@@ -192,16 +192,21 @@ def test_confidence_model_file_is_validated_with_file_and_line(tmp_path):
     from transforms.coding.events.confidence import ConfidenceModel
 
     model = ConfidenceModel.load()
-    assert 0.0 <= model.min_confidence <= 1.0 and model.weights
+    assert 0.0 <= model.min_confidence <= 1.0 and model.weights["event"]
     bad = tmp_path / "model.tsv"
-    bad.write_text("@intercept 0\n@min_confidence 0.5\ncolour=red 1.0\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match=r"model.tsv:3: bad feature 'colour=red'"):
+    head = "@min_confidence 0.5\n@intercept event 0\n@intercept fields 0\n"
+    bad.write_text(head + "event colour=red 1.0\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"model.tsv:4: bad feature 'colour=red'"):
         ConfidenceModel.load(str(bad))
-    bad.write_text("@intercept 0\n@min_confidence 2\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match=r"model.tsv:2: @min_confidence must be within 0..1"):
+    bad.write_text("@min_confidence 2\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"model.tsv:1: @min_confidence must be within 0..1"):
         ConfidenceModel.load(str(bad))
-    good = ConfidenceModel.parse("@intercept 0\n@min_confidence 0.5\ntgt=none -2\n", "m")
-    assert good.probability(["tgt=none"]) < good.probability(["tgt=country"]) == 0.5
+    bad.write_text("@min_confidence 0.5\n@intercept event 0\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="@intercept fields"):
+        ConfidenceModel.load(str(bad))
+    good = ConfidenceModel.parse(head + "event tgt=none -2\nfields date=DAY 1\n", "m")
+    assert good.probability(["tgt=none"]) < good.probability(["tgt=country"]) == 0.25
+    assert good.probability(["date=DAY"]) > 0.25  # P(event) x P(fields | event)
 
 
 def test_events_carry_features_and_the_calibrated_confidence(nlp, document_coder):
@@ -238,3 +243,11 @@ def test_min_confidence_drops_and_counts_events(tmp_path):
 
     with pytest.raises(ConfigError, match="--min_confidence"):
         extract_events.run([f"--input={source}", f"--output={tmp_path}/x", "--min_confidence=1.5"])
+
+
+def test_questions_and_standing_positions_are_not_events(nlp, document_coder):
+    for text in ("How would you work with the Canadian government to end the dispute?",
+                 "The Greek government strongly opposes the Turkish plan.",
+                 "France has supported the Ukrainian government for years."):
+        assert code(nlp, document_coder, text) == [], text
+    assert code(nlp, document_coder, "The Greek government rejected the Turkish plan on Monday.")

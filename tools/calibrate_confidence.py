@@ -16,10 +16,13 @@ triple of the event is in the sentence's gold (events the sentence scheme does n
 negated and hypothetical events -- are left out). The features are recomputed by coding the same texts in-process
 with ``DocumentCoder(keep_features=True)`` (for ``--dump`` the article texts are read from ``--corpus``).
 
-The model is an L2-regularised logistic regression over feature indicators (features seen fewer than
-``--min_count`` times get no weight). The default ``--min_confidence`` written into the file is the lowest
-threshold at which the fitted events reach ``--target_precision`` (all-fields precision) in 5-fold out-of-fold
-predictions. Printed: the reliability table (out-of-fold predicted vs observed) and the precision/recall curve.
+The model is P(real event) x P(every field right | real event), two L2-regularised logistic regressions over
+feature indicators (features seen fewer than ``--min_count`` times get no weight); a "real event" is a predicted
+event paired with a gold event (``matched`` in the dump; for sentence files, its type is in the sentence's gold).
+The default ``--min_confidence`` written into the file is the lowest threshold at which the 5-fold out-of-fold
+predictions reach both ``--target_precision`` (all fields) and ``--target_event_precision``; when no threshold
+reaches both, the lowest reaching the event precision target; else the threshold with the best event precision
+among those that keep at least half of the real events. Printed: the reliability table (out-of-fold predicted vs observed) and the precision/recall curve.
 """
 from __future__ import annotations
 
@@ -63,8 +66,8 @@ def _date(value) -> Optional[dt.date]:
         return None
 
 
-def sentence_examples(path: str, coder, nlp) -> list[tuple[list[str], int]]:
-    """(features, right) for the coder's events on a gold sentence file (pipelines.eval_events format)."""
+def sentence_examples(path: str, coder, nlp) -> list[tuple[list[str], int, int]]:
+    """(features, real event (its type is in the gold), right in every field) for the coder's events on a gold sentence file (pipelines.eval_events format)."""
     from pipelines.eval_events import detect_scheme, gold_sets, record_country, system_sets
 
     with open(path, encoding="utf-8") as handle:
@@ -77,14 +80,16 @@ def sentence_examples(path: str, coder, nlp) -> list[tuple[list[str], int]]:
             item = {"code": event["cameo_code"], "plover_type": event["plover_type"], "modality": event["modality"],
                     "source": record_country(event["source_code"], event["source_country"]),
                     "target": record_country(event["target_code"], event["target_country"])}
-            triples = system_sets([item], scheme)["triple"]
-            if triples:  # scored by this scheme
-                out.append((event["_features"], int(next(iter(triples)) in gold)))
+            sets = system_sets([item], scheme)
+            if sets["triple"]:  # scored by this scheme
+                gold_types = gold_sets(record, scheme)["type"]
+                right_type = int(next(iter(sets["type"])) in gold_types)
+                out.append((event["_features"], right_type, int(next(iter(sets["triple"])) in gold)))
     return out
 
 
-def dump_examples(path: str, corpus: str, coder, nlp) -> list[tuple[list[str], int]]:
-    """(features, right) for the dev rows of a news-gold ``--dump`` file."""
+def dump_examples(path: str, corpus: str, coder, nlp) -> list[tuple[list[str], int, int]]:
+    """(features, paired with a gold event, right in every field) for the dev rows of a news-gold ``--dump`` file."""
     from pipelines.eval_news import document_text, read_corpus_lines
 
     with open(path, encoding="utf-8") as handle:
@@ -103,7 +108,8 @@ def dump_examples(path: str, corpus: str, coder, nlp) -> list[tuple[list[str], i
         if not found:
             unmatched += 1
             continue
-        out.append((found.pop(0) if len(found) > 1 else found[0], int(bool((row.get("correct") or {}).get("all")))))
+        features = found.pop(0) if len(found) > 1 else found[0]
+        out.append((features, int(bool(row.get("matched"))), int(bool((row.get("correct") or {}).get("all")))))
     if unmatched:
         print(f"warning: {unmatched} dump rows had no re-coded event (coder changed since the dump?)", file=sys.stderr)
     return out
@@ -143,25 +149,46 @@ def predict(intercept: float, weights: dict[str, float], features: list[str]) ->
     return 1.0 / (1.0 + np.exp(-max(-30.0, min(30.0, score))))
 
 
-def out_of_fold(examples, *, l2: float, min_count: int, folds: int = 5) -> list[float]:
-    preds = [0.0] * len(examples)
+def fit_parts(examples, *, l2: float, min_count: int) -> dict:
+    """The two parts: P(real event) on every example, P(every field right | real event) on the real events."""
+    event = fit([(f, real) for f, real, _ in examples], l2=l2, min_count=min_count)
+    real = [(f, right) for f, is_real, right in examples if is_real]
+    fields = fit(real, l2=l2, min_count=min_count) if len(real) >= 5 else (0.0, {})
+    return {"event": event, "fields": fields}
+
+
+def predict_parts(parts: dict, features: list[str]) -> float:
+    return predict(*parts["event"], features) * predict(*parts["fields"], features)
+
+
+def out_of_fold(examples, *, l2: float, min_count: int, folds: int = 5) -> tuple[list[float], list[float]]:
+    """Out-of-fold (P(all fields right), P(real event)) for every example."""
+    preds, events = [0.0] * len(examples), [0.0] * len(examples)
     for k in range(folds):
         train = [e for i, e in enumerate(examples) if i % folds != k]
-        intercept, weights = fit(train, l2=l2, min_count=min_count)
-        for i, (features, _) in enumerate(examples):
+        parts = fit_parts(train, l2=l2, min_count=min_count)
+        for i, (features, _, _) in enumerate(examples):
             if i % folds == k:
-                preds[i] = predict(intercept, weights, features)
-    return preds
+                preds[i] = predict_parts(parts, features)
+                events[i] = predict(*parts["event"], features)
+    return preds, events
 
 
-def curve(preds: list[float], labels: list[int]) -> list[dict]:
-    total_right = sum(labels)
+def curve(preds: list[float], examples) -> list[dict]:
+    total_real = sum(real for _, real, _ in examples)
+    total_right = sum(right for _, _, right in examples)
     rows = []
-    for t in THRESHOLDS:
-        kept = [y for p, y in zip(preds, labels) if p >= t]
-        right = sum(kept)
-        rows.append({"threshold": t, "kept": len(kept), "precision": right / len(kept) if kept else 0.0,
-                     "recall_of_right": right / total_right if total_right else 0.0})
+    # fixed thresholds plus every 5th percentile of the predictions (real-news confidences may all be small)
+    quantiles = {round(float(q), 4) for q in np.quantile(preds, np.linspace(0, 0.95, 20))} if preds else set()
+    for t in sorted(set(THRESHOLDS) | quantiles):
+        kept = [(real, right) for p, (_, real, right) in zip(preds, examples) if p >= t]
+        real = sum(r for r, _ in kept)
+        right = sum(r for _, r in kept)
+        rows.append({"threshold": t, "kept": len(kept),
+                     "event_precision": round(real / len(kept), 3) if kept else 0.0,
+                     "event_recall": round(real / total_real, 3) if total_real else 0.0,
+                     "precision": round(right / len(kept), 3) if kept else 0.0,
+                     "recall_of_right": round(right / total_right, 3) if total_right else 0.0})
     return rows
 
 
@@ -176,31 +203,54 @@ def reliability(preds: list[float], labels: list[int]) -> list[dict]:
     return rows
 
 
-def choose_threshold(rows: list[dict], target: float) -> float:
-    ok = [r for r in rows if r["precision"] >= target and r["kept"] >= 5]
-    if ok:
-        return min(r["threshold"] for r in ok)
-    best = max(rows, key=lambda r: (r["precision"], -r["threshold"]))
-    return best["threshold"]
+def choose_threshold(rows: list[dict], target: float, target_event: float) -> float:
+    """Lowest threshold reaching both the all-fields and the event precision targets; else the lowest reaching the
+    event precision target; else (precision first, with a recall floor) the one with the best event precision
+    among those keeping at least half of the real events."""
+    rows = [r for r in rows if r["kept"] >= 5] or rows
+    both = [r for r in rows if r["precision"] >= target and r["event_precision"] >= target_event]
+    if both:
+        return min(r["threshold"] for r in both)
+    events = [r for r in rows if r["event_precision"] >= target_event]
+    if events:
+        return min(r["threshold"] for r in events)
+    floor = [r for r in rows if r["event_recall"] >= 0.5] or rows
+    return max(floor, key=lambda r: (r["event_precision"], -r["threshold"]))["threshold"]
 
 
-def write_model(path: str, intercept: float, weights: dict[str, float], minimum: float, provenance: list[str]) -> None:
+def event_reliability(preds: list[float], examples) -> list[dict]:
+    """Out-of-fold P(real event) part against the observed share of real events, by fifths of the events."""
+    order = sorted(range(len(preds)), key=lambda i: preds[i])
+    rows = []
+    for k in range(5):
+        chunk = order[k * len(order) // 5:(k + 1) * len(order) // 5]
+        if chunk:
+            rows.append({"n": len(chunk), "mean_predicted": round(sum(preds[i] for i in chunk) / len(chunk), 3),
+                         "observed_real": round(sum(examples[i][1] for i in chunk) / len(chunk), 3)})
+    return rows
+
+
+def write_model(path: str, parts: dict, minimum: float, provenance: list[str]) -> None:
     lines = [
         "# demarche event confidence model (see data/README.md, section \"confidence_model.tsv\").",
         "# GENERATED by tools/calibrate_confidence.py -- refit rather than edit by hand.",
         "#",
-        "# confidence = 1 / (1 + exp(-(@intercept + sum of the weights of the event's features))): the estimated",
-        "# probability that the event is right in every field (code, source, target, date, modality).",
-        "# Lines: FEATURE WEIGHT, where FEATURE is NAME=VALUE (names: tier spec src src_link tgt tgt_link modality",
-        "# kind root quote length date; see transforms/coding/events/confidence.py); unknown features weigh 0.",
+        "# confidence = P(event) x P(fields | event): the estimated probability that the event is real and right in",
+        "# every field (code, source, target, date, modality). Each part is 1 / (1 + exp(-(@intercept PART + sum of",
+        "# the weights of the event's features in PART))). Lines: PART FEATURE WEIGHT, PART = event | fields, FEATURE",
+        "# = NAME=VALUE (names: tier spec src src_link tgt tgt_link modality kind root quote length date; see",
+        "# transforms/coding/events/confidence.py); unknown features weigh 0.",
         "# @min_confidence is the default of extract_events --min_confidence chosen at fitting time.",
         "#",
     ] + [f"# {p}" for p in provenance] + [
         "",
-        f"@intercept\t{intercept:.4f}",
-        f"@min_confidence\t{minimum:.2f}",
-        "",
-    ] + [f"{f}\t{w:.4f}" for f, w in sorted(weights.items())]
+        f"@min_confidence\t{minimum:.4f}",
+    ]
+    for part in ("event", "fields"):
+        intercept, weights = parts[part]
+        lines += ["", f"@intercept\t{part}\t{intercept:.4f}"] + [
+            f"{part}\t{f}\t{w:.4f}" for f, w in sorted(weights.items()) if abs(w) >= 5e-5
+        ]
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
 
@@ -212,8 +262,10 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="Wikinews corpus with the texts of the --dump articles")
     parser.add_argument("--sentences", action="append", default=[], help="gold sentence file (eval_events format)")
     parser.add_argument("--output", required=True, help="model file to write")
-    parser.add_argument("--target_precision", type=float, default=0.6,
-                        help="all-fields precision the default --min_confidence must reach (default 0.6)")
+    parser.add_argument("--target_precision", type=float, default=0.5,
+                        help="all-fields precision the default --min_confidence should reach (default 0.5)")
+    parser.add_argument("--target_event_precision", type=float, default=0.9,
+                        help="event precision the default --min_confidence should reach (default 0.9)")
     parser.add_argument("--l2", type=float, default=2.0, help="L2 penalty (default 2.0)")
     parser.add_argument("--min_count", type=int, default=3, help="least occurrences for a feature weight (default 3)")
     args = parser.parse_args(argv)
@@ -228,20 +280,24 @@ def main(argv: Optional[list[str]] = None) -> int:
     if len(examples) < 20:
         print(f"error: only {len(examples)} labelled events; need at least 20", file=sys.stderr)
         return 1
-    labels = [y for _, y in examples]
-    oof = out_of_fold(examples, l2=args.l2, min_count=args.min_count)
-    rows = curve(oof, labels)
-    minimum = choose_threshold(rows, args.target_precision)
-    intercept, weights = fit(examples, l2=args.l2, min_count=args.min_count)
+    oof, oof_event = out_of_fold(examples, l2=args.l2, min_count=args.min_count)
+    rows = curve(oof, examples)
+    minimum = choose_threshold(rows, args.target_precision, args.target_event_precision)
+    parts = fit_parts(examples, l2=args.l2, min_count=args.min_count)
     inputs = [os.path.basename(p) for p in args.dump + args.sentences]
+    n_real = sum(real for _, real, _ in examples)
+    n_right = sum(right for _, _, right in examples)
     provenance = [
-        f"fitted {dt.date.today().isoformat()} on {len(examples)} events ({sum(labels)} right in every field) from "
-        + ", ".join(inputs),
-        f"l2={args.l2} min_count={args.min_count} target_precision={args.target_precision}",
+        f"fitted {dt.date.today().isoformat()} on {len(examples)} events ({n_real} real, {n_right} right in every "
+        "field) from " + ", ".join(inputs),
+        f"l2={args.l2} min_count={args.min_count} target_precision={args.target_precision} "
+        f"target_event_precision={args.target_event_precision}",
     ]
-    write_model(args.output, intercept, weights, minimum, provenance)
-    report = {"events": len(examples), "right": sum(labels), "min_confidence": minimum,
-              "reliability_out_of_fold": reliability(oof, labels), "curve_out_of_fold": rows}
+    write_model(args.output, parts, minimum, provenance)
+    report = {"events": len(examples), "real": n_real, "right": n_right, "min_confidence": minimum,
+              "reliability_out_of_fold": reliability(oof, [right for _, _, right in examples]),
+              "event_part_reliability_out_of_fold": event_reliability(oof_event, examples),
+              "curve_out_of_fold": rows}
     print(json.dumps(report, indent=1))
     return 0
 

@@ -93,18 +93,27 @@ def event_features(
     )
 
 
+PARTS = ("event", "fields")
+
+
+def _sigmoid(score: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+
 @dataclasses.dataclass
 class ConfidenceModel:
-    """A logistic model over feature indicators: p = 1 / (1 + exp(-(intercept + sum of the weights of the
-    event's features))). Unknown features weigh 0.
+    """Two logistic models over feature indicators, multiplied: P(right in every field) = P(a real event) x
+    P(every field right | a real event). Each part is 1 / (1 + exp(-(intercept + sum of the weights of the event's
+    features))); unknown features weigh 0. Splitting the probability lets the event-detection signal (plenty of
+    examples) rank events even when few are right in every field.
 
-    intercept: Bias term.
-    weights: "name=value" -> weight.
+    intercepts: part -> bias term.
+    weights: part -> {"name=value": weight}.
     min_confidence: The default ``--min_confidence`` chosen when the model was fitted.
     source: Where the model was read from.
     """
 
-    intercept: float
+    intercepts: dict
     weights: dict
     min_confidence: float
     source: str = ""
@@ -125,43 +134,60 @@ class ConfidenceModel:
 
     @classmethod
     def parse(cls, text: str, where: str) -> "ConfidenceModel":
-        intercept: Optional[float] = None
+        intercepts: dict[str, float] = {}
         minimum: Optional[float] = None
-        weights: dict[str, float] = {}
+        weights: dict[str, dict[str, float]] = {part: {} for part in PARTS}
         for lineno, raw in enumerate(text.splitlines(), start=1):
             line = raw.split("#", 1)[0].strip()
             if not line:
                 continue
             fields = line.split()
-            if len(fields) != 2:
-                raise DataFileError(where, lineno, "expected two fields: FEATURE WEIGHT (or @intercept / @min_confidence VALUE)")
-            name, value = fields
-            try:
-                number = float(value)
-            except ValueError:
-                raise DataFileError(where, lineno, f"not a number: {value!r}") from None
-            if not math.isfinite(number):
-                raise DataFileError(where, lineno, f"not a finite number: {value!r}")
-            if name == "@intercept":
-                intercept = number
-            elif name == "@min_confidence":
-                if not 0.0 <= number <= 1.0:
+            if fields[0] == "@min_confidence" and len(fields) == 2:
+                minimum = _number(fields[1], where, lineno)
+                if not 0.0 <= minimum <= 1.0:
                     raise DataFileError(where, lineno, "@min_confidence must be within 0..1")
-                minimum = number
-            else:
-                match = _FEATURE.match(name)
-                if not match or match.group(1) not in FEATURE_NAMES:
-                    raise DataFileError(
-                        where, lineno, f"bad feature {name!r}: expected NAME=VALUE with NAME one of {', '.join(FEATURE_NAMES)}"
-                    )
-                if name in weights:
-                    raise DataFileError(where, lineno, f"duplicate feature {name!r}")
-                weights[name] = number
-        if intercept is None or minimum is None:
-            raise DataFileError(where, None, "the model needs an @intercept and a @min_confidence line")
-        return cls(intercept=intercept, weights=weights, min_confidence=minimum, source=where)
+                continue
+            if len(fields) != 3:
+                raise DataFileError(
+                    where, lineno, "expected PART FEATURE WEIGHT, @intercept PART VALUE or @min_confidence VALUE "
+                    f"(PART: {', '.join(PARTS)})"
+                )
+            value = _number(fields[2], where, lineno)
+            if fields[0] == "@intercept":
+                if fields[1] not in PARTS:
+                    raise DataFileError(where, lineno, f"unknown model part {fields[1]!r} (known: {', '.join(PARTS)})")
+                intercepts[fields[1]] = value
+                continue
+            part, name = fields[0], fields[1]
+            if part not in PARTS:
+                raise DataFileError(where, lineno, f"unknown model part {part!r} (known: {', '.join(PARTS)})")
+            match = _FEATURE.match(name)
+            if not match or match.group(1) not in FEATURE_NAMES:
+                raise DataFileError(
+                    where, lineno, f"bad feature {name!r}: expected NAME=VALUE with NAME one of {', '.join(FEATURE_NAMES)}"
+                )
+            if name in weights[part]:
+                raise DataFileError(where, lineno, f"duplicate feature {name!r} in part {part}")
+            weights[part][name] = value
+        missing = [p for p in PARTS if p not in intercepts]
+        if missing or minimum is None:
+            raise DataFileError(where, None, "the model needs @intercept event, @intercept fields and @min_confidence lines")
+        return cls(intercepts=intercepts, weights=weights, min_confidence=minimum, source=where)
+
+    def part_probability(self, part: str, features: Iterable[str]) -> float:
+        return _sigmoid(self.intercepts[part] + sum(self.weights[part].get(f, 0.0) for f in features))
 
     def probability(self, features: Iterable[str]) -> float:
         """Estimated probability that an event with these features is right in every field."""
-        score = self.intercept + sum(self.weights.get(f, 0.0) for f in features)
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+        features = list(features)
+        return self.part_probability("event", features) * self.part_probability("fields", features)
+
+
+def _number(value: str, where: str, lineno: int) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise DataFileError(where, lineno, f"not a number: {value!r}") from None
+    if not math.isfinite(number):
+        raise DataFileError(where, lineno, f"not a finite number: {value!r}")
+    return number

@@ -36,6 +36,8 @@ _VIOLENT_NOUN_PREDICATES = frozenset({
     "kill", "wound", "injure", "hit", "destroy", "damage", "claim", "leave", "target", "strike", "rock", "occur",
     "happen", "take", "erupt", "break", "kill", "shake", "injure", "flatten", "level",
 })
+# verbs of stance: in the simple present or present perfect they describe a position, not an event
+_STANCE_VERBS = frozenset({"support", "oppose", "back", "favor", "favour", "endorse", "champion"})
 # protest roots (14x) need protesters: a rally, march or parade held by the state, a party or a politician is a
 # campaign event, not dissent
 _STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "SPY", "LEG", "ELI", "PTY"})
@@ -85,6 +87,8 @@ class EventCoder:
         for sentence_index, sent in enumerate(doc.sents):
             if not self.might_hold_event(sent.text):
                 continue
+            if sent.text.rstrip().rstrip('"\u201d\'').endswith("?"):
+                continue  # a question asks about an act, it does not report one ("How would you work with X?")
             events.extend(self._code_sentence(sent, sentence_index, index))
         return events
 
@@ -237,6 +241,10 @@ class EventCoder:
             return []  # "agreed that ..." (concurred), "offered a reward": no commitment to do anything
         if code[:2] in _VIOLENT_ROOTS and kind_of(tok) == "NOUN" and not self._violent_noun_frame(tok):
             return []  # "the war", "the battle for the city": a name of a conflict, not an act
+        if tok.lemma_.lower() in _STANCE_VERBS and (tok.tag_ in ("VBZ", "VBP") or (
+            tok.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("has", "have") for c in tok.children)
+        )) and comp is None:
+            return []  # a standing position ("the party opposes abortion", "has supported X"), not an act
         if code[:2] in _VIOLENT_ROOTS and self.lexicon.outside_violence(tok.sent):
             return []  # sports results ("beat X 2-1 in the final"), disasters and accidents
         imperative = self.matcher.reported_imperative(tok)
