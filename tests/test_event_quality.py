@@ -215,7 +215,7 @@ def test_events_carry_features_and_the_calibrated_confidence(nlp, document_coder
     for event in events:
         features = event_features_of(nlp, document_coder, event)
         assert "tier=own" in features and any(f.startswith("date=") for f in features)
-        assert event["confidence"] == round(document_coder.confidence.probability(features), 3)
+        assert event["confidence"] == round(document_coder.confidence.probability(features), 4)
 
 
 def event_features_of(nlp, document_coder, event):

@@ -196,7 +196,7 @@ class DocumentCoder:
                     )
                 ),
                 "tone": tones[match.sentence_index],
-                "confidence": round(float(self._confidence(match, precision)), 3),
+                "confidence": round(float(self._confidence(match, precision)), 4),
                 "pattern_id": match.pattern_id,
                 "url": document.url,
                 "publisher": document.publisher,
