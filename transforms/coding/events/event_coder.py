@@ -12,8 +12,8 @@ from transforms.coding.events.context import STATELESS_ROLES, fill_countries, se
 from transforms.coding.events.lexicon import PLAN_FRAMES, Lexicon, Pattern
 from transforms.coding.events.matcher import (
     REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, direct_object, infinitives, is_place_phrase, kind_of,
+    preposition_objects,
 )
-from transforms.coding.events.matcher import preposition_objects as preposition_objects_of
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, Actor, ActorMention, EventMatch
 from transforms.coding.taxonomy import Taxonomy
 
@@ -402,8 +402,8 @@ class EventCoder:
         if node.dep_ in ("nsubj", "nsubjpass") and node.head.lemma_.lower() in _VIOLENT_NOUN_PREDICATES:
             return True
         # the noun names its agent and its victim: "Israel's attack on Lebanon", "the shelling of X by Y"
-        agent = [c for c in node.children if c.dep_ == "poss"] or preposition_objects_of(node, ("by",))
-        victim = preposition_objects_of(node, ("on", "against", "of")) if agent else []
+        agent = [c for c in node.children if c.dep_ == "poss"] or preposition_objects(node, ("by",))
+        victim = preposition_objects(node, ("on", "against", "of")) if agent else []
         return bool(agent and victim)
 
     def _governing_light_verb(self, tok: Token) -> list[Token]:
