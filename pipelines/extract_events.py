@@ -95,6 +95,15 @@ class ExtractEventsOptions(PipelineOptions):
             help="Extra place aliases (place_aliases.tsv format) read after the built-in ones (see README).",
         )
         group.add_argument(
+            "--min_confidence",
+            type=float,
+            default=None,
+            help="Drop events whose confidence (the calibrated probability that the event is right in every "
+            "field) is below this, 0..1; 0 keeps every event. Dropped events are counted in the run summary "
+            "(events_below_min_confidence). Default: the value fitted with the confidence model "
+            f"({_default_min_confidence()}, see README 'Confidence')",
+        )
+        group.add_argument(
             "--batch_size", type=int, default=32, help="Documents per spaCy nlp.pipe batch. Default: 32"
         )
         group.add_argument(
@@ -222,6 +231,12 @@ class ExtractEventsOptions(PipelineOptions):
         )
 
 
+def _default_min_confidence() -> float:
+    from transforms.coding.events.confidence import ConfidenceModel
+
+    return ConfidenceModel.load().min_confidence
+
+
 def coding_config(options: ExtractEventsOptions) -> CodingConfig:
     return CodingConfig(
         spacy_model=options.spacy_model,
@@ -232,6 +247,7 @@ def coding_config(options: ExtractEventsOptions) -> CodingConfig:
         sentence_filter=options.sentence_filter,
         max_chunk_chars=options.max_chunk_chars,
         dead_letter_max_chars=options.dead_letter_max_chars,
+        min_confidence=options.min_confidence,
     )
 
 
@@ -260,6 +276,8 @@ def validate(options: ExtractEventsOptions) -> tuple[str, ...]:
                  "poll_interval_seconds", "dedup_ttl_seconds", "max_file_mb", "lock_stale_seconds"):
         if getattr(options, name) <= 0:
             raise ConfigError(f"--{name} must be positive")
+    if options.min_confidence is not None and not 0.0 <= options.min_confidence <= 1.0:
+        raise ConfigError("--min_confidence must be within 0..1")
     if options.allowed_lateness_seconds < 0:
         raise ConfigError("--allowed_lateness_seconds must not be negative")
     if options.stop_after is not None and options.stop_after <= 0:
@@ -525,7 +543,8 @@ def summary_line(summary: dict, *, output: str) -> str:
         f"(exact {get('duplicates_exact')}, near {get('duplicates_near')}) + already known {get('already_known')} "
         f"+ repeated ids {get('repeated')} + dead-lettered {get('dead_lettered_other')} "
         f"(revised texts {get('documents_revised')}); {get('dead_lettered')} dead letters written; "
-        f"{get('sentences')} sentences ({get('sentences_parsed')} parsed), {get('events')} events -> {output}"
+        f"{get('sentences')} sentences ({get('sentences_parsed')} parsed), {get('events')} events "
+        f"({get('events_below_min_confidence')} more below --min_confidence, not written) -> {output}"
     )
     if get("unaccounted"):
         line += f"\ndemarche: warning: {get('unaccounted')} input(s) unaccounted for (please report this)"

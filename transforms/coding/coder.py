@@ -20,6 +20,7 @@ from transforms.coding.actors.recognizer import COMPONENT_NAME as ACTOR_COMPONEN
 from transforms.coding.candidates import CandidateSentences
 from transforms.coding.dates import resolve_event_date
 from transforms.coding.events import EventCoder
+from transforms.coding.events.confidence import ConfidenceModel
 from transforms.coding.model import (
     CONTEXT,
     DAY,
@@ -157,6 +158,7 @@ class DocumentCoder:
     patterns_file: Optional user pattern lexicon extending the built-in one (``--patterns_file``).
     place_aliases_file: Optional user place aliases extending the built-in ones (``--place_aliases_file``).
     taxonomy_file: Optional replacement CAMEO taxonomy file.
+    confidence_model_file: Optional replacement of ``data/confidence_model.tsv`` (see events/confidence.py).
     """
 
     def __init__(
@@ -166,8 +168,10 @@ class DocumentCoder:
         patterns_file: Optional[str] = None,
         place_aliases_file: Optional[str] = None,
         taxonomy_file: Optional[str] = None,
+        confidence_model_file: Optional[str] = None,
     ) -> None:
         self.taxonomy = Taxonomy.load(taxonomy_file)
+        self.confidence = ConfidenceModel.load(confidence_model_file)
         self.actors = ActorCoder(actors_file=actors_file)
         self.events = EventCoder(taxonomy=self.taxonomy, patterns_file=patterns_file)
         self.places = PlaceResolver(aliases_file=place_aliases_file)
@@ -196,6 +200,13 @@ class DocumentCoder:
         code = country if country.startswith("IGO") else country + role
         return dataclasses.replace(actor, code=code, country=None if country.startswith("IGO") else country,
                                    role=role, country_source=DICTIONARY)
+
+    def _confidence(self, match: EventMatch, date_precision: str) -> float:
+        """The calibrated probability that the event is right in every field (its coding-time features plus
+        where its date came from)."""
+        if not match.features:
+            return match.confidence
+        return self.confidence.probability(match.features + (f"date={date_precision}",))
 
     def prepare(self, nlp: Language) -> Language:
         """Add the coders' spaCy components (actor recognition) to ``nlp``; returns it."""
@@ -234,6 +245,7 @@ class DocumentCoder:
         *,
         nlp_model: str,
         ingested_at: dt.datetime,
+        keep_features: bool = False,
     ) -> CodedDocument:
         """Code one parsed document.
 
@@ -241,6 +253,8 @@ class DocumentCoder:
         document: The document's metadata.
         nlp_model: Label of the spaCy model, recorded on each event.
         ingested_at: Processing timestamp (UTC), recorded on each event.
+        keep_features: Add the confidence features to each record under ``_features`` (calibration tooling only;
+            not part of the event schema).
         """
         sentences = list(doc.sents)
         mentions = self.actors.find_mentions(doc, doc_date=document.doc_date)
@@ -299,7 +313,7 @@ class DocumentCoder:
                 "modality": match.modality,
                 **_location_fields(location),
                 "tone": tones[match.sentence_index],
-                "confidence": round(float(match.confidence), 3),
+                "confidence": round(float(self._confidence(match, precision)), 4),
                 "pattern_id": match.pattern_id,
                 "url": document.url,
                 "publisher": document.publisher,
@@ -307,5 +321,7 @@ class DocumentCoder:
                 "nlp_model": nlp_model,
                 "ingested_at": ingested_at,
             }
+            if keep_features:
+                record["_features"] = list(match.features) + [f"date={precision}"]
             records.append(record)
         return CodedDocument(events=records, n_sentences=len(sentences))

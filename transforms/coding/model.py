@@ -98,7 +98,9 @@ class EventMatch:
     source, target: Actors (possibly unresolved, possibly None when absent).
     modality: One of MODALITIES.
     pattern_id: Identifier of the lexicon rule that fired.
-    confidence: 0..1.
+    confidence: 0..1 (the calibrated probability of being right in every field, set by DocumentCoder from
+        ``features``; the EventCoder's own value is a placeholder).
+    features: Coding-time features for the confidence model ("name=value", see events/confidence.py).
     """
 
     sentence_index: int
@@ -111,6 +113,7 @@ class EventMatch:
     modality: str = ASSERTED
     pattern_id: str = ""
     confidence: float = 0.5
+    features: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Optional
 
 from spacy.tokens import Span
 
-from transforms.coding.events.matcher import ActorRef, MentionIndex
+from transforms.coding.events.matcher import ActorRef, MentionIndex, is_place_phrase
 from transforms.coding.model import Actor
 
 # Roles that are not bound to a country.
@@ -30,6 +30,16 @@ def sentence_countries(sent: Span, index: MentionIndex) -> dict[str, str]:
         if sent.start <= mention.start and mention.end <= sent.end and mention.actor.country:
             seen.setdefault(mention.actor.country, mention.actor.text)
     return seen
+
+
+def target_countries(sent: Span, index: MentionIndex) -> dict[str, list]:
+    """Resolved actor mentions of the sentence by country, leaving out places named in locative phrases ("in
+    Pakistan"): the actors that may stand as the target of an event that names none."""
+    out: dict[str, list] = {}
+    for m in index.mentions:
+        if sent.start <= m.start and m.end <= sent.end and m.actor.country and not is_place_phrase(m, sent.doc):
+            out.setdefault(m.actor.country, []).append(m)
+    return out
 
 
 def with_country(ref: ActorRef, country: str) -> ActorRef:
@@ -58,6 +68,7 @@ def fill_countries(
     context: dict[str, str],
     proper_target: bool,
     place: Optional[str] = None,
+    targets: Optional[dict[str, list]] = None,
 ) -> tuple[Optional[ActorRef], Optional[ActorRef]]:
     """Complete an event's actors from the sentence's country context.
 
@@ -70,12 +81,20 @@ def fill_countries(
 
     source, target: The event's actors.
     context: ``sentence_countries`` of the sentence.
+    targets: ``target_countries`` of the sentence: a missing target is filled with another actor of the one
+        country (never the source itself, never a place phrase); None keeps the country-only fill.
     proper_target: The target mention is an unknown proper name.
     place: Country of the place phrase of the event's predicate, if any.
     """
     only = next(iter(context)) if len(context) == 1 else None
     if target is None and source is not None and source.mention is not None and only is not None:
-        target = ActorRef(Actor(text=context[only], code=only, country=only), None, False)
+        if targets is None:
+            target = ActorRef(Actor(text=context[only], code=only, country=only), None, False)
+        else:
+            others = [m for m in targets.get(only, [])
+                      if not (m.start < source.mention.end and source.mention.start < m.end) and m.actor.code != source.actor.code]
+            if others:
+                target = ActorRef(others[0].actor, others[0], False)
     if needs_country(source) and only is not None:
         source = with_country(source, only)
     if needs_country(target) and not proper_target:

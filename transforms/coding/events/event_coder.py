@@ -7,12 +7,14 @@ from typing import Optional
 
 from spacy.tokens import Doc, Span, Token
 
-from transforms.coding.events.context import STATELESS_ROLES, fill_countries, sentence_countries
+from transforms.coding.events.confidence import event_features
+from transforms.coding.events.context import STATELESS_ROLES, fill_countries, sentence_countries, target_countries
 from transforms.coding.events.lexicon import PLAN_FRAMES, Lexicon, Pattern
 from transforms.coding.events.matcher import (
-    REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, direct_object, infinitives, kind_of,
+    REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, direct_object, infinitives, is_place_phrase, kind_of,
+    preposition_objects,
 )
-from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, ActorMention, EventMatch
+from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, Actor, ActorMention, EventMatch
 from transforms.coding.taxonomy import Taxonomy
 
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
@@ -28,6 +30,17 @@ _VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 # verbal reactions whose object is the thing reacted to, not a second event ("condemned the strikes on X")
 _COMMENT_ROOTS = frozenset({"01", "05", "11"})
 COMPLEMENT_DEPS = ("xcomp", "ccomp", "dobj", "obj", "pobj", "acl", "advcl", "nsubjpass", "attr")
+# an event noun of violence is news only in an event frame: the object of a light verb ("launched an attack") or
+# the subject of one of these ("the attack killed ...", "the raid took place"); "the war", "the battle for X" are not
+_VIOLENT_NOUN_PREDICATES = frozenset({
+    "kill", "wound", "injure", "hit", "destroy", "damage", "claim", "leave", "target", "strike", "rock", "occur",
+    "happen", "take", "erupt", "break", "kill", "shake", "injure", "flatten", "level",
+})
+# verbs of stance: in the simple present or present perfect they describe a position, not an event
+_STANCE_VERBS = frozenset({"support", "oppose", "back", "favor", "favour", "endorse", "champion"})
+# protest roots (14x) need protesters: a rally, march or parade held by the state, a party or a politician is a
+# campaign event, not dissent
+_STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "SPY", "LEG", "ELI", "PTY"})
 
 
 class EventCoder:
@@ -74,6 +87,8 @@ class EventCoder:
         for sentence_index, sent in enumerate(doc.sents):
             if not self.might_hold_event(sent.text):
                 continue
+            if sent.text.rstrip().rstrip('"\u201d\'').endswith("?"):
+                continue  # a question asks about an act, it does not report one ("How would you work with X?")
             events.extend(self._code_sentence(sent, sentence_index, index))
         return events
 
@@ -152,10 +167,15 @@ class EventCoder:
             sources = [r for r in self.matcher.speaker(tok, index) if r.mention is not None]
             for s in sources:
                 for t in targets or [None]:
+                    features = event_features(
+                        tier="grammar", specific=False, complement=False, source=s.actor, source_direct=False,
+                        target=t.actor if t else None, target_direct=bool(t and t.direct), modality=ASSERTED,
+                        trigger=tok, code="100",
+                    )
                     out.append(EventMatch(sentence_index=sentence_index, trigger_start=tok.i, trigger_end=tok.i + 1,
                                           head=tok.i, cameo_code="100", source=s.actor, target=t.actor if t else None,
                                           modality=ASSERTED, pattern_id="grammar.obligation",
-                                          confidence=self._confidence(s, t, False, None, None)))
+                                          confidence=self._confidence(s, t, False, None, None), features=features))
         return out
 
     def _complement(self, trig: Trigger, by_token: dict) -> Optional[Trigger]:
@@ -200,6 +220,7 @@ class EventCoder:
         demand_by_modal = self.matcher.demands_by_modal(tok)
         if demand_by_modal:
             code = self.lexicon.map_code("demand", comp.pattern.code if comp is not None else pattern.code)
+            modality = ASSERTED  # "X said Y must/should ...": the demand was made
         elif modality in (FUTURE,) and code[:2] not in _VERBAL_ROOTS and pattern.frame != "scheduled":
             code = self.lexicon.map_code("intent", code)
         original = comp.pattern.code if comp is not None else pattern.code
@@ -213,10 +234,34 @@ class EventCoder:
         if code not in self.taxonomy:
             return []
         if comp is None and pattern.frame in PLAN_FRAMES and any(c.key == "xcomp" for c in pattern.conditions):
-            return []  # "plans to ...", "voted to ..." with nothing codable in the plan
+            return []  # "plans to ...", "decided to ..." with nothing codable in the plan
+        if comp is None and pattern.frame in ("intent", "future") and not infinitives(tok) and not any(
+            not c.negated and (c.values or c.key in ("prep", "prt")) for c in pattern.conditions
+        ):
+            return []  # "agreed that ..." (concurred), "offered a reward": no commitment to do anything
+        if code[:2] in _VIOLENT_ROOTS and kind_of(tok) == "NOUN" and not self._violent_noun_frame(tok):
+            return []  # "the war", "the battle for the city": a name of a conflict, not an act
+        if tok.lemma_.lower() in _STANCE_VERBS and (tok.tag_ in ("VBZ", "VBP") or (
+            tok.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("has", "have") for c in tok.children)
+        )) and comp is None:
+            return []  # a standing position ("the party opposes abortion", "has supported X"), not an act
+        if code[:2] in _VIOLENT_ROOTS and self.lexicon.outside_violence(tok.sent):
+            return []  # sports results ("beat X 2-1 in the final"), disasters and accidents
+        imperative = self.matcher.reported_imperative(tok)
 
         sources, direct = self.matcher.sources(tok, index)
-        if demand_by_modal:
+        if imperative is not None:
+            # '"Release the prisoners," X told Y': X appeals to Y; nobody released anyone
+            code = self.lexicon.map_code("appeal", code)
+            sources = [r for r in self.matcher.speaker(tok, index) if r.mention is not None]
+            if not sources:
+                subj = self.matcher.subject_token(imperative)
+                sources = [r for r in self.matcher.actors_at(subj, index) if r.mention is not None]
+            if not sources or code not in self.taxonomy:
+                return []
+            targets = [r for r in self.matcher.addressees(imperative, index) if r.mention is not None]
+            direct, between, modality = False, False, ASSERTED
+        elif demand_by_modal:
             speaker = self.matcher.speaker(tok, index)
             targets = sources
             sources, direct = speaker, False
@@ -254,29 +299,49 @@ class EventCoder:
             for s in sources or [None]:
                 for t in targets or [None]:
                     if s is not None and t is not None and s.mention is not None and s.mention == t.mention:
-                        continue
-                    pairs.append((s, t))
+                        t = None  # the source is never its own target ("he declined": no object of his own)
+                    if (s, t) not in pairs:
+                        pairs.append((s, t))
         if code.startswith("04") and "recip" in pattern.flags and all(t is None for _, t in pairs):
             return []  # a meeting needs a counterpart ("the cabinet met" is not an interaction)
         context = sentence_countries(tok.sent, index) if self.infer_countries else {}
+        target_context = target_countries(tok.sent, index) if self.infer_countries else {}
         place = self._place_country(head_tokens, index) if self.infer_countries else None
         pairs = [
             fill_countries(s, t, context=context, proper_target=t is not None and t.mention is not None
                            and t.actor.code is None
-                           and self._is_name(tok.doc, t.mention), place=place)
+                           and self._is_name(tok.doc, t.mention), place=place, targets=target_context)
             for s, t in pairs
         ]
         # somebody must be a known actor: "Caloundra defeated Wynnum", "a soldier who fights" are not news events
         pairs = [(s, t) for s, t in pairs if (s is not None and s.actor.resolved) or (t is not None and t.actor.resolved)]
-        distinct = [(s, t) for s, t in pairs if not (s and t and s.actor.code and s.actor.code == t.actor.code)]
-        pairs = distinct or pairs
+        # a place phrase stands for its country only when that is another country than the source's
+        pairs = [(s, _place_target(s, t, tok.doc)) for s, t in pairs]
+        # never a self-target: the target is the source's own words, overlaps its mention, or is the same actor
+        pairs = [(s, None if _same_actor(s, t) else t) for s, t in pairs]
+        if code[:2] in _VIOLENT_ROOTS:
+            # violence only against a resolved political actor, by a resolved one (an unnamed agent -- "a roadside
+            # bomb killed two soldiers" -- is kept with a low confidence, see confidence.py)
+            pairs = [(None if s is not None and s.mention is None and not s.actor.resolved else s, t) for s, t in pairs]
+            pairs = [(s, t) for s, t in pairs if t is not None and t.actor.resolved and (s is None or s.actor.resolved)]
+        if code[:2] == "14":
+            # dissent needs protesters: a state (its government, forces, a party) closing a road or holding a
+            # rally is not a protest
+            pairs = [(s, t) for s, t in pairs if not (s is not None and _is_state(s, tok.doc))]
         start = min(t.i for t in head_tokens)
         end = max(t.i for t in head_tokens) + 1
         if end - start > 4:
             start, end = tok.i, tok.i + 1
         out = []
+        specific = any(not c.negated and (c.values or c.key in ("prep", "prt")) for c in pattern.conditions)
         for s, t in pairs:
             confidence = self._confidence(s, t, direct, pattern, comp)
+            features = event_features(
+                tier=pattern.tier, specific=specific, complement=comp is not None,
+                source=s.actor if s else None, source_direct=direct and bool(s and s.direct),
+                target=t.actor if t else None, target_direct=bool(t and t.direct), modality=modality,
+                trigger=tok, code=code,
+            )
             out.append(
                 EventMatch(
                     sentence_index=sentence_index,
@@ -289,6 +354,7 @@ class EventCoder:
                     modality=modality,
                     pattern_id=pattern.pattern_id if comp is None else f"{pattern.pattern_id}+{comp.pattern.pattern_id}",
                     confidence=confidence,
+                    features=features,
                 )
             )
         return out
@@ -308,7 +374,8 @@ class EventCoder:
             if not refs:
                 refs, between = self.matcher.targets(second.token, second.pattern, index)
         if not refs:
-            # the country where the event takes place ("lifted the curfew in X", "protests in X")
+            # the country where the event takes place ("lifted the curfew in X", "blockades in X"); kept below only
+            # when it is another country than the source's (see _place_target)
             # ... also of an uncoded complement ("threatened to resume attacks in X")
             xcomps = infinitives(trig.token) if comp is None and trig.pattern.frame is not None else []
             for tok in ([comp.token] if comp is not None else []) + [trig.token] + xcomps:
@@ -324,6 +391,20 @@ class EventCoder:
                 if ref.actor.country:
                     return ref.actor.country
         return None
+
+    def _violent_noun_frame(self, tok: Token) -> bool:
+        """An event noun of violence in an event frame ("launched an attack", "the raid killed ...")."""
+        if self._governing_light_verb(tok):
+            return True
+        node = tok.head if tok.dep_ in ("compound", "amod") else tok
+        if node.dep_ == "pobj" and node.head.dep_ == "prep" and node.head.head.lemma_.lower() in self.lexicon.light_verbs:
+            return True  # "took part in the attack", "engaged in fighting"
+        if node.dep_ in ("nsubj", "nsubjpass") and node.head.lemma_.lower() in _VIOLENT_NOUN_PREDICATES:
+            return True
+        # the noun names its agent and its victim: "Israel's attack on Lebanon", "the shelling of X by Y"
+        agent = [c for c in node.children if c.dep_ == "poss"] or preposition_objects(node, ("by",))
+        victim = preposition_objects(node, ("on", "against", "of")) if agent else []
+        return bool(agent and victim)
 
     def _governing_light_verb(self, tok: Token) -> list[Token]:
         """The light verb an event noun is the object of ("could join [the war]", "did not hold [talks]")."""
@@ -360,6 +441,43 @@ class EventCoder:
         if (pattern is not None and pattern.conditions) or comp is not None:
             score += 0.1
         return round(min(score, 1.0), 2)
+
+
+def _place_target(source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc) -> Optional[ActorRef]:
+    """A target found in a place phrase ("in Tunis", "into Lebanon"): the country acted upon when it is foreign to
+    the source (coded as the country alone, never as a city's people), no target when it is the source's own
+    country or the source has none (a place is not an actor)."""
+    if target is None or target.mention is None or not is_place_phrase(target.mention, doc):
+        return target
+    country = target.actor.country
+    if source is None or not country or country == source.actor.country or not source.actor.resolved:
+        return None
+    return ActorRef(Actor(text=target.actor.text, code=country, country=country), target.mention, False)
+
+
+def _is_state(ref: ActorRef, doc: Doc) -> bool:
+    """A state actor: a state role (GOV, MIL, ...) or a country named as such ("Russia", not "Iraqi Kurds")."""
+    actor = ref.actor
+    if (actor.role or "") in _STATE_ROLES:
+        return True
+    if actor.country and not actor.role and ref.mention is not None:
+        return doc[ref.mention.end - 1].ent_type_ == "GPE"
+    return False
+
+
+def _same_actor(source: Optional[ActorRef], target: Optional[ActorRef]) -> bool:
+    """The target is the source itself: the same actor code, the source's own words coded as its country (the
+    sentence-context fill), or a mention overlapping the source's with the same country."""
+    if source is None or target is None:
+        return False
+    if source.actor.code and source.actor.code == target.actor.code:
+        return True
+    same_country = bool(source.actor.country) and source.actor.country == target.actor.country
+    if same_country and target.actor.text and target.actor.text == source.actor.text:
+        return True
+    if same_country and source.mention is not None and target.mention is not None:
+        return source.mention.start < target.mention.end and target.mention.start < source.mention.end
+    return False
 
 
 def _depth(token: Token) -> int:

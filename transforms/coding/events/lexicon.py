@@ -15,6 +15,9 @@ from transforms.coding.errors import DataFileError
 from transforms.coding.taxonomy import Taxonomy
 
 DEFAULT_PATTERNS_FILE = "event_patterns.txt"
+# second tier: the PETRARCH2 verb dictionary converted by tools/convert_petrarch_verbs.py (MIT; notice in the file)
+DICTIONARY_PATTERNS_FILE = "event_patterns_petrarch.txt"
+OWN, DICTIONARY = "own", "dictionary"
 TRIGGER_KINDS = {"v": "VERB", "n": "NOUN", "a": "ADJ"}
 CONDITION_KEYS = ("obj", "prep", "prt", "mod", "xcomp", "subj", "smod")
 FRAME_FLAGS = ("intent", "future", "scheduled", "threat", "reject", "demand", "appeal")
@@ -30,6 +33,7 @@ DEFAULT_TARGETS = {
 }
 _ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _CODE = re.compile(r"^\d{2,4}$")
+_SCORE = re.compile(r"(?<![\d,.])\d{1,2} ?[-\u2013] ?\d{1,2}(?![\d,.])")  # a match score ("2-1"), not a year range
 _WORD = re.compile(r"^[a-z0-9@*][a-z0-9'\-]*$")
 _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ying", "ie"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
              ("es", ""), ("es", "e"), ("s", ""), ("d", ""))
@@ -58,6 +62,7 @@ class Pattern:
     targets: tuple
     flags: frozenset
     source: str  # "path:line"
+    tier: str = OWN  # OWN (built-in or user file) | DICTIONARY (converted PETRARCH2 verb dictionary)
 
     @property
     def frame(self) -> Optional[str]:
@@ -82,24 +87,34 @@ class Lexicon:
         self.speech_verbs: set[str] = set()
         self.maps: dict[str, dict[str, str]] = {name: {} for name in MAP_NAMES}
         self.irregular: dict[str, str] = {}  # word form -> lemma
+        self.not_violence: set[str] = set()  # @not_violence: sentence words that rule out violence codes
+        self.allegation_verbs: set[str] = set()  # @allege: what their clause reports is not established fact
         self._index: dict[tuple[str, str], list[Pattern]] = {}
 
     @classmethod
-    def load(cls, *, taxonomy: Taxonomy, patterns_file: Optional[str] = None) -> "Lexicon":
-        """Read the built-in lexicon plus an optional user file (whose patterns take precedence).
+    def load(
+        cls, *, taxonomy: Taxonomy, patterns_file: Optional[str] = None, dictionary: bool = True
+    ) -> "Lexicon":
+        """Read the built-in lexicon plus an optional user file (whose patterns take precedence), then the
+        second-tier dictionary patterns (tried only after every own pattern of a trigger word failed).
 
         taxonomy: Codes every pattern and map must use.
         patterns_file: Optional user file in the same format.
+        dictionary: Also load ``data/event_patterns_petrarch.txt`` (the converted PETRARCH2 verb dictionary).
         """
         lexicon = cls()
         resource = importlib.resources.files("transforms.coding") / "data" / DEFAULT_PATTERNS_FILE
         builtin = lexicon._parse(resource.read_text(encoding="utf-8"), str(resource), taxonomy)
+        second: list[Pattern] = []
+        if dictionary:
+            extra = importlib.resources.files("transforms.coding") / "data" / DICTIONARY_PATTERNS_FILE
+            second = lexicon._parse(extra.read_text(encoding="utf-8"), str(extra), taxonomy, known=builtin, tier=DICTIONARY)
         user: list[Pattern] = []
         if patterns_file is not None:
             text = read_data_file(patterns_file, what="patterns file")
-            user = lexicon._parse(text, patterns_file, taxonomy, known=builtin)
-        lexicon.patterns = user + builtin
-        lexicon._build_index(len(user))
+            user = lexicon._parse(text, patterns_file, taxonomy, known=builtin + second)
+        lexicon.patterns = user + builtin + second
+        lexicon._build_index(len(user), len(user) + len(builtin))
         return lexicon
 
     # ------------------------------------------------------------------ lookup
@@ -128,6 +143,12 @@ class Lexicon:
                     out.add(stem[:-1])  # "shelled" -> "shell" already; "planned" -> "plan"
         return out
 
+    def outside_violence(self, sent) -> bool:
+        """The sentence is about sport, a disaster or an accident (an @not_violence word, or a score "2-1")."""
+        if any(token.lemma_.lower() in self.not_violence or token.lower_ in self.not_violence for token in sent):
+            return True
+        return bool(_SCORE.search(sent.text))
+
     def map_code(self, name: str, code: str) -> str:
         """Re-code ``code`` with the @map table ``name`` (longest matching prefix; ``*`` fallback).
 
@@ -143,15 +164,18 @@ class Lexicon:
         return code if value in (None, "keep") else value
 
     # ------------------------------------------------------------------ parsing
-    def _build_index(self, n_user: int) -> None:
+    def _build_index(self, n_user: int, n_own: Optional[int] = None) -> None:
         index: dict[tuple[str, str], list[tuple]] = {}
+        n_own = len(self.patterns) if n_own is None else n_own
         for order, pattern in enumerate(self.patterns):
-            rank = 0 if order < n_user else 1
+            rank = 0 if order < n_user else 1 if order < n_own else 2
             for lemma in pattern.lemmas:
                 index.setdefault((pattern.kind, lemma), []).append((rank, -pattern.specificity, order, pattern))
         self._index = {key: [item[-1] for item in sorted(items, key=lambda t: t[:3])] for key, items in index.items()}
 
-    def _parse(self, text: str, path: str, taxonomy: Taxonomy, known: Iterable[Pattern] = ()) -> list[Pattern]:
+    def _parse(
+        self, text: str, path: str, taxonomy: Taxonomy, known: Iterable[Pattern] = (), tier: str = OWN
+    ) -> list[Pattern]:
         patterns: list[Pattern] = []
         seen = {p.pattern_id: p.source for p in known}
         for lineno, raw in enumerate(text.splitlines(), start=1):
@@ -160,22 +184,33 @@ class Lexicon:
                 continue
             fields = line.split()
             if fields[0].startswith("@"):
-                self._directive(fields, path, lineno, taxonomy)
+                if tier == DICTIONARY and fields[0] != "@forms":
+                    raise DataFileError(path, lineno, "the dictionary tier may only hold patterns and @forms")
+                self._directive(fields, path, lineno, taxonomy, override=tier != DICTIONARY)
                 continue
             pattern = _parse_pattern(fields, path, lineno, taxonomy)
+            if tier != OWN:
+                # light and speech verbs are grammar here ("held talks", "said it would"): the own lexicon's
+                # directives decide what they govern, never a dictionary verb-object phrase
+                lemmas = pattern.lemmas - self.light_verbs - self.speech_verbs
+                if not lemmas:
+                    continue
+                pattern = dataclasses.replace(pattern, tier=tier, lemmas=frozenset(lemmas))
             if pattern.pattern_id in seen:
                 raise DataFileError(path, lineno, f"duplicate pattern id {pattern.pattern_id!r} (first at {seen[pattern.pattern_id]})")
             seen[pattern.pattern_id] = pattern.source
             patterns.append(pattern)
         return patterns
 
-    def _directive(self, fields: list[str], path: str, lineno: int, taxonomy: Taxonomy) -> None:
+    def _directive(self, fields: list[str], path: str, lineno: int, taxonomy: Taxonomy, override: bool = True) -> None:
         name = fields[0]
-        if name in ("@light", "@speech"):
+        if name in ("@light", "@speech", "@not_violence", "@allege"):
             if len(fields) < 2:
                 raise DataFileError(path, lineno, f"{name} needs a comma-separated list of lemmas")
             words = {w for field in fields[1:] for w in field.lower().split(",") if w}
-            (self.light_verbs if name == "@light" else self.speech_verbs).update(words)
+            table = {"@light": self.light_verbs, "@speech": self.speech_verbs, "@not_violence": self.not_violence,
+                     "@allege": self.allegation_verbs}[name]
+            table.update(words)
         elif name == "@map":
             if len(fields) < 3 or fields[1] not in MAP_NAMES:
                 raise DataFileError(path, lineno, f"@map needs a name ({', '.join(sorted(MAP_NAMES))}) and PREFIX=CODE items")
@@ -191,10 +226,10 @@ class Lexicon:
             if len(fields) != 3:
                 raise DataFileError(path, lineno, "@forms needs a lemma and a comma-separated list of forms")
             for form in fields[2].lower().split(","):
-                if form:
+                if form and (override or form not in self.irregular):
                     self.irregular[form] = fields[1].lower()
         else:
-            raise DataFileError(path, lineno, f"unknown directive {name!r} (known: @light, @speech, @map, @forms)")
+            raise DataFileError(path, lineno, f"unknown directive {name!r} (known: @light, @speech, @not_violence, @allege, @map, @forms)")
 
 
 def _parse_pattern(fields: list[str], path: str, lineno: int, taxonomy: Taxonomy) -> Pattern:

@@ -23,6 +23,8 @@ CONDITION_MARKS = frozenset({"if", "unless", "whether", "lest"})
 NEGATIONS = frozenset({"not", "n't", "never", "no"})
 REQUEST_AUX = frozenset({"must", "should"})
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "him", "her", "them", "us", "who", "which", "that"})
+SINGULAR_PERSONAL = frozenset({"he", "she", "him", "her", "his", "hers"})
+ALLEGED_ADV = frozenset({"allegedly", "purportedly", "supposedly", "reputedly"})
 THIRD_PERSON = frozenset({"he", "she", "it", "they", "him", "her", "them", "his", "its", "their", "hers", "theirs"})
 SOURCE_PREPS = ("of", "from", "in", "at", "throughout", "across")
 BOUNDARY_NOUNS = frozenset({"border", "frontier", "boundary", "borderline"})
@@ -59,6 +61,12 @@ QUANTITY_NOUNS = frozenset({
     "part", "portion", "series", "group", "wave", "round", "string", "spate", "set", "pair", "couple", "handful",
     "bunch", "quantity", "load", "supply", "total", "range", "host", "barrage", "volley", "flurry",
 })
+# a place named in one of these phrases is where something happens, never an actor ("protested in Kirkuk")
+PLACE_PREPS = frozenset({
+    "in", "at", "near", "outside", "inside", "into", "across", "throughout", "around", "within", "through", "along",
+    "toward", "towards", "from",
+})
+PLACE_ENTS = frozenset({"GPE", "LOC", "FAC"})
 CLAUSE_STOP_DEPS = frozenset({"relcl", "acl", "advcl", "appos", "conj", "cc", "ccomp", "punct", "parataxis"})
 
 
@@ -78,6 +86,22 @@ class ActorRef:
     actor: Actor
     mention: Optional[ActorMention]
     direct: bool = True
+
+
+def is_place_phrase(mention: ActorMention, doc) -> bool:
+    """The mention names a place in a locative phrase ("in Pakistan", "at the Tunis airport", "in Tunis, Sfax and
+    Sousse"): a country-level actor (no role) whose words are a place name governed by a place preposition."""
+    if mention.actor.role:
+        return False
+    head = doc[mention.end - 1]
+    for _ in range(4):  # through list members and appositions: "in Tunis, Sfax and Sousse"
+        if head.dep_ in ("conj", "appos", "compound") and head.head.i != head.i:
+            head = head.head
+            continue
+        break
+    if head.dep_ != "pobj" or head.head.lower_ not in PLACE_PREPS:
+        return False
+    return any(t.ent_type_ in PLACE_ENTS for t in doc[mention.start : mention.end]) or mention.actor.code == mention.actor.country
 
 
 class MentionIndex:
@@ -548,6 +572,11 @@ class Matcher:
         candidates = [m for m in mentions.mentions if prev_start <= m.start and m.end <= pronoun.i and m.actor.resolved]
         if not candidates:
             return []
+        if pronoun.lower_ in SINGULAR_PERSONAL:
+            # "reporters asked the minister ..., but he declined": "he" is one person, not the reporters
+            candidates = [m for m in candidates if pronoun.doc[m.end - 1].tag_ not in ("NNS", "NNPS")]
+            if not candidates:
+                return []
         subjects = [m for m in candidates if pronoun.doc[m.end - 1].dep_ in SUBJECT_DEPS + PASSIVE_SUBJECT_DEPS]
         last = (subjects or candidates)[-1]
         return [ActorRef(m.actor, m, direct=False) for m in candidates if (m.start, m.end) == (last.start, last.end)]
@@ -628,7 +657,7 @@ class Matcher:
                         future = True
                     else:
                         hedged = True
-                elif child.dep_ == "advmod" and low in HEDGE_ADV:
+                elif child.dep_ == "advmod" and (low in HEDGE_ADV or low in ALLEGED_ADV):
                     hedged = True
                 elif child.dep_ == "mark" and low in CONDITION_MARKS:
                     hedged = True
@@ -640,7 +669,7 @@ class Matcher:
             if token.dep_ == "xcomp" and token.head.lemma_.lower() == "go" and token.head.tag_ == "VBG":
                 future = True
             scope_neg, scope_hedge = self._governor_scope(token)
-            negated, hedged = negated or scope_neg, hedged or scope_hedge
+            negated, hedged = negated or scope_neg, hedged or scope_hedge or self._alleged(token)
             clause = token
             for _ in range(6):  # a predicate inside a conditional clause ("if war starts")
                 if clause.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKS for c in clause.children):
@@ -711,6 +740,55 @@ class Matcher:
                 return False
             node = node.head
         return False
+
+    def _alleged(self, token: Token) -> bool:
+        """The predicate is inside the clause of a verb of allegation or denial ("alleged that X had killed",
+        "denied reports that its troops attacked"): a claim, not an established fact."""
+        node = token
+        for _ in range(6):
+            if node.head.i == node.i:
+                return False
+            head = node.head
+            if node.dep_ in ("ccomp", "acl", "relcl") and head.lemma_.lower() in self.lexicon.allegation_verbs:
+                return True
+            if node.dep_ == "acl" and head.lemma_.lower() in ("report", "claim", "allegation", "accusation", "rumour", "rumor", "speculation"):
+                return True  # "reports that its troops attacked"
+            if node.dep_ not in ("conj", "xcomp", "ccomp", "acl", "dobj", "pobj", "prep"):
+                return False
+            node = head
+        return False
+
+    def reported_imperative(self, token: Token) -> Optional[Token]:
+        """The verb of saying that quotes ``token`` as an order ('"Release them," X told Y'), or None.
+
+        An imperative is a base-form verb with no subject and no auxiliary heading a quoted or reported clause
+        (or conjoined to one: '"Attack them and drive them out"').
+        """
+        node = token
+        if node.tag_ != "VB" or children(node, SUBJECT_DEPS + PASSIVE_SUBJECT_DEPS + ("aux", "auxpass", "mark")):
+            return None
+        if node.dep_ == "conj" and node.head.tag_ == "VB":
+            node = node.head
+            if children(node, SUBJECT_DEPS + ("aux", "auxpass", "mark")):
+                return None
+        if node.dep_ in ("ccomp", "parataxis") and node.head.lemma_.lower() in self.lexicon.speech_verbs:
+            return node.head
+        if node.dep_ == "advcl" and node.i < node.head.i and node.head.lemma_.lower() in self.lexicon.speech_verbs:
+            return node.head  # '"Attack them," he told ...' parsed as an adverbial clause of the speech verb
+        if node.dep_ == "ROOT":
+            for child in node.children:
+                if child.dep_ in ("ccomp", "parataxis") and child.lemma_.lower() in self.lexicon.speech_verbs:
+                    return child  # '"Release them", the minister said' parsed with the speech verb as dependent
+        return None
+
+    def addressees(self, speech: Token, mentions: MentionIndex) -> list[ActorRef]:
+        """Who a verb of saying addresses ("told Britain", "said to Britain")."""
+        found = children(speech, ("dobj", "obj", "dative", "iobj"))
+        found = [p for d in found for p in (children(d, ("pobj",)) or [d])] + preposition_objects(speech, ("to",))
+        refs: list[ActorRef] = []
+        for tok in found:
+            refs.extend(self.actors_at(tok, mentions))
+        return refs
 
     def demands_by_modal(self, token: Token) -> bool:
         """"X said Y must ..." : the clause of ``token`` is an obligation reported by a speaker."""

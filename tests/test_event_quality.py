@@ -1,0 +1,253 @@
+"""Event quality (issue 10): the PETRARCH2 verb dictionary as a second tier, error classes fixed at their root,
+and the calibrated confidence. Every sentence here is written for these tests.
+
+The tests run the real DocumentCoder (real ActorCoder, real spaCy model) on single sentences.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import pathlib
+
+import pytest
+
+from transforms.coding.events.lexicon import DICTIONARY, OWN, Lexicon
+from transforms.coding.model import Document
+from transforms.coding.taxonomy import Taxonomy
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def code(nlp, document_coder, text: str) -> list[dict]:
+    doc = nlp(text)
+    document = Document(doc_id="t", text=text, doc_date=dt.date(2021, 3, 4))
+    return document_coder.code(doc, document, nlp_model="m", ingested_at=dt.datetime(2021, 3, 4)).events
+
+
+def summary(events: list[dict]) -> set[tuple]:
+    return {(e["source_code"], e["cameo_code"], e["target_code"], e["modality"]) for e in events}
+
+
+# ---------------------------------------------------------------------- the verb dictionary (second tier)
+def _converter():
+    spec = importlib.util.spec_from_file_location("convert_petrarch_verbs", ROOT / "tools" / "convert_petrarch_verbs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+INVENTED_DICTIONARY = """\
+# The MIT License (MIT)
+# Copyright (c) 2015 Somebody
+# IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+
+&PACT
++TREATY
++ACCORD
+
+--- MEND [---] ---
+MEND
+PATCH
++PATCH_UP {+PATCHED_UP +PATCHING_UP}
+- * RELATIONS [054] # MEND
+- * &PACT (WITH +) [057] # PATCH
+- * [051] # MEND
+- * (ON MONDAY) [---] # MEND
+- * UP (WITH ^) [---] # PATCH_UP
+- * UP FENCES [050] # PATCH_UP
+- WILL * RELATIONS [030] # MEND
+"""
+
+
+def test_converter_turns_verb_object_phrases_into_patterns():
+    convert = _converter()
+    lines = INVENTED_DICTIONARY.splitlines(keepends=True)
+    body, stats = convert.convert(lines, {"054", "057", "051", "050", "030"}, isolated=False, roots=None)
+    patterns = [line for line in body if line.startswith("petrarch.")]
+    assert "petrarch.mend.1  054  v:mend  obj=relation" in patterns  # only the verb the pattern was written for
+    assert "petrarch.mend.2  057  v:patch  obj=accord,treaty  prep=with:@actor  >  with,obj,to,against,on" in patterns
+    assert "petrarch.mend.3  050  v:patch  prt=up  obj=fence" in patterns
+    # null codes, bare verbs, phrases with no object noun and auxiliaries before the verb are not converted
+    assert len(patterns) == 3 and stats["patterns_in"] == 7
+    assert convert.parse_license(lines)[0] == "The MIT License (MIT)"
+    body, _ = convert.convert(lines, {"054", "057", "051"}, isolated=True, roots=None, synonyms=True)
+    assert "petrarch.mend.1  054  v:mend,patch  obj=relation" in body
+
+
+def test_generated_dictionary_keeps_the_mit_notice_and_loads_as_second_tier():
+    text = (ROOT / "transforms" / "coding" / "data" / "event_patterns_petrarch.txt").read_text(encoding="utf-8")
+    assert "The MIT License (MIT)" in text and "Open Event Data Alliance" in text
+    lexicon = Lexicon.load(taxonomy=Taxonomy.load())
+    tiers = {p.tier for p in lexicon.patterns}
+    assert tiers == {OWN, DICTIONARY}
+    # own patterns are always tried first for a trigger word
+    for lemma in ("freeze", "attack", "accuse"):
+        found = [p.tier for p in lexicon.lookup("VERB", lemma)]
+        assert found and found == sorted(found, key=lambda t: t != OWN)
+    # light and speech verbs are grammar, never dictionary phrases
+    assert not [p for p in lexicon.lookup("VERB", "say") if p.tier == DICTIONARY]
+    assert not Lexicon.load(taxonomy=Taxonomy.load(), dictionary=False).lookup("VERB", "advise")
+
+
+def test_dictionary_codes_a_phrase_the_own_lexicon_lacks_and_own_patterns_win(nlp, document_coder):
+    events = code(nlp, document_coder, "The French government advised against travel to Morocco on Monday.")
+    assert [(e["source_code"], e["cameo_root"]) for e in events] == [("FRAGOV", "16")]
+    assert events[0]["pattern_id"].startswith("petrarch.")
+    events = code(nlp, document_coder, "Canada froze the bank accounts of three Iranian officials on Tuesday.")
+    assert events and all(not e["pattern_id"].startswith("petrarch.") for e in events)
+
+
+# ---------------------------------------------------------------------- error classes (issue 10, part 4)
+@pytest.mark.parametrize("text", [
+    "A violent storm killed eleven people in western Peru on Saturday.",  # weather
+    "A train collision killed six passengers near the Chilean capital.",  # accident
+    "Norway beat Sweden 3-1 in the European championship qualifier on Friday.",  # sports
+    "The war has ruined the economy of Yemen, the Omani minister said.",  # a conflict's name, not an act
+    "The battle for the port lasted four weeks.",
+])
+def test_no_violence_without_a_political_act(nlp, document_coder, text):
+    assert not [e for e in code(nlp, document_coder, text) if e["cameo_root"] in ("18", "19", "20")]
+
+
+def test_violence_between_actors_is_still_coded(nlp, document_coder):
+    events = code(nlp, document_coder, "Turkish warplanes bombed Kurdish rebel positions in northern Iraq on Sunday.")
+    assert {(e["source_country"], e["cameo_root"]) for e in events} >= {("TUR", "19")}
+    events = code(nlp, document_coder, "Russia's attack on Georgia drew condemnation.")
+    assert ("RUS", "GEO") in {(e["source_country"], e["target_country"]) for e in events if e["cameo_root"] in ("18", "19")}
+
+
+@pytest.mark.parametrize("text", [
+    "The Peruvian president agreed that the tax system needed reform.",  # concurred
+    "The Chilean police offered a reward for information about the robbers.",
+])
+def test_intent_needs_a_commitment(nlp, document_coder, text):
+    assert not [e for e in code(nlp, document_coder, text) if e["cameo_root"] == "03"]
+
+
+def test_voting_is_not_an_intention(nlp, document_coder):
+    events = code(nlp, document_coder, "The Spanish parliament voted to extend the state of emergency.")
+    assert not [e for e in events if e["pattern_id"].startswith("intent.")]
+
+
+def test_release_of_a_document_is_not_a_release_of_people(nlp, document_coder):
+    events = code(nlp, document_coder, "The Kremlin released a transcript of the call between the two leaders.")
+    assert not [e for e in events if e["cameo_code"].startswith("084")]
+    events = code(nlp, document_coder, "Iran released two British sailors on Thursday.")
+    assert "0841" in {e["cameo_code"] for e in events}
+
+
+def test_brokering_a_truce_is_mediation(nlp, document_coder):
+    events = code(nlp, document_coder, "Egypt brokered a truce between Israel and Hamas on Sunday.")
+    codes = {(e["source_country"], e["cameo_code"]) for e in events}
+    assert ("EGY", "045") in codes and not [c for s, c in codes if s == "EGY" and c.startswith("05")]
+
+
+def test_a_campaign_rally_is_not_a_protest(nlp, document_coder):
+    for text in ("The Mexican president held a rally with supporters in Monterrey.",
+                 "Russia closed its border with Finland on Monday."):
+        assert not [e for e in code(nlp, document_coder, text) if e["cameo_root"] == "14"]
+    events = code(nlp, document_coder, "Thousands of Chilean students marched against the government in Santiago.")
+    assert "14" in {e["cameo_root"] for e in events}
+
+
+def test_never_a_self_target(nlp, document_coder):
+    for text in ("The Kenyan president agreed to hold talks.", "Police arrested protesters in Tunis and Sousse."):
+        for e in code(nlp, document_coder, text):
+            assert e["target_text"] != e["source_text"]
+            assert not (e["target_code"] and e["target_code"] == e["source_code"])
+
+
+def test_a_place_phrase_is_not_an_actor(nlp, document_coder):
+    events = code(nlp, document_coder, "Police arrested twelve protesters in Tunis, Sfax and Sousse on Wednesday.")
+    assert events and all(e["target_text"] not in ("Tunis", "Sfax", "Sousse") for e in events)
+    # a foreign place acted upon stands for its country
+    events = code(nlp, document_coder, "Israel reimposed a blockade in the Gaza Strip on Friday.")
+    assert {(e["source_country"], e["target_country"]) for e in events} <= {("ISR", "PSE"), ("ISR", None)}
+
+
+def test_pronoun_takes_a_singular_antecedent(nlp, document_coder):
+    events = code(nlp, document_coder,
+                  "Journalists asked the Italian prime minister about the deal, but he declined to comment.")
+    declined = [e for e in events if e["cameo_code"] == "011"]
+    assert declined and declined[0]["source_code"] == "ITAGOV"
+
+
+def test_quoted_imperative_is_an_appeal_of_the_speaker(nlp, document_coder):
+    events = code(nlp, document_coder, '"Free the hostages now," the Iranian foreign minister told Britain.')
+    assert {(e["source_code"], e["cameo_root"], e["target_code"], e["modality"]) for e in events} == {
+        ("IRNGOV", "02", "GBR", "ASSERTED")
+    }
+
+
+def test_should_statement_is_a_demand_and_allegations_are_hypothetical(nlp, document_coder):
+    events = code(nlp, document_coder, "Egypt should reopen its embassy in Libya, the Turkish president said.")
+    assert {(e["source_code"], e["cameo_root"], e["modality"]) for e in events} >= {("TURGOV", "10", "ASSERTED")}
+    events = code(nlp, document_coder, "The opposition alleged that the Ugandan army had killed dozens of villagers.")
+    assert all(e["modality"] == "HYPOTHETICAL" for e in events if e["cameo_root"] in ("18", "19", "20"))
+
+
+# ---------------------------------------------------------------------- calibrated confidence (issue 10, part 2)
+def test_confidence_model_file_is_validated_with_file_and_line(tmp_path):
+    from transforms.coding.errors import DataFileError
+    from transforms.coding.events.confidence import ConfidenceModel
+
+    model = ConfidenceModel.load()
+    assert 0.0 <= model.min_confidence <= 1.0 and model.weights["event"]
+    bad = tmp_path / "model.tsv"
+    head = "@min_confidence 0.5\n@intercept event 0\n@intercept fields 0\n"
+    bad.write_text(head + "event colour=red 1.0\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"model.tsv:4: bad feature 'colour=red'"):
+        ConfidenceModel.load(str(bad))
+    bad.write_text("@min_confidence 2\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"model.tsv:1: @min_confidence must be within 0..1"):
+        ConfidenceModel.load(str(bad))
+    bad.write_text("@min_confidence 0.5\n@intercept event 0\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="@intercept fields"):
+        ConfidenceModel.load(str(bad))
+    good = ConfidenceModel.parse(head + "event tgt=none -2\nfields date=DAY 1\n", "m")
+    assert good.probability(["tgt=none"]) < good.probability(["tgt=country"]) == 0.25
+    assert good.probability(["date=DAY"]) > 0.25  # P(event) x P(fields | event)
+
+
+def test_events_carry_features_and_the_calibrated_confidence(nlp, document_coder):
+    events = code(nlp, document_coder, "Japan and South Korea signed a fisheries agreement on Monday.")
+    assert events
+    for event in events:
+        features = event_features_of(nlp, document_coder, event)
+        assert "tier=own" in features and any(f.startswith("date=") for f in features)
+        assert event["confidence"] == round(document_coder.confidence.probability(features), 4)
+
+
+def event_features_of(nlp, document_coder, event):
+    text = "Japan and South Korea signed a fisheries agreement on Monday."
+    doc = nlp(text)
+    document = Document(doc_id="t", text=text, doc_date=dt.date(2021, 3, 4))
+    records = document_coder.code(doc, document, nlp_model="m", ingested_at=dt.datetime(2021, 3, 4),
+                                  keep_features=True).events
+    return next(r["_features"] for r in records if r["event_id"] == event["event_id"])
+
+
+def test_min_confidence_drops_and_counts_events(tmp_path):
+    from pipelines import extract_events
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"id": "a", "date": "2024-05-06", "text": "Japan and South Korea signed a fisheries agreement on Monday."}\n',
+        encoding="utf-8",
+    )
+    every = extract_events.run([f"--input={source}", f"--output={tmp_path}/all", "--formats=avro", "--min_confidence=0"])
+    none = extract_events.run([f"--input={source}", f"--output={tmp_path}/none", "--formats=avro", "--min_confidence=1"])
+    assert every["events"] >= 2 and every.get("events_below_min_confidence", 0) == 0
+    assert none["events"] == 0 and none["events_below_min_confidence"] == every["events"]
+    from transforms.coding.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="--min_confidence"):
+        extract_events.run([f"--input={source}", f"--output={tmp_path}/x", "--min_confidence=1.5"])
+
+
+def test_questions_and_standing_positions_are_not_events(nlp, document_coder):
+    for text in ("How would you work with the Canadian government to end the dispute?",
+                 "The Greek government strongly opposes the Turkish plan.",
+                 "France has supported the Ukrainian government for years."):
+        assert code(nlp, document_coder, text) == [], text
+    assert code(nlp, document_coder, "The Greek government rejected the Turkish plan on Monday.")
