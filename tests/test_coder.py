@@ -125,7 +125,7 @@ def test_no_document_country_when_none_dominates(document_coder, nlp):
 
 
 def test_background_event_record_has_unknown_date(document_coder, nlp):
-    text = "Chilean officials said that Argentine troops had shelled the border post."
+    text = "Chilean officials said that Argentine troops had shelled Chilean soldiers at the border."
     events = [e for e in code_text(document_coder, nlp, text, doc_date=D) if e["trigger"] == "shelled"]
     assert events and all(e["event_date"] is None and e["event_date_precision"] == "UNKNOWN" for e in events)
     assert all(e["location_name"] is None or e["location_country"] != "CHL" for e in events)
