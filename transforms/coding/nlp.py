@@ -168,9 +168,14 @@ def parse_texts(
         parts = [text] if len(text) <= limit else split_for_model(text, max_chars=limit)
         pieces.extend(parts)
         owners.extend([index] * len(parts))
+    yield from _rejoin(owners, nlp.pipe(pieces, batch_size=batch_size))
+
+
+def _rejoin(owners: Sequence[int], pieces: Iterable[Doc]) -> Iterator[Doc]:
+    """Join consecutive pieces of the same owner (document index) back into one Doc per document."""
     current: list[Doc] = []
     current_owner = 0
-    for owner, doc in zip(owners, nlp.pipe(pieces, batch_size=batch_size)):
+    for owner, doc in zip(owners, pieces):
         if owner != current_owner and current:
             yield _join(current)
             current = []
@@ -299,16 +304,7 @@ class DocumentParser:
         docs: Iterable[Doc] = pieces
         for proc in self._lexical:
             docs = _apply(proc, docs, self.batch_size)
-        current: list[Doc] = []
-        current_owner = 0
-        for owner, doc in zip(owners, docs):
-            if owner != current_owner and current:
-                yield _join(current)
-                current = []
-            current_owner = owner
-            current.append(doc)
-        if current:
-            yield _join(current)
+        yield from _rejoin(owners, docs)
 
     def _statistical_pass(self, docs: list[Doc]) -> Iterable[Doc]:
         out: Iterable[Doc] = docs
