@@ -28,7 +28,7 @@ from apache_beam.options.pipeline_options import (
 )
 
 from pipelines.cli import run_job
-from transforms import dedup, ingest, progress, streaming
+from transforms import dedup, incremental_plan, ingest, progress, streaming
 from transforms.annotate import CodeDocuments, CodingConfig, CountUndated
 from transforms.clusters import EventClusters, partition_of_cluster
 from transforms.coding.errors import ConfigError
@@ -589,10 +589,35 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipeline
         return _run_pipeline(options, job, run_id=run_id, stream=True)
     with OutputRun(job.output, run_id=run_id, kind="extract", break_lock=job.break_lock,
                    stale_seconds=job.lock_stale_seconds, spacy_model=job.spacy_model) as out:
+        nothing_new = None if stream else plan_nothing_new(job)
+        if nothing_new is not None:  # every input unit is already in the output: no pipeline, no spaCy
+            summary = nothing_new
+            print(summary_line(summary, output=job.output))
+            out.commit(files=[], summary=summary, options=recorded_options(options),
+                       extra={"pipeline_skipped": NOTHING_NEW})
+            return summary
         summary = _run_pipeline(options, job, run_id=run_id, stream=stream)
         files = [] if stream else read_written_list(job.output, run_id)
         out.commit(files=files, summary=summary, options=recorded_options(options))
     return summary
+
+
+NOTHING_NEW = "nothing new in the input (every input unit is already in the output's known-documents index)"
+
+
+def plan_nothing_new(job: ExtractEventsOptions) -> Optional[dict]:
+    """A batch incremental run's summary when nothing in its input is new (``transforms/incremental_plan.py``),
+    else None (the pipeline runs)."""
+    if job.incremental is False:
+        return None
+    counters = incremental_plan.plan_nothing_new(
+        input_pattern=job.input, output=job.output, max_document_bytes=job.max_document_bytes,
+        dead_letter_max_chars=job.dead_letter_max_chars,
+    )
+    if counters is None:
+        return None
+    counters.update(accounting(counters))
+    return counters
 
 
 def recorded_options(options: PipelineOptions) -> dict:
