@@ -29,10 +29,9 @@ from apache_beam.options.pipeline_options import (
 
 from pipelines.cli import run_job
 from transforms import dedup, incremental_plan, ingest, progress, streaming
-from transforms.annotate import CodeDocuments, CodingConfig, CountUndated
 from transforms.clusters import EventClusters, partition_of_cluster
 from transforms.coding.errors import ConfigError
-from transforms.coding.nlp import DEFAULT_MODEL
+from transforms.coding.model import DEFAULT_MODEL
 from transforms.incremental import (
     SIGNATURES_TABLE,
     ReadKnownDocuments,
@@ -100,8 +99,7 @@ class ExtractEventsOptions(PipelineOptions):
             default=None,
             help="Drop events whose confidence (the calibrated probability that the event is right in every "
             "field) is below this, 0..1; 0 keeps every event. Dropped events are counted in the run summary "
-            "(events_below_min_confidence). Default: the value fitted with the confidence model "
-            f"({_default_min_confidence()}, see README 'Confidence')",
+            f"(events_below_min_confidence). Default: {FITTED_MIN_CONFIDENCE} (see README 'Confidence')",
         )
         group.add_argument(
             "--batch_size", type=int, default=32, help="Documents per spaCy nlp.pipe batch. Default: 32"
@@ -231,13 +229,20 @@ class ExtractEventsOptions(PipelineOptions):
         )
 
 
+# Shown by --help as the fitted value (print_help reads it from the confidence model; parsing options does not, so
+# that a run with nothing new never imports the coder and spaCy).
+FITTED_MIN_CONFIDENCE = "the value fitted with the confidence model"
+
+
 def _default_min_confidence() -> float:
     from transforms.coding.events.confidence import ConfidenceModel
 
     return ConfidenceModel.load().min_confidence
 
 
-def coding_config(options: ExtractEventsOptions) -> CodingConfig:
+def coding_config(options: ExtractEventsOptions) -> "CodingConfig":
+    from transforms.annotate import CodingConfig  # imports spaCy: not needed by a run with nothing new
+
     return CodingConfig(
         spacy_model=options.spacy_model,
         actors_file=options.actors_file,
@@ -416,6 +421,8 @@ def _code_and_write(options, documents, duplicates, ingest_dead, signatures, *, 
     Batch: one file per table, format and partition (WriteTable); the paths written are listed for the commit.
     Streaming: files per window (WriteRecords), each window firing committed on its own.
     """
+    from transforms.annotate import CodeDocuments, CountUndated  # imports spaCy: only when there is a pipeline
+
     formats = parse_formats(options.formats)
     coded = documents | "CodeDocuments" >> CodeDocuments(coding_config(options))
     coded["documents"] | "CountUndated" >> CountUndated()
@@ -472,6 +479,11 @@ def print_help(prog: str = "python -m pipelines.extract_events") -> None:
         "letters. Any other standard Beam pipeline option is accepted as well.",
     )
     ExtractEventsOptions._add_argparse_args(parser)
+    for action in parser._actions:
+        if action.dest == "min_confidence":
+            action.help = action.help.replace(
+                FITTED_MIN_CONFIDENCE, f"{FITTED_MIN_CONFIDENCE} ({_default_min_confidence()})"
+            )
     for options_class in (StandardOptions, DirectOptions, PortableOptions, SetupOptions, WorkerOptions,
                           GoogleCloudOptions, DebugOptions):
         group_parser = parser.add_argument_group(f"Beam {options_class.__name__}")
