@@ -12,7 +12,7 @@ import re
 import sys
 import threading
 import time
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -52,6 +52,9 @@ from transforms.sinks import (
     remove_run_temp,
 )
 from transforms.sources import DEAD_LETTER, DOCUMENTS, ReadDocuments, match_pattern
+
+if TYPE_CHECKING:
+    from transforms.annotate import CodingConfig
 
 # Runners that execute in this process; on them a streaming job only produces output when it stops.
 LOCAL_RUNNERS = ("FnApiRunner", "DirectRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner")
@@ -240,7 +243,7 @@ def _default_min_confidence() -> float:
     return ConfidenceModel.load().min_confidence
 
 
-def coding_config(options: ExtractEventsOptions) -> "CodingConfig":
+def coding_config(options: ExtractEventsOptions) -> CodingConfig:
     from transforms.annotate import CodingConfig  # imports spaCy: not needed by a run with nothing new
 
     return CodingConfig(
@@ -622,10 +625,14 @@ def plan_nothing_new(job: ExtractEventsOptions) -> Optional[dict]:
     else None (the pipeline runs)."""
     if job.incremental is False:
         return None
-    counters = incremental_plan.plan_nothing_new(
-        input_pattern=job.input, output=job.output, max_document_bytes=job.max_document_bytes,
-        dead_letter_max_chars=job.dead_letter_max_chars,
-    )
+    try:
+        counters = incremental_plan.plan_nothing_new(
+            input_pattern=job.input, output=job.output, max_document_bytes=job.max_document_bytes,
+            dead_letter_max_chars=job.dead_letter_max_chars,
+        )
+    except Exception as err:  # noqa: BLE001 - a plan in doubt is no plan: the full job runs (and reports errors)
+        _LOGGER.info("planning the run failed (%s: %s); running the pipeline", type(err).__name__, err)
+        return None
     if counters is None:
         return None
     counters.update(accounting(counters))

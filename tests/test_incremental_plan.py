@@ -79,6 +79,12 @@ def test_anything_new_runs_the_full_job(tmp_path):
     assert _plan(folder, out) is None, "a new document must be coded"
     os.remove(folder / "day2.jsonl")
     assert _plan(folder, out) is not None
+    segments = sorted(glob.glob(f"{out}/_index/*"))
+    kept = open(segments[0], "rb").read()
+    os.remove(segments[0])
+    assert _plan(folder, out) is None, "without a current index the job reads the tables itself"
+    open(segments[0], "wb").write(kept)
+    assert _plan(folder, out) is not None
 
     (folder / "day1.jsonl").write_text(_line("a1", A1 + " It was revised.") + "\n{broken\n", encoding="utf-8")
     assert _plan(folder, out) is None, "a revised text must be dead-lettered by the job"
