@@ -165,6 +165,35 @@ def test_a_place_phrase_is_not_an_actor(nlp, document_coder):
     assert {(e["source_country"], e["target_country"]) for e in events} <= {("ISR", "PSE"), ("ISR", None)}
 
 
+def test_two_actors_of_one_code_are_not_a_self_target(nlp, document_coder):
+    # one country's president and prime minister are two actors, though both are coded GOV
+    events = code(nlp, document_coder, "The Polish president thanked the Polish prime minister on Monday.")
+    assert ("POLGOV", "POLGOV") in {(e["source_code"], e["target_code"]) for e in events}
+
+
+def test_a_capital_in_a_place_phrase_is_a_place(nlp, document_coder):
+    # "in Nairobi" says where, not whom: no government target, and no violence without a named victim
+    assert not [e for e in code(nlp, document_coder, "Kenyan police opened fire in Nairobi on Monday.")
+                if e["cameo_root"] in ("18", "19", "20")]
+    for e in code(nlp, document_coder, "Kenya agreed to hold talks in Nairobi."):
+        assert e["target_text"] != "Nairobi" and e["target_code"] in (None, "")
+    # a capital as the subject still stands for its government
+    events = code(nlp, document_coder, "Washington imposed sanctions on Moscow.")
+    assert ("USAGOV", "RUSGOV") in {(e["source_code"], e["target_code"]) for e in events}
+
+
+def test_a_domestic_act_in_a_place_of_the_country_targets_the_country(nlp, document_coder):
+    # a part of a country (its government) acting in a place of that country acts on the country as a whole
+    events = code(nlp, document_coder, "The Sudanese government lifted the state of emergency in Darfur on Monday.")
+    assert {(e["source_code"], e["target_code"], e["target_text"]) for e in events} == {("SDNGOV", "SDN", "Sudan")}
+    # protesters at home address their government
+    events = code(nlp, document_coder, "Thousands of Peruvian teachers protested in Lima on Tuesday.")
+    assert ("PEREDU", "14", "PERGOV") in {(e["source_code"], e["cameo_root"], e["target_code"]) for e in events}
+    # the country itself acting at home has no target (never a self-target), nor has violence without a victim
+    for text in ("Kenya agreed to hold talks in Nairobi.", "Kenyan police opened fire in Nairobi on Monday."):
+        assert all(e["target_country"] != "KEN" for e in code(nlp, document_coder, text)), text
+
+
 def test_pronoun_takes_a_singular_antecedent(nlp, document_coder):
     events = code(nlp, document_coder,
                   "Journalists asked the Italian prime minister about the deal, but he declined to comment.")

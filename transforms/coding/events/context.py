@@ -7,6 +7,7 @@ sentence; they never override a country the ActorCoder found.
 """
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 from spacy.tokens import Span
@@ -40,6 +41,29 @@ def target_countries(sent: Span, index: MentionIndex) -> dict[str, list]:
         if sent.start <= m.start and m.end <= sent.end and m.actor.country and not is_place_phrase(m, sent.doc):
             out.setdefault(m.actor.country, []).append(m)
     return out
+
+
+@functools.lru_cache(maxsize=None)
+def country_name(iso3: str) -> str:
+    """The common English name of a country ("Sudan" for SDN); the code itself when pycountry does not know it."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_3=iso3)
+    return (getattr(country, "common_name", None) or country.name) if country is not None else iso3
+
+
+def domestic_source(ref: Optional[ActorRef], country: str) -> bool:
+    """``ref`` is one part of ``country`` (its government, police, army, opposition ...), not the country itself:
+    the country as a whole is another actor than the source (PLOVER's convention for domestic events acted out
+    in a place of the source's own country, see ``event_coder._place_target``)."""
+    if ref is None or ref.mention is None:
+        return False
+    actor = ref.actor
+    role = actor.role
+    if role is None and actor.code and actor.code.isalpha() and len(actor.code) == 3 and actor.code.isupper():
+        role = actor.code if actor.code != actor.country else None
+    own = actor.country or (country if needs_country(ref) else None)
+    return own == country and bool(role) and role not in STATELESS_ROLES
 
 
 def with_country(ref: ActorRef, country: str) -> ActorRef:

@@ -8,13 +8,15 @@ from typing import Optional
 from spacy.tokens import Doc, Span, Token
 
 from transforms.coding.events.confidence import event_features
-from transforms.coding.events.context import STATELESS_ROLES, fill_countries, sentence_countries, target_countries
+from transforms.coding.events.context import (
+    STATELESS_ROLES, country_name, domestic_source, fill_countries, sentence_countries, target_countries,
+)
 from transforms.coding.events.lexicon import PLAN_FRAMES, Lexicon, Pattern
 from transforms.coding.events.matcher import (
-    REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, direct_object, infinitives, is_place_phrase, kind_of,
-    preposition_objects,
+    PLACE_ENTS, REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, direct_object, infinitives, is_place_phrase,
+    kind_of, preposition_objects,
 )
-from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, Actor, ActorMention, EventMatch
+from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
 from transforms.coding.taxonomy import Taxonomy
 
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
@@ -316,14 +318,16 @@ class EventCoder:
         # somebody must be a known actor: "Caloundra defeated Wynnum", "a soldier who fights" are not news events
         pairs = [(s, t) for s, t in pairs if (s is not None and s.actor.resolved) or (t is not None and t.actor.resolved)]
         # a place phrase stands for its country only when that is another country than the source's
-        pairs = [(s, _place_target(s, t, tok.doc)) for s, t in pairs]
+        pairs = [(s, _place_target(s, t, tok.doc, domestic=code[:2] not in _VIOLENT_ROOTS, dissent=code[:2] == "14"))
+                 for s, t in pairs]
         # never a self-target: the target is the source's own words, overlaps its mention, or is the same actor
-        pairs = [(s, None if _same_actor(s, t) else t) for s, t in pairs]
+        pairs = [(s, None if _same_actor(s, t, tok.doc) else t) for s, t in pairs]
         if code[:2] in _VIOLENT_ROOTS:
             # violence only against a resolved political actor, by a resolved one (an unnamed agent -- "a roadside
             # bomb killed two soldiers" -- is kept with a low confidence, see confidence.py)
             pairs = [(None if s is not None and s.mention is None and not s.actor.resolved else s, t) for s, t in pairs]
-            pairs = [(s, t) for s, t in pairs if t is not None and t.actor.resolved and (s is None or s.actor.resolved)]
+            pairs = [(s, t) for s, t in pairs if t is not None and t.mention is not None and t.actor.resolved
+                     and (s is None or s.actor.resolved)]
         if code[:2] == "14":
             # dissent needs protesters: a state (its government, forces, a party) closing a road or holding a
             # rally is not a protest
@@ -443,13 +447,24 @@ class EventCoder:
         return round(min(score, 1.0), 2)
 
 
-def _place_target(source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc) -> Optional[ActorRef]:
+def _place_target(
+    source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc, *, domestic: bool = True, dissent: bool = False
+) -> Optional[ActorRef]:
     """A target found in a place phrase ("in Tunis", "into Lebanon"): the country acted upon when it is foreign to
-    the source (coded as the country alone, never as a city's people), no target when it is the source's own
-    country or the source has none (a place is not an actor)."""
+    the source (coded as the country alone, never as a city's people), no target when the source has none (a place
+    is not an actor) or is that country itself. In the source's own country, a source that is a part of it (its
+    government, police, opposition: ``domestic_source``) acts on the country as a whole ("the Sudanese government
+    lifted the curfew in Darfur" -> SDN, named as the country, not the place) when ``domestic`` allows it (not for
+    violence, whose victim must be named); protesters at home (``dissent``) address its government ("students
+    marched in Santiago" -> CHLGOV)."""
     if target is None or target.mention is None or not is_place_phrase(target.mention, doc):
         return target
     country = target.actor.country
+    if domestic and country and source is not None and domestic_source(source, country):
+        if dissent:
+            return ActorRef(Actor(text=country_name(country), code=country + "GOV", country=country, role="GOV"), None,
+                            False)
+        return ActorRef(Actor(text=country_name(country), code=country, country=country), None, False)
     if source is None or not country or country == source.actor.country or not source.actor.resolved:
         return None
     return ActorRef(Actor(text=target.actor.text, code=country, country=country), target.mention, False)
@@ -465,19 +480,33 @@ def _is_state(ref: ActorRef, doc: Doc) -> bool:
     return False
 
 
-def _same_actor(source: Optional[ActorRef], target: Optional[ActorRef]) -> bool:
-    """The target is the source itself: the same actor code, the source's own words coded as its country (the
-    sentence-context fill), or a mention overlapping the source's with the same country."""
+def _same_actor(source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc) -> bool:
+    """The target is the source itself: the source's own words (a mention overlapping the source's, the same words,
+    or the same named person), or a target coded like the source without showing it is another actor.
+
+    Two different actors of one code -- "the Polish president thanked the Polish prime minister", one lawmaker
+    accusing another -- are not a self-target: an equal code stands for the same actor only when the target is not
+    a mention of its own (the sentence-context fill), took its country from the source or the context ("artillery"
+    of "X's forces"), or is a place ("in West Darfur State" read as the state's government)."""
     if source is None or target is None:
         return False
-    if source.actor.code and source.actor.code == target.actor.code:
-        return True
+    same_code = bool(source.actor.code) and source.actor.code == target.actor.code
     same_country = bool(source.actor.country) and source.actor.country == target.actor.country
-    if same_country and target.actor.text and target.actor.text == source.actor.text:
+    if not (same_code or same_country):
+        return False
+    if source.mention is None or target.mention is None:
+        return same_code or (bool(target.actor.text) and target.actor.text == source.actor.text)
+    if source.mention.start < target.mention.end and target.mention.start < source.mention.end:
         return True
-    if same_country and source.mention is not None and target.mention is not None:
-        return source.mention.start < target.mention.end and target.mention.start < source.mention.end
-    return False
+    if (target.actor.text or "").lower() == (source.actor.text or "").lower():
+        return True
+    if not same_code:
+        return False
+    if source.actor.name and source.actor.name == target.actor.name:
+        return True
+    words = doc[target.mention.start : target.mention.end]
+    own_words = target.direct and target.actor.country_source == TEXT
+    return not own_words or any(t.ent_type_ in PLACE_ENTS for t in words)
 
 
 def _depth(token: Token) -> int:

@@ -90,9 +90,11 @@ class ActorRef:
 
 def is_place_phrase(mention: ActorMention, doc) -> bool:
     """The mention names a place in a locative phrase ("in Pakistan", "at the Tunis airport", "in Tunis, Sfax and
-    Sousse"): a country-level actor (no role) whose words are a place name governed by a place preposition."""
-    if mention.actor.role:
-        return False
+    Sousse", "in Nairobi"): a country-level actor, or a place name the actor coder reads as its government (a
+    capital), governed by a place preposition."""
+    words = [t for t in doc[mention.start : mention.end] if not (t.is_punct or t.lower_ == "the")]
+    if mention.actor.role and not (words and all(t.ent_type_ in PLACE_ENTS for t in words)):
+        return False  # "the Kenyan police"; but a capital standing for its government is a place here: "in Nairobi"
     head = doc[mention.end - 1]
     for _ in range(4):  # through list members and appositions: "in Tunis, Sfax and Sousse"
         if head.dep_ in ("conj", "appos", "compound") and head.head.i != head.i:
