@@ -573,12 +573,7 @@ def _anaphoric(doc: "Doc", text: str, start: int, doc_date: Optional[dt.date]) -
             return None
         n = int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"]]
         offset = n if m["dir"] == "later" else -n
-    first = doc[start].sent.start
-    for _ in range(3):
-        if first == 0:
-            break
-        first = doc[first - 1].sent.start
-    for ent in reversed([e for e in doc.ents if first <= e.start and e.end <= start and e.label_ in _TEMPORAL_LABELS]):
+    for ent in _temporal_entities_before(doc, start):
         ref = resolve_expression(ent.text, doc_date=doc_date, future=False)
         if ref is not None and ref[1] == DAY:
             return ref[0] + dt.timedelta(days=offset), DAY
@@ -586,18 +581,24 @@ def _anaphoric(doc: "Doc", text: str, start: int, doc_date: Optional[dt.date]) -
 
 
 
+
+def _temporal_entities_before(doc: "Doc", start: int, *, sentences: int = 3) -> list:
+    """Date/time entities written before token ``start``, in its sentence or the ``sentences`` before it, latest
+    first."""
+    first = doc[start].sent.start
+    for _ in range(sentences):
+        if first == 0:
+            break
+        first = doc[first - 1].sent.start
+    return list(reversed([e for e in doc.ents if first <= e.start and e.end <= start and e.label_ in _TEMPORAL_LABELS]))
+
 def _that_month(doc: "Doc", text: str, start: int) -> Optional[tuple[dt.date, str]]:
     """ "That September" / "that same May": the month in the latest year written before it (same sentence or the
     three before it); None when the text is no such expression or no year was written."""
     words = text.lower().split()
     if len(words) != 2 or words[0] != "that" or words[1] not in _MONTHS:
         return None
-    first = doc[start].sent.start
-    for _ in range(3):
-        if first == 0:
-            break
-        first = doc[first - 1].sent.start
-    for ent in reversed([e for e in doc.ents if first <= e.start and e.end <= start and e.label_ in _TEMPORAL_LABELS]):
+    for ent in _temporal_entities_before(doc, start):
         years = _YEAR_RE.findall(ent.text)
         if years and not _DECADE_RE.search(ent.text):
             return dt.date(int(years[-1]), _MONTHS[words[1]], 1), MONTH
