@@ -483,10 +483,12 @@ def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
     in its sentence); only dates within EPISODE_DAYS before doc_date ("On Thursday troops entered the city. They
     arrested the mayor." -> Thursday). None when the text wrote no such date."""
     head = doc[match.head]
-    candidates = [e for e in doc.ents if e.label_ in _TEMPORAL_LABELS and e.start < head.sent.end
-                  and (e.end <= head.i or e.sent == head.sent)]
+    sent = head.sent
+    candidates = [e for e in doc.ents if e.label_ in _TEMPORAL_LABELS and e.start < sent.end
+                  and (e.end <= head.i or e.start >= sent.start)]  # before the event, or in its sentence
     lede_end = next((s.end for k, s in enumerate(doc.sents) if k == 1), len(doc))
-    candidates = [e for e in candidates if not _in_dateline(doc, e)]
+    text = doc.text  # built from the tokens on every access: once here
+    candidates = [e for e in candidates if not _in_dateline(text, e)]
     lede = [e for e in candidates if e.end <= lede_end]
     for ent in [*lede, *reversed(candidates)]:
         text = _trim_date(doc, ent).text
@@ -503,10 +505,10 @@ def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
 _DATELINE_HEAD = re.compile(r"^[A-Z][A-Z .'’-]+,\s*$")
 
 
-def _in_dateline(doc: "Doc", ent: "Span") -> bool:
-    """A dateline's date ("SEOUL, June 17 --"): the filing date, not the episode's."""
-    line_start = doc.text.rfind("\n", 0, ent.start_char) + 1
-    return bool(_DATELINE_HEAD.match(doc.text[line_start : ent.start_char]))
+def _in_dateline(text: str, ent: "Span") -> bool:
+    """A dateline's date ("SEOUL, June 17 --"): the filing date, not the episode's. ``text``: the document's text."""
+    line_start = text.rfind("\n", 0, ent.start_char) + 1
+    return bool(_DATELINE_HEAD.match(text[line_start : ent.start_char]))
 
 
 def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
