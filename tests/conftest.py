@@ -1,7 +1,10 @@
 """Shared fixtures: the real spaCy model, loaded once per test session, and the shared dev material."""
 from __future__ import annotations
 
+import glob
 import pathlib
+
+import fastavro
 
 import pytest
 
@@ -44,3 +47,12 @@ def nlp(document_coder):
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
+
+
+def avro_records(out, table: str) -> list[dict]:
+    """Every record of ``table`` in the output folder ``out``, read back from its Avro files (dt partitions in order)."""
+    records = []
+    for path in sorted(glob.glob(f"{out}/avro/{table}/dt=*/*.avro")):
+        with open(path, "rb") as handle:
+            records.extend(fastavro.reader(handle))
+    return records

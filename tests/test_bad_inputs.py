@@ -14,11 +14,10 @@ import socket
 import sys
 import tempfile
 
-import fastavro
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import ROOT
+from conftest import ROOT, avro_records
 from pipelines import extract_events
 from transforms import ingest, sources
 
@@ -84,12 +83,6 @@ def _run(input_glob, output):
     return summary, printed.getvalue()
 
 
-def _avro(out, table):
-    records = []
-    for path in sorted(glob.glob(f"{out}/avro/{table}/dt=*/*.avro")):
-        with open(path, "rb") as handle:
-            records.extend(fastavro.reader(handle))
-    return records
 
 
 def _letters(out):
@@ -130,26 +123,26 @@ def test_parse_failures_are_dead_letters_of_their_line(job):
 
 def test_lone_surrogates_are_repaired_everywhere(job):
     root, *_ = job
-    documents = {d["doc_id"]: d for d in _avro(root / "out", "documents")}
+    documents = {d["doc_id"]: d for d in avro_records(root / "out", "documents")}
     assert {"sur-text", "sur-id\ufffd", "sur-title"} <= set(documents)
     assert documents["sur-title"]["title"] == "\ufffdT"
     assert documents["sur-text"]["text_sha256"] == ingest.normalized_text_sha256(
         "Norway \ufffd criticized Denmark on Monday."
     )
-    events = _avro(root / "out", "events")
+    events = avro_records(root / "out", "events")
     assert any(e["doc_id"] == "sur-text" and "\ufffd" in e["sentence"] for e in events)
 
 
 def test_a_huge_integer_id_costs_nothing_but_its_own_line(job):
     root, *_ = job
-    documents = {d["doc_id"] for d in _avro(root / "out", "documents")}
+    documents = {d["doc_id"] for d in avro_records(root / "out", "documents")}
     assert "12345" * 900 in documents and "ok-1" in documents and "seed" in documents
     assert "caf\ufffd" in documents  # the file name that is not UTF-8, repaired like any lone surrogate
 
 
 def test_repeated_ids_last_line_wins_in_numeric_order(job):
     root, *_ = job
-    [winner] = [d for d in _avro(root / "out", "documents") if d["doc_id"] == "rep"]
+    [winner] = [d for d in avro_records(root / "out", "documents") if d["doc_id"] == "rep"]
     assert winner["text_sha256"] == ingest.normalized_text_sha256(TEXT.format(n="line 10"))
     [loser] = _by(_letters(root / "out"), reason=ingest.REPEATED_ID)
     assert (loser["line"], loser["doc_id"]) == (9, "rep") and "mixed.jsonl:10" in loser["detail"]
@@ -158,7 +151,7 @@ def test_repeated_ids_last_line_wins_in_numeric_order(job):
 def test_bad_gzip_files_keep_what_was_read_and_dead_letter_the_rest(job):
     root, _, _, truncated_lines = job
     letters = _letters(root / "out")
-    documents = {d["doc_id"] for d in _avro(root / "out", "documents")}
+    documents = {d["doc_id"] for d in avro_records(root / "out", "documents")}
     source = lambda name: str(root / "in" / name)  # noqa: E731
     [crc] = _by(letters, source=source("bad_crc.jsonl.gz"))
     assert crc["reason"] == ingest.UNDECODABLE and "CRC" in crc["detail"] and {"crc0", "crc1", "crc2"} <= documents
@@ -218,7 +211,7 @@ def test_a_changed_text_under_a_known_id_is_a_recorded_revision(job, tmp_path):
         _good("story", "corrected version") + "\n" + _good("other", "new") + "\n", encoding="utf-8"
     )
     summary, _ = _run(f"{tmp_path}/v2/*", out)
-    stories = [d for d in _avro(out, "documents") if d["doc_id"] == "story"]
+    stories = [d for d in avro_records(out, "documents") if d["doc_id"] == "story"]
     assert [d["text_sha256"] for d in stories] == [ingest.normalized_text_sha256(TEXT.format(n="first version"))]
     [revision] = _by(_letters(out), reason=ingest.REVISED_TEXT)
     assert revision["doc_id"] == "story" and revision["line"] == 1 and "corrected version" in revision["raw"]

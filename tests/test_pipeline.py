@@ -10,13 +10,12 @@ import shutil
 
 import apache_beam as beam
 import duckdb
-import fastavro
 import pyarrow.parquet as pq
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from conftest import SEED
+from conftest import SEED, avro_records
 from pipelines import extract_events
 from transforms import ingest
 from transforms.annotate import CodeDocuments, CodingConfig
@@ -66,12 +65,6 @@ def job(tmp_path_factory):
     return root, summary
 
 
-def _avro(out, table):
-    records = []
-    for path in sorted(glob.glob(f"{out}/avro/{table}/dt=*/*.avro")):
-        with open(path, "rb") as handle:
-            records.extend(fastavro.reader(handle))
-    return records
 
 
 def _parquet(out, table):
@@ -89,7 +82,7 @@ def _dead_letters(out):
 
 def test_seed_yields_an_event_between_korea_and_japan(job):
     root, _ = job
-    events = [e for e in _avro(root / "out", "events") if e["doc_id"] == "japan_korea_60th_anniversary"]
+    events = [e for e in avro_records(root / "out", "events") if e["doc_id"] == "japan_korea_60th_anniversary"]
     text = ingest.parse_text_file(SEED.read_bytes(), path=str(SEED)).text
     dyads = {frozenset((e["source_country"], e["target_country"])) for e in events}
     assert frozenset(("KOR", "JPN")) in dyads, sorted(map(lambda d: sorted(map(str, d)), dyads))
@@ -105,13 +98,13 @@ def test_avro_and_parquet_hold_identical_records(job):
     root, _ = job
     out = root / "out"
     for table in ("events", "documents"):
-        avro = sorted(_avro(out, table), key=lambda r: (r["doc_id"], r.get("event_id", "")))
+        avro = sorted(avro_records(out, table), key=lambda r: (r["doc_id"], r.get("event_id", "")))
         parquet = sorted(_parquet(out, table), key=lambda r: (r["doc_id"], r.get("event_id", "")))
         assert avro and avro == parquet
     count = duckdb.sql(
         f"SELECT count(*) FROM read_parquet('{out}/parquet/events/*/*.parquet', hive_partitioning = true)"
     ).fetchall()[0][0]
-    assert count == len(_avro(out, "events"))
+    assert count == len(avro_records(out, "events"))
     per_day = dict(
         duckdb.sql(
             f"SELECT CAST(dt AS VARCHAR), count(*) FROM read_parquet('{out}/parquet/documents/*/*.parquet', "
@@ -123,7 +116,7 @@ def test_avro_and_parquet_hold_identical_records(job):
 
 def test_partitions_follow_document_dates(job):
     root, _ = job
-    for record in _avro(root / "out", "documents"):
+    for record in avro_records(root / "out", "documents"):
         expected = record["doc_date"] or record["ingested_at"].date()
         matches = glob.glob(f"{root}/out/avro/documents/dt={expected.isoformat()}/*.avro")
         assert matches, record["doc_id"]
@@ -145,11 +138,11 @@ def test_every_bad_input_is_dead_lettered_and_good_ones_processed(job):
     assert by_reason[ingest.UNDECODABLE][0]["source"].endswith("binary.txt")
     assert all(l["source"].endswith("wire.jsonl") for l in by_reason[ingest.INVALID_JSON])
     assert len(letters) == 7
-    documents = {d["doc_id"]: d for d in _avro(root / "out", "documents")}
+    documents = {d["doc_id"]: d for d in avro_records(root / "out", "documents")}
     assert set(documents) == {"japan_korea_60th_anniversary", "wire-1", "wire-2", "gz-1", "plain"}
     assert documents["plain"]["doc_date"] is None
     assert documents["wire-1"]["url"] == "https://example.org/1"
-    events = _avro(root / "out", "events")
+    events = avro_records(root / "out", "events")
     for doc_id, document in documents.items():
         assert document["n_events"] == sum(1 for e in events if e["doc_id"] == doc_id)
     assert summary["documents_read"] == 12
@@ -166,8 +159,8 @@ def test_no_temporary_files_remain(job):
 def test_rerun_produces_the_same_event_ids(job):  # into a new folder: everything is coded again
     root, _ = job
     _run(root / "in", root / "rerun")
-    first = sorted(e["event_id"] for e in _avro(root / "out", "events"))
-    second = sorted(e["event_id"] for e in _avro(root / "rerun", "events"))
+    first = sorted(e["event_id"] for e in avro_records(root / "out", "events"))
+    second = sorted(e["event_id"] for e in avro_records(root / "rerun", "events"))
     assert first and first == second
 
 
@@ -269,7 +262,7 @@ def test_user_lexicons_extend_the_job_and_bad_ones_stop_it_early(tmp_path):
         f"--input={tmp_path}/in/*", f"--output={tmp_path}/out", f"--actors_file={actors}",
         f"--place_aliases_file={places}",
     ])
-    events = [e for e in _avro(tmp_path / "out", "events") if e["cameo_code"] == "057"]
+    events = [e for e in avro_records(tmp_path / "out", "events") if e["cameo_code"] == "057"]
     assert summary["events"] >= 1 and events
     assert events[0]["source_country"] == "AUT" and events[0]["location_geonameid"] == 2761369
 
