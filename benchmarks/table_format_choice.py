@@ -25,7 +25,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 import schemas  # noqa: E402
-from transforms import commit  # noqa: E402
+from transforms.storage import commit  # noqa: E402
 
 
 def _events(rows: int, run: int) -> pa.Table:

@@ -22,9 +22,9 @@ from pipelines.cli import run_job
 from pipelines.extract_events import ExtractEventsOptions, pipeline_options, recorded_options, summarize
 from transforms.aggregate import INPUT_FORMATS, AggregateDyads, ReadTable, parse_modalities, resolve_table_input
 from transforms.coding.errors import ConfigError
-from transforms.commit import committed_files
-from transforms.output_run import OutputRun
 from transforms.sinks import GatherWrittenFiles, WriteTable, new_run_id, parse_formats, read_written_list
+from transforms.storage.commit import committed_files
+from transforms.storage.output_run import OutputRun
 
 TABLE = "dyad_day"
 _LOGGER = logging.getLogger("demarche")

@@ -28,7 +28,7 @@ from apache_beam.options.pipeline_options import (
 )
 
 from pipelines.cli import run_job
-from transforms import dedup, incremental_plan, ingest, progress, streaming
+from transforms import dedup, ingest, progress, streaming
 from transforms.clusters import EventClusters, partition_of_cluster
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import DEFAULT_MODEL
@@ -39,8 +39,6 @@ from transforms.incremental import (
     SkipKnownDeadLetters,
 )
 from transforms.option_values import split_list
-from transforms.lease import DEFAULT_STALE_SECONDS
-from transforms.output_run import OutputRun
 from transforms.sinks import (
     DEFAULT_MAX_FILE_MB,
     GatherWrittenFiles,
@@ -52,6 +50,9 @@ from transforms.sinks import (
     remove_run_temp,
 )
 from transforms.sources import DEAD_LETTER, DOCUMENTS, ReadDocuments, match_pattern
+from transforms.storage import incremental_plan
+from transforms.storage.lease import DEFAULT_STALE_SECONDS
+from transforms.storage.output_run import OutputRun
 
 if TYPE_CHECKING:
     from transforms.annotate import CodingConfig
@@ -621,7 +622,7 @@ NOTHING_NEW = "nothing new in the input (every input unit is already in the outp
 
 
 def plan_nothing_new(job: ExtractEventsOptions) -> Optional[dict]:
-    """A batch incremental run's summary when nothing in its input is new (``transforms/incremental_plan.py``),
+    """A batch incremental run's summary when nothing in its input is new (``transforms/storage/incremental_plan.py``),
     else None (the pipeline runs)."""
     if job.incremental is False:
         return None

@@ -2,7 +2,7 @@
 
 The tables appear as views named ``events``, ``documents``, ``event_clusters`` and ``dyad_day`` (with the ``dt``
 partition as a column). Every command that reads an output folder (``query``, ``show``, ``report``) finds the files
-through :func:`transforms.commit.committed_files`, so they see committed runs only.
+through :func:`transforms.storage.commit.committed_files`, so they see committed runs only.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import sys
 from typing import Optional, Sequence
 
 from transforms.coding.errors import OutputError
-from transforms.commit import committed_files
+from transforms.storage.commit import committed_files
 
 # View name -> schemas/<name>.avsc
 TABLES = {"events": "event", "documents": "document", "event_clusters": "event_cluster", "dyad_day": "dyad_day"}

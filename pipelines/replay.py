@@ -30,9 +30,10 @@ from pipelines.extract_events import (
     recorded_options,
     validate,
 )
-from transforms import commit, sinks
+from transforms import sinks
 from transforms.coding.errors import ConfigError
-from transforms.output_run import OutputRun
+from transforms.storage import commit
+from transforms.storage.output_run import OutputRun
 
 _TRUNCATED = re.compile(r"\.\.\. \[truncated, \d+ chars\]$")
 USAGE = "usage: demarche replay DEAD_LETTER_FILES... --output OUT [extract options]  (files first)"

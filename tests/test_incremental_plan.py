@@ -1,4 +1,4 @@
-"""An incremental batch run with nothing new skips the pipeline (transforms/incremental_plan.py): same committed
+"""An incremental batch run with nothing new skips the pipeline (transforms/storage/incremental_plan.py): same committed
 files and the same summary as the full job; a new document, a revised text or a new bad line runs the full job."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import os
 
 from pipelines import extract_events
-from transforms import commit, incremental_plan
+from transforms.storage import commit, incremental_plan
 
 A1 = "Brazil and Argentina signed a trade agreement in Brasilia on Monday to cut tariffs on cars and steel."
 A2 = "Egypt condemned an air strike near its border with Sudan on Monday."

@@ -26,9 +26,9 @@ from apache_beam.metrics import Metrics
 
 from transforms.clusters import cluster_date
 from transforms.coding.errors import ConfigError
-from transforms.commit import committed_files
 from transforms.coding.model import ASSERTED, MODALITIES
 from transforms.option_values import parse_subset
+from transforms.storage.commit import committed_files
 
 NAMESPACE = "demarche"
 INPUT_FORMATS = ("auto", "parquet", "avro")
@@ -134,7 +134,7 @@ class AggregateDyads(beam.PTransform):
 def table_files(root: str, table: str, fmt: str) -> str:
     """Glob of a partitioned table's files under an output root: ``root/<fmt>/<table>/dt=*/*.<fmt>``.
 
-    Only for display: readers use ``transforms.commit.committed_files`` (a glob also sees the files of a run that
+    Only for display: readers use ``transforms.storage.commit.committed_files`` (a glob also sees the files of a run that
     has not committed)."""
     return FileSystems.join(root.rstrip("/"), fmt, table, "dt=*", f"*.{fmt}")
 

@@ -2,14 +2,14 @@
 
 A scheduler runs the batch job every few minutes over a growing input with ``--incremental``; each run codes only
 documents whose doc_id is not in the output yet. What is "already there" comes from the output's *committed* files
-(``transforms.commit.committed_files``: files of a run that was killed before its commit are never read), so
+(``transforms.storage.commit.committed_files``: files of a run that was killed before its commit are never read), so
 deleting the output resets everything:
 
 * ``documents`` table (Parquet if present, else Avro): doc_id, text_sha256, duplicate_of. Known doc_ids are
   skipped; known texts are originals for the exact-duplicate check.
 * ``document_signatures`` (Avro, written by every run with ``--dedup near``): MinHash signatures of known documents,
   for near-duplicates of documents coded by earlier runs.
-* ``_index/known-*.parquet``: all of the above in a few files (``transforms/known_index.py``), written at each
+* ``_index/known-*.parquet``: all of the above in a few files (``transforms/storage/known_index.py``), written at each
   commit; read instead of the tables when it covers exactly the committed files.
 * ``dead_letter/*.jsonl``: a dead letter already written (same stage, source as an absolute path, line, doc_id and
   reason) is not written again, and a document that failed in the NLP stage is not retried (delete its dead letter
@@ -25,9 +25,9 @@ from typing import Iterator, Optional, Sequence
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from transforms import known_index
 from transforms.aggregate import ReadTable, resolve_table_input
-from transforms.commit import committed_files
+from transforms.storage import known_index
+from transforms.storage.commit import committed_files
 
 NAMESPACE = "demarche"
 SIGNATURES_TABLE = "document_signatures"
@@ -76,7 +76,7 @@ class _ReadIndex(beam.PTransform):
 class ReadKnownDocuments(beam.PTransform):
     """``documents`` records (doc_id, text_sha256, duplicate_of) already in ``output``, plus a record without a
     text hash for each document that failed in the NLP stage (so it is not retried). Read from the output's index
-    (``transforms/known_index.py``) when it is current, else from the committed tables.
+    (``transforms/storage/known_index.py``) when it is current, else from the committed tables.
 
     output: The job's output folder.
     exclude_dead_letters: Dead-letter files not to count (a replay's).

@@ -11,7 +11,7 @@ Batch runs (:class:`WriteTable`): the records of a table are grouped by ``dt`` p
 the writer, not one file per bundle), so a run writes **one file per table, format and partition** (a new file
 every ``max_file_mb`` MB). A file is written under a dotfile name and renamed into place when complete (local), or
 uploaded in one piece (object stores). Each writer reports the paths it wrote; :class:`GatherWrittenFiles` lists
-them in ``OUT/_runs/<run_id>.written`` for the launcher, which commits them (``transforms/commit.py``): until the
+them in ``OUT/_runs/<run_id>.written`` for the launcher, which commits them (``transforms/storage/commit.py``): until the
 run record exists, no reader counts them.
 
 Streaming runs (:class:`WriteRecords`): ``fileio.WriteToFiles`` per window (staging under ``OUT/_temporary/``); the
@@ -39,8 +39,8 @@ from apache_beam.options.value_provider import StaticValueProvider
 from apache_beam.transforms.window import GlobalWindow
 
 import schemas
-from transforms import commit
 from transforms.option_values import parse_subset
+from transforms.storage import commit
 
 FORMATS = ("parquet", "avro")
 TEMP_DIR = commit.TEMP_DIR

@@ -25,7 +25,7 @@ import uuid
 from typing import Optional
 
 from transforms.coding.errors import DemarcheError
-from transforms.commit import _local, is_local, join, utc_now
+from transforms.storage.commit import _local, is_local, join, utc_now
 
 LOCK_NAME = "_lock.json"
 HEARTBEAT_SECONDS = 30.0

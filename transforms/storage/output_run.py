@@ -5,10 +5,10 @@ around its pipeline.
         ... build and run the pipeline ...
         out.commit(files=..., summary=..., options=...)
 
-On entry: take the output's lease (``transforms/lease.py``; a second run refuses, naming the holder), report a
+On entry: take the output's lease (``transforms/storage/lease.py``; a second run refuses, naming the holder), report a
 broken stale lease, remove what runs that never committed left behind (``commit.recover``, reported), and mark this
 run as started (``_runs/<run_id>.pending``). ``commit`` writes the known-documents index segment
-(``transforms/known_index.py``) and the run record (the atomic commit). On an exception
+(``transforms/storage/known_index.py``) and the run record (the atomic commit). On an exception
 the run's files are removed (``commit.abort``). The lease is released in every case; a run killed outright leaves
 its lease and marker, which the next run (with ``--break_lock``) cleans up.
 """
@@ -19,8 +19,8 @@ import os
 import time
 from typing import Callable, Optional, Sequence
 
-from transforms import commit, known_index
-from transforms.lease import DEFAULT_STALE_SECONDS, Lease
+from transforms.storage import commit, known_index
+from transforms.storage.lease import DEFAULT_STALE_SECONDS, Lease
 
 
 # Test-only: with this variable set to a path, a run that holds the lease waits until that path exists before it

@@ -33,7 +33,7 @@ from typing import Iterable, Optional, Sequence
 
 RUNS_DIR = "_runs"
 MANIFESTS_DIR = "_manifests"
-INDEX_DIR = "_index"  # transforms/known_index.py
+INDEX_DIR = "_index"  # transforms/storage/known_index.py
 TEMP_DIR = "_temporary"  # Beam's WriteToFiles staging (streaming); never part of a table
 PENDING_SUFFIX = ".pending"
 RECORD_SUFFIX = ".json"

@@ -4,7 +4,7 @@ A scheduler re-runs the batch job every few minutes over a growing input; most r
 running the Beam pipeline (and loading spaCy) for such a run costs far more than answering the question directly.
 :func:`plan_nothing_new` reads the input units with the job's own reader (``transforms.sources.read_path``: same
 ids, text normalisation and dead-letter rules) and the output's compact known-documents index
-(``transforms/known_index.py``), and returns the counters the full job would report when *every* input unit is
+(``transforms/storage/known_index.py``), and returns the counters the full job would report when *every* input unit is
 already accounted for:
 
 * a Document whose doc_id is known, where the occurrence the job would keep (the last in file order, see
@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-from transforms import known_index
 from transforms.dedup import file_order
 from transforms.ingest import normalized_text_sha256
 from transforms.option_values import split_list
 from transforms.sources import match_pattern, read_path
+from transforms.storage import known_index
 
 NO_HASH = None  # the "text hash" of a document that failed in the NLP stage: its id is known, whatever its text
 

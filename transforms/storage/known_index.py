@@ -20,7 +20,7 @@ from typing import Iterable, Optional, Sequence
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from transforms import commit
+from transforms.storage import commit
 
 INDEX_DIR = commit.INDEX_DIR
 MAX_SEGMENTS = 8
