@@ -77,6 +77,7 @@ def replicate(seed_out: str, out: str, *, runs: int, copies: int) -> None:
     """Write ``copies`` renamed copies of the seed output's tables into ``out`` as ``runs`` committed runs."""
     from transforms import sinks
     from transforms.storage import commit, known_index
+    from transforms.storage import files as fs
 
     schema_of = {"events": "event", "documents": "document", "event_clusters": "event_cluster",
                  "document_signatures": "document_signature", "dead_letter": "dead_letter"}
@@ -108,7 +109,7 @@ def replicate(seed_out: str, out: str, *, runs: int, copies: int) -> None:
         commit.begin(out, run_id, kind="benchmark-copy")
         fields, stale = known_index.update(out, run_id, new_files=files)  # as OutputRun.commit does
         commit.commit(out, run_id, kind="benchmark-copy", files=files, started_at=commit.utc_now(), extra=fields)
-        commit.delete_files(stale)
+        fs.delete_files(stale)
         copy += per_run
 
 

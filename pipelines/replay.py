@@ -33,6 +33,7 @@ from pipelines.extract_events import (
 from transforms import sinks
 from transforms.coding.errors import ConfigError
 from transforms.storage import commit
+from transforms.storage import files as fs
 from transforms.storage.output_run import OutputRun
 
 _TRUNCATED = re.compile(r"\.\.\. \[truncated, \d+ chars\]$")
@@ -48,15 +49,15 @@ def split_argv(argv: Sequence[str]) -> tuple[list[str], list[str]]:
 
 def resolve_letters(output: str, patterns: Sequence[str]) -> list[str]:
     """Committed dead-letter files of ``output`` matching ``patterns``; ConfigError for anything else."""
-    committed = {os.path.abspath(p) if commit.is_local(p) else p: p
+    committed = {os.path.abspath(p) if fs.is_local(p) else p: p
                  for p in commit.committed_files(output, "dead_letter", "jsonl")}
     chosen = []
     for pattern in patterns:
-        matches = sorted(globlib.glob(pattern)) if commit.is_local(pattern) else [pattern]
+        matches = sorted(globlib.glob(pattern)) if fs.is_local(pattern) else [pattern]
         if not matches:
             raise ConfigError(f"{pattern!r} matches no file")
         for path in matches:
-            key = os.path.abspath(path) if commit.is_local(path) else path
+            key = os.path.abspath(path) if fs.is_local(path) else path
             if key not in committed:
                 raise ConfigError(f"{path} is not a committed dead-letter file of {output}")
             chosen.append(committed[key])
@@ -68,7 +69,7 @@ def plan(letters: Sequence[dict], staging: str) -> tuple[list[str], dict[str, li
     sources, staged, carried = [], {}, []
     for letter in letters:
         source, raw = letter.get("source") or "", letter.get("raw")
-        if source and commit.exists(source) and os.path.isfile(source):
+        if source and fs.exists(source) and os.path.isfile(source):
             if source not in sources:
                 sources.append(source)
         elif raw is not None and not _TRUNCATED.search(raw):
@@ -76,9 +77,9 @@ def plan(letters: Sequence[dict], staging: str) -> tuple[list[str], dict[str, li
             if letter.get("line") is not None and not name.endswith(".jsonl"):
                 name += ".jsonl"
             if letter.get("line") is None:  # a whole text file: its own file, named like the source (doc_id = stem)
-                staged.setdefault(commit.join(staging, f"f{len(staged):04d}", name), []).append(raw)
+                staged.setdefault(fs.join(staging, f"f{len(staged):04d}", name), []).append(raw)
             else:
-                staged.setdefault(commit.join(staging, name), []).append(raw)
+                staged.setdefault(fs.join(staging, name), []).append(raw)
         else:
             carried.append(letter)
     return sources, staged, carried
@@ -101,12 +102,12 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     with OutputRun(output, run_id=run_id, kind="replay", break_lock=job.break_lock,
                    stale_seconds=job.lock_stale_seconds, spacy_model=job.spacy_model) as out:
         files = resolve_letters(output, patterns)
-        letters = [json.loads(line) for path in files for line in commit.read_bytes(path).decode("utf-8").splitlines()
+        letters = [json.loads(line) for path in files for line in fs.read_bytes(path).decode("utf-8").splitlines()
                    if line.strip()]
-        staging = commit.join(output, commit.TEMP_DIR, f"replay-{run_id}")
+        staging = fs.join(output, commit.TEMP_DIR, f"replay-{run_id}")
         sources, staged, carried = plan(letters, staging)
         for path, raws in staged.items():
-            commit.atomic_write(path, ("\n".join(raws) + "\n").encode("utf-8"))
+            fs.atomic_write(path, ("\n".join(raws) + "\n").encode("utf-8"))
         inputs = sources + list(staged)
         summary: dict = {}
         written: list[str] = []
@@ -120,11 +121,11 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
             for letter in carried:
                 writer.write(letter)
             written.append(writer.close())
-        commit.delete_files(commit.list_files(staging))
-        commit.remove_empty_dirs(commit.join(output, commit.TEMP_DIR))
+        fs.delete_files(fs.list_files(staging))
+        fs.remove_empty_dirs(fs.join(output, commit.TEMP_DIR))
         summary.update(replayed_letters=len(letters), replayed_files=len(files), not_replayable=len(carried))
         out.commit(files=written, removed=files, summary=summary, options=recorded_options(options),
-                   extra={"replayed": [commit.relative(output, f) for f in files]})
+                   extra={"replayed": [fs.relative(output, f) for f in files]})
     print(f"demarche replay: {len(letters)} dead letters of {len(files)} files reprocessed ({len(sources)} source "
           f"files read again, {sum(len(v) for v in staged.values())} inputs from their raw copy, {len(carried)} not "
           f"replayable and kept); coded {summary.get('documents_coded', 0)}, dead-lettered again "

@@ -29,6 +29,7 @@ from transforms.coding.errors import ConfigError
 from transforms.coding.model import ASSERTED, MODALITIES
 from transforms.option_values import parse_subset
 from transforms.storage.commit import committed_files
+from transforms.storage.files import has_files
 
 NAMESPACE = "demarche"
 INPUT_FORMATS = ("auto", "parquet", "avro")
@@ -137,13 +138,6 @@ def table_files(root: str, table: str, fmt: str) -> str:
     Only for display: readers use ``transforms.storage.commit.committed_files`` (a glob also sees the files of a run that
     has not committed)."""
     return FileSystems.join(root.rstrip("/"), fmt, table, "dt=*", f"*.{fmt}")
-
-
-def has_files(pattern: str) -> bool:
-    try:
-        return bool(FileSystems.match([pattern])[0].metadata_list)
-    except Exception:  # noqa: BLE001 - a missing folder is "no files"
-        return False
 
 
 TableInput = Union[str, list, None]

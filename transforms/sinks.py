@@ -41,6 +41,7 @@ from apache_beam.transforms.window import GlobalWindow
 import schemas
 from transforms.option_values import parse_subset
 from transforms.storage import commit
+from transforms.storage import files as fs
 
 FORMATS = ("parquet", "avro")
 TEMP_DIR = commit.TEMP_DIR
@@ -185,8 +186,8 @@ class _CheckAndCleanFn(beam.DoFn):
             token = uuid.uuid4().hex[:8]
             now = commit.utc_now().isoformat()
             record = {"run_id": self.run_id, "kind": "window", "table": self.table, "committed_at": now,
-                      "files": sorted(commit.relative(self.output, p) for p in paths), "removed": []}
-            commit.atomic_write(commit.join(self.output, commit.RUNS_DIR, f"{self.run_id}.{token}.json"),
+                      "files": sorted(fs.relative(self.output, p) for p in paths), "removed": []}
+            fs.atomic_write(fs.join(self.output, commit.RUNS_DIR, f"{self.run_id}.{token}.json"),
                                 json.dumps(record, indent=1).encode("utf-8"))
         yield from paths
         _remove_if_empty(self.temp_dir)
@@ -328,8 +329,8 @@ class _FileWriter:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        if commit.is_local(path):
-            local = commit._local(path)
+        if fs.is_local(path):
+            local = fs.local_path(path)
             os.makedirs(os.path.dirname(local), exist_ok=True)
             self._temp = os.path.join(os.path.dirname(local), f".{os.path.basename(local)}.{uuid.uuid4().hex[:6]}.tmp")
             self._raw = open(self._temp, "wb")
@@ -343,7 +344,7 @@ class _FileWriter:
             self._raw.flush()
             os.fsync(self._raw.fileno())
             self._raw.close()
-            os.replace(self._temp, commit._local(self.path))
+            os.replace(self._temp, fs.local_path(self.path))
         else:
             self._raw.close()
         return self.path
@@ -394,8 +395,8 @@ class _FormatWriter:
 def table_base(output: str, table: str, fmt: str) -> str:
     """Folder of a table's files: ``OUT/<fmt>/<table>`` (``OUT/dead_letter`` for JSON Lines dead letters)."""
     if fmt == "jsonl":
-        return commit.join(output, table)
-    return commit.join(output, fmt, table)
+        return fs.join(output, table)
+    return fs.join(output, fmt, table)
 
 
 def file_path(output: str, table: str, fmt: str, run_id: str, partition: Optional[str], index: int) -> str:
@@ -403,8 +404,8 @@ def file_path(output: str, table: str, fmt: str, run_id: str, partition: Optiona
     base = table_base(output, table, fmt)
     suffix = "jsonl" if fmt == "jsonl" else fmt
     if partition is None:
-        return commit.join(base, f"{table}-{run_id}-{index:05d}.{suffix}")
-    return commit.join(base, f"dt={partition}", f"part-{run_id}-{index:05d}.{suffix}")
+        return fs.join(base, f"{table}-{run_id}-{index:05d}.{suffix}")
+    return fs.join(base, f"dt={partition}", f"part-{run_id}-{index:05d}.{suffix}")
 
 
 class _WritePartitionFn(beam.DoFn):
@@ -488,7 +489,7 @@ class WriteTable(beam.PTransform):
 
 
 def written_list_path(output: str, run_id: str) -> str:
-    return commit.join(output, commit.RUNS_DIR, run_id + WRITTEN_SUFFIX)
+    return fs.join(output, commit.RUNS_DIR, run_id + WRITTEN_SUFFIX)
 
 
 class _WriteListFn(beam.DoFn):
@@ -497,7 +498,7 @@ class _WriteListFn(beam.DoFn):
         self.run_id = run_id
 
     def process(self, paths: list) -> Iterable[str]:
-        commit.atomic_write(written_list_path(self.output, self.run_id),
+        fs.atomic_write(written_list_path(self.output, self.run_id),
                             json.dumps(sorted(paths), indent=0).encode("utf-8"))
         yield from paths
 
@@ -521,6 +522,6 @@ class GatherWrittenFiles(beam.PTransform):
 def read_written_list(output: str, run_id: str) -> list[str]:
     """The files a finished run reported (empty list when it wrote none)."""
     path = written_list_path(output, run_id)
-    if not commit.exists(path):
+    if not fs.exists(path):
         return []
-    return json.loads(commit.read_bytes(path))
+    return json.loads(fs.read_bytes(path))

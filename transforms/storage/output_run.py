@@ -20,6 +20,7 @@ import time
 from typing import Callable, Optional, Sequence
 
 from transforms.storage import commit, known_index
+from transforms.storage import files as fs
 from transforms.storage.lease import DEFAULT_STALE_SECONDS, Lease
 
 
@@ -90,7 +91,7 @@ class OutputRun:
             self.root, self.run_id, kind=self.kind, files=files, removed=removed, started_at=self.started_at,
             summary=summary, options=options, spacy_model=self.spacy_model, extra=notes,
         )
-        commit.delete_files(stale_segments)
+        fs.delete_files(stale_segments)
         return self.record
 
     def __exit__(self, exc_type, exc, tb) -> None:
