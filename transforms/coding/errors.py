@@ -30,3 +30,8 @@ class ConfigError(DemarcheError):
 
 class OutputError(DemarcheError):
     """An output folder, table, document id or query that the view commands (query, show, report) cannot use."""
+
+
+class StorageError(DemarcheError):
+    """A folder or file of an input or output could not be listed or read (credentials, permissions, an unknown
+    scheme): never taken for "no files", which would make an incremental run re-code what it already wrote."""

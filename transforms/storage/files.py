@@ -1,7 +1,9 @@
 """The file system of an output folder: local paths and object stores (gs://, s3://) alike (plain Python, no Beam).
 
 Local paths (and ``file://``) use ``os`` directly; other schemes go through Beam's ``FileSystems``. A folder or
-pattern that does not exist is "no files".
+pattern that does not exist is "no files"; any other failure (no credentials, permission denied, a scheme with no
+registered file system) raises :class:`~transforms.coding.errors.StorageError` naming the path: an incremental run
+must never take "cannot list the output" for "nothing is known yet" and re-code everything into duplicates.
 """
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import posixpath
 import uuid
 from typing import Sequence
 
-from apache_beam.io.filesystem import FileMetadata
+from apache_beam.io.filesystem import BeamIOError, FileMetadata
 from apache_beam.io.filesystems import FileSystems
+
+from transforms.coding.errors import StorageError
 
 LOCAL_SCHEME = "file://"
 
@@ -31,16 +35,32 @@ def join(root: str, *parts: str) -> str:
     return posixpath.join(root.rstrip("/"), *parts)
 
 
+def _is_not_found(err: BaseException) -> bool:
+    """True when ``err`` only says that the path does not exist (Beam wraps per-path errors in BeamIOError)."""
+    if isinstance(err, FileNotFoundError):
+        return True
+    details = getattr(err, "exception_details", None)
+    if isinstance(err, BeamIOError) and isinstance(details, dict) and details:
+        return all(_is_not_found(inner) for inner in details.values())
+    return False
+
+
 def match(pattern: str) -> list[FileMetadata]:
-    """The files matching a glob (or one path), through Beam's FileSystems; [] when nothing exists there."""
+    """The files matching a glob (or one path), through Beam's FileSystems; [] when nothing exists there.
+
+    Raises StorageError naming the pattern when the listing itself fails (credentials, permissions, an unknown
+    scheme, a network error): "failed" is never reported as "not found".
+    """
     try:
         return list(FileSystems.match([pattern])[0].metadata_list)
-    except Exception:  # noqa: BLE001 - a missing folder is "no files"
-        return []
+    except Exception as err:  # noqa: BLE001 - re-raised below unless it only says "not found"
+        if _is_not_found(err):
+            return []
+        raise StorageError(f"cannot list {pattern}: {type(err).__name__}: {err}") from err
 
 
 def has_files(pattern: str) -> bool:
-    """Whether any file matches ``pattern``."""
+    """Whether any file matches ``pattern`` (False when nothing exists there; StorageError when listing fails)."""
     return bool(match(pattern))
 
 
@@ -77,16 +97,30 @@ def read_bytes(path: str) -> bytes:
 
 
 def list_files(folder: str, *, recursive: bool = True) -> list[str]:
-    """Paths of the files under ``folder`` (empty when it does not exist)."""
+    """Paths of the files under ``folder``, sorted (empty when it does not exist; StorageError when listing fails)."""
     if is_local(folder):
         folder = local_path(folder)
-        if not os.path.isdir(folder):
+        try:
+            if not recursive:
+                names = os.listdir(folder)
+                return sorted(os.path.join(folder, n) for n in names if os.path.isfile(os.path.join(folder, n)))
+            if not os.path.isdir(folder):
+                return []
+            return sorted(os.path.join(d, n) for d, _dirs, names in os.walk(folder, onerror=_raise_unless_gone)
+                          for n in names)
+        except (FileNotFoundError, NotADirectoryError):
             return []
-        if not recursive:
-            return sorted(os.path.join(folder, n) for n in os.listdir(folder) if os.path.isfile(os.path.join(folder, n)))
-        return sorted(os.path.join(d, n) for d, _dirs, names in os.walk(folder) for n in names)
+        except OSError as err:
+            raise StorageError(f"cannot list {folder}: {type(err).__name__}: {err}") from err
     pattern = folder.rstrip("/") + ("/**" if recursive else "/*")
     return sorted(m.path for m in match(pattern))
+
+
+def _raise_unless_gone(err: OSError) -> None:
+    """``os.walk`` skips folders it cannot read unless told otherwise: one that vanished meanwhile has no files, one
+    that cannot be read fails the listing."""
+    if not isinstance(err, FileNotFoundError):
+        raise StorageError(f"cannot list {err.filename}: {type(err).__name__}: {err}") from err
 
 
 def delete_files(paths: Sequence[str]) -> None:
