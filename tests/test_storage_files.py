@@ -2,6 +2,7 @@
 is a StorageError naming the path (never "no files": an incremental run would re-code everything)."""
 from __future__ import annotations
 
+import builtins
 import os
 
 import pytest
@@ -59,3 +60,25 @@ def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path, monkeypatc
         files.list_files(str(tmp_path / "out" / "_runs"), recursive=False)
     with pytest.raises(StorageError, match=f"cannot list {tmp_path}/out/parquet"):
         files.list_files(str(tmp_path / "out" / "parquet"))
+
+
+def test_a_run_record_that_cannot_be_read_is_an_error_not_a_run_that_never_was(tmp_path, monkeypatch):
+    # Ignoring the record would drop its run's files from the committed ones: an incremental run would code them again.
+    root = str(tmp_path / "out")
+    data = files.join(root, "parquet", "events", "dt=2025-06-17", "part-x-00000.parquet")
+    files.atomic_write(data, b"not really parquet")
+    run_id = commit.new_run_id()
+    commit.begin(root, run_id, kind="extract")
+    commit.commit(root, run_id, kind="extract", files=[data], started_at=commit.utc_now())
+    assert commit.committed_files(root, "events", "parquet") == [data]
+    record = commit.run_record_path(root, run_id)
+    real_open = builtins.open
+
+    def denied(path, *args, **kwargs):
+        if os.fspath(path) == record:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", denied)
+    with pytest.raises(StorageError, match=f"cannot read {record}: PermissionError"):
+        commit.committed_files(root, "events", "parquet")

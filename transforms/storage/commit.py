@@ -82,9 +82,13 @@ def run_records(root: str) -> list[dict]:
         if name.startswith(".") or not name.endswith(RECORD_SUFFIX):
             continue
         try:
-            records.append(json.loads(read_bytes(path)))
-        except (OSError, ValueError) as err:  # written atomically, so this is someone else's file
-            _LOGGER.warning("ignoring unreadable run record %s: %s", path, err)
+            data = read_bytes(path)
+        except FileNotFoundError:  # removed since the listing
+            continue
+        try:
+            records.append(json.loads(data))
+        except ValueError as err:  # written atomically, so a file that is not JSON is someone else's
+            _LOGGER.warning("ignoring a run record that is not JSON %s: %s", path, err)
     return sorted(records, key=lambda r: (r.get("committed_at") or "", r.get("run_id") or ""))
 
 

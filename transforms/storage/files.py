@@ -89,11 +89,17 @@ def atomic_write(path: str, data: bytes) -> None:
 
 
 def read_bytes(path: str) -> bytes:
-    if is_local(path):
-        with open(local_path(path), "rb") as fh:
+    """The content of one file. FileNotFoundError when it does not exist; StorageError when reading it fails."""
+    try:
+        if is_local(path):
+            with open(local_path(path), "rb") as fh:
+                return fh.read()
+        with FileSystems.open(path) as fh:
             return fh.read()
-    with FileSystems.open(path) as fh:
-        return fh.read()
+    except Exception as err:  # noqa: BLE001 - re-raised: not found as it is, anything else as StorageError
+        if _is_not_found(err):
+            raise FileNotFoundError(2, "No such file", path) from err
+        raise StorageError(f"cannot read {path}: {type(err).__name__}: {err}") from err
 
 
 def list_files(folder: str, *, recursive: bool = True) -> list[str]:
