@@ -13,10 +13,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines import extract_events
-from transforms.storage import commit
-from transforms.storage.lease import LOCK_NAME, Lease, LeaseHeld
-from transforms.storage.output_run import HOLD_HOOK_ENV
+from transforms.coding.errors import LeaseHeld
 from transforms.sinks import KILL_HOOK_ENV
+from transforms.storage import commit
+from transforms.storage.lease import LOCK_NAME, Lease
+from transforms.storage.output_run import HOLD_HOOK_ENV
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -24,7 +24,7 @@ import threading
 import uuid
 from typing import Optional
 
-from transforms.coding.errors import DemarcheError
+from transforms.coding.errors import DemarcheError, LeaseHeld
 from transforms.storage.commit import utc_now
 from transforms.storage.files import is_local, join, local_path
 
@@ -32,10 +32,6 @@ LOCK_NAME = "_lock.json"
 HEARTBEAT_SECONDS = 30.0
 DEFAULT_STALE_SECONDS = 300.0
 _LOGGER = logging.getLogger("demarche")
-
-
-class LeaseHeld(DemarcheError):
-    """Another run holds the output's lease."""
 
 
 def describe_holder(holder: dict) -> str:
