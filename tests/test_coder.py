@@ -101,27 +101,19 @@ def test_country_sources_are_recorded(document_coder, nlp):
     assert (event["target_country"], event["target_country_source"]) == ("BRA", "TEXT")
 
 
-def test_dateline_places_actors_the_text_leaves_without_country(document_coder, nlp):
-    text = ("NAIROBI, June 16 (Reuters) - The ministry said the situation was calm. Police arrested dozens of "
-            "protesters on Sunday.")
-    events = code_text(document_coder, nlp, text, doc_date=D)
-    arrest = next(e for e in events if e["cameo_root"] == "17")
-    assert (arrest["source_code"], arrest["source_country_source"]) == ("KENCOP", "CONTEXT")
-
-
-def test_dominant_country_places_unplaced_actors(document_coder, nlp):
-    text = ("Peruvian lawmakers met on Monday. Peru's president named a cabinet. Lima hosted the talks. "
-            "Police arrested two protesters on Tuesday.")
-    events = code_text(document_coder, nlp, text, doc_date=D)
-    arrest = next(e for e in events if e["cameo_root"] == "17")
-    assert (arrest["source_country"], arrest["source_country_source"]) == ("PER", "CONTEXT")
-
-
-def test_no_document_country_when_none_dominates(document_coder, nlp):
-    text = "Chile and Argentina met on Monday. Police arrested two protesters on Tuesday."
-    events = code_text(document_coder, nlp, text, doc_date=D)
-    arrest = next(e for e in events if e["cameo_root"] == "17")
-    assert arrest["source_country"] is None
+@pytest.mark.parametrize("text,expected", [
+    # the dateline places actors the text leaves without a country
+    ("NAIROBI, June 16 (Reuters) - The ministry said the situation was calm. Police arrested dozens of protesters "
+     "on Sunday.", {"source_code": "KENCOP", "source_country_source": "CONTEXT"}),
+    # the dominant country places unplaced actors
+    ("Peruvian lawmakers met on Monday. Peru's president named a cabinet. Lima hosted the talks. Police arrested two "
+     "protesters on Tuesday.", {"source_country": "PER", "source_country_source": "CONTEXT"}),
+    # no document country when none dominates
+    ("Chile and Argentina met on Monday. Police arrested two protesters on Tuesday.", {"source_country": None}),
+])
+def test_document_context_places_the_police_of_an_arrest(document_coder, nlp, text, expected):
+    arrest = next(e for e in code_text(document_coder, nlp, text, doc_date=D) if e["cameo_root"] == "17")
+    assert {field: arrest[field] for field in expected} == expected
 
 
 def test_background_event_record_has_unknown_date(document_coder, nlp):

@@ -9,12 +9,12 @@ import json
 import apache_beam as beam
 import pyarrow.parquet as pq
 import pytest
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.test_stream import TestStream as BeamTestStream
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms.window import TimestampedValue
 
+from conftest import streaming_pipeline
 from pipelines import extract_events
 from transforms import dedup
 from transforms.coding.errors import ConfigError
@@ -119,9 +119,7 @@ def test_streaming_dedup_state_expires_after_the_ttl():
         .advance_watermark_to(500)
         .advance_watermark_to_infinity()
     )
-    options = PipelineOptions()
-    options.view_as(StandardOptions).streaming = True
-    with BeamTestPipeline(options=options) as p:
+    with streaming_pipeline() as p:
         out = p | stream | dedup.DeduplicateStream(dedup.DedupConfig(ttl_seconds=100))
         assert_that(out[dedup.DOCUMENTS] | beam.Map(lambda d: d.doc_id), equal_to(["first", "again", "other"]),
                     label="coded")
@@ -139,9 +137,7 @@ def test_streaming_dedup_decides_in_event_time_order():
         .advance_watermark_to(100)
         .advance_watermark_to_infinity()
     )
-    options = PipelineOptions()
-    options.view_as(StandardOptions).streaming = True
-    with BeamTestPipeline(options=options) as p:
+    with streaming_pipeline() as p:
         out = p | stream | dedup.DeduplicateStream(dedup.DedupConfig())
         assert_that(out[dedup.DOCUMENTS] | beam.Map(lambda d: d.doc_id), equal_to(["first"]), label="coded")
         assert_that(out[dedup.DUPLICATES] | beam.Map(lambda r: r["duplicate_of"]), equal_to(["first"]), label="dup")
