@@ -28,7 +28,8 @@ from apache_beam.options.pipeline_options import (
 )
 
 from pipelines.cli import run_job
-from transforms import dedup, incremental_plan, ingest, progress, streaming
+from transforms import dedup, incremental_plan, progress, streaming
+from transforms.records import ingest
 from transforms.clusters import EventClusters, partition_of_cluster
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import DEFAULT_MODEL

@@ -19,7 +19,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.utils.shared import Shared
 
-from transforms import ingest
+from transforms.records import ingest
 from transforms.coding.coder import DocumentCoder
 from transforms.coding.model import Document
 from transforms.coding.nlp import load_model, model_label

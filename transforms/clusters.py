@@ -24,7 +24,7 @@ from typing import Iterable, Iterator, Optional
 import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindow
 
-from transforms import ingest
+from transforms.records import ingest
 from transforms.coding.model import ASSERTED, UNKNOWN
 
 _UNDATED = "~"

@@ -54,7 +54,7 @@ from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec, TimerSpec, on_timer
 from apache_beam.utils.timestamp import Duration, Timestamp
 
-from transforms import ingest
+from transforms.records import ingest
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import Document
 

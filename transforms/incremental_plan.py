@@ -21,7 +21,7 @@ from typing import Optional
 
 from transforms import known_index
 from transforms.dedup import file_order
-from transforms.ingest import normalized_text_sha256
+from transforms.records.ingest import normalized_text_sha256
 from transforms.option_values import split_list
 from transforms.sources import match_pattern, read_path
 

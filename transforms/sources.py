@@ -13,7 +13,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
-from transforms import ingest
+from transforms.records import ingest
 from transforms.option_values import split_list
 from transforms.coding.model import Document
 

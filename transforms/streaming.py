@@ -1,7 +1,7 @@
 """Streaming sources (Pub/Sub, watched folder), event time and windowing.
 
 * :class:`PubSubDocuments`: one JSON document per Pub/Sub message (the JSON Lines fields: ``id``, ``text``, ``date``,
-  ``title``, ``url``, ``publisher``), parsed with :func:`transforms.ingest.parse_json_document`; bad messages become
+  ``title``, ``url``, ``publisher``), parsed with :func:`transforms.records.ingest.parse_json_document`; bad messages become
   dead letters whose ``source`` is ``<subscription or topic>#<message id>``.
 * :class:`WatchFolder`: every file that appears in a folder (any batch input format) is read once. Recipe (local
   runners mishandle ``MatchContinuously``): PeriodicImpulse -> match (:func:`transforms.sources.match_pattern`) -> key
@@ -27,7 +27,7 @@ from apache_beam.transforms import trigger, window
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from apache_beam.utils.timestamp import MAX_TIMESTAMP, MIN_TIMESTAMP, Duration, Timestamp
 
-from transforms import ingest
+from transforms.records import ingest
 from transforms.coding.model import Document
 from transforms.option_values import split_list
 from transforms.sources import DEAD_LETTER, DOCUMENTS, ParseFileFn, count_parsed, ingest_counters, match_pattern, portable_path
