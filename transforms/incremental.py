@@ -20,16 +20,15 @@ A run with nothing new writes no table file (only its run record ``_runs/<run_id
 from __future__ import annotations
 
 import json
-from typing import Iterator, Optional, Sequence
+from typing import Optional, Sequence
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from transforms import known_index
 from transforms.aggregate import ReadTable, resolve_table_input
 from transforms.commit import committed_files
+from transforms.skip_known import letter_key
 
-NAMESPACE = "demarche"
 SIGNATURES_TABLE = "document_signatures"
 KNOWN_DOCUMENT_COLUMNS = ("doc_id", "text_sha256", "duplicate_of")
 
@@ -44,8 +43,6 @@ def dead_letter_files(output: str, *, exclude: Sequence[str] = ()) -> list[str]:
     excluded = set(exclude)
     return [p for p in committed_files(output, "dead_letter", "jsonl") if p not in excluded]
 
-
-dead_letter_key = known_index.dead_letter_key
 
 
 def _index_segments(output: str, exclude: Sequence[str] = ()) -> Optional[list[str]]:
@@ -148,7 +145,8 @@ class ReadKnownDeadLetters(beam.PTransform):
 
 
 class ReadKnownDeadLetterKeys(beam.PTransform):
-    """``repr(dead_letter_key(letter))`` of every committed dead letter (from the index when current)."""
+    """``repr(dead_letter_key(letter))`` (``skip_known.letter_key``) of every committed dead letter (from the index
+    when current): the known side of ``(letters, known keys) | SkipKnownDeadLetters()``."""
 
     def __init__(self, output: str, *, exclude: Sequence[str] = ()) -> None:
         super().__init__()
@@ -166,44 +164,7 @@ class ReadKnownDeadLetterKeys(beam.PTransform):
         return (
             pbegin
             | "KnownDeadLetters" >> ReadKnownDeadLetters(self.output, exclude=self.exclude)
-            | "Key" >> beam.Map(lambda l: repr(dead_letter_key(l)))
-        )
-
-
-class _NewLettersFn(beam.DoFn):
-    def setup(self) -> None:
-        self.known = Metrics.counter(NAMESPACE, "dead_letters_already_known")
-
-    def process(self, element) -> Iterator[dict]:
-        _key, grouped = element
-        letters = list(grouped["new"])
-        if any(True for _ in grouped["known"]):
-            self.known.inc(len(letters))
-            return
-        yield from letters
-
-
-class SkipKnownDeadLetters(beam.PTransform):
-    """Drop dead letters already written by an earlier run into ``output``.
-
-    output: The job's output folder.
-    exclude: Dead-letter files not to count (a replay's).
-    """
-
-    def __init__(self, output: str, *, exclude: Sequence[str] = ()) -> None:
-        super().__init__()
-        self.output = output
-        self.exclude = tuple(exclude)
-
-    def expand(self, letters):
-        known = letters.pipeline | "KnownDeadLetterKeys" >> ReadKnownDeadLetterKeys(self.output, exclude=self.exclude)
-        return (
-            {
-                "new": letters | "KeyNew" >> beam.Map(lambda l: (repr(dead_letter_key(l)), l)),
-                "known": known | "KeyKnown" >> beam.Map(lambda key: (key, None)),
-            }
-            | "Join" >> beam.CoGroupByKey()
-            | "NewOnly" >> beam.ParDo(_NewLettersFn())
+            | "Key" >> beam.Map(letter_key)
         )
 
 

@@ -14,12 +14,9 @@ from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
 from transforms.records import ingest
+from transforms.names import DEAD_LETTER, DOCUMENTS, NAMESPACE
 from transforms.option_values import split_list
 from transforms.coding.model import Document
-
-DEAD_LETTER = "dead_letter"
-DOCUMENTS = "documents"
-NAMESPACE = "demarche"
 
 
 def count_parsed(parsed: Union[Document, dict], counters: dict) -> Union[Document, TaggedOutput]:

@@ -30,9 +30,8 @@ from apache_beam.utils.timestamp import MAX_TIMESTAMP, MIN_TIMESTAMP, Duration, 
 from transforms.records import ingest
 from transforms.coding.model import Document
 from transforms.option_values import split_list
-from transforms.sources import DEAD_LETTER, DOCUMENTS, ParseFileFn, count_parsed, ingest_counters, match_pattern, portable_path
-
-NAMESPACE = "demarche"
+from transforms.names import DEAD_LETTER, DOCUMENTS, NAMESPACE
+from transforms.sources import ParseFileFn, count_parsed, ingest_counters, match_pattern, portable_path
 
 
 # ---------------------------------------------------------------------------------------------------------------
