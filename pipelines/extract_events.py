@@ -343,11 +343,10 @@ def build(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str
 def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str,
                 replayed_dead_letters: Sequence[str] = ()) -> dict:
     """The batch job: files -> [skip known] -> de-duplicate -> code -> events, documents, clusters, dead letters."""
-    read = pipeline | "ReadDocuments" >> ReadDocuments(
-        options.input,
-        max_document_bytes=options.max_document_bytes,
-        dead_letter_max_chars=options.dead_letter_max_chars,
+    limits = ingest.ReadLimits(
+        max_document_bytes=options.max_document_bytes, dead_letter_max_chars=options.dead_letter_max_chars
     )
+    read = pipeline | "ReadDocuments" >> ReadDocuments(options.input, limits=limits)
     documents, ingest_dead = read[DOCUMENTS], read[DEAD_LETTER]
     incremental = options.incremental is not False  # on unless --no_incremental
     if incremental:
@@ -371,7 +370,7 @@ def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_i
     ingest_dead = (ingest_dead, id_dead) | "IngestDeadLetters" >> beam.Flatten()
     if incremental:
         known_letters = pipeline | "KnownDeadLetterKeys" >> ReadKnownDeadLetterKeys(
-            options.output, exclude=replayed_dead_letters
+            options.output, exclude_dead_letters=replayed_dead_letters
         )
         ingest_dead = (ingest_dead, known_letters) | "SkipKnownDeadLetters" >> SkipKnownDeadLetters()
     outputs = _code_and_write(options, documents, duplicates, ingest_dead, signatures, run_id=run_id, batch=True)
@@ -387,10 +386,12 @@ def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_i
 def build_streaming(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str) -> dict:
     """The streaming job: Pub/Sub or watched folder -> event time -> de-duplicate (keyed state with expiry) ->
     fixed windows -> code -> windowed events, documents, clusters, dead letters."""
-    limits = dict(max_document_bytes=options.max_document_bytes, dead_letter_max_chars=options.dead_letter_max_chars)
+    limits = ingest.ReadLimits(
+        max_document_bytes=options.max_document_bytes, dead_letter_max_chars=options.dead_letter_max_chars
+    )
     if options.input_subscription or options.input_topic:
         read = pipeline | "ReadPubSub" >> streaming.PubSubDocuments(
-            subscription=options.input_subscription, topic=options.input_topic, **limits
+            subscription=options.input_subscription, topic=options.input_topic, limits=limits
         )
     else:
         stop = None
@@ -400,7 +401,7 @@ def build_streaming(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, r
             streaming.folder_pattern(options.watch_folder or options.input),
             poll_interval_seconds=options.poll_interval_seconds,
             stop_timestamp=stop,
-            **limits,
+            limits=limits,
         )
     documents = read[DOCUMENTS] | "EventTime" >> streaming.AssignEventTime(
         allowed_lateness_seconds=options.allowed_lateness_seconds

@@ -117,6 +117,12 @@ def test_exact_mode_ignores_near_copies():
         assert_that(out[DOCUMENTS] | beam.Map(lambda d: d.doc_id), equal_to(["original", "late-copy", "other"]))
 
 
+def _streaming_pipeline() -> BeamTestPipeline:
+    options = PipelineOptions()
+    options.view_as(StandardOptions).streaming = True
+    return BeamTestPipeline(options=options)
+
+
 def test_streaming_dedup_state_expires_after_the_ttl():
     story = lambda doc_id: Document(doc_id=doc_id, text=STORY)  # noqa: E731 - undated: timed by arrival
     stream = (
@@ -131,9 +137,7 @@ def test_streaming_dedup_state_expires_after_the_ttl():
         .advance_watermark_to(500)
         .advance_watermark_to_infinity()
     )
-    options = PipelineOptions()
-    options.view_as(StandardOptions).streaming = True
-    with BeamTestPipeline(options=options) as p:
+    with _streaming_pipeline() as p:
         out = p | stream | dedup.DeduplicateStream(DedupConfig(ttl_seconds=100))
         assert_that(out[DOCUMENTS] | beam.Map(lambda d: d.doc_id), equal_to(["first", "again", "other"]),
                     label="coded")
@@ -151,9 +155,7 @@ def test_streaming_dedup_decides_in_event_time_order():
         .advance_watermark_to(100)
         .advance_watermark_to_infinity()
     )
-    options = PipelineOptions()
-    options.view_as(StandardOptions).streaming = True
-    with BeamTestPipeline(options=options) as p:
+    with _streaming_pipeline() as p:
         out = p | stream | dedup.DeduplicateStream(DedupConfig())
         assert_that(out[DOCUMENTS] | beam.Map(lambda d: d.doc_id), equal_to(["first"]), label="coded")
         assert_that(out[DUPLICATES] | beam.Map(lambda r: r["duplicate_of"]), equal_to(["first"]), label="dup")

@@ -272,9 +272,7 @@ class _RememberFn(beam.DoFn):
         waiting = list(pending.read())
         ready = sorted((entry for entry in waiting if entry[0] <= limit), key=lambda entry: entry[1].order)
         later = [entry for entry in waiting if entry[0] > limit]
-        pending.clear()
-        for entry in later:
-            pending.add(entry)
+        _replace(pending, later)
         if later:
             due = _millis(Timestamp(micros=min(stamp for stamp, _ in later)))
             decide_at.write(due.micros)
@@ -289,9 +287,7 @@ class _RememberFn(beam.DoFn):
             match = earliest_match(member, (m for _, m in alive), threshold=self.threshold)
             yield window.TimestampedValue((member.uid, ("verdict", match)), Timestamp(micros=stamp))
             alive.append((_millis(Timestamp(micros=stamp) + self.ttl).micros, member))
-        members.clear()
-        for entry in alive:
-            members.add(entry)
+        _replace(members, alive)
         if self.timers and alive:
             latest = max(until for until, _ in alive)
             current = expires.read()
@@ -311,17 +307,22 @@ class _RememberFn(beam.DoFn):
         # Members still needed by a pending (not yet decided) member stay, whatever order the runner fires timers in.
         cutoff = min([_millis(fired).micros] + [stamp for stamp, _ in pending.read()])
         alive = [(until, m) for until, m in members.read() if until > cutoff]
-        members.clear()
+        _replace(members, alive)
         if not alive:
             expires.clear()
             return
-        for entry in alive:
-            members.add(entry)
         latest = max([until for until, _ in alive] + [_millis(fired).micros + 1000])  # never re-arm in the past
         expires.write(latest)
         expiry.set(Timestamp(micros=latest))
         return
         yield  # pragma: no cover - makes this a generator like process()
+
+
+def _replace(bag, entries: list) -> None:
+    """Make a bag state hold exactly ``entries``."""
+    bag.clear()
+    for entry in entries:
+        bag.add(entry)
 
 
 def _millis(stamp: Timestamp) -> Timestamp:

@@ -70,7 +70,20 @@ class _ReadIndex(beam.PTransform):
         )
 
 
-class ReadKnownDocuments(beam.PTransform):
+class _ReadKnown(beam.PTransform):
+    """What ``output`` already holds (base of the readers below).
+
+    output: The job's output folder.
+    exclude_dead_letters: Committed dead-letter files not to count (a replay's).
+    """
+
+    def __init__(self, output: str, *, exclude_dead_letters: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.output = output
+        self.exclude_dead_letters = tuple(exclude_dead_letters)
+
+
+class ReadKnownDocuments(_ReadKnown):
     """``documents`` records (doc_id, text_sha256, duplicate_of) already in ``output``, plus a record without a
     text hash for each document that failed in the NLP stage (so it is not retried). Read from the output's index
     (``transforms/known_index.py``) when it is current, else from the committed tables.
@@ -78,11 +91,6 @@ class ReadKnownDocuments(beam.PTransform):
     output: The job's output folder.
     exclude_dead_letters: Dead-letter files not to count (a replay's).
     """
-
-    def __init__(self, output: str, *, exclude_dead_letters: Sequence[str] = ()) -> None:
-        super().__init__()
-        self.output = output
-        self.exclude_dead_letters = tuple(exclude_dead_letters)
 
     def expand(self, pbegin):
         segments = _index_segments(self.output, self.exclude_dead_letters)
@@ -98,7 +106,7 @@ class ReadKnownDocuments(beam.PTransform):
                 | "Slim" >> beam.Map(lambda r: {k: r.get(k) for k in KNOWN_DOCUMENT_COLUMNS})
             )
             letters = pbegin.pipeline | "KnownDeadLetters" >> ReadKnownDeadLetters(
-                self.output, exclude=self.exclude_dead_letters
+                self.output, exclude_dead_letters=self.exclude_dead_letters
             )
         failed = (
             letters
@@ -124,16 +132,11 @@ class ReadKnownSignatures(beam.PTransform):
         return pbegin | "ReadSignatures" >> ReadTable(signature_files(self.output), "avro")
 
 
-class ReadKnownDeadLetters(beam.PTransform):
-    """Dead-letter records (dicts) already committed in ``output/dead_letter`` (less the ``exclude`` files)."""
-
-    def __init__(self, output: str, *, exclude: Sequence[str] = ()) -> None:
-        super().__init__()
-        self.output = output
-        self.exclude = tuple(exclude)
+class ReadKnownDeadLetters(_ReadKnown):
+    """Dead-letter records (dicts) already committed in ``output/dead_letter`` (less ``exclude_dead_letters``)."""
 
     def expand(self, pbegin):
-        files = dead_letter_files(self.output, exclude=self.exclude)
+        files = dead_letter_files(self.output, exclude=self.exclude_dead_letters)
         if not files:
             return pbegin | "NoDeadLetters" >> beam.Create([])
         return (
@@ -144,17 +147,12 @@ class ReadKnownDeadLetters(beam.PTransform):
         )
 
 
-class ReadKnownDeadLetterKeys(beam.PTransform):
+class ReadKnownDeadLetterKeys(_ReadKnown):
     """``repr(dead_letter_key(letter))`` (``skip_known.letter_key``) of every committed dead letter (from the index
     when current): the known side of ``(letters, known keys) | SkipKnownDeadLetters()``."""
 
-    def __init__(self, output: str, *, exclude: Sequence[str] = ()) -> None:
-        super().__init__()
-        self.output = output
-        self.exclude = tuple(exclude)
-
     def expand(self, pbegin):
-        segments = _index_segments(self.output, self.exclude)
+        segments = _index_segments(self.output, self.exclude_dead_letters)
         if segments is not None:
             return (
                 pbegin
@@ -163,7 +161,7 @@ class ReadKnownDeadLetterKeys(beam.PTransform):
             )
         return (
             pbegin
-            | "KnownDeadLetters" >> ReadKnownDeadLetters(self.output, exclude=self.exclude)
+            | "KnownDeadLetters" >> ReadKnownDeadLetters(self.output, exclude_dead_letters=self.exclude_dead_letters)
             | "Key" >> beam.Map(letter_key)
         )
 
