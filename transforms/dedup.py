@@ -48,7 +48,7 @@ from transforms.records.near_duplicates import (
     NEAR,
     REDELIVERED,
     DedupConfig,
-    Match,
+    DuplicateMatch,
     band_keys,
     duplicate_record,
     earliest_match,
@@ -72,7 +72,7 @@ class _Counters:
         self.redelivered = Metrics.counter(NAMESPACE, "documents_redelivered")
         self.unique = Metrics.counter(NAMESPACE, "documents_unique")
 
-    def count(self, match: Optional[Match]) -> None:
+    def count(self, match: Optional[DuplicateMatch]) -> None:
         if match is None:
             self.unique.inc()
         else:
@@ -84,7 +84,7 @@ class _Counters:
 
 
 class _MatchGroupFn(beam.DoFn):
-    """(band key, members) -> (uid, Match) for every new member that duplicates an earlier member of the group."""
+    """(band key, members) -> (uid, DuplicateMatch) for every new member that duplicates an earlier member."""
 
     def __init__(self, threshold: float) -> None:
         self.threshold = threshold
@@ -111,7 +111,7 @@ class _KnownKeysFn(beam.DoFn):
 
 
 class _ResolveFn(beam.DoFn):
-    """(uid, {doc: [(Member, Document)], match: [Match...]}) -> Document to code, or a duplicate record."""
+    """(uid, {doc: [(Member, Document)], match: [DuplicateMatch...]}) -> Document to code, or a duplicate record."""
 
     def __init__(self, write_signatures: bool) -> None:
         self.write_signatures = write_signatures
@@ -222,9 +222,9 @@ class _RememberFn(beam.DoFn):
 
     A new member waits in ``pending`` until the watermark passes its timestamp (the ``decide`` timer), so the members
     of a key are decided in order of their order key whatever order they arrived in; then it is compared with the
-    remembered members, its verdict is emitted as (uid, ("verdict", Match | None)) with the member's timestamp, and
-    it is remembered until ``ttl`` after its timestamp. The ``expiry`` timer fires ``ttl`` after the newest member and
-    drops every member older than that, so a key that goes quiet holds no memory.
+    remembered members, its verdict is emitted as (uid, ("verdict", DuplicateMatch | None)) with the member's
+    timestamp, and it is remembered until ``ttl`` after its timestamp. The ``expiry`` timer fires ``ttl`` after the
+    newest member and drops every member older than that, so a key that goes quiet holds no memory.
     """
 
     PENDING = BagStateSpec("pending", PickleCoder())  # (timestamp micros, Member)

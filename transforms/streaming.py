@@ -1,8 +1,8 @@
 """Streaming sources (Pub/Sub, watched folder), event time and windowing.
 
 * :class:`PubSubDocuments`: one JSON document per Pub/Sub message (the JSON Lines fields: ``id``, ``text``, ``date``,
-  ``title``, ``url``, ``publisher``), parsed with :func:`transforms.records.ingest.parse_json_document`; bad messages become
-  dead letters whose ``source`` is ``<subscription or topic>#<message id>``.
+  ``title``, ``url``, ``publisher``), parsed with :func:`transforms.records.ingest.parse_json_document`; bad messages
+  become dead letters whose ``source`` is ``<subscription or topic>#<message id>``.
 * :class:`WatchFolder`: every file that appears in a folder (any batch input format) is read once. Recipe (local
   runners mishandle ``MatchContinuously``): PeriodicImpulse -> match (:func:`transforms.sources.match_pattern`) -> key
   by path -> a stateful DoFn that passes each path once -> parse. Dotfiles are ignored: producers write

@@ -169,7 +169,7 @@ class Member:
 
 
 @dataclasses.dataclass(frozen=True, order=True)
-class Match:
+class DuplicateMatch:
     """Why a member is a duplicate: the original's order key, doc_id to cite, kind (exact/near/redelivered)."""
 
     order: tuple
@@ -177,21 +177,21 @@ class Match:
     kind: str
 
 
-def match_against(member: Member, earlier: Member, *, threshold: float) -> Optional[Match]:
-    """The Match of ``member`` against one earlier member, or None when they are not duplicates."""
+def match_against(member: Member, earlier: Member, *, threshold: float) -> Optional[DuplicateMatch]:
+    """The DuplicateMatch of ``member`` against one earlier member, or None when they are not duplicates."""
     if earlier.order >= member.order:
         return None
     if earlier.doc_id == member.doc_id and earlier.text_sha256 == member.text_sha256:
-        return Match(earlier.order, earlier.root, REDELIVERED)
+        return DuplicateMatch(earlier.order, earlier.root, REDELIVERED)
     if earlier.text_sha256 == member.text_sha256:
-        return Match(earlier.order, earlier.root, EXACT)
+        return DuplicateMatch(earlier.order, earlier.root, EXACT)
     if member.signature is not None and earlier.signature is not None:
         if similarity(member.signature, earlier.signature) >= threshold:
-            return Match(earlier.order, earlier.root, NEAR)
+            return DuplicateMatch(earlier.order, earlier.root, NEAR)
     return None
 
 
-def earliest_match(member: Member, others: Iterable[Member], *, threshold: float) -> Optional[Match]:
+def earliest_match(member: Member, others: Iterable[Member], *, threshold: float) -> Optional[DuplicateMatch]:
     """The earliest (by order key) other member that ``member`` duplicates, or None."""
     best = None
     for other in others:
@@ -201,8 +201,8 @@ def earliest_match(member: Member, others: Iterable[Member], *, threshold: float
     return best
 
 
-def group_matches(key: str, members: Iterable[Member], *, threshold: float) -> Iterator[tuple[str, Match]]:
-    """(uid, Match) for every new member of one band-key group that duplicates an earlier member of the group.
+def group_matches(key: str, members: Iterable[Member], *, threshold: float) -> Iterator[tuple[str, DuplicateMatch]]:
+    """(uid, DuplicateMatch) for every new member of one band-key group that duplicates an earlier member of the group.
 
     key: The group's band key (an exact-copy key needs no similarity check).
     members: The group's members, new and known, in any order (repeated members count once).
@@ -222,7 +222,7 @@ def group_matches(key: str, members: Iterable[Member], *, threshold: float) -> I
             continue
         if exact_group:
             first = earlier[0]
-            yield member.uid, Match(first.order, first.root, EXACT)
+            yield member.uid, DuplicateMatch(first.order, first.root, EXACT)
             continue
         found = earliest_match(member, earlier, threshold=threshold)
         if found is not None:
@@ -279,7 +279,7 @@ def signature_record(member: Member, *, root: str, ingested_at: dt.datetime) -> 
     }
 
 
-def duplicate_record(document: Document, match: Match) -> dict:
+def duplicate_record(document: Document, match: DuplicateMatch) -> dict:
     """The ``documents`` record of a duplicate (not coded)."""
     return document_record(
         document, n_sentences=0, n_events=0, ingested_at=ingest.utc_now(), duplicate_of=match.root
