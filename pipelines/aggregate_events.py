@@ -20,7 +20,8 @@ from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 
 from pipelines.cli import run_job
 from pipelines.extract_events import ExtractEventsOptions, pipeline_options, recorded_options, summarize
-from transforms.aggregate import INPUT_FORMATS, AggregateDyads, ReadTable, parse_modalities, resolve_table_input
+from transforms.aggregate import INPUT_FORMATS, AggregateDyads, ReadTable, resolve_table_input
+from transforms.records.dyad_days import parse_modalities
 from transforms.coding.errors import ConfigError
 from transforms.sinks import GatherWrittenFiles, WriteTable, new_run_id, parse_formats, read_written_list
 from transforms.storage.commit import committed_files

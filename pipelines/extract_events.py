@@ -28,16 +28,21 @@ from apache_beam.options.pipeline_options import (
 )
 
 from pipelines.cli import run_job
-from transforms import dedup, ingest, progress, streaming
-from transforms.clusters import EventClusters, partition_of_cluster
+from transforms import dedup, progress, streaming
+from transforms.records import ingest
+from transforms.clusters import EventClusters
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import DEFAULT_MODEL
 from transforms.incremental import (
     SIGNATURES_TABLE,
+    ReadKnownDeadLetterKeys,
     ReadKnownDocuments,
     ReadKnownSignatures,
-    SkipKnownDeadLetters,
 )
+from transforms.names import DEAD_LETTER, DOCUMENTS, DUPLICATES, EVENTS, NAMESPACE, SIGNATURES
+from transforms.records.clusters import partition_of_cluster
+from transforms.records.near_duplicates import DEFAULT_THRESHOLD, DEFAULT_TTL_SECONDS, NEAR, DedupConfig
+from transforms.skip_known import SkipKnown, SkipKnownDeadLetters
 from transforms.option_values import split_list
 from transforms.sinks import (
     DEFAULT_MAX_FILE_MB,
@@ -49,7 +54,7 @@ from transforms.sinks import (
     read_written_list,
     remove_run_temp,
 )
-from transforms.sources import DEAD_LETTER, DOCUMENTS, ReadDocuments, match_pattern
+from transforms.sources import ReadDocuments, match_pattern
 from transforms.storage import incremental_plan
 from transforms.storage.lease import DEFAULT_STALE_SECONDS
 from transforms.storage.output_run import OutputRun
@@ -138,8 +143,7 @@ class ExtractEventsOptions(PipelineOptions):
         )
         group.add_argument(
             "--dedup",
-            default=dedup.NEAR,
-            choices=dedup.MODES,
+            default=NEAR,
             help="Document de-duplication: off, exact (normalised text hash) or near (exact + MinHash "
             "near-duplicates). Duplicates are not coded; they are recorded in the documents table with "
             "duplicate_of. Default: near",
@@ -147,9 +151,9 @@ class ExtractEventsOptions(PipelineOptions):
         group.add_argument(
             "--near_duplicate_threshold",
             type=float,
-            default=dedup.DEFAULT_THRESHOLD,
+            default=DEFAULT_THRESHOLD,
             help="Estimated Jaccard similarity of word 3-shingles above which two documents are near-duplicates. "
-            f"Default: {dedup.DEFAULT_THRESHOLD}",
+            f"Default: {DEFAULT_THRESHOLD}",
         )
         group.add_argument(
             "--incremental",
@@ -222,9 +226,9 @@ class ExtractEventsOptions(PipelineOptions):
             "earlier than that before their arrival are timed by arrival. Default: 3600",
         )
         stream.add_argument(
-            "--dedup_ttl_seconds", type=int, default=dedup.DEFAULT_TTL_SECONDS,
+            "--dedup_ttl_seconds", type=int, default=DEFAULT_TTL_SECONDS,
             help="How long (event time) streaming de-duplication remembers a document. Memory grows with the "
-            f"documents of one TTL. Default: {dedup.DEFAULT_TTL_SECONDS}",
+            f"documents of one TTL. Default: {DEFAULT_TTL_SECONDS}",
         )
         stream.add_argument(
             "--stop_after", type=float, default=None,
@@ -260,13 +264,13 @@ def coding_config(options: ExtractEventsOptions) -> CodingConfig:
     )
 
 
-def dedup_config(options: ExtractEventsOptions, *, expiry_timers: bool = True) -> dedup.DedupConfig:
-    return dedup.DedupConfig(
-        mode=dedup.parse_mode(options.dedup),
+def dedup_config(options: ExtractEventsOptions, *, expiry_timers: bool = True) -> DedupConfig:
+    return DedupConfig(
+        mode=options.dedup,
         threshold=options.near_duplicate_threshold,
         ttl_seconds=options.dedup_ttl_seconds,
         expiry_timers=expiry_timers,
-    ).validate()
+    )
 
 
 def is_streaming(options: PipelineOptions) -> bool:
@@ -340,36 +344,36 @@ def build(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str
 def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str,
                 replayed_dead_letters: Sequence[str] = ()) -> dict:
     """The batch job: files -> [skip known] -> de-duplicate -> code -> events, documents, clusters, dead letters."""
-    read = pipeline | "ReadDocuments" >> ReadDocuments(
-        options.input,
-        max_document_bytes=options.max_document_bytes,
-        dead_letter_max_chars=options.dead_letter_max_chars,
+    limits = ingest.ReadLimits(
+        max_document_bytes=options.max_document_bytes, dead_letter_max_chars=options.dead_letter_max_chars
     )
+    read = pipeline | "ReadDocuments" >> ReadDocuments(options.input, limits=limits)
     documents, ingest_dead = read[DOCUMENTS], read[DEAD_LETTER]
-    known_documents = known_signatures = None
     incremental = options.incremental is not False  # on unless --no_incremental
     if incremental:
         known_documents = pipeline | "KnownDocuments" >> ReadKnownDocuments(
             options.output, exclude_dead_letters=replayed_dead_letters
         )
         known_signatures = pipeline | "KnownSignatures" >> ReadKnownSignatures(options.output)
+    else:
+        known_documents = pipeline | "NoKnownDocuments" >> beam.Create([])
+        known_signatures = pipeline | "NoKnownSignatures" >> beam.Create([])
     config = dedup_config(options)
     signatures = None
-    if config.mode == dedup.MODES[0]:  # off: still one document per doc_id, none already known
-        kept = documents | "SkipKnown" >> dedup.SkipKnown(known_documents=known_documents)
-        documents, id_dead = kept[dedup.DOCUMENTS], kept[dedup.DEAD_LETTER]
+    if not config.enabled:  # off: still one document per doc_id, none already known
+        kept = (documents, known_documents) | "SkipKnown" >> SkipKnown()
+        documents, id_dead = kept[DOCUMENTS], kept[DEAD_LETTER]
         duplicates = pipeline | "NoDuplicates" >> beam.Create([])
     else:
-        deduped = documents | "Deduplicate" >> dedup.DeduplicateBatch(
-            config, known_documents=known_documents, known_signatures=known_signatures
-        )
-        documents, duplicates, signatures = deduped[dedup.DOCUMENTS], deduped[dedup.DUPLICATES], deduped[dedup.SIGNATURES]
-        id_dead = deduped[dedup.DEAD_LETTER]
+        deduped = (documents, known_documents, known_signatures) | "Deduplicate" >> dedup.DeduplicateBatch(config)
+        documents, duplicates, signatures = deduped[DOCUMENTS], deduped[DUPLICATES], deduped[SIGNATURES]
+        id_dead = deduped[DEAD_LETTER]
     ingest_dead = (ingest_dead, id_dead) | "IngestDeadLetters" >> beam.Flatten()
     if incremental:
-        ingest_dead = ingest_dead | "SkipKnownDeadLetters" >> SkipKnownDeadLetters(
-            options.output, exclude=replayed_dead_letters
+        known_letters = pipeline | "KnownDeadLetterKeys" >> ReadKnownDeadLetterKeys(
+            options.output, exclude_dead_letters=replayed_dead_letters
         )
+        ingest_dead = (ingest_dead, known_letters) | "SkipKnownDeadLetters" >> SkipKnownDeadLetters()
     outputs = _code_and_write(options, documents, duplicates, ingest_dead, signatures, run_id=run_id, batch=True)
     if not options.quiet:
         handled = (outputs["coded_documents"], outputs["nlp_dead_letters"], duplicates, ingest_dead)
@@ -383,10 +387,12 @@ def build_batch(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_i
 def build_streaming(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str) -> dict:
     """The streaming job: Pub/Sub or watched folder -> event time -> de-duplicate (keyed state with expiry) ->
     fixed windows -> code -> windowed events, documents, clusters, dead letters."""
-    limits = dict(max_document_bytes=options.max_document_bytes, dead_letter_max_chars=options.dead_letter_max_chars)
+    limits = ingest.ReadLimits(
+        max_document_bytes=options.max_document_bytes, dead_letter_max_chars=options.dead_letter_max_chars
+    )
     if options.input_subscription or options.input_topic:
         read = pipeline | "ReadPubSub" >> streaming.PubSubDocuments(
-            subscription=options.input_subscription, topic=options.input_topic, **limits
+            subscription=options.input_subscription, topic=options.input_topic, limits=limits
         )
     else:
         stop = None
@@ -396,17 +402,17 @@ def build_streaming(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, r
             streaming.folder_pattern(options.watch_folder or options.input),
             poll_interval_seconds=options.poll_interval_seconds,
             stop_timestamp=stop,
-            **limits,
+            limits=limits,
         )
     documents = read[DOCUMENTS] | "EventTime" >> streaming.AssignEventTime(
         allowed_lateness_seconds=options.allowed_lateness_seconds
     )
     config = dedup_config(options, expiry_timers=runner_name(pipeline.options) != "FnApiRunner")
-    if config.mode == dedup.MODES[0]:  # off
+    if not config.enabled:  # off
         duplicates = pipeline | "NoDuplicates" >> beam.Create([])
     else:
         deduped = documents | "Deduplicate" >> dedup.DeduplicateStream(config)
-        documents, duplicates = deduped[dedup.DOCUMENTS], deduped[dedup.DUPLICATES]
+        documents, duplicates = deduped[DOCUMENTS], deduped[DUPLICATES]
 
     def windows():
         return streaming.fixed_windows(
@@ -429,17 +435,17 @@ def _code_and_write(options, documents, duplicates, ingest_dead, signatures, *, 
 
     formats = parse_formats(options.formats)
     coded = documents | "CodeDocuments" >> CodeDocuments(coding_config(options))
-    coded["documents"] | "CountUndated" >> CountUndated()
-    dead_letters = (ingest_dead, coded["dead_letter"]) | "AllDeadLetters" >> beam.Flatten()
-    document_records = (coded["documents"], duplicates) | "AllDocuments" >> beam.Flatten()
-    clusters = coded["events"] | "EventClusters" >> EventClusters(duplicates=duplicates)
+    coded[DOCUMENTS] | "CountUndated" >> CountUndated()
+    dead_letters = (ingest_dead, coded[DEAD_LETTER]) | "AllDeadLetters" >> beam.Flatten()
+    document_records = (coded[DOCUMENTS], duplicates) | "AllDocuments" >> beam.Flatten()
+    clusters = (coded[EVENTS], duplicates) | "EventClusters" >> EventClusters()
     common = dict(output=options.output, run_id=run_id)
     if batch:
         write, sized = WriteTable, dict(max_file_mb=options.max_file_mb)
     else:
         write, sized = WriteRecords, {}
     written = [
-        coded["events"] | "WriteEvents" >> write(
+        coded[EVENTS] | "WriteEvents" >> write(
             table="events", schema_name="event", formats=formats, **common, **sized),
         document_records | "WriteDocuments" >> write(
             table="documents", schema_name="document", formats=formats, **common, **sized),
@@ -450,9 +456,9 @@ def _code_and_write(options, documents, duplicates, ingest_dead, signatures, *, 
             table="dead_letter", schema_name="dead_letter", formats=("jsonl",), partition_fn=None, **common, **sized),
     ]
     outputs = {
-        "events": coded["events"], "documents": document_records, "dead_letter": dead_letters,
+        "events": coded[EVENTS], "documents": document_records, "dead_letter": dead_letters,
         "event_clusters": clusters, "duplicates": duplicates,
-        "coded_documents": coded["documents"], "nlp_dead_letters": coded["dead_letter"],
+        "coded_documents": coded[DOCUMENTS], "nlp_dead_letters": coded[DEAD_LETTER],
     }
     if signatures is not None:
         written.append(signatures | "WriteSignatures" >> write(
@@ -572,7 +578,7 @@ def summarize(result, *, output: str) -> dict:
     counters = {}
     try:
         for counter in query_counters(result):
-            if counter.key.metric.namespace == "demarche":
+            if counter.key.metric.namespace == NAMESPACE:
                 name = counter.key.metric.name
                 counters[name] = counters.get(name, 0) + counter.committed
     except (NotImplementedError, AttributeError, KeyError):
