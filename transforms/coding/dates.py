@@ -90,11 +90,12 @@ import re
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from .model import DAY, DOCUMENT, FUTURE, MONTH, UNKNOWN, YEAR, EventMatch
+from .syntax import VERB_POS, clause_verb, is_future_clause, is_perfect
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["resolve_event_date", "resolve_expression", "is_future_event", "clause_verb"]
+__all__ = ["resolve_event_date", "resolve_expression", "is_future_event"]
 
 _TEMPORAL_LABELS = {"DATE", "TIME"}
 # Prepositions whose object dates the event itself. Others (before, after, since, until, by, for, over, ...)
@@ -107,14 +108,8 @@ _TEMPORAL_NOUNS = {
     "part", "half",
 }
 _NOUN_POS = {"NOUN", "PROPN", "PRON", "NUM"}
-_VERB_POS = {"VERB", "AUX"}
 _ARG_DEPS = {"dobj", "nsubj", "nsubjpass", "attr", "obj", "pobj", "appos", "oprd"}
 _CLAUSE_LINKS = {"conj", "xcomp", "advcl"}
-_FUTURE_AUX = {"will", "shall", "'ll", "wo", "ll"}
-_FUTURE_GOVERNORS = {
-    "plan", "schedule", "set", "due", "expect", "intend", "prepare", "aim", "go", "slate", "poise", "vow",
-    "promise", "pledge", "threaten", "agree",
-}
 _SETTING_PREPS = {"at", "during", "in", "amid"}
 _SEQUENCE_MARKERS = {"after", "before", "since", "until", "till", "once", "following", "ahead", "prior"}
 
@@ -229,19 +224,7 @@ def is_future_event(doc: "Doc", match: EventMatch) -> bool:
     if match.modality == FUTURE:
         return True
     verb = clause_verb(doc[match.head])
-    if verb is None:
-        return False
-    for tok in (verb, *verb.ancestors):
-        children = list(tok.children)
-        if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _FUTURE_AUX for c in children):
-            return True
-        if tok is not verb and tok.lemma_.lower() in _FUTURE_GOVERNORS:
-            # "is set to visit", "plans to travel", "is going to meet" (but not "went to")
-            if tok.lemma_.lower() != "go" or tok.tag_ == "VBG":
-                return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and not _is_past(tok)
-        if tok.dep_ not in ("xcomp", "conj"):
-            break
-    return False  # the present tense is not taken as future: "the data shows ... on January 6" is past
+    return verb is not None and is_future_clause(verb)
 
 
 def resolve_expression(
@@ -293,16 +276,16 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, 
         tok = tok.head
         governing.add(tok.i)
     if verb is not None:
-        governing |= {c.i for c in verb.children if c.dep_ == "conj" and c.pos_ in _VERB_POS}
+        governing |= {c.i for c in verb.children if c.dep_ == "conj" and c.pos_ in VERB_POS}
     # clauses that depend on the event's verb (purpose/infinitive clauses): only dates with their own year count
     dependent = set()
     if verb is not None:
         for c in verb.children:
-            if c.dep_ in ("xcomp", "advcl", "acl") and c.pos_ in _VERB_POS and not _sequenced(c):
+            if c.dep_ in ("xcomp", "advcl", "acl") and c.pos_ in VERB_POS and not _sequenced(c):
                 dependent.add(c.i)
         for a in args:
             for c in doc[a].children:
-                if c.dep_ in ("acl", "relcl") and c.pos_ in _VERB_POS and c.tag_ in ("VB", "TO"):
+                if c.dep_ in ("acl", "relcl") and c.pos_ in VERB_POS and c.tag_ in ("VB", "TO"):
                     dependent.add(c.i)  # "the treaty to normalize relations on June 22, 1965"
     ranked = []
     for span in _temporal_spans(doc, sent):
@@ -391,23 +374,9 @@ def _anchor(span: "Span") -> Optional[tuple[str, int]]:
             return ("poss", parent.i)  # "Sunday's election": the date of that event noun
         if dep in ("compound", "nmod", "amod", "nummod"):
             return ("mod", parent.i)  # "the 1965 treaty": a name-like qualifier, not an event date
-        if dep in ("dobj", "pcomp") and parent.pos_ in _VERB_POS and span.root.lower_ in _WEEKDAYS:
+        if dep in ("dobj", "pcomp") and parent.pos_ in VERB_POS and span.root.lower_ in _WEEKDAYS:
             return ("adv", parent.i)  # parser error on "will meet Thursday"
         return None
-    return None
-
-
-def clause_verb(tok: "Token") -> Optional["Token"]:
-    """The verb of the event's clause: the head itself, or the light verb of an event noun argument.
-
-    tok: The event's head token.
-    RETURNS: The verb token, or None for an event noun that is not a verb's subject/object (shared with
-        places.py, which attaches places the same way).
-    """
-    if tok.pos_ in _VERB_POS:
-        return tok
-    if tok.dep_ in ("dobj", "nsubj", "nsubjpass", "attr", "obj") and tok.head.pos_ in _VERB_POS:
-        return tok.head
     return None
 
 
@@ -416,14 +385,6 @@ def _sequenced(clause: "Token") -> bool:
     return clause.dep_ == "advcl" and any(
         c.dep_ in ("mark", "advmod") and c.lower_ in _SEQUENCE_MARKERS for c in clause.children
     )
-
-
-def _is_past(tok: "Token") -> bool:
-    """Past tense: "agreed", "has agreed", "was scheduled" (not "is scheduled", "has been scheduled")."""
-    auxes = {c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass")}
-    if tok.tag_ == "VBD" or auxes & {"did", "had", "was", "were"}:
-        return True
-    return tok.tag_ == "VBN" and bool(auxes & {"has", "have"}) and "been" not in auxes
 
 
 # --- background events ------------------------------------------------------------------------------------
@@ -517,11 +478,8 @@ def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
     head = doc[match.head]
     verb = clause_verb(head) or head
     sent = head.sent
-    auxes = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
-    if "had" in auxes and verb.tag_ == "VBN":
-        return True
-    if auxes & {"has", "have", "'ve"} and verb.tag_ == "VBN":
-        return True  # present perfect: "has called for", "have accused" (a standing position, not today's act)
+    if is_perfect(verb):
+        return True  # past or present perfect: "had attacked", "has called for" (a standing position, not the day's act)
     if any(c.dep_ == "mark" and c.lower_ in ("because", "since") for c in verb.children):
         return True  # the cause of the news, told as background
     if _PAST_MARKERS.search(sent.text):

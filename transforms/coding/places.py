@@ -52,7 +52,7 @@ import unicodedata
 from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional
 
-from .dates import clause_verb
+from .syntax import clause_verb
 from .data_files import data_file_lines
 from .errors import DataFileError
 from .model import ActorMention, EventMatch, Location

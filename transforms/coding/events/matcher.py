@@ -12,6 +12,7 @@ from spacy.tokens import Span, Token
 
 from transforms.coding.events.lexicon import Condition, Lexicon, Pattern
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, Actor, ActorMention
+from transforms.coding.syntax import is_negation
 
 SUBJECT_DEPS = ("nsubj", "csubj")
 PASSIVE_SUBJECT_DEPS = ("nsubjpass", "csubjpass")
@@ -20,7 +21,6 @@ FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 HEDGE_AUX = frozenset({"could", "may", "might", "can", "should", "ought"})
 HEDGE_ADV = frozenset({"possibly", "perhaps", "maybe", "potentially", "probably"})
 CONDITION_MARKS = frozenset({"if", "unless", "whether", "lest"})
-NEGATIONS = frozenset({"not", "n't", "never", "no"})
 REQUEST_AUX = frozenset({"must", "should"})
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "him", "her", "them", "us", "who", "which", "that"})
 SINGULAR_PERSONAL = frozenset({"he", "she", "him", "her", "his", "hers"})
@@ -648,7 +648,7 @@ class Matcher:
         for token in tokens:
             for child in token.children:
                 low = child.lower_
-                if child.dep_ == "neg" or (low in NEGATIONS and child.dep_ in ("advmod", "neg")):
+                if is_negation(child):
                     negated = True
                 elif child.dep_ == "aux" and low in FUTURE_AUX:
                     future = True
