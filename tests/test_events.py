@@ -577,3 +577,19 @@ def test_held_out_table(nlp, document_coder):
     scores = held_out_scores(nlp, document_coder.actors, document_coder.events)
     assert scores["type"]["precision"] >= 0.75 and scores["type"]["f1"] >= 0.7, scores
     assert scores["triple"]["precision"] >= 0.55 and scores["triple"]["f1"] >= 0.5, scores
+
+
+def test_future_auxiliary_without_apostrophe_is_future_for_the_coder_and_the_dates(nlp_raw, coder):
+    """One list of future auxiliaries (transforms/coding/syntax.py): "ll" (an "'ll" that lost its apostrophe) makes
+    the event FUTURE, as it already made its date resolve forwards."""
+    import datetime as dt
+
+    from transforms.coding.dates import resolve_event_date
+
+    for text in ("Russia ll meet with Iran on Friday.", "Germany ll send troops to Poland on Thursday."):
+        doc = nlp_raw(text)
+        events = coder.code(doc, mark_actors(doc))
+        assert events and all(e.modality == FUTURE for e in events), text
+        for event in events:
+            date, _ = resolve_event_date(doc, event, doc_date=dt.date(2024, 5, 15))  # a Wednesday
+            assert date is not None and date > dt.date(2024, 5, 15), text

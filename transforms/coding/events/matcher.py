@@ -12,12 +12,11 @@ from spacy.tokens import Span, Token
 
 from transforms.coding.events.lexicon import Condition, Lexicon, Pattern
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, Actor, ActorMention
-from transforms.coding.syntax import is_negation
+from transforms.coding.syntax import is_future_aux, is_negation
 
 SUBJECT_DEPS = ("nsubj", "csubj")
 PASSIVE_SUBJECT_DEPS = ("nsubjpass", "csubjpass")
 OBJECT_DEPS = ("dobj", "obj")
-FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 HEDGE_AUX = frozenset({"could", "may", "might", "can", "should", "ought"})
 HEDGE_ADV = frozenset({"possibly", "perhaps", "maybe", "potentially", "probably"})
 CONDITION_MARKS = frozenset({"if", "unless", "whether", "lest"})
@@ -650,7 +649,7 @@ class Matcher:
                 low = child.lower_
                 if is_negation(child):
                     negated = True
-                elif child.dep_ == "aux" and low in FUTURE_AUX:
+                elif is_future_aux(child):
                     future = True
                 elif child.dep_ == "aux" and low in HEDGE_AUX:
                     hedged = True
