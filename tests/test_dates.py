@@ -27,7 +27,7 @@ def event(doc, word: str, *, nth: int = 0, modality: str = ASSERTED) -> EventMat
     """An EventMatch on the nth token spelled `word` (head = that token), as the event coder would make."""
     tok = [t for t in doc if t.text == word][nth]
     index = next(i for i, s in enumerate(doc.sents) if s.start <= tok.i < s.end)
-    return EventMatch(index, tok.i, tok.i + 1, tok.i, "040", None, None, modality=modality)
+    return EventMatch(sentence_index=index, trigger_start=tok.i, trigger_end=tok.i + 1, head=tok.i, cameo_code="040", source=None, target=None, modality=modality)
 
 
 def date_of(nlp, text: str, trigger: str, doc_date, **kw):

@@ -46,7 +46,7 @@ def mark_actors(doc) -> list[ActorMention]:
         words = phrase.split()
         for i in range(len(doc) - len(words) + 1):
             if [t.text for t in doc[i : i + len(words)]] == words:
-                mentions.append(ActorMention(i, i + len(words), Actor(text=phrase, code=code, country=country)))
+                mentions.append(ActorMention(start=i, end=i + len(words), actor=Actor(text=phrase, code=code, country=country)))
     return sorted(mentions, key=lambda m: m.start)
 
 

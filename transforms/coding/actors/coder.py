@@ -93,7 +93,7 @@ class ActorCoder:
                 continue
             consumed.update(range(span.start, span.end))
             for actor in actors:
-                out.append(ActorMention(span.start, span.end, actor))
+                out.append(ActorMention(start=span.start, end=span.end, actor=actor))
             self._remember(doc, span, actors, state, _within(ents, span))
         seen = set()
         result = []
@@ -123,8 +123,8 @@ class ActorCoder:
                 continue
             role = b.actor.role
             shared = dataclasses.replace(a.actor, code=a.actor.country + role, role=role, name=None)
-            out[out.index(a)] = ActorMention(a.start, a.end, shared)
-            out.append(ActorMention(b.start, b.end, dataclasses.replace(shared, text=b.actor.text)))
+            out[out.index(a)] = ActorMention(start=a.start, end=a.end, actor=shared)
+            out.append(ActorMention(start=b.start, end=b.end, actor=dataclasses.replace(shared, text=b.actor.text)))
         return sorted(out, key=lambda m: (m.start, m.end))
 
     def _candidates(self, doc: "Doc", ents: list["Span"]) -> list["Span"]:

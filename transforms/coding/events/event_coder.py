@@ -24,7 +24,8 @@ _WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _VERBAL_ROOTS = frozenset({"01", "02", "03", "10", "11", "12", "13"})
 # where an uncoded complement ("threatened to [cut off electricity to X]") names its target
 _COMPLEMENT_TARGETS = Pattern(
-    "complement", "010", "VERB", frozenset(), (), ("obj", "dative", "to", "against", "on", "with", "from"), frozenset(), ""
+    pattern_id="complement", code="010", kind="VERB", lemmas=frozenset(), conditions=(),
+    targets=("obj", "dative", "to", "against", "on", "with", "from"), flags=frozenset(), source="",
 )
 _NOT_ACTOR_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 # agentless violence is still news ("a journalist was killed in a car bombing")
@@ -462,12 +463,12 @@ def _place_target(
     country = target.actor.country
     if domestic and country and source is not None and domestic_source(source, country):
         if dissent:
-            return ActorRef(Actor(text=country_name(country), code=country + "GOV", country=country, role="GOV"), None,
-                            False)
-        return ActorRef(Actor(text=country_name(country), code=country, country=country), None, False)
+            return ActorRef(actor=Actor(text=country_name(country), code=country + "GOV", country=country, role="GOV"), mention=None,
+                            direct=False)
+        return ActorRef(actor=Actor(text=country_name(country), code=country, country=country), mention=None, direct=False)
     if source is None or not country or country == source.actor.country or not source.actor.resolved:
         return None
-    return ActorRef(Actor(text=target.actor.text, code=country, country=country), target.mention, False)
+    return ActorRef(actor=Actor(text=target.actor.text, code=country, country=country), mention=target.mention, direct=False)
 
 
 def _is_state(ref: ActorRef, doc: Doc) -> bool:

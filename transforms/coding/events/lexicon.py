@@ -39,7 +39,7 @@ _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ying", "ie"), ("ing", ""), ("ing", "e
              ("es", ""), ("es", "e"), ("s", ""), ("d", ""))
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Condition:
     """One pattern condition. key: obj|prep|prt|mod|xcomp|subj; arg: preposition for prep; values: lemmas
     (empty = any); negated: the condition must NOT hold."""
@@ -50,7 +50,7 @@ class Condition:
     negated: bool = False
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Pattern:
     """One lexicon rule (see the data file header for the meaning of each field)."""
 
@@ -304,11 +304,11 @@ def _parse_condition(field: str, path: str, lineno: int) -> Condition:
         if not preps or not all(p.isalpha() for p in preps):
             raise DataFileError(path, lineno, f"bad preposition in {field!r}")
         values = frozenset(w for w in value.lower().split(",") if w)
-        return Condition("prep", values, arg=arg.lower(), negated=negated)
+        return Condition(key="prep", values=values, arg=arg.lower(), negated=negated)
     values = frozenset(w for w in value.lower().split(",") if w)
     for word in values:
         if not _WORD.match(word) or (word.startswith("@") and word != "@actor"):
             raise DataFileError(path, lineno, f"bad value {word!r} in condition {field!r}")
     if "*" in values:
         values = frozenset()
-    return Condition(key, values, negated=negated)
+    return Condition(key=key, values=values, negated=negated)

@@ -69,7 +69,7 @@ PLACE_ENTS = frozenset({"GPE", "LOC", "FAC"})
 CLAUSE_STOP_DEPS = frozenset({"relcl", "acl", "advcl", "appos", "conj", "cc", "ccomp", "punct", "parataxis"})
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class Trigger:
     """A token that matched a pattern, with the tokens its conditions consumed."""
 
@@ -78,7 +78,7 @@ class Trigger:
     consumed: set
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class ActorRef:
     """An actor found for a role. mention: the ActorMention it came from (None for bare noun phrases)."""
 
@@ -258,7 +258,7 @@ class Matcher:
         for pattern in self.lexicon.lookup(kind, lemma):
             consumed: set = set()
             if all(self._holds(token, cond, mentions, consumed) for cond in pattern.conditions):
-                return Trigger(token, pattern, consumed)
+                return Trigger(token=token, pattern=pattern, consumed=consumed)
         return None
 
     def _holds(self, token: Token, cond: Condition, mentions: MentionIndex, consumed: set) -> bool:
@@ -414,7 +414,7 @@ class Matcher:
     def _actors_of_head(self, head: Token, mentions: MentionIndex) -> list[ActorRef]:
         covering = mentions.covering(head.i)
         if any(m.actor.resolved for m in covering):
-            return [ActorRef(m.actor, m) for m in covering if m.actor.resolved]
+            return [ActorRef(actor=m.actor, mention=m) for m in covering if m.actor.resolved]
         # modifiers of the head: left ones nearest first, then "of/from/in" phrases
         region = self._np_region(head)
         inner = [m for m in mentions.in_tokens(region) if m.actor.resolved and m not in covering]
@@ -422,10 +422,10 @@ class Matcher:
             left = [m for m in inner if m.end <= head.i]
             if left:
                 best = max(left, key=lambda m: m.end)
-                return [ActorRef(m.actor, m) for m in left if (m.start, m.end) == (best.start, best.end)]
+                return [ActorRef(actor=m.actor, mention=m) for m in left if (m.start, m.end) == (best.start, best.end)]
             right = sorted(inner, key=lambda m: m.start)
             best = right[0]
-            return [ActorRef(m.actor, m) for m in right if (m.start, m.end) == (best.start, best.end)]
+            return [ActorRef(actor=m.actor, mention=m) for m in right if (m.start, m.end) == (best.start, best.end)]
         if head.lemma_.lower() in BOUNDARY_NOUNS:
             # "to its border with X": a boundary phrase names the neighbour
             for pobj in preposition_objects(head, ("with",)):
@@ -438,14 +438,14 @@ class Matcher:
             if refs:
                 return refs
         if covering:
-            return [ActorRef(m.actor, m) for m in covering]
+            return [ActorRef(actor=m.actor, mention=m) for m in covering]
         unresolved = [m for m in mentions.in_tokens(region)]
         if unresolved:
-            return [ActorRef(unresolved[0].actor, unresolved[0])]
+            return [ActorRef(actor=unresolved[0].actor, mention=unresolved[0])]
         if head.pos_ in ("PROPN", "NOUN") and not is_pronoun(head):
             words = [t for t in head.subtree if t.i in region and t.dep_ not in ("det", "punct")]
             text = " ".join(t.text for t in words) if words else head.text
-            return [ActorRef(Actor(text=text), None)]
+            return [ActorRef(actor=Actor(text=text), mention=None)]
         return []
 
     def _np_region(self, head: Token, preps: tuple = SOURCE_PREPS) -> set:
@@ -510,7 +510,7 @@ class Matcher:
         if mods:
             refs = []
             for mod in mods:
-                refs.extend(ActorRef(m.actor, m) for m in mentions.covering(mod.i))
+                refs.extend(ActorRef(actor=m.actor, mention=m) for m in mentions.covering(mod.i))
             return refs, True
         if noun.dep_ in ("compound", "amod") and kind_of(noun.head) == "NOUN":
             noun = noun.head  # "a mediation effort": the phrase head carries the syntax
@@ -580,7 +580,7 @@ class Matcher:
                 return []
         subjects = [m for m in candidates if pronoun.doc[m.end - 1].dep_ in SUBJECT_DEPS + PASSIVE_SUBJECT_DEPS]
         last = (subjects or candidates)[-1]
-        return [ActorRef(m.actor, m, direct=False) for m in candidates if (m.start, m.end) == (last.start, last.end)]
+        return [ActorRef(actor=m.actor, mention=m, direct=False) for m in candidates if (m.start, m.end) == (last.start, last.end)]
 
     def targets(self, trigger: Token, pattern: Pattern, mentions: MentionIndex) -> tuple[list[ActorRef], bool]:
         """Target actors following the pattern's list of places; second value: found a 'between' pair."""
