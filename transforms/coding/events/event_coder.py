@@ -13,8 +13,8 @@ from transforms.coding.events.context import (
 )
 from transforms.coding.events.lexicon import PLAN_FRAMES, Lexicon, Pattern
 from transforms.coding.events.matcher import (
-    PLACE_ENTS, REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, direct_object, infinitives, is_place_phrase,
-    kind_of, preposition_objects,
+    PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex, Trigger, direct_object, infinitives,
+    is_place_phrase, kind_of, preposition_objects,
 )
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
 from transforms.coding.taxonomy import Taxonomy
@@ -63,7 +63,7 @@ class EventCoder:
         self.taxonomy = taxonomy
         self.infer_countries = infer_countries
         self.lexicon = Lexicon.load(taxonomy=taxonomy, patterns_file=patterns_file)
-        self.matcher = Matcher(self.lexicon)
+        self.matcher = EventPatternMatcher(lexicon=self.lexicon)
         # obligations ("X said Y must ...") are coded without a trigger word, so their modals count too
         self._trigger_lemmas = frozenset(self.lexicon.trigger_lemmas() | REQUEST_AUX)
 

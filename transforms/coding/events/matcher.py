@@ -228,13 +228,13 @@ def modifiers(token: Token, lemmas: frozenset) -> list[Token]:
 
 
 # ---------------------------------------------------------------------- the matcher
-class Matcher:
-    """Finds events in one parsed sentence.
+class EventPatternMatcher:
+    """Finds event patterns of the lexicon in one parsed sentence (its triggers, actors and modality).
 
     lexicon: The loaded pattern lexicon.
     """
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, *, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
 
     # -------------------------------------------------------------- triggers
