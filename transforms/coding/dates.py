@@ -701,15 +701,23 @@ def _looks_like_may_date(words: list[str]) -> bool:
     return any(_DAY_RE.match(w) or _YEAR_RE.match(w) for w in neighbours) or words in (["may"], ["in", "may"])
 
 
+#: Two unrelated base dates: without a document date, a numeric date is accepted only when it resolves the same
+#: against both (the text fixes it by itself: "6/22/65"), never completed from the day of the run ("6/22").
+_UNDATED_PROBES = (dt.date(2001, 3, 10), dt.date(2010, 9, 25))
+
+
 def _dateparser(norm: str, base: Optional[dt.date], future: bool) -> Optional[tuple[dt.date, str]]:
-    """Numeric formats ("2025-06-17", "6/22/1965") through dateparser, offline, English only."""
+    """Numeric formats ("2025-06-17", "6/22/1965") through dateparser, offline, English only. Without ``base``
+    only dates the text fixes by itself (see ``_UNDATED_PROBES``)."""
+    if base is None:
+        results = {_dateparser(norm, probe, future) for probe in _UNDATED_PROBES}
+        return results.pop() if len(results) == 1 else None
     settings = {
         "PREFER_DATES_FROM": "future" if future else "past",
         "RETURN_TIME_AS_PERIOD": True,
         "STRICT_PARSING": False,
     }
-    if base is not None:
-        settings["RELATIVE_BASE"] = dt.datetime.combine(base, dt.time())
+    settings["RELATIVE_BASE"] = dt.datetime.combine(base, dt.time())
     try:
         data = _parser(tuple(sorted(settings.items()))).get_date_data(norm)
     except (ValueError, OverflowError, TypeError, AttributeError):  # dateparser chokes on some odd strings

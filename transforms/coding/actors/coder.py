@@ -75,12 +75,14 @@ class ActorCoder:
         """Every actor mention in ``doc``, sorted by token start.
 
         doc: A Doc parsed by a pipeline extended with :meth:`add_to_nlp` (needs the parser for noun chunks).
-        doc_date: Publication date (people's posts depend on it); today when None.
+        doc_date: Publication date (people's posts depend on it). When None the date is unknown and a person gets
+            their most recent post (``lexicon.UNDATED``, as in :meth:`resolve`): the output never depends on the
+            day the job runs.
         Compound actors give one mention per member; "the two countries"/"both governments"/"the two leaders"
         give one mention per member of the pair in context; surnames and "the president" refer back to earlier
         mentions; actor-like noun phrases that cannot be resolved are kept with ``Actor.code`` None.
         """
-        date = doc_date or dt.date.today()
+        date = doc_date or UNDATED
         state = DocState()
         consumed: set[int] = set()
         out: list[ActorMention] = []
