@@ -20,11 +20,19 @@ DICTIONARY_PATTERNS_FILE = "event_patterns_petrarch.txt"
 OWN, DICTIONARY = "own", "dictionary"
 TRIGGER_KINDS = {"v": "VERB", "n": "NOUN", "a": "ADJ"}
 CONDITION_KEYS = ("obj", "prep", "prt", "mod", "xcomp", "subj", "smod")
-FRAME_FLAGS = ("intent", "future", "scheduled", "threat", "reject", "demand", "appeal")
-FLAGS = frozenset(FRAME_FLAGS + ("recip",))
-MAP_NAMES = frozenset(FRAME_FLAGS) - {"future", "scheduled"}
+# complement-taking frames (pattern flags "+intent", ...); each but FUTURE and SCHEDULED names an @map table too
+INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL = (
+    "intent", "future", "scheduled", "threat", "reject", "demand", "appeal"
+)
+FRAME_FLAGS = (INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL)
+# "+recip": the event holds both ways between its actors ("X and Y met")
+RECIPROCAL = "recip"
+FLAGS = frozenset(FRAME_FLAGS + (RECIPROCAL,))
+MAP_NAMES = frozenset(FRAME_FLAGS) - {FUTURE_FRAME, SCHEDULED}
 # frames that look through to the event of their complement ("agreed to [meet]", "is due to [visit]")
-PLAN_FRAMES = frozenset({"intent", "future", "scheduled"})
+PLAN_FRAMES = frozenset({INTENT, FUTURE_FRAME, SCHEDULED})
+# frames whose own code comes first when a frame and its complement are the same event ("demanded [withdrawal]")
+REQUEST_FRAMES = frozenset({DEMAND, APPEAL, REJECT})
 NAMED_TARGETS = frozenset({"obj", "dative", "author", "ccsubj"})
 DEFAULT_TARGETS = {
     "VERB": ("obj", "dative", "with", "to", "against", "on"),
