@@ -593,3 +593,10 @@ def test_future_auxiliary_without_apostrophe_is_future_for_the_coder_and_the_dat
         for event in events:
             date, _ = resolve_event_date(doc, event, doc_date=dt.date(2024, 5, 15))  # a Wednesday
             assert date is not None and date > dt.date(2024, 5, 15), text
+
+
+def test_refusal_with_any_future_auxiliary_is_a_rejection(nlp_raw, coder):
+    """The rejection rule ("will not meet" -> 12x, ASSERTED) reads the same future auxiliaries as the modality
+    (syntax.FUTURE_AUX): "ll not meet" is a refusal like "will not meet"."""
+    assert triples(run(nlp_raw, coder, "Russia will not meet with Iran.")) == {("RUS", "12", "IRN", ASSERTED)}
+    assert triples(run(nlp_raw, coder, "Russia ll not meet with Iran.")) == {("RUS", "12", "IRN", ASSERTED)}

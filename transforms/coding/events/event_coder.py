@@ -19,6 +19,7 @@ from transforms.coding.events.matcher import (
     is_place_phrase, kind_of, preposition_objects,
 )
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
+from transforms.coding.syntax import is_future_aux
 from transforms.coding.taxonomy import Taxonomy
 
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
@@ -37,6 +38,8 @@ _COMMENT_ROOTS = frozenset({"01", "05", "11"})
 _STATEMENT_ROOT = "01"  # make public statement: its conditions' words do not make event nouns background
 _CONSULT_ROOT = "04"
 _PROTEST_ROOT = "14"
+_AUX_DEP = ("aux",)
+_WOULD = "would"  # a future in the past ("said it would not accept"), for rejections
 _DEMAND_CODE = "100"  # "X said Y must ...": a demand of X on Y
 # roots of cooperation (03 intend to cooperate .. 09 investigate) that a negated plan turns into a rejection
 _COOPERATION_ROOTS = ("03", "09")
@@ -438,7 +441,11 @@ class EventCoder:
 
     @staticmethod
     def _has_future_aux(tokens: list[Token]) -> bool:
-        return any(c.dep_ == "aux" and c.lower_ in ("will", "wo", "shall", "would") for t in tokens for c in t.children)
+        """A future auxiliary (syntax.FUTURE_AUX) or "would" on one of ``tokens`` ("will not accept")."""
+        return any(
+            is_future_aux(c, deps=_AUX_DEP) or (c.dep_ in _AUX_DEP and c.lower_ == _WOULD)
+            for t in tokens for c in t.children
+        )
 
     @staticmethod
     def _confidence(source: Optional[ActorRef], target: Optional[ActorRef], direct: bool, pattern, comp) -> float:
