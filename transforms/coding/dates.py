@@ -40,7 +40,8 @@ Resolution (``resolve_expression``)
     MONTH-precision dates are the 1st of the month, YEAR-precision dates January 1st.
 
     The event's tense is FUTURE when ``match.modality == FUTURE`` or the clause is grammatically future
-    ("will/shall/'ll", "be going/set/due/scheduled/expected to", "plan/vow/agree to"). The present tense is
+    ("will/shall/'ll", "be going/set/due/scheduled/expected to", "plan/vow/agree to": ``syntax.is_future_clause``,
+    whose word lists the event matcher shares). The present tense is
     not: on news text it is mostly stative ("the report shows ... on January 6"), so "the talks open on
     Thursday" resolves to the past Thursday unless the event coder marks it FUTURE. A resolved date later
     than doc_date is only accepted for future events; otherwise the next candidate is tried.
