@@ -437,6 +437,10 @@ def _elapsed_since(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional
 
 #: How far before the article an episode date may lie to carry over to later undated sentences.
 EPISODE_DAYS = 31
+#: Sentences of an article's lede (the episode it reports; an obituary's opening).
+LEDE_SENTENCES = 2
+#: How many sentences before an expression count as its context (anaphora, "that September", round-up items).
+CONTEXT_SENTENCES = 3
 
 
 def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[dt.date]:
@@ -448,7 +452,7 @@ def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
     sent = head.sent
     candidates = [e for e in doc.ents if e.label_ in _TEMPORAL_LABELS and e.start < sent.end
                   and (e.end <= head.i or e.start >= sent.start)]  # before the event, or in its sentence
-    lede_end = next((s.end for k, s in enumerate(doc.sents) if k == 1), len(doc))
+    lede_end = next((s.end for k, s in enumerate(doc.sents) if k == LEDE_SENTENCES - 1), len(doc))
     text = doc.text  # built from the tokens on every access: once here
     candidates = [e for e in candidates if not _in_dateline(text, e)]
     lede = [e for e in candidates if e.end <= lede_end]
@@ -493,8 +497,8 @@ def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
     for tok in verb.ancestors:
         if tok.lemma_.lower() in _RECALL_VERBS:
             return True
-    if verb.tag_ == "VBD" and match.sentence_index >= 2:
-        first = [s for _, s in zip(range(2), doc.sents)]
+    if verb.tag_ == "VBD" and match.sentence_index >= LEDE_SENTENCES:
+        first = [s for _, s in zip(range(LEDE_SENTENCES), doc.sents)]
         if any(_OBITUARY.search(s.text) for s in first):
             return True
     return False
@@ -508,7 +512,7 @@ def _roundup_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
         return None
     sent = doc[match.head].sent
     first = sent.start
-    for _ in range(3):
+    for _ in range(CONTEXT_SENTENCES):
         if first == 0:
             break
         first = doc[first - 1].sent.start
@@ -543,7 +547,7 @@ def _anaphoric(doc: "Doc", text: str, start: int, doc_date: Optional[dt.date]) -
 
 
 
-def _temporal_entities_before(doc: "Doc", start: int, *, sentences: int = 3) -> list:
+def _temporal_entities_before(doc: "Doc", start: int, *, sentences: int = CONTEXT_SENTENCES) -> list:
     """Date/time entities written before token ``start``, in its sentence or the ``sentences`` before it, latest
     first."""
     first = doc[start].sent.start
