@@ -151,7 +151,7 @@ def _mentions(doc, item: dict):
         span = doc.char_span(start_char, start_char + len(actor["text"]), alignment_mode="expand") \
             if start_char >= 0 else None
         if span is not None:
-            mentions.append(ActorMention(span.start, span.end, Actor(actor["text"], code=actor.get("code"),
+            mentions.append(ActorMention(start=span.start, end=span.end, actor=Actor(text=actor["text"], code=actor.get("code"),
                                                                      country=actor.get("country"))))
     return sorted(mentions, key=lambda m: m.start)
 

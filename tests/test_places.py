@@ -30,13 +30,13 @@ def resolver():
 def event(doc, word: str, *, nth: int = 0) -> EventMatch:
     tok = [t for t in doc if t.text == word][nth]
     index = next(i for i, s in enumerate(doc.sents) if s.start <= tok.i < s.end)
-    return EventMatch(index, tok.i, tok.i + 1, tok.i, "040", None, None)
+    return EventMatch(sentence_index=index, trigger_start=tok.i, trigger_end=tok.i + 1, head=tok.i, cameo_code="040", source=None, target=None)
 
 
 def mention(doc, text: str, country: str | None, code: str | None = None) -> ActorMention:
     start = doc.text.index(text)
     span = doc.char_span(start, start + len(text))
-    return ActorMention(span.start, span.end, Actor(text, code=code, country=country))
+    return ActorMention(start=span.start, end=span.end, actor=Actor(text=text, code=code, country=country))
 
 
 def place_of(nlp, resolver, text: str, trigger: str, mentions=()):

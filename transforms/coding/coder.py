@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from transforms.coding.actors import ActorCoder
+from transforms.coding.actors.lexicon import UNDATED
 from transforms.coding.actors.recognizer import COMPONENT_NAME as ACTOR_COMPONENT
 from transforms.coding.candidates import CandidateSentences
 from transforms.coding.dates import resolve_event_date
@@ -188,7 +189,7 @@ class DocumentCoder:
         person = self.actors.lexicon.people.get(actor.name)
         if person is None:
             return actor
-        base = doc_date or dt.date.today()
+        base = doc_date or UNDATED  # undated: the person's most recent post, whatever the day of the run
         if event_date == base:
             return actor
         before = person.at(base)

@@ -30,3 +30,10 @@ class ConfigError(DemarcheError):
 
 class OutputError(DemarcheError):
     """An output folder, table, document id or query that the view commands (query, show, report) cannot use."""
+
+
+class UnknownCodeError(DemarcheError, KeyError):
+    """A CAMEO code that is not in the taxonomy was looked up."""
+
+    def __str__(self) -> str:  # KeyError would otherwise print the repr of the message
+        return str(self.args[0]) if self.args else ""

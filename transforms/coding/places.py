@@ -52,7 +52,7 @@ import unicodedata
 from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional
 
-from .dates import clause_verb
+from .syntax import clause_verb
 from .data_files import data_file_lines
 from .errors import DataFileError
 from .model import ActorMention, EventMatch, Location
@@ -207,7 +207,7 @@ class PlaceResolver:
         RETURNS: The resolved Location, or ``Location(name)`` with null ids when unknown.
         """
         ctx = _Context(frozenset(countries), frozenset(states), None)
-        return self._resolve_name(name, ctx, qualifier=qualifier) or Location(_clean(name))
+        return self._resolve_name(name, ctx, qualifier=qualifier) or Location(name=_clean(name))
 
     def dateline(self, text: str) -> Optional[Location]:
         """The place of a dateline at the start of the text ("SEOUL, June 17 --"), or None.
@@ -340,12 +340,12 @@ class PlaceResolver:
             return self._capital(cand.capital_of)
         if cand.region:
             inner = self._resolve_name(cand.name.rsplit(" ", 1)[0], ctx, qualifier=qualifier)
-            return Location(cand.name, inner.country if inner else None)
+            return Location(name=cand.name, country=inner.country if inner else None)
         resolved = self._resolve_name(cand.name, ctx, qualifier=qualifier)
         if resolved is None and qualifier:  # "Kutama, Zimbabwe": unknown town, known country
             outer = self._resolve_name(qualifier, ctx)
-            return Location(cand.name, outer.country if outer else None)
-        return resolved or Location(cand.name)
+            return Location(name=cand.name, country=outer.country if outer else None)
+        return resolved or Location(name=cand.name)
 
     def _country_of_modifier(self, doc: "Doc", tok: "Token", ctx: _Context) -> Optional[str]:
         """ISO3 of the country qualifying a noun: "Ukraine's capital", "the Ukrainian capital", "capital of
@@ -373,7 +373,7 @@ class PlaceResolver:
         entries = [e for e in self._lookup(capital) or () if e.kind == "city" and e.ref in self._cities
                    and self._cities[e.ref][1] == iso3] if capital else []
         if not entries:
-            return Location(f"capital of {country.name}", iso3)
+            return Location(name=f"capital of {country.name}", country=iso3)
         return self._city(max(entries, key=lambda e: (e.primary, self._cities[e.ref][3])))
 
     def _well_known(self, name: str) -> bool:
@@ -401,7 +401,7 @@ class PlaceResolver:
         for e in entries:
             by_kind[e.kind].append(e)
         if by_kind.get("region"):
-            return Location(_clean(name), by_kind["region"][0].ref)
+            return Location(name=_clean(name), country=by_kind["region"][0].ref)
         cities = [e for e in by_kind.get("city", ()) if e.ref in self._cities]
         if qualifier:
             q = self._lookup(qualifier) or []
@@ -441,7 +441,7 @@ class PlaceResolver:
 
     def _city(self, entry: _Entry) -> Location:
         name, iso3, _, _, lat, lon = self._cities[entry.ref]
-        return Location(name, iso3, int(entry.ref), lat, lon)
+        return Location(name=name, country=iso3, geonameid=int(entry.ref), lat=lat, lon=lon)
 
     # --- document context ---------------------------------------------------------------------------------
 
@@ -481,7 +481,7 @@ class PlaceResolver:
             if loc is not None:
                 return loc
             if place.isupper() and (m["date"] or m["agency"]):
-                return Location(place.title())
+                return Location(name=place.title())
         return None
 
     # --- data ---------------------------------------------------------------------------------------------
@@ -602,7 +602,7 @@ def _build_gazetteer(min_city_population: int) -> _Gazetteer:
         if not c.get("iso3"):
             continue
         iso2_to_iso3[iso2] = c["iso3"]
-        countries[c["iso3"]] = Location(c["name"].strip(), c["iso3"], int(c["geonameid"]))
+        countries[c["iso3"]] = Location(name=c["name"].strip(), country=c["iso3"], geonameid=int(c["geonameid"]))
         if c.get("capital"):
             capitals[c["iso3"]] = c["capital"]
         add_name(c["name"], _Entry("country", c["iso3"]))
@@ -634,10 +634,10 @@ def _build_gazetteer(min_city_population: int) -> _Gazetteer:
         countries[iso3] = dataclasses.replace(loc, lat=lat, lon=lon)
     for code, st in gc.get_us_states().items():
         lat, lon = centre.get(f"US-{code}", (None, None))
-        states[code] = Location(st["name"], "USA", int(st["geonameid"]), lat, lon)
+        states[code] = Location(name=st["name"], country="USA", geonameid=int(st["geonameid"]), lat=lat, lon=lon)
         add_name(st["name"], _Entry("state", code))
     for code, c in gc.get_continents().items():
-        continents[code] = Location(c["name"], None, int(c["geonameId"]), float(c["lat"]), float(c["lng"]))
+        continents[code] = Location(name=c["name"], country=None, geonameid=int(c["geonameId"]), lat=float(c["lat"]), lon=float(c["lng"]))
         add_name(c["name"], _Entry("continent", code))
     return _Gazetteer(dict(names), countries, states, continents, cities, capitals)
 

@@ -10,7 +10,7 @@ import importlib.resources
 from typing import Iterator, Optional
 
 from transforms.coding.data_files import read_data_file
-from transforms.coding.errors import DataFileError, DemarcheError
+from transforms.coding.errors import DataFileError, UnknownCodeError
 
 DEFAULT_TAXONOMY_FILE = "cameo_taxonomy.tsv"
 
@@ -36,13 +36,6 @@ def quad_class_of_root(root: int) -> int:
     if root <= 14:
         return 3
     return 4
-
-
-class UnknownCodeError(DemarcheError, KeyError):
-    """A CAMEO code that is not in the taxonomy was looked up."""
-
-    def __str__(self) -> str:  # KeyError would otherwise print the repr of the message
-        return str(self.args[0]) if self.args else ""
 
 
 @dataclasses.dataclass(frozen=True)

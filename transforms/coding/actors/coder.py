@@ -75,12 +75,14 @@ class ActorCoder:
         """Every actor mention in ``doc``, sorted by token start.
 
         doc: A Doc parsed by a pipeline extended with :meth:`add_to_nlp` (needs the parser for noun chunks).
-        doc_date: Publication date (people's posts depend on it); today when None.
+        doc_date: Publication date (people's posts depend on it). When None the date is unknown and a person gets
+            their most recent post (``lexicon.UNDATED``, as in :meth:`resolve`): the output never depends on the
+            day the job runs.
         Compound actors give one mention per member; "the two countries"/"both governments"/"the two leaders"
         give one mention per member of the pair in context; surnames and "the president" refer back to earlier
         mentions; actor-like noun phrases that cannot be resolved are kept with ``Actor.code`` None.
         """
-        date = doc_date or dt.date.today()
+        date = doc_date or UNDATED
         state = DocState()
         consumed: set[int] = set()
         out: list[ActorMention] = []
@@ -93,7 +95,7 @@ class ActorCoder:
                 continue
             consumed.update(range(span.start, span.end))
             for actor in actors:
-                out.append(ActorMention(span.start, span.end, actor))
+                out.append(ActorMention(start=span.start, end=span.end, actor=actor))
             self._remember(doc, span, actors, state, _within(ents, span))
         seen = set()
         result = []
@@ -123,8 +125,8 @@ class ActorCoder:
                 continue
             role = b.actor.role
             shared = dataclasses.replace(a.actor, code=a.actor.country + role, role=role, name=None)
-            out[out.index(a)] = ActorMention(a.start, a.end, shared)
-            out.append(ActorMention(b.start, b.end, dataclasses.replace(shared, text=b.actor.text)))
+            out[out.index(a)] = ActorMention(start=a.start, end=a.end, actor=shared)
+            out.append(ActorMention(start=b.start, end=b.end, actor=dataclasses.replace(shared, text=b.actor.text)))
         return sorted(out, key=lambda m: (m.start, m.end))
 
     def _candidates(self, doc: "Doc", ents: list["Span"]) -> list["Span"]:
