@@ -53,7 +53,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional
 
 from .dates import clause_verb
-from .data_files import data_file_lines
+from .data_files import tsv_rows
 from .errors import DataFileError
 from .model import ActorMention, EventMatch, Location
 from . import text
@@ -497,11 +497,7 @@ class PlaceResolver:
     # --- data ---------------------------------------------------------------------------------------------
 
     def _load_aliases(self, path: str) -> None:
-        lines = data_file_lines(path, what="place aliases file")
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            parts = line.split("\t")
+        for lineno, parts in tsv_rows(path, what="place aliases file"):
             if len(parts) != 2 or not parts[0].strip() or ":" not in parts[1]:
                 raise DataFileError(path, lineno, "expected 'ALIAS<TAB>KIND:VALUE' (e.g. 'Kiev\tcity:703448')")
             kind, _, ref = parts[1].strip().partition(":")

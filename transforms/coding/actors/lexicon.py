@@ -21,7 +21,7 @@ import os
 import re
 from typing import Iterable, Iterator, Optional
 
-from transforms.coding.data_files import data_file_lines
+from transforms.coding.data_files import tsv_rows
 from transforms.coding.errors import DataFileError
 from transforms.coding.text import name_key
 
@@ -477,17 +477,14 @@ def _rows(
     """Yield (line number, fields) of a '#'-commented TSV whose first data line must be ``header`` (or, with
     ``optional_last``, ``header`` without its last column, which is then empty in every row)."""
     full = header
-    lines = data_file_lines(path, what="actor dictionary")
     seen_header = False
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = line.split("\t")
+    for lineno, fields in tsv_rows(path, what="actor dictionary"):
         if not seen_header:
             got = [f.strip() for f in fields]
             if optional_last and got == full[:-1]:
                 header = full[:-1]
             elif got != full:
+                line = "\t".join(fields)
                 raise DataFileError(path, lineno, f"expected header {'<TAB>'.join(full)!r}, got {line!r}")
             seen_header = True
             continue
@@ -702,20 +699,13 @@ def load_lower_tier(lex: ActorLexicon, path: str) -> None:
             if e.kind == "person":
                 own_people.setdefault(key, e.name)
     header = ["kind", "form", "aliases", "code", "posts", "keys"]
-    try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.read().split("\n")
-    except OSError as exc:
-        raise DataFileError(path, None, f"cannot read file: {exc}") from exc
     seen_header = False
     rows, index, surnames = tier.rows, tier.index, tier.surnames
     forms, roles = lex.forms, lex.roles
-    for lineno, line in enumerate(lines, start=1):
-        if not line or line[0] == "#":
-            continue
-        fields = line.split("\t")
+    for lineno, fields in tsv_rows(path, what="lower-tier actor dictionary"):
         if not seen_header:
             if fields != header:
+                line = "\t".join(fields)
                 raise DataFileError(path, lineno, f"expected header {'<TAB>'.join(header)!r}, got {line!r}")
             seen_header = True
             continue
