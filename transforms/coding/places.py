@@ -48,6 +48,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional
 
 from .data_files import tsv_rows
+from .dateline import head_datelines
 from .dates import clause_verb
 from .errors import DataFileError
 from .gazetteer import DEFAULT_MIN_CITY_POPULATION, GazetteerEntry, load_gazetteer
@@ -102,16 +103,6 @@ _WELL_KNOWN_CITY = 100_000
 _COUNTRY_PRIOR = 0.75
 _STATE_PRIOR = 2.0
 _ALTERNATE_PENALTY = 1.5
-
-_DATELINE_RE = re.compile(
-    r"^[ \t]*(?P<place>[A-Z][A-Z.'\- ]*[A-Z.]|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
-    r"(?:,[ \t]*(?P<qual>[A-Z][A-Za-z.' ]{1,30}?))?"
-    r"(?:,[ \t]*(?P<date>[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}))?"
-    r"[ \t]*(?:\((?P<agency>[^)\n]{1,40})\))?"
-    r"[ \t]*(?:--|\u2014|\u2013|-|:)[ \t]",
-    re.MULTILINE,
-)
-
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class PlaceContext:
@@ -470,18 +461,12 @@ class PlaceResolver:
         return dataclasses.replace(ctx, dateline=self._dateline(doc.text, ctx))
 
     def _dateline(self, text: str, ctx: PlaceContext) -> Optional[Location]:
-        head = text[:600]
-        for m in _DATELINE_RE.finditer(head):
-            if head[:m.start()].count("\n") > 4:
-                break
-            place = m["place"].strip()
-            if place.islower() or (not place.isupper() and not (m["date"] or m["agency"])):
-                continue
-            loc = self._resolve_name(place, ctx, qualifier=m["qual"])
+        for dateline in head_datelines(text):
+            loc = self._resolve_name(dateline.place, ctx, qualifier=dateline.qualifier)
             if loc is not None:
                 return loc
-            if place.isupper() and (m["date"] or m["agency"]):
-                return Location(place.title())
+            if dateline.place.isupper() and (dateline.date or dateline.agency):
+                return Location(dateline.place.title())
         return None
 
     # --- data ---------------------------------------------------------------------------------------------
