@@ -66,7 +66,7 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
         mentions = _mentions(doc, item)
         doc_date = dt.date.fromisoformat(item["doc_date"]) if item.get("doc_date") else None
         date, precision = resolve_event_date(doc, match, doc_date=doc_date)
-        location = resolver.locate(doc, match, mentions=mentions)
+        location = resolver.locate(doc, match, context=resolver.context(doc, mentions=mentions))
         exp = item["expected"]
         ok = {
             "date": _same_date(date, exp.get("date"), exp["precision"]),

@@ -41,7 +41,8 @@ def mention(doc, text: str, country: str | None, code: str | None = None) -> Act
 
 def place_of(nlp, resolver, text: str, trigger: str, mentions=()):
     doc = nlp(text)
-    return resolver.locate(doc, event(doc, trigger), mentions=[mention(doc, *m) for m in mentions])
+    return resolver.locate(doc, event(doc, trigger),
+                           context=resolver.context(doc, mentions=[mention(doc, *m) for m in mentions]))
 
 
 # --- on the seed article -----------------------------------------------------------------------------------
@@ -54,18 +55,21 @@ def seed_doc(nlp):
 
 def test_seed_embassy_reception_is_in_seoul(seed_doc, resolver):
     for trigger in ("hosted", "attended"):
-        loc = resolver.locate(seed_doc, event(seed_doc, trigger), mentions=[])
+        loc = resolver.locate(seed_doc, event(seed_doc, trigger), context=resolver.context(seed_doc, mentions=[]))
         assert (loc.name, loc.geonameid, loc.country) == ("Seoul", SEOUL, "KOR")
         assert loc.lat == pytest.approx(37.57, abs=0.1) and loc.lon == pytest.approx(126.98, abs=0.1)
 
 
 def test_seed_tokyo_reception_is_in_tokyo(seed_doc, resolver):
-    assert resolver.locate(seed_doc, event(seed_doc, "hold"), mentions=[]).geonameid == TOKYO
+    assert resolver.locate(seed_doc, event(seed_doc, "hold"),
+                           context=resolver.context(seed_doc, mentions=[])).geonameid == TOKYO
 
 
 def test_seed_trip_is_to_canada_and_unplaced_events_take_the_dateline(seed_doc, resolver):
-    assert resolver.locate(seed_doc, event(seed_doc, "visit"), mentions=[]).geonameid == CANADA
-    assert resolver.locate(seed_doc, event(seed_doc, "spoke"), mentions=[]).geonameid == SEOUL  # "SEOUL, June 17 --"
+    assert resolver.locate(seed_doc, event(seed_doc, "visit"),
+                           context=resolver.context(seed_doc, mentions=[])).geonameid == CANADA
+    assert resolver.locate(seed_doc, event(seed_doc, "spoke"),
+                           context=resolver.context(seed_doc, mentions=[])).geonameid == SEOUL  # "SEOUL, June 17 --"
 
 
 # --- place kinds -------------------------------------------------------------------------------------------

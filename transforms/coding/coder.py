@@ -261,6 +261,7 @@ class DocumentCoder:
         mentions = self.actors.find_mentions(doc, doc_date=document.doc_date)
         matches = self.events.code(doc, mentions)
         dateline = self.places.dateline(doc.text)
+        places = self.places.context(doc, mentions=mentions)
         main_country = document_country(mentions, dateline.country if dateline is not None else None)
         tones: dict[int, float] = {}
         records = []
@@ -278,7 +279,7 @@ class DocumentCoder:
             if event_date is None and precision != UNKNOWN:
                 precision = DOCUMENT
             location = self.places.locate(
-                doc, match, mentions=mentions,
+                doc, match, context=places,
                 use_dateline=precision != UNKNOWN and _near_document_date(event_date, document.doc_date),
             )
             # actors the text leaves without country: the event's place, else the article's country

@@ -90,6 +90,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Iterator, Optional
 
+from .dateline import is_dateline_date
 from .model import DAY, DOCUMENT, FUTURE, MONTH, UNKNOWN, YEAR, EventMatch
 from .syntax import VERB_POS, clause_verb, is_future_clause, is_perfect
 
@@ -453,8 +454,7 @@ def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
     candidates = [e for e in doc.ents if e.label_ in _TEMPORAL_LABELS and e.start < sent.end
                   and (e.end <= head.i or e.start >= sent.start)]  # before the event, or in its sentence
     lede_end = next((s.end for k, s in enumerate(doc.sents) if k == LEDE_SENTENCES - 1), len(doc))
-    text = doc.text  # built from the tokens on every access: once here
-    candidates = [e for e in candidates if not _in_dateline(text, e)]
+    candidates = [e for e in candidates if not is_dateline_date(e)]
     lede = [e for e in candidates if e.end <= lede_end]
     for ent in [*lede, *reversed(candidates)]:
         text = _trim_date(doc, ent).text
@@ -466,15 +466,6 @@ def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
         if 0 <= (doc_date - ref[0]).days <= EPISODE_DAYS:
             return ref[0]
     return None
-
-
-_DATELINE_HEAD = re.compile(r"^[A-Z][A-Z .'’-]+,\s*$")
-
-
-def _in_dateline(text: str, ent: "Span") -> bool:
-    """A dateline's date ("SEOUL, June 17 --"): the filing date, not the episode's. ``text``: the document's text."""
-    line_start = text.rfind("\n", 0, ent.start_char) + 1
-    return bool(_DATELINE_HEAD.match(text[line_start : ent.start_char]))
 
 
 def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:

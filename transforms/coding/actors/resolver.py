@@ -22,9 +22,9 @@ from transforms.coding.actors.lexicon import (
     RoleWord,
     family_names,
     is_igo_code,
-    norm,
 )
 from transforms.coding.model import CONTEXT, DICTIONARY, TEXT, Actor
+from transforms.coding.text import name_key
 
 _TOKEN = re.compile(r"\w+(?:[.’'&-]\w+)*\.?|[^\w\s]", re.UNICODE)
 _POSSESSIVE = re.compile(r"^(.+?)(['’]s)$")
@@ -174,7 +174,7 @@ class DocState:
                 else:
                     self.names.pop(tok, None)
         if title:
-            self.titles[norm(title)] = actor
+            self.titles[name_key(title)] = actor
         self.persons = [p for p in self.persons if p.name != actor.name] + [actor]
 
 
@@ -204,7 +204,7 @@ class ActorResolver:
         self.lex = lexicon
         self._role_first_words = {key.split()[0] for key in lexicon.roles}
         self._person_tokens = {
-            name: set(norm(name).split()) for name in lexicon.people
+            name: set(name_key(name).split()) for name in lexicon.people
         }
         for key, entries in lexicon.forms.items():
             for e in entries:
@@ -260,7 +260,7 @@ class ActorResolver:
                     return [dataclasses.replace(state.bodies[-1], text=text)]
             definite = words[0] in ("the", "his", "her", "their", "its") or words[0] not in DETERMINERS
             if definite and (words[0] in ("the", "his", "her", "their", "its") or len(words) <= 2):
-                key = norm(" ".join(content))
+                key = name_key(" ".join(content))
                 if key in state.titles:
                     return [referring(state.titles[key], text)]
         matches = self._scan(text, toks, state, date)
@@ -310,7 +310,7 @@ class ActorResolver:
                     best = DictionaryHit(i, i + 1, "role", word=word, text=toks[i].text)
             if (best is None and state is not None and toks[i].text[:1].isupper()
                     and not self._inside_name(toks, i, matches)):
-                actor = state.names.get(norm(toks[i].text))
+                actor = state.names.get(name_key(toks[i].text))
                 if actor is not None:
                     best = DictionaryHit(i, i + 1, "coref", actor=actor, text=toks[i].text)
             if best is not None and best.kind == "form" and best.entry.form_kind in ("capital", "region") \
@@ -400,12 +400,12 @@ class ActorResolver:
         out = list(matches)
         for i, j in runs:
             span = text[toks[i].start : toks[j - 1].end]
-            keys = [norm(toks[k].text) for k in range(i, j)]
+            keys = [name_key(toks[k].text) for k in range(i, j)]
             if state is not None:
                 hit = next((state.names[k] for k in reversed(keys) if k in state.names), None)
                 # "Hamza bin Laden" after "Osama bin Laden": another given name is another person
                 if hit is not None and len(keys) > 1:
-                    own = set(norm(" ".join(x for x in (hit.name, hit.text) if x)).split())
+                    own = set(name_key(" ".join(x for x in (hit.name, hit.text) if x)).split())
                     if any(k not in own and k not in NAME_PARTICLES for k in keys):
                         hit = None
                 if hit is not None:
@@ -445,7 +445,7 @@ class ActorResolver:
                 if e.kind == "country" and e.form_kind in kinds:
                     return e
         if len(word) >= 6:
-            key = norm(word)
+            key = name_key(word)
             for k in range(1, len(key)):  # one letter extra in the text
                 e = self._country_name(key[:k] + key[k + 1 :], word)
                 if e is not None:
@@ -482,7 +482,7 @@ class ActorResolver:
             for k in (keys[-1], keys[0]):
                 for p in self.lex.lower_people(k):
                     candidates.add(p.name)
-                    self._person_tokens.setdefault(p.name, set(norm(p.name).split()))
+                    self._person_tokens.setdefault(p.name, set(name_key(p.name).split()))
         scored = []
         for name in candidates:
             ptoks = self._person_tokens.get(name, set())
@@ -494,7 +494,7 @@ class ActorResolver:
                 continue  # "Hamza bin Laden" is not Osama bin Laden: the first and last written names must match
             person = self.lex.people[name]
             in_office = any(p.holds_on(date) for p in person.all_posts())
-            titled = bool(title) and any(norm(title) == norm(p.title) for p in person.posts)
+            titled = bool(title) and any(name_key(title) == name_key(p.title) for p in person.posts)
             scored.append(((matched, titled, in_office), person.last_end(), person))
         if not scored:
             return None
@@ -517,7 +517,7 @@ class ActorResolver:
                 elif w.type == "head":
                     if w.role == "MED" and p.role == "GOV":
                         continue  # "official newspaper", "state television": state media are the government
-                    if norm(m.text) in GENERIC_PEOPLE and p.role is not None and p.role_from is not None:
+                    if name_key(m.text) in GENERIC_PEOPLE and p.role is not None and p.role_from is not None:
                         continue  # "displaced Sudanese families", "army men": the earlier word is the sector
                     p.role, p.role_from, p.member_default = w.role, m, False
                     p.title = m.text
