@@ -66,7 +66,7 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
         mentions = _mentions(doc, item)
         doc_date = dt.date.fromisoformat(item["doc_date"]) if item.get("doc_date") else None
         date, precision = resolve_event_date(doc, match, doc_date=doc_date)
-        location = resolver.locate(doc, match, mentions=mentions)
+        location = resolver.locate(doc, match, context=resolver.context(doc, mentions=mentions))
         exp = item["expected"]
         ok = {
             "date": _same_date(date, exp.get("date"), exp["precision"]),
@@ -151,7 +151,7 @@ def _mentions(doc, item: dict):
         span = doc.char_span(start_char, start_char + len(actor["text"]), alignment_mode="expand") \
             if start_char >= 0 else None
         if span is not None:
-            mentions.append(ActorMention(span.start, span.end, Actor(actor["text"], code=actor.get("code"),
+            mentions.append(ActorMention(start=span.start, end=span.end, actor=Actor(text=actor["text"], code=actor.get("code"),
                                                                      country=actor.get("country"))))
     return sorted(mentions, key=lambda m: m.start)
 

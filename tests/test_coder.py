@@ -121,3 +121,14 @@ def test_background_event_record_has_unknown_date(document_coder, nlp):
     events = [e for e in code_text(document_coder, nlp, text, doc_date=D) if e["trigger"] == "shelled"]
     assert events and all(e["event_date"] is None and e["event_date_precision"] == "UNKNOWN" for e in events)
     assert all(e["location_name"] is None or e["location_country"] != "CHL" for e in events)
+
+
+def test_undated_document_is_coded_the_same_whatever_the_day_of_the_run(document_coder, nlp):
+    """An undated document is not coded "as of today": a person holds their most recent post (Joe Biden: the US
+    president until 2025, so a run in 2026 used to make him USAELI), and relative dates stay unresolved."""
+    events = code_text(document_coder, nlp, "Joe Biden criticized Russia on Thursday.", doc_date=None)
+    assert events, "no event coded"
+    for event in events:
+        assert event["source_code"] == "USAGOV"
+        assert event["doc_date"] is None and event["event_date"] is None
+        assert event["event_date_precision"] == "DOCUMENT"

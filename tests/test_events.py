@@ -47,7 +47,7 @@ def mark_actors(doc) -> list[ActorMention]:
         words = phrase.split()
         for i in range(len(doc) - len(words) + 1):
             if [t.text for t in doc[i : i + len(words)]] == words:
-                mentions.append(ActorMention(i, i + len(words), Actor(text=phrase, code=code, country=country)))
+                mentions.append(ActorMention(start=i, end=i + len(words), actor=Actor(text=phrase, code=code, country=country)))
     return sorted(mentions, key=lambda m: m.start)
 
 
@@ -563,3 +563,26 @@ def test_held_out_table(nlp, document_coder):
     scores = held_out_scores(nlp, document_coder.actors, document_coder.events)
     assert scores["type"]["precision"] >= 0.75 and scores["type"]["f1"] >= 0.7, scores
     assert scores["triple"]["precision"] >= 0.55 and scores["triple"]["f1"] >= 0.5, scores
+
+
+def test_future_auxiliary_without_apostrophe_is_future_for_the_coder_and_the_dates(nlp_raw, coder):
+    """One list of future auxiliaries (transforms/coding/syntax.py): "ll" (an "'ll" that lost its apostrophe) makes
+    the event FUTURE, as it already made its date resolve forwards."""
+    import datetime as dt
+
+    from transforms.coding.dates import resolve_event_date
+
+    for text in ("Russia ll meet with Iran on Friday.", "Germany ll send troops to Poland on Thursday."):
+        doc = nlp_raw(text)
+        events = coder.code(doc, mark_actors(doc))
+        assert events and all(e.modality == FUTURE for e in events), text
+        for event in events:
+            date, _ = resolve_event_date(doc, event, doc_date=dt.date(2024, 5, 15))  # a Wednesday
+            assert date is not None and date > dt.date(2024, 5, 15), text
+
+
+def test_refusal_with_any_future_auxiliary_is_a_rejection(nlp_raw, coder):
+    """The rejection rule ("will not meet" -> 12x, ASSERTED) reads the same future auxiliaries as the modality
+    (syntax.FUTURE_AUX): "ll not meet" is a refusal like "will not meet"."""
+    assert triples(run(nlp_raw, coder, "Russia will not meet with Iran.")) == {("RUS", "12", "IRN", ASSERTED)}
+    assert triples(run(nlp_raw, coder, "Russia ll not meet with Iran.")) == {("RUS", "12", "IRN", ASSERTED)}
