@@ -333,7 +333,7 @@ def text_sha256(text: str) -> str:
 
 # ---------------------------------------------------------------------- running the pipeline
 def _pipeline_accepts(flag: str) -> bool:
-    from pipelines.extract_events import ExtractEventsOptions
+    from pipelines.options import ExtractEventsOptions
 
     parser = argparse.ArgumentParser(add_help=False)
     ExtractEventsOptions._add_argparse_args(parser)

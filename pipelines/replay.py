@@ -21,12 +21,12 @@ from typing import Optional, Sequence
 from apache_beam.options.pipeline_options import SetupOptions
 
 from pipelines.cli import run_job
-from pipelines.extract_events import (
+from pipelines.extract_events import run_pipeline
+from pipelines.options import (
     ExtractEventsOptions,
-    _run_pipeline,
     check_user_lexicons,
     pipeline_options,
-    print_help,
+    print_extract_help,
     recorded_options,
     validate,
 )
@@ -111,7 +111,7 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
         written: list[str] = []
         if inputs:
             job.input = ",".join(inputs)
-            summary = _run_pipeline(options, job, run_id=run_id, stream=False, replayed_dead_letters=files)
+            summary = run_pipeline(options, job, run_id=run_id, stream=False, replayed_dead_letters=files)
             written = sinks.read_written_list(output, run_id)
         if carried:
             writer = sinks._FormatWriter("jsonl", "dead_letter",
@@ -135,7 +135,7 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = "demarche replay")
     argv = list(sys.argv[1:] if argv is None else argv)
     if "-h" in argv or "--help" in argv:
         print(__doc__)
-        print_help(prog + " DEAD_LETTER_FILES")
+        print_extract_help(prog + " DEAD_LETTER_FILES")
         return 0
     return run_job(lambda: run(argv))
 
