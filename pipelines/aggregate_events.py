@@ -18,13 +18,13 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 
 from pipelines.cli import run_job
-from pipelines.options import JobOptions, help_parser, pipeline_options, recorded_options
-from pipelines.summary import summarize
+from pipelines.options import JobOptions, help_parser, pipeline_options, recorded_options, validate_job
+from pipelines.summary import METRICS_UNAVAILABLE, summarize
 from transforms.aggregate import INPUT_FORMATS, AggregateDyads, ReadTable, parse_modalities, resolve_table_input
 from transforms.coding.errors import ConfigError
 from transforms.commit import committed_files
 from transforms.output_run import OutputRun
-from transforms.sinks import GatherWrittenFiles, WriteTable, new_run_id, parse_formats, read_written_list
+from transforms.sinks import GatherWrittenFiles, WriteTable, new_run_id, read_written_list
 
 TABLE = "dyad_day"
 DEFAULT_INPUT = "out"
@@ -106,7 +106,7 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     shared = options.view_as(JobOptions)
     input_ = shared.input if _given(argv, "--input") else DEFAULT_INPUT  # Beam's default is extract_events' input
     output = shared.output
-    formats = parse_formats(shared.formats)
+    formats = validate_job(shared)
     options.view_as(SetupOptions).save_main_session = False
     run_id = new_run_id()
     with OutputRun(output, run_id=run_id, kind="aggregate", break_lock=shared.break_lock,
@@ -117,6 +117,8 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
         result = pipeline.run()
         result.wait_until_finish()
         summary = summarize(result, output=output)
+        if METRICS_UNAVAILABLE in summary:
+            print(f"demarche aggregate: warning: no run summary: {summary[METRICS_UNAVAILABLE]}", file=sys.stderr)
         old = previous_files(output, formats)
         out.commit(files=read_written_list(output, run_id), removed=old, summary=summary,
                    options=recorded_options(options))

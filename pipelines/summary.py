@@ -1,17 +1,26 @@
 """The end of a run: Beam's counters (``demarche`` namespace) summed into a summary dict and the line that says where
-every input went."""
+every input went.
+
+``summarize`` tells the two ways a summary can be missing apart: a runner that reports no metrics at all (the
+summary then says so under ``metrics_unavailable``; the run's output is fine) and a metrics query that failed (the
+error propagates: nothing is hidden).
+"""
 from __future__ import annotations
 
 import sys
 import threading
 from typing import TextIO
 
+from apache_beam.runners.runner import PipelineResult
+
 # The namespace of every demarche counter (Metrics.counter(NAMESPACE, name) in transforms/).
 METRICS_NAMESPACE = "demarche"
+# Summary key present (with the reason) when the runner reports no metrics.
+METRICS_UNAVAILABLE = "metrics_unavailable"
 
 
-def query_counters(result) -> list:
-    """``result.metrics().query()["counters"]``, safe after long runs.
+def query_counters(result: PipelineResult) -> list | None:
+    """``result.metrics().query()["counters"]`` (None when the query has no counters), safe after long runs.
 
     Beam 2.77's FnApiRunner chains one lazy generator per bundle when it merges metrics, so after a long streaming
     run (hundreds of bundles per stage) the query recurses deeper than Python's default limit. The query runs in a
@@ -21,7 +30,7 @@ def query_counters(result) -> list:
 
     def query() -> None:
         try:
-            box["counters"] = result.metrics().query()["counters"]
+            box["counters"] = result.metrics().query().get("counters")
         except BaseException as err:  # noqa: BLE001 - re-raised in the calling thread
             box["error"] = err
 
@@ -40,16 +49,30 @@ def query_counters(result) -> list:
     return box["counters"]
 
 
-def summarize(result, *, output: str) -> dict:
-    """Counters of a finished run (Beam Metrics), as a dict; also printed at the end of a batch run."""
-    counters = {}
+def summarize(result: PipelineResult, *, output: str) -> dict:
+    """Counters of a finished run (Beam Metrics) summed by name, plus ``accounting``; also printed at the end of a
+    batch run.
+
+    result: The finished pipeline's result.
+    output: The output folder (for messages).
+    RETURNS: The summary; ``{METRICS_UNAVAILABLE: reason}`` when the runner reports no metrics (its result has no
+        ``metrics()``, it raises NotImplementedError, or its query has no counters).
+    RAISES: Whatever the metrics query raises otherwise (a failed query is an error, not an empty summary).
+    """
+    runner_result = type(result).__name__
+    if not callable(getattr(result, "metrics", None)):
+        return {METRICS_UNAVAILABLE: f"{runner_result} has no metrics() (writing {output})"}
     try:
-        for counter in query_counters(result):
-            if counter.key.metric.namespace == METRICS_NAMESPACE:
-                name = counter.key.metric.name
-                counters[name] = counters.get(name, 0) + counter.committed
-    except (NotImplementedError, AttributeError, KeyError):
-        return {}
+        found = query_counters(result)
+    except NotImplementedError as err:
+        return {METRICS_UNAVAILABLE: f"{runner_result}.metrics() is not implemented ({str(err) or 'no detail'})"}
+    if found is None:
+        return {METRICS_UNAVAILABLE: f"{runner_result}.metrics().query() reports no counters"}
+    counters: dict = {}
+    for counter in found:
+        if counter.key.metric.namespace == METRICS_NAMESPACE:
+            name = counter.key.metric.name
+            counters[name] = counters.get(name, 0) + counter.committed
     counters.update(accounting(counters))
     return counters
 
@@ -98,9 +121,10 @@ def summary_line(summary: dict, *, output: str) -> str:
 
 
 def print_summary(summary: dict, *, output: str, stream: TextIO | None = None) -> None:
-    """Print the end-of-run line and the warning about undated documents (nothing when the summary is empty)."""
+    """Print the end-of-run line (or why there is none) and the warning about undated documents."""
     stream = stream or sys.stdout
-    if not summary:
+    if METRICS_UNAVAILABLE in summary:
+        print(f"demarche: warning: no run summary: {summary[METRICS_UNAVAILABLE]} -> {output}", file=stream)
         return
     print(summary_line(summary, output=output), file=stream)
     undated = summary.get("documents_coded_undated", 0)
