@@ -18,7 +18,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 
 from pipelines.cli import run_job
-from pipelines.options import JobOptions, help_parser, pipeline_options, recorded_options, validate_job
+from pipelines.options import JobOptions, given, help_parser, pipeline_options, recorded_options, validate_job
 from pipelines.summary import METRICS_UNAVAILABLE, summarize
 from transforms.aggregate import INPUT_FORMATS, AggregateDyads, ReadTable, parse_modalities, resolve_table_input
 from transforms.coding.errors import ConfigError
@@ -52,10 +52,6 @@ def _help_parser(prog: str) -> argparse.ArgumentParser:
         "accepted as well.",
         job_options=AggregateEventsOptions, input_help=INPUT_HELP, input_default=DEFAULT_INPUT, output_help=OUTPUT_HELP,
     )
-
-
-def _given(argv: Sequence[str], name: str) -> bool:
-    return any(arg == name or arg.startswith(name + "=") for arg in argv)
 
 
 def partition_of_dyad(record: dict) -> str:
@@ -104,7 +100,7 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     options = pipeline_options(argv)
     job = options.view_as(AggregateEventsOptions)
     shared = options.view_as(JobOptions)
-    input_ = shared.input if _given(argv, "--input") else DEFAULT_INPUT  # Beam's default is extract_events' input
+    input_ = shared.input if given(argv, "--input") else DEFAULT_INPUT  # Beam's default is extract_events' input
     output = shared.output
     formats = validate_job(shared)
     options.view_as(SetupOptions).save_main_session = False

@@ -363,10 +363,15 @@ def check_streaming_source(job: ExtractEventsOptions, runner: str) -> None:
         )
 
 
+def given(argv: Sequence[str], flag: str) -> bool:
+    """Whether ``argv`` sets ``flag`` (``--flag VALUE`` or ``--flag=VALUE``)."""
+    return any(arg == flag or arg.startswith(flag + "=") for arg in argv)
+
+
 def pipeline_options(argv: Sequence[str]) -> PipelineOptions:
     """Parse argv into PipelineOptions, defaulting the runner to the offline in-process FnApiRunner."""
     argv = list(argv)
-    if not any(arg == "--runner" or arg.startswith("--runner=") for arg in argv):
+    if not given(argv, "--runner"):
         argv.append(f"--runner={DEFAULT_RUNNER}")
     return PipelineOptions(argv)
 

@@ -25,6 +25,7 @@ from pipelines.extract_events import run_pipeline
 from pipelines.options import (
     ExtractEventsOptions,
     check_user_lexicons,
+    given,
     pipeline_options,
     print_extract_help,
     recorded_options,
@@ -88,7 +89,7 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     patterns, rest = split_argv(argv)
     if not patterns:
         raise ConfigError(f"give the dead-letter files to replay\n{USAGE}")
-    if not any(a == "--output" or a.startswith("--output=") for a in rest):
+    if not given(rest, "--output"):
         raise ConfigError(f"give --output, the output folder the dead letters belong to\n{USAGE}")
     options = pipeline_options(rest + ["--input=unused"])
     job = options.view_as(ExtractEventsOptions)
