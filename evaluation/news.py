@@ -318,8 +318,8 @@ def read_corpus_lines(corpus: str, doc_ids: set[str]) -> dict[str, bytes]:
 
 
 def document_text(raw: bytes) -> str:
-    """The document text exactly as the pipeline sees it (``transforms.ingest``)."""
-    from transforms import ingest
+    """The document text exactly as the pipeline sees it (``transforms.records.ingest``)."""
+    from transforms.records import ingest
 
     parsed = ingest.parse_json_document(raw, source="gold")
     if isinstance(parsed, dict):

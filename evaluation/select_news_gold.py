@@ -12,7 +12,7 @@ the other half to ``test`` (a stable hash of the id, not a choice).
 The selection file (committed) holds only keys, ids and splits. The packets (``--packets``, written OUTSIDE the
 repository because they contain corpus text) hold, per article, its id, date, title and each sentence numbered
 with its character offsets in the document text as the pipeline sees it (the JSON line parsed by
-``transforms.ingest.parse_json_document``, sentences from the pipeline's own spaCy model and components).
+``transforms.records.ingest.parse_json_document``, sentences from the pipeline's own spaCy model and components).
 """
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def is_eligible(text: str) -> bool:
 
 def read_documents(corpus: pathlib.Path) -> list:
     """The corpus as the pipeline reads it (Documents; dead letters are reported and skipped)."""
-    from transforms import ingest
+    from transforms.records import ingest
 
     documents = []
     with open(corpus, "rb") as handle:

@@ -20,10 +20,11 @@ from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 from pipelines.cli import run_job
 from pipelines.options import JobOptions, given, help_parser, pipeline_options, recorded_options, validate_job
 from pipelines.summary import METRICS_UNAVAILABLE, summarize
-from transforms.aggregate import INPUT_FORMATS, AggregateDyads, ReadTable, parse_modalities, resolve_table_input
+from transforms.aggregate import INPUT_FORMATS, AggregateDyads, ReadTable, resolve_table_input
 from transforms.coding.errors import ConfigError
 from transforms.commit import committed_files
 from transforms.output_run import OutputRun
+from transforms.records.dyad_days import parse_modalities
 from transforms.sinks import GatherWrittenFiles, WriteTable, new_run_id, read_written_list
 
 TABLE = "dyad_day"

@@ -38,15 +38,19 @@ from pipelines.options import (
 )
 from pipelines.summary import accounting, print_summary, summarize
 from transforms import dedup, incremental_plan, progress, streaming
-from transforms.clusters import EventClusters, partition_of_cluster
+from transforms.clusters import EventClusters
 from transforms.coding.errors import ConfigError
 from transforms.incremental import (
     SIGNATURES_TABLE,
+    ReadKnownDeadLetterKeys,
     ReadKnownDocuments,
     ReadKnownSignatures,
-    SkipKnownDeadLetters,
 )
+from transforms.names import DEAD_LETTER, DOCUMENTS, DUPLICATES, EVENTS, SIGNATURES
 from transforms.output_run import OutputRun
+from transforms.records import ingest
+from transforms.records.clusters import partition_of_cluster
+from transforms.skip_known import SkipKnown, SkipKnownDeadLetters
 from transforms.sinks import (
     GatherWrittenFiles,
     WriteRecords,
@@ -56,14 +60,9 @@ from transforms.sinks import (
     read_written_list,
     remove_run_temp,
 )
-from transforms.sources import DEAD_LETTER, DOCUMENTS, ReadDocuments
+from transforms.sources import ReadDocuments
 
 _LOGGER = logging.getLogger("demarche")
-
-# Keys of the dicts of PCollections passed between the job's composite transforms.
-DUPLICATES = dedup.DUPLICATES
-SIGNATURES = dedup.SIGNATURES
-DEDUP_OFF = dedup.MODES[0]
 
 
 class ReadNewDocuments(beam.PTransform):
@@ -80,37 +79,37 @@ class ReadNewDocuments(beam.PTransform):
 
     def expand(self, pbegin: PBegin) -> dict[str, PCollection]:
         options = self._options
-        read = pbegin | "ReadDocuments" >> ReadDocuments(
-            options.input,
-            max_document_bytes=options.max_document_bytes,
-            dead_letter_max_chars=options.dead_letter_max_chars,
+        limits = ingest.ReadLimits(
+            max_document_bytes=options.max_document_bytes, dead_letter_max_chars=options.dead_letter_max_chars
         )
+        read = pbegin | "ReadDocuments" >> ReadDocuments(options.input, limits=limits)
         documents, ingest_dead = read[DOCUMENTS], read[DEAD_LETTER]
-        known_documents = known_signatures = None
         incremental = options.incremental is not False  # on unless --no_incremental
         if incremental:
             known_documents = pbegin | "KnownDocuments" >> ReadKnownDocuments(
                 options.output, exclude_dead_letters=self._replayed
             )
             known_signatures = pbegin | "KnownSignatures" >> ReadKnownSignatures(options.output)
+        else:
+            known_documents = pbegin | "NoKnownDocuments" >> beam.Create([])
+            known_signatures = pbegin | "NoKnownSignatures" >> beam.Create([])
         config = dedup_config(options)
         outputs = {}
-        if config.mode == DEDUP_OFF:  # still one document per doc_id, none already known
-            kept = documents | "SkipKnown" >> dedup.SkipKnown(known_documents=known_documents)
-            documents, id_dead = kept[dedup.DOCUMENTS], kept[dedup.DEAD_LETTER]
+        if not config.enabled:  # off: still one document per doc_id, none already known
+            kept = (documents, known_documents) | "SkipKnown" >> SkipKnown()
+            documents, id_dead = kept[DOCUMENTS], kept[DEAD_LETTER]
             duplicates = pbegin | "NoDuplicates" >> beam.Create([])
         else:
-            deduped = documents | "Deduplicate" >> dedup.DeduplicateBatch(
-                config, known_documents=known_documents, known_signatures=known_signatures
-            )
-            documents, duplicates = deduped[dedup.DOCUMENTS], deduped[dedup.DUPLICATES]
-            outputs[SIGNATURES] = deduped[dedup.SIGNATURES]
-            id_dead = deduped[dedup.DEAD_LETTER]
+            deduped = (documents, known_documents, known_signatures) | "Deduplicate" >> dedup.DeduplicateBatch(config)
+            documents, duplicates = deduped[DOCUMENTS], deduped[DUPLICATES]
+            outputs[SIGNATURES] = deduped[SIGNATURES]
+            id_dead = deduped[DEAD_LETTER]
         ingest_dead = (ingest_dead, id_dead) | "IngestDeadLetters" >> beam.Flatten()
         if incremental:
-            ingest_dead = ingest_dead | "SkipKnownDeadLetters" >> SkipKnownDeadLetters(
-                options.output, exclude=self._replayed
+            known_letters = pbegin | "KnownDeadLetterKeys" >> ReadKnownDeadLetterKeys(
+                options.output, exclude_dead_letters=self._replayed
             )
+            ingest_dead = (ingest_dead, known_letters) | "SkipKnownDeadLetters" >> SkipKnownDeadLetters()
         outputs.update({DOCUMENTS: documents, DUPLICATES: duplicates, DEAD_LETTER: ingest_dead})
         return outputs
 
@@ -129,10 +128,12 @@ class ReadStreamingDocuments(beam.PTransform):
 
     def expand(self, pbegin: PBegin) -> dict[str, PCollection]:
         options = self._options
-        limits = dict(max_document_bytes=options.max_document_bytes, dead_letter_max_chars=options.dead_letter_max_chars)
+        limits = ingest.ReadLimits(
+            max_document_bytes=options.max_document_bytes, dead_letter_max_chars=options.dead_letter_max_chars
+        )
         if options.input_subscription or options.input_topic:
             read = pbegin | "ReadPubSub" >> streaming.PubSubDocuments(
-                subscription=options.input_subscription, topic=options.input_topic, **limits
+                subscription=options.input_subscription, topic=options.input_topic, limits=limits
             )
         else:
             stop = None
@@ -142,17 +143,17 @@ class ReadStreamingDocuments(beam.PTransform):
                 streaming.folder_pattern(options.watch_folder or options.input),
                 poll_interval_seconds=options.poll_interval_seconds,
                 stop_timestamp=stop,
-                **limits,
+                limits=limits,
             )
         documents = read[DOCUMENTS] | "EventTime" >> streaming.AssignEventTime(
             allowed_lateness_seconds=options.allowed_lateness_seconds
         )
         config = dedup_config(options, expiry_timers=self._expiry_timers)
-        if config.mode == DEDUP_OFF:
+        if not config.enabled:  # off
             duplicates = pbegin | "NoDuplicates" >> beam.Create([])
         else:
             deduped = documents | "Deduplicate" >> dedup.DeduplicateStream(config)
-            documents, duplicates = deduped[dedup.DOCUMENTS], deduped[dedup.DUPLICATES]
+            documents, duplicates = deduped[DOCUMENTS], deduped[DUPLICATES]
 
         def windows():
             return streaming.fixed_windows(
@@ -189,17 +190,17 @@ class CodeAndWrite(beam.PTransform):
         signatures = inputs.get(SIGNATURES)
         formats = parse_formats(options.formats)
         coded = documents | "CodeDocuments" >> CodeDocuments(coding_config(options))
-        coded["documents"] | "CountUndated" >> CountUndated()
-        dead_letters = (ingest_dead, coded["dead_letter"]) | "AllDeadLetters" >> beam.Flatten()
-        document_records = (coded["documents"], duplicates) | "AllDocuments" >> beam.Flatten()
-        clusters = coded["events"] | "EventClusters" >> EventClusters(duplicates=duplicates)
+        coded[DOCUMENTS] | "CountUndated" >> CountUndated()
+        dead_letters = (ingest_dead, coded[DEAD_LETTER]) | "AllDeadLetters" >> beam.Flatten()
+        document_records = (coded[DOCUMENTS], duplicates) | "AllDocuments" >> beam.Flatten()
+        clusters = (coded[EVENTS], duplicates) | "EventClusters" >> EventClusters()
         common = dict(output=options.output, run_id=run_id)
         if self._batch:
             write, sized = WriteTable, dict(max_file_mb=options.max_file_mb)
         else:
             write, sized = WriteRecords, {}
         written = [
-            coded["events"] | "WriteEvents" >> write(
+            coded[EVENTS] | "WriteEvents" >> write(
                 table="events", schema_name="event", formats=formats, **common, **sized),
             document_records | "WriteDocuments" >> write(
                 table="documents", schema_name="document", formats=formats, **common, **sized),
@@ -211,9 +212,9 @@ class CodeAndWrite(beam.PTransform):
                 **sized),
         ]
         outputs = {
-            "events": coded["events"], "documents": document_records, "dead_letter": dead_letters,
+            "events": coded[EVENTS], "documents": document_records, "dead_letter": dead_letters,
             "event_clusters": clusters, "duplicates": duplicates,
-            "coded_documents": coded["documents"], "nlp_dead_letters": coded["dead_letter"],
+            "coded_documents": coded[DOCUMENTS], "nlp_dead_letters": coded[DEAD_LETTER],
         }
         if signatures is not None:
             written.append(signatures | "WriteSignatures" >> write(

@@ -25,11 +25,13 @@ from apache_beam.options.pipeline_options import (
     WorkerOptions,
 )
 
-from transforms import dedup, ingest, streaming
+from transforms import streaming
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import DEFAULT_MODEL
 from transforms.lease import DEFAULT_STALE_SECONDS
 from transforms.option_values import split_list
+from transforms.records import ingest
+from transforms.records.near_duplicates import DEFAULT_THRESHOLD, DEFAULT_TTL_SECONDS, NEAR, DedupConfig
 from transforms.sinks import DEFAULT_MAX_FILE_MB, parse_formats
 from transforms.sources import match_pattern
 
@@ -176,8 +178,7 @@ class ExtractEventsOptions(JobOptions, PipelineOptions):
         )
         group.add_argument(
             "--dedup",
-            default=dedup.NEAR,
-            choices=dedup.MODES,
+            default=NEAR,
             help="Document de-duplication: off, exact (normalised text hash) or near (exact + MinHash "
             "near-duplicates). Duplicates are not coded; they are recorded in the documents table with "
             "duplicate_of. Default: near",
@@ -185,9 +186,9 @@ class ExtractEventsOptions(JobOptions, PipelineOptions):
         group.add_argument(
             "--near_duplicate_threshold",
             type=float,
-            default=dedup.DEFAULT_THRESHOLD,
+            default=DEFAULT_THRESHOLD,
             help="Estimated Jaccard similarity of word 3-shingles above which two documents are near-duplicates. "
-            f"Default: {dedup.DEFAULT_THRESHOLD}",
+            f"Default: {DEFAULT_THRESHOLD}",
         )
         group.add_argument(
             "--incremental",
@@ -239,9 +240,9 @@ class ExtractEventsOptions(JobOptions, PipelineOptions):
             "earlier than that before their arrival are timed by arrival. Default: 3600",
         )
         stream.add_argument(
-            "--dedup_ttl_seconds", type=int, default=dedup.DEFAULT_TTL_SECONDS,
+            "--dedup_ttl_seconds", type=int, default=DEFAULT_TTL_SECONDS,
             help="How long (event time) streaming de-duplication remembers a document. Memory grows with the "
-            f"documents of one TTL. Default: {dedup.DEFAULT_TTL_SECONDS}",
+            f"documents of one TTL. Default: {DEFAULT_TTL_SECONDS}",
         )
         stream.add_argument(
             "--stop_after", type=float, default=None,
@@ -277,13 +278,13 @@ def coding_config(options: ExtractEventsOptions) -> CodingConfig:
     )
 
 
-def dedup_config(options: ExtractEventsOptions, *, expiry_timers: bool = True) -> dedup.DedupConfig:
-    return dedup.DedupConfig(
-        mode=dedup.parse_mode(options.dedup),
+def dedup_config(options: ExtractEventsOptions, *, expiry_timers: bool = True) -> DedupConfig:
+    return DedupConfig(
+        mode=options.dedup,
         threshold=options.near_duplicate_threshold,
         ttl_seconds=options.dedup_ttl_seconds,
         expiry_timers=expiry_timers,
-    ).validate()
+    )
 
 
 def is_streaming(options: PipelineOptions) -> bool:

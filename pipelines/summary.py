@@ -13,8 +13,8 @@ from typing import TextIO
 
 from apache_beam.runners.runner import PipelineResult
 
-# The namespace of every demarche counter (Metrics.counter(NAMESPACE, name) in transforms/).
-METRICS_NAMESPACE = "demarche"
+from transforms.names import NAMESPACE
+
 # Summary key present (with the reason) when the runner reports no metrics.
 METRICS_UNAVAILABLE = "metrics_unavailable"
 
@@ -70,7 +70,7 @@ def summarize(result: PipelineResult, *, output: str) -> dict:
         return {METRICS_UNAVAILABLE: f"{runner_result}.metrics().query() reports no counters"}
     counters: dict = {}
     for counter in found:
-        if counter.key.metric.namespace == METRICS_NAMESPACE:
+        if counter.key.metric.namespace == NAMESPACE:
             name = counter.key.metric.name
             counters[name] = counters.get(name, 0) + counter.committed
     counters.update(accounting(counters))

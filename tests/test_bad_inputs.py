@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import ROOT, avro_records
 from pipelines import extract_events
-from transforms import ingest, sources
+from transforms import sources
+from transforms.records import ingest
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import fuzz_inputs  # noqa: E402 - the generator shared with benchmarks/fuzz_inputs.py

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 import schemas
-from transforms import ingest
+from transforms.records import ingest
 from transforms.coding.model import FUTURE, HYPOTHETICAL, Document
 from transforms.coding.nlp import model_label
 

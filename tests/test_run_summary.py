@@ -9,15 +9,16 @@ import pytest
 from apache_beam.metrics import Metrics
 from apache_beam.runners.runner import PipelineResult, PipelineState
 
-from pipelines.summary import METRICS_NAMESPACE, METRICS_UNAVAILABLE, print_summary, summarize
+from pipelines.summary import METRICS_UNAVAILABLE, print_summary, summarize
+from transforms.names import NAMESPACE
 
 
 class _CountRead(beam.DoFn):
     def process(self, element):
-        Metrics.counter(METRICS_NAMESPACE, "documents_read").inc()
+        Metrics.counter(NAMESPACE, "documents_read").inc()
         Metrics.counter("someone_else", "documents_read").inc()
         if element % 2:
-            Metrics.counter(METRICS_NAMESPACE, "documents_coded").inc()
+            Metrics.counter(NAMESPACE, "documents_coded").inc()
         yield element
 
 

@@ -23,7 +23,8 @@ from apache_beam.transforms.window import TimestampedValue
 from apache_beam.utils.timestamp import Timestamp
 
 from pipelines import extract_events
-from transforms import ingest, streaming
+from transforms import streaming
+from transforms.records import ingest
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import Document
 

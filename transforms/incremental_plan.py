@@ -8,7 +8,7 @@ ids, text normalisation and dead-letter rules) and the output's compact known-do
 already accounted for:
 
 * a Document whose doc_id is known, where the occurrence the job would keep (the last in file order, see
-  ``dedup.SkipKnown``) has a known text hash, or the id failed in the NLP stage before (never retried): every
+  ``skip_known.SkipKnown``) has a known text hash, or the id failed in the NLP stage before (never retried): every
   occurrence of that id counts as already known, as in the job;
 * a dead letter whose key (stage, normalised source, line, doc_id, reason) is already committed.
 
@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import Optional
 
 from transforms import known_index
-from transforms.dedup import file_order
-from transforms.ingest import normalized_text_sha256
+from transforms.records.known_documents import file_order
+from transforms.records.ingest import normalized_text_sha256
 from transforms.option_values import split_list
 from transforms.sources import match_pattern, read_path
 

@@ -201,8 +201,8 @@ def _remove_if_empty(folder: str) -> None:
         pass
 
 
-class WriteRecords(beam.PTransform):
-    """Streaming (windowed): write records to ``output/<format>/<table>/dt=.../`` (partitioned) or ``output/<table>/`` (flat) files.
+class _TableWriter(beam.PTransform):
+    """What both table writers (:class:`WriteRecords`, :class:`WriteTable`) are given.
 
     output: Output root (local path or gs://...).
     table: Table name (folder), e.g. "events".
@@ -210,7 +210,6 @@ class WriteRecords(beam.PTransform):
     formats: Subset of FORMATS, or ("jsonl",) for dead letters.
     run_id: Run id used in file names (see ``new_run_id``).
     partition_fn: record -> ``dt`` value; None for a flat (unpartitioned) table.
-    Returns a PCollection of the final file paths.
     """
 
     def __init__(
@@ -230,6 +229,13 @@ class WriteRecords(beam.PTransform):
         self.formats = tuple(formats)
         self.run_id = run_id
         self.partition_fn = partition_fn
+
+
+class WriteRecords(_TableWriter):
+    """Streaming (windowed): write records to ``output/<format>/<table>/dt=.../`` (partitioned) or ``output/<table>/`` (flat) files.
+
+    Arguments: those of :class:`_TableWriter`. Returns a PCollection of the final file paths.
+    """
 
     def expand(self, records):
         written = []
@@ -449,29 +455,16 @@ class _WritePartitionFn(beam.DoFn):
         return path
 
 
-class WriteTable(beam.PTransform):
+class WriteTable(_TableWriter):
     """Batch: write a table's records as at most one file per format and ``dt`` partition (per ``max_file_mb``).
 
-    output: Output root (local path or gs://...).
-    table: Table name, e.g. "events".
-    schema_name: Avro schema of the records (``schemas/<name>.avsc``).
-    formats: Subset of FORMATS, or ("jsonl",) for dead letters.
-    run_id: The run's id (in every file name).
-    partition_fn: record -> ``dt`` value; None for a flat (unpartitioned) table.
     max_file_mb: Start a new file of a partition after this many MB.
+    table: The arguments of :class:`_TableWriter` (output, table, schema_name, formats, run_id, partition_fn).
     Returns a PCollection of the paths written.
     """
 
-    def __init__(self, *, output: str, table: str, schema_name: str, formats: Iterable[str], run_id: str,
-                 partition_fn: Optional[Callable[[dict], str]] = partition_of,
-                 max_file_mb: float = DEFAULT_MAX_FILE_MB) -> None:
-        super().__init__()
-        self.output = output.rstrip("/")
-        self.table = table
-        self.schema_name = schema_name
-        self.formats = tuple(formats)
-        self.run_id = run_id
-        self.partition_fn = partition_fn
+    def __init__(self, *, max_file_mb: float = DEFAULT_MAX_FILE_MB, **table) -> None:
+        super().__init__(**table)
         self.max_bytes = max(1, int(max_file_mb * 1024 * 1024))
 
     def expand(self, records):
