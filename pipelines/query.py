@@ -14,6 +14,7 @@ import re
 import sys
 from typing import Optional, Sequence
 
+from pipelines.cli import job_main
 from transforms.coding.errors import OutputError
 from transforms.storage.commit import committed_files
 
@@ -169,10 +170,7 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "demarche query", s
     return 0
 
 
-def main(argv: Optional[Sequence[str]] = None, *, prog: str = "demarche query") -> int:
-    from pipelines.cli import run_job
-
-    return run_job(lambda: run(argv, prog=prog))
+main = job_main(run, prog="demarche query")
 
 
 if __name__ == "__main__":

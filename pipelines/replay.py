@@ -21,12 +21,13 @@ from typing import Optional, Sequence
 from apache_beam.options.pipeline_options import SetupOptions
 
 from pipelines.cli import run_job
-from pipelines.extract_events import (
+from pipelines.extract_events import run_pipeline
+from pipelines.options import (
     ExtractEventsOptions,
-    _run_pipeline,
     check_user_lexicons,
+    given,
     pipeline_options,
-    print_help,
+    print_extract_help,
     recorded_options,
     validate,
 )
@@ -90,7 +91,7 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     patterns, rest = split_argv(argv)
     if not patterns:
         raise ConfigError(f"give the dead-letter files to replay\n{USAGE}")
-    if not any(a == "--output" or a.startswith("--output=") for a in rest):
+    if not given(rest, "--output"):
         raise ConfigError(f"give --output, the output folder the dead letters belong to\n{USAGE}")
     options = pipeline_options(rest + ["--input=unused"])
     job = options.view_as(ExtractEventsOptions)
@@ -113,7 +114,7 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
         written: list[str] = []
         if inputs:
             job.input = ",".join(inputs)
-            summary = _run_pipeline(options, job, run_id=run_id, stream=False, replayed_dead_letters=files)
+            summary = run_pipeline(options, job, run_id=run_id, stream=False, replayed_dead_letters=files)
             written = sinks.read_written_list(output, run_id)
         if carried:
             writer = sinks._FormatWriter("jsonl", "dead_letter",
@@ -137,7 +138,7 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = "demarche replay")
     argv = list(sys.argv[1:] if argv is None else argv)
     if "-h" in argv or "--help" in argv:
         print(__doc__)
-        print_help(prog + " DEAD_LETTER_FILES")
+        print_extract_help(prog + " DEAD_LETTER_FILES")
         return 0
     return run_job(lambda: run(argv))
 

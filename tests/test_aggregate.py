@@ -130,6 +130,12 @@ def test_missing_input_is_a_clear_error(tmp_path, capsys):
     assert "no event files" in capsys.readouterr().err
 
 
+def test_shared_output_options_are_validated(tmp_path, capsys):
+    assert aggregate_events.main([f"--input={tmp_path}", f"--output={tmp_path}/o", "--max_file_mb=0"]) == 2
+    assert "--max_file_mb must be positive" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()  # stopped before taking the output's lease
+
+
 def test_dyad_combiner_and_keys():
     events = [_event(0), _event(15), _event(61, event_date=None, doc_date=None)]
     assert dyad_key(events[2]) is None

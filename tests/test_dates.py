@@ -205,7 +205,7 @@ def test_resolve_expression(text, future, expected):
 
 
 def test_eval_when_where_scores_a_small_gold_file(tmp_path):
-    from pipelines import eval_when_where
+    from evaluation import when_where as eval_when_where
 
     items = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()[:3]]
     assert len(items) == 3

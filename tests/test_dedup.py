@@ -16,6 +16,7 @@ from apache_beam.transforms.window import TimestampedValue
 
 from conftest import streaming_pipeline
 from pipelines import extract_events
+from pipelines.options import ExtractEventsOptions, pipeline_options, validate
 from transforms import dedup
 from transforms.names import DOCUMENTS, DUPLICATES, SIGNATURES
 from transforms import skip_known
@@ -60,8 +61,7 @@ def test_config_is_validated_when_built():
     with pytest.raises(ConfigError, match="--dedup_ttl_seconds"):
         DedupConfig(ttl_seconds=0)
     with pytest.raises(ConfigError, match="--dedup must be one of off, exact, near"):
-        extract_events.validate(extract_events.pipeline_options(["--dedup=fuzzy"]).view_as(
-            extract_events.ExtractEventsOptions))
+        validate(pipeline_options(["--dedup=fuzzy"]).view_as(ExtractEventsOptions))
 
 
 def _known(p, documents=(), signatures=()):

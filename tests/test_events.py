@@ -243,7 +243,7 @@ def test_seed_article(taxonomy, coder):
 @pytest.mark.slow
 def test_dev_scores_reach_targets():
     gold = shared_file("eval/plover_gsr_dev.jsonl")
-    from pipelines.eval_events import evaluate
+    from evaluation.events import evaluate
 
     # the coder's quality on every event it finds (the --min_confidence default is fitted on real news and tested
     # in test_event_quality.py)
@@ -293,7 +293,7 @@ def test_prefilter_knows_irregular_forms(coder):
 
 
 def test_gold_normalisation_and_scheme_detection():
-    from pipelines.eval_events import detect_scheme, gold_sets, system_sets
+    from evaluation.events import detect_scheme, gold_sets, system_sets
 
     plover = {"events": [{"source": "JAP", "target": "ITL", "code": "DEMAND"}, {"source": "USA", "code": "FIGHT"}]}
     assert detect_scheme([plover]) == "plover"

@@ -1,6 +1,6 @@
 """Choose the real-news gold articles and write annotation packets.
 
-    python eval/select_news_gold.py [--corpus ../shared/corpus/wikinews.jsonl] [--out eval/news_selection.jsonl]
+    python -m evaluation.select_news_gold [--corpus ../shared/corpus/wikinews.jsonl] [--out eval/news_selection.jsonl]
                                     [--packets /work/annot/packets]
 
 Selection (deterministic, seed ``SEED``): an article is eligible when its text has 200-800 words and at least
@@ -25,8 +25,6 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 SEED = 20261201
 N_ARTICLES = 64
