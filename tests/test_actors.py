@@ -282,6 +282,26 @@ def test_compound_actors_split(coder, nlp):
     assert {a.code for t, a in found if "ministers" in t} == {"PERGOV", "CHLGOV"}
 
 
+def test_recognizer_matches_reach_the_resolver_without_a_new_lookup(coder, nlp, monkeypatch):
+    from transforms.coding.actors.recognizer import RULER_MATCHES_KEY, ruler_matches
+
+    text = "Kazakh Foreign Minister Murat Nurtleu met Kyrgyzstan officials in Almaty on Monday."
+    doc = nlp(text)
+    carried = ruler_matches(doc)
+    starts = {text.index(w) for w in ("Kazakh", "Kyrgyzstan")}
+    assert starts <= set(carried.probes)  # the phrase matcher's hits, passed on with the Doc
+    looked_up = []
+    real_lookup = coder.lexicon.lookup
+    monkeypatch.setattr(coder.lexicon, "lookup", lambda written: looked_up.append(written) or real_lookup(written))
+    found = [(doc[m.start : m.end].text, m.actor) for m in coder.find_mentions(doc, doc_date=D2025)]
+    assert looked_up  # the rest of each mention is still scanned
+    assert not [w for w in looked_up if w.startswith(("Kazakh", "Kyrgyzstan"))]  # the carried spans are not
+    del doc.user_data[RULER_MATCHES_KEY]  # without them the resolver looks everything up: same mentions
+    assert [(doc[m.start : m.end].text, m.actor) for m in coder.find_mentions(doc, doc_date=D2025)] == found
+    assert [w for w in looked_up if w.startswith("Kyrgyzstan")]
+    assert {a.code for _, a in found} >= {"KAZGOV", "KGZGOV"}
+
+
 def test_coreference_surnames_titles_and_pairs(coder, nlp):
     text = (
         "Brazilian President Luiz Inacio Lula da Silva met Argentine President Javier Milei in Brasilia. "

@@ -9,6 +9,10 @@ for lower-case forms - then marks as PERSON:
 
 The spans are written to ``doc.ents``; the ``ner`` component placed after it keeps them and predicts around
 them, so "Ishiba" is no longer an ORG and "Nagashima" no longer a place.
+
+The dictionary matches are also passed on to the resolver (:func:`ruler_matches`, kept in ``doc.user_data``):
+what each matched span, and every longer span starting with it, is in the dictionaries, so that the resolver
+takes them as they are instead of looking them up again.
 """
 from __future__ import annotations
 
@@ -21,9 +25,12 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from transforms.coding.actors.lexicon import TITLE, ActorLexicon, family_names, is_short_acronym, load_lexicon
+from transforms.coding.actors.resolver import RulerMatches, probe_from
 from transforms.coding.text import name_key
 
 COMPONENT_NAME = "demarche_actors"
+#: ``doc.user_data`` key of the :class:`RulerMatches` the component passes on to the resolver.
+RULER_MATCHES_KEY = "demarche_actor_matches"
 
 _LABELS = {
     "person": "PERSON",
@@ -78,12 +85,25 @@ class ActorRuler:
         spans = [Span(doc, s, e, label=m) for m, s, e in self.orth(doc)]
         spans += [Span(doc, s, e, label=m) for m, s, e in self.lower(doc)]
         spans = filter_spans(spans)
+        doc.user_data[RULER_MATCHES_KEY] = self._carry(doc, spans)
         taken = {i for sp in spans for i in range(sp.start, sp.end)}
         spans += self._titled_names(doc, taken)
         spans = filter_spans(spans)
         spans += self._name_repeats(doc, spans)
         doc.ents = filter_spans(list(doc.ents) + spans)
         return doc
+
+    def _carry(self, doc: Doc, spans: list[Span]) -> RulerMatches:
+        """The dictionary matches as the resolver takes them: each match with the spans that start with it,
+        up to ``MAX_FORM_TOKENS`` tokens on (the resolver's scan prefers a longer form or role noun there)."""
+        most = self.lexicon.MAX_FORM_TOKENS
+        probes = {}
+        for sp in spans:
+            last = doc[min(len(doc), sp.start + most) - 1]
+            probes[sp.start_char] = probe_from(
+                self.lexicon, doc.text, start=sp.start_char, end=last.idx + len(last.text)
+            )
+        return RulerMatches(probes=probes, lexicon=self.lexicon)
 
     @staticmethod
     def _is_name_token(tok) -> bool:
@@ -126,6 +146,11 @@ class ActorRuler:
             if start is not None and tok.i >= start:
                 out.append(Span(doc, tok.i, tok.i + 1, label="PERSON"))
         return out
+
+
+def ruler_matches(doc: Doc) -> Optional[RulerMatches]:
+    """The dictionary matches the ``demarche_actors`` component passed on with ``doc``; None when it did not run."""
+    return doc.user_data.get(RULER_MATCHES_KEY)
 
 
 @Language.factory(COMPONENT_NAME, default_config={"actors_file": None})

@@ -106,6 +106,57 @@ def tokenize(text: str) -> list[Token]:
     return out
 
 
+#: Kinds of :func:`probe` results.
+FORM, ROLE = "form", "role"
+#: What a span of text is in the dictionaries: (FORM, entries) or (ROLE, role noun); None when neither.
+Probe = Optional[tuple[str, object]]
+#: :meth:`RulerMatches.probe_at` for a span the recognizer did not look at.
+NOT_CARRIED = object()
+
+
+def probe(lex: ActorLexicon, span: str) -> Probe:
+    """What ``span`` is in the dictionaries: its forms (a dictionary form wins), else its role noun, else None."""
+    entries = lex.lookup(span)
+    if entries:
+        return FORM, tuple(entries)
+    word = lex.role_of(span)
+    return None if word is None else (ROLE, word)
+
+
+def probe_from(lex: ActorLexicon, text: str, *, start: int, end: int) -> dict[int, Probe]:
+    """:func:`probe` of every span of ``text[start:end]`` that starts at ``start`` and holds up to
+    ``lex.MAX_FORM_TOKENS`` tokens (as :func:`tokenize` splits it), keyed by the span's end offset in ``text``:
+    what the resolver's scan asks at a token of a mention starting there."""
+    window = text[start:end]
+    return {start + tok.end: probe(lex, window[: tok.end]) for tok in tokenize(window)[: lex.MAX_FORM_TOKENS]}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RulerMatches:
+    """The recognizer's dictionary matches in one document, passed on to the resolver so that it does not look
+    them up again.
+
+    probes: For the first character of each match (an offset in ``doc.text``), :func:`probe_from` of the text
+        from there: the match itself and every longer span starting with it, so that the resolver's scan takes
+        the same longest-first decision from it without a lookup.
+    lexicon: The lexicon the probes were made with (a resolver with another one must not use them).
+    offset: Where in ``doc.text`` the text being resolved starts (see :meth:`shifted`).
+    """
+
+    probes: dict[int, dict[int, Probe]]
+    lexicon: ActorLexicon = dataclasses.field(repr=False, compare=False)
+    offset: int = 0
+
+    def shifted(self, by: int) -> "RulerMatches":
+        """These matches for a text starting ``by`` characters after the current one."""
+        return dataclasses.replace(self, offset=self.offset + by)
+
+    def probe_at(self, start: int, end: int) -> object:
+        """The carried :func:`probe` of characters [start, end) of the current text, or NOT_CARRIED."""
+        ends = self.probes.get(self.offset + start)
+        return NOT_CARRIED if ends is None else ends.get(self.offset + end, NOT_CARRIED)
+
+
 def _name_particle(toks: list["Token"], j: int, covered: set[int]) -> bool:
     """Whether lower-case token ``j`` continues a capitalised name: an article glued to the next name part
     ("el-Sisi") or a particle followed by a capitalised word ("bin Salman", "von der Leyen")."""
@@ -211,7 +262,13 @@ class ActorResolver:
 
     # -- public ----------------------------------------------------------------------------------------
     def resolve_all(
-        self, text: str, *, date: dt.date, context: Optional[str] = None, state: Optional[DocState] = None
+        self,
+        text: str,
+        *,
+        date: dt.date,
+        context: Optional[str] = None,
+        state: Optional[DocState] = None,
+        carried: Optional["RulerMatches"] = None,
     ) -> list[Actor]:
         """All actors a mention denotes (several for "Japan and South Korea" or "both governments").
 
@@ -219,13 +276,15 @@ class ActorResolver:
         date: Date used for dated people.
         context: Optional text giving a country when the mention has none ("Mexico", "Colombian defense").
         state: Optional document state for coreference (updated by the caller, not here).
+        carried: The recognizer's matches of the document ``text`` was cut from, placed at ``text``
+            (``ruler_matches(doc).shifted(span.start_char)``); None for text that is no slice of a parsed Doc.
         Returns one unresolved Actor (code None) when nothing is recognised.
         """
-        actors = self._resolve(text, date, state, depth=0)
+        actors = self._resolve(text, date, state, depth=0, carried=carried)
         if context and actors and all(a.country is None for a in actors) and not any(
             a.code and a.code.startswith(("IGO", "NGO")) for a in actors
         ):
-            ctx = [a.country for a in self._resolve(context, date, state, depth=1) if a.country]
+            ctx = [a.country for a in self._resolve(context, date, state, depth=1, carried=None) if a.country]
             if ctx:
                 actors = [self._with_country(a, ctx[0]) for a in actors]
         return actors
@@ -238,7 +297,9 @@ class ActorResolver:
         role = actor.role or ""
         return dataclasses.replace(actor, code=iso3 + role, country=iso3, country_source=CONTEXT)
 
-    def _resolve(self, text: str, date: dt.date, state: Optional[DocState], depth: int) -> list[Actor]:
+    def _resolve(
+        self, text: str, date: dt.date, state: Optional[DocState], depth: int, carried: Optional["RulerMatches"]
+    ) -> list[Actor]:
         toks = tokenize(text)
         kept = [t for t in toks if t.text not in ("'s", "’s", "'", "’")]
         words = [t.lower for t in kept]
@@ -261,8 +322,8 @@ class ActorResolver:
                 key = name_key(" ".join(content))
                 if key in state.titles:
                     return [referring(state.titles[key], text)]
-        matches = self._scan(text, toks, state, date)
-        return self._assemble(text, toks, matches, date, state, depth)
+        matches = self._scan(text, toks, state, date, carried)
+        return self._assemble(text, toks, matches, date, state, depth, carried)
 
     def _group(self, text: str, state: DocState) -> Optional[list[Actor]]:
         m = _GROUP.search(text)
@@ -283,7 +344,11 @@ class ActorResolver:
             for c in pair
         ]
 
-    def _scan(self, text: str, toks: list[Token], state: Optional[DocState], date: dt.date) -> list[Match]:
+    def _scan(
+        self, text: str, toks: list[Token], state: Optional[DocState], date: dt.date, carried: Optional["RulerMatches"]
+    ) -> list[Match]:
+        """Dictionary forms and role nouns of a mention, longest first at each token; where the recognizer's
+        matches (``carried``) already tell what a span is, that is used instead of looking it up again."""
         lex = self.lex
         matches: list[Match] = []
         i = 0
@@ -292,13 +357,15 @@ class ActorResolver:
             best: Optional[Match] = None
             for j in range(min(n, i + lex.MAX_FORM_TOKENS), i, -1):
                 span = text[toks[i].start : toks[j - 1].end]
-                entries = lex.lookup(span)
-                if entries:
-                    best = self._form_match(i, j, [e.on(date) for e in entries], span)
-                    break
-                word = lex.role_of(span)
-                if word is not None:
-                    best = Match(i, j, "role", word=word, text=span)
+                found = NOT_CARRIED if carried is None else carried.probe_at(toks[i].start, toks[j - 1].end)
+                if found is NOT_CARRIED:
+                    found = probe(lex, span)
+                if found is not None:
+                    kind, what = found
+                    if kind == FORM:
+                        best = self._form_match(i, j, [e.on(date) for e in what], span)
+                    else:
+                        best = Match(i, j, "role", word=what, text=span)
                     break
             if best is not None and best.kind == "role" and self._surname_like(toks, i, best.end, matches):
                 best = None  # "Jonathan Fisher", "Zabiullah Mujahid": a name, not a fisher or a mujahid
@@ -577,6 +644,7 @@ class ActorResolver:
         date: dt.date,
         state: Optional[DocState],
         depth: int,
+        carried: Optional["RulerMatches"],
     ) -> list[Actor]:
         covered = set()
         for m in matches:
@@ -592,7 +660,9 @@ class ActorResolver:
         )
         comp: list[Actor] = []
         if cut < len(toks) - 1 and depth < 3:
-            comp = self._resolve(text[toks[cut + 1].start :], date, state, depth + 1)
+            rest = toks[cut + 1].start
+            placed = None if carried is None else carried.shifted(rest)
+            comp = self._resolve(text[rest:], date, state, depth + 1, placed)
         prep = toks[cut].lower if cut < len(toks) else None
 
         # People: the dictionary (dated) or an earlier mention in the same document. A person before the
