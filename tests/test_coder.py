@@ -129,3 +129,13 @@ def test_background_event_record_has_unknown_date(document_coder, nlp):
     events = [e for e in code_text(document_coder, nlp, text, doc_date=D) if e["trigger"] == "shelled"]
     assert events and all(e["event_date"] is None and e["event_date_precision"] == "UNKNOWN" for e in events)
     assert all(e["location_name"] is None or e["location_country"] != "CHL" for e in events)
+
+
+def test_parsed_documents_carry_the_actor_matches_to_the_resolver(document_coder, nlp):
+    from transforms.coding.actors.recognizer import ruler_matches
+
+    text = "Chilean President Gabriel Boric met Peruvian officials.\n\nThe talks in Lima ended on Friday."
+    (doc,) = document_coder.parser(nlp).parse([text])  # parsed sentence by sentence, joined again
+    carried = ruler_matches(doc)
+    assert carried is not None and {text.index("Chilean"), text.index("Peruvian")} <= set(carried.probes)
+    assert doc.text == text and len(list(doc.sents)) >= 2

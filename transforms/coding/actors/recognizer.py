@@ -11,8 +11,8 @@ The spans are written to ``doc.ents``; the ``ner`` component placed after it kee
 them, so "Ishiba" is no longer an ORG and "Nagashima" no longer a place.
 
 The dictionary matches are also passed on to the resolver (:func:`ruler_matches`, kept in ``doc.user_data``):
-what each matched span, and every longer span starting with it, is in the dictionaries, so that the resolver
-takes them as they are instead of looking them up again.
+each matched span with its dictionary entries, so that the resolver takes them as they are instead of looking
+them up again.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from transforms.coding.actors.lexicon import TITLE, ActorLexicon, family_names, is_short_acronym, load_lexicon
-from transforms.coding.actors.resolver import RulerMatches, probe_from
+from transforms.coding.actors.resolver import NOT_CARRIED, Probe, RulerMatches, probe
 from transforms.coding.text import name_key
 
 COMPONENT_NAME = "demarche_actors"
@@ -59,6 +59,7 @@ class ActorRuler:
         self.lexicon = lexicon
         self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._probes: dict[str, Probe] = {}  # matched text -> its probe (bounded by the patterns)
         orth: dict[str, set[str]] = {}
         lower: dict[str, set[str]] = {}
         for entries in lexicon.forms.values():
@@ -94,15 +95,14 @@ class ActorRuler:
         return doc
 
     def _carry(self, doc: Doc, spans: list[Span]) -> RulerMatches:
-        """The dictionary matches as the resolver takes them: each match with the spans that start with it,
-        up to ``MAX_FORM_TOKENS`` tokens on (the resolver's scan prefers a longer form or role noun there)."""
-        most = self.lexicon.MAX_FORM_TOKENS
+        """The dictionary matches as the resolver takes them: each match's span with its :func:`probe` (its
+        dictionary entries; remembered per matched text, as the patterns are few)."""
         probes = {}
         for sp in spans:
-            last = doc[min(len(doc), sp.start + most) - 1]
-            probes[sp.start_char] = probe_from(
-                self.lexicon, doc.text, start=sp.start_char, end=last.idx + len(last.text)
-            )
+            found = self._probes.get(sp.text, NOT_CARRIED)
+            if found is NOT_CARRIED:
+                found = self._probes[sp.text] = probe(self.lexicon, sp.text)
+            probes[sp.start_char] = {sp.end_char: found}
         return RulerMatches(probes=probes, lexicon=self.lexicon)
 
     @staticmethod

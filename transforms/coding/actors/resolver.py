@@ -110,7 +110,7 @@ def tokenize(text: str) -> list[Token]:
 FORM, ROLE = "form", "role"
 #: What a span of text is in the dictionaries: (FORM, entries) or (ROLE, role noun); None when neither.
 Probe = Optional[tuple[str, object]]
-#: :meth:`RulerMatches.probe_at` for a span the recognizer did not look at.
+#: A span :class:`RulerMatches` holds nothing for.
 NOT_CARRIED = object()
 
 
@@ -123,22 +123,15 @@ def probe(lex: ActorLexicon, span: str) -> Probe:
     return None if word is None else (ROLE, word)
 
 
-def probe_from(lex: ActorLexicon, text: str, *, start: int, end: int) -> dict[int, Probe]:
-    """:func:`probe` of every span of ``text[start:end]`` that starts at ``start`` and holds up to
-    ``lex.MAX_FORM_TOKENS`` tokens (as :func:`tokenize` splits it), keyed by the span's end offset in ``text``:
-    what the resolver's scan asks at a token of a mention starting there."""
-    window = text[start:end]
-    return {start + tok.end: probe(lex, window[: tok.end]) for tok in tokenize(window)[: lex.MAX_FORM_TOKENS]}
-
-
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class RulerMatches:
     """The recognizer's dictionary matches in one document, passed on to the resolver so that it does not look
     them up again.
 
-    probes: For the first character of each match (an offset in ``doc.text``), :func:`probe_from` of the text
-        from there: the match itself and every longer span starting with it, so that the resolver's scan takes
-        the same longest-first decision from it without a lookup.
+    probes: For the first character of each match (an offset in ``doc.text``): the character offset where a span
+        from there ends -> its :func:`probe`. The recognizer gives each match's own span (its dictionary entries);
+        the resolver's scan, which prefers a longer form or role noun starting there, adds the longer spans it
+        probes, so that the next mention of the document holding the match takes the whole decision from here.
     lexicon: The lexicon the probes were made with (a resolver with another one must not use them).
     offset: Where in ``doc.text`` the text being resolved starts (see :meth:`shifted`).
     """
@@ -151,10 +144,26 @@ class RulerMatches:
         """These matches for a text starting ``by`` characters after the current one."""
         return dataclasses.replace(self, offset=self.offset + by)
 
-    def probe_at(self, start: int, end: int) -> object:
-        """The carried :func:`probe` of characters [start, end) of the current text, or NOT_CARRIED."""
+    def starting_at(self, start: int) -> Optional["CarriedSpans"]:
+        """The carried spans starting at character ``start`` of the current text, or None when no match does."""
         ends = self.probes.get(self.offset + start)
-        return NOT_CARRIED if ends is None else ends.get(self.offset + end, NOT_CARRIED)
+        return None if ends is None else CarriedSpans(ends=ends, offset=self.offset)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CarriedSpans:
+    """The spans of one :class:`RulerMatches` start, seen from the text being resolved."""
+
+    ends: dict[int, Probe]
+    offset: int
+
+    def probe(self, lex: ActorLexicon, text: str, start: int, end: int) -> Probe:
+        """:func:`probe` of ``text[start:end]``: carried, or looked up once and carried from then on."""
+        key = self.offset + end
+        found = self.ends.get(key, NOT_CARRIED)
+        if found is NOT_CARRIED:
+            found = self.ends[key] = probe(lex, text[start:end])
+        return found
 
 
 def _name_particle(toks: list["Token"], j: int, covered: set[int]) -> bool:
@@ -355,11 +364,10 @@ class ActorResolver:
         n = len(toks)
         while i < n:
             best: Optional[Match] = None
+            here = None if carried is None else carried.starting_at(toks[i].start)
             for j in range(min(n, i + lex.MAX_FORM_TOKENS), i, -1):
                 span = text[toks[i].start : toks[j - 1].end]
-                found = NOT_CARRIED if carried is None else carried.probe_at(toks[i].start, toks[j - 1].end)
-                if found is NOT_CARRIED:
-                    found = probe(lex, span)
+                found = probe(lex, span) if here is None else here.probe(lex, text, toks[i].start, toks[j - 1].end)
                 if found is not None:
                     kind, what = found
                     if kind == FORM:
