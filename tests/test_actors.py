@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime as dt
 import json
 import pathlib
@@ -280,6 +281,27 @@ def test_compound_actors_split(coder, nlp):
     assert {a.code for t, a in found if "officials" in t} == {"KENGOV", "UGAGOV"}
     _, found = mentions(coder, nlp, "Peru, Chile ministers agree on fishing quotas")  # headline style
     assert {a.code for t, a in found if "ministers" in t} == {"PERGOV", "CHLGOV"}
+
+
+def test_recognizer_matches_reach_the_resolver_without_a_new_lookup(coder, nlp, monkeypatch):
+    from transforms.coding.actors.recognizer import RULER_MATCHES_KEY, ruler_matches
+
+    text = "Kazakh Foreign Minister Murat Nurtleu met Kyrgyzstan officials in Almaty on Monday."
+    doc = nlp(text)
+    carried = ruler_matches(doc)
+    assert {text.index(w) for w in ("Kazakh", "Kyrgyzstan")} <= set(carried.probes)  # passed on with the Doc
+    looked_up = []
+    real_lookup = coder.lexicon.lookup
+    monkeypatch.setattr(coder.lexicon, "lookup", lambda written: looked_up.append(written) or real_lookup(written))
+    found = [(doc[m.start : m.end].text, m.actor) for m in coder.find_mentions(doc, doc_date=D2025)]
+    assert not {"Kazakh", "Kyrgyzstan"} & set(looked_up)  # the matches themselves are taken as carried
+    from_matches = collections.Counter(w for w in looked_up if w.startswith(("Kazakh", "Kyrgyzstan")))
+    assert set(from_matches.values()) <= {1}  # a longer span from a match is looked up once per document
+    looked_up.clear()
+    del doc.user_data[RULER_MATCHES_KEY]  # without them the resolver looks everything up: same mentions
+    assert [(doc[m.start : m.end].text, m.actor) for m in coder.find_mentions(doc, doc_date=D2025)] == found
+    assert "Kyrgyzstan" in looked_up
+    assert {a.code for _, a in found} >= {"KAZGOV", "KGZGOV"}
 
 
 def test_coreference_surnames_titles_and_pairs(coder, nlp):

@@ -132,3 +132,13 @@ def test_undated_document_is_coded_the_same_whatever_the_day_of_the_run(document
         assert event["source_code"] == "USAGOV"
         assert event["doc_date"] is None and event["event_date"] is None
         assert event["event_date_precision"] == "DOCUMENT"
+
+
+def test_parsed_documents_carry_the_actor_matches_to_the_resolver(document_coder, nlp):
+    from transforms.coding.actors.recognizer import ruler_matches
+
+    text = "Chilean President Gabriel Boric met Peruvian officials.\n\nThe talks in Lima ended on Friday."
+    (doc,) = document_coder.parser(nlp).parse([text])  # parsed sentence by sentence, joined again
+    carried = ruler_matches(doc)
+    assert carried is not None and {text.index("Chilean"), text.index("Peruvian")} <= set(carried.probes)
+    assert doc.text == text and len(list(doc.sents)) >= 2

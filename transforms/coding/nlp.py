@@ -182,9 +182,11 @@ def _rejoin(owners: Sequence[int], pieces: Iterable[Doc]) -> Iterator[Doc]:
 
 
 def _join(docs: list[Doc]) -> Doc:
+    """One Doc of consecutive pieces. What components noted in a piece's ``user_data`` (the actor recognizer's
+    matches) is not kept: its offsets are the piece's, and the coders redo what is missing."""
     if len(docs) == 1:
         return docs[0]
-    return Doc.from_docs(docs, ensure_whitespace=False, exclude=("tensor",))
+    return Doc.from_docs(docs, ensure_whitespace=False, exclude=("tensor", "user_data"))
 
 
 #: Components of the lexical pass that need nothing but tokens (run on whole documents, in this order).
@@ -287,7 +289,12 @@ class DocumentParser:
         self.stats.parsed += len(to_parse)
         parsed = {id(before): after for before, after in zip(to_parse, self._statistical_pass(to_parse))}
         for doc, pieces, count in zip(lexical_docs, sentences, counts):
-            yield (_join([parsed.get(id(p), p) for p in pieces]) if pieces else doc), count
+            if not pieces:
+                yield doc, count
+                continue
+            joined = _join([parsed.get(id(p), p) for p in pieces])
+            joined.user_data.update(doc.user_data)  # what the lexical pass noted (the actor matches): same text
+            yield joined, count
 
     def _lexical_pass(self, texts: list[str]) -> Iterator[Doc]:
         tokenizer = self.nlp.tokenizer

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import TYPE_CHECKING, Optional
 
 from transforms.coding.actors.lexicon import UNDATED, load_lexicon
-from transforms.coding.actors.recognizer import COMPONENT_NAME  # importing registers the spaCy factory
-from transforms.coding.actors.resolver import GROUP_NOUNS, ActorResolver, DocState, referring
+from transforms.coding.actors.recognizer import COMPONENT_NAME, ruler_matches  # importing registers the factory
+from transforms.coding.actors.resolver import GROUP_NOUNS, ActorResolver, DocState, RulerMatches, referring
 from transforms.coding.dateline import is_dateline_agency, is_dateline_place
 from transforms.coding.model import CONTEXT, Actor, ActorMention
 from transforms.coding.text import name_key
@@ -86,13 +86,16 @@ class ActorCoder:
         """
         date = doc_date or UNDATED
         state = DocState()
+        carried = ruler_matches(doc)
+        if carried is not None and carried.lexicon is not self.lexicon:
+            carried = None  # parsed with another actors file: its matches are not this lexicon's
         consumed: set[int] = set()
         out: list[ActorMention] = []
         ents = [e for e in doc.ents if e.label_ in ACTOR_LABELS]
         for span in self._candidates(doc, ents):
             if consumed.intersection(range(span.start, span.end)):
                 continue
-            actors, span = self._resolve_span(doc, span, date, state, consumed, ents)
+            actors, span = self._resolve_span(doc, span, date, state, consumed, ents, carried)
             if actors is None:
                 continue
             consumed.update(range(span.start, span.end))
@@ -204,7 +207,7 @@ class ActorCoder:
             return True
         return self.lexicon.role_of(root.text) is not None or self.lexicon.role_of(root.lemma_) is not None
 
-    def _resolve_span(self, doc, span, date, state, consumed, ents):
+    def _resolve_span(self, doc, span, date, state, consumed, ents, carried):
         """Actors of one candidate span (None when it is not actor-like), and the span finally used."""
         if not self._actor_like(span, ents):
             return None, span
@@ -212,20 +215,20 @@ class ActorCoder:
         root = span.root
         if span[0].lower_ in ("his", "her") and root.lemma_.lower() in PERSONAL_STAFF and state.persons:
             return [referring(state.persons[-1], text)], span  # "his office said"
-        actors = self.resolver.resolve_all(text, date=date, state=state)
+        actors = self.resolver.resolve_all(text, date=date, state=state, carried=_placed(carried, span))
         if all(a.country is None for a in actors) and not any(_international(a) for a in actors):
-            actors, span = self._with_complement(doc, span, actors, date, state, consumed)
+            actors, span = self._with_complement(doc, span, actors, date, state, consumed, carried)
         if all(a.country is None for a in actors) and any(a.role for a in actors):
-            actors = self._with_patron(doc, span, actors, date, state)
+            actors = self._with_patron(doc, span, actors, date, state, carried)
         persons = [e for e in _within(ents, span) if e.label_ == "PERSON"]
         if not persons and len(actors) == 1 and actors[0].name in self.lexicon.people:
             persons = [span]  # a dictionary person the NER took for something else ("Oshima" as a place)
         if persons and len(actors) == 1:
-            actors = self._with_appositive(doc, span, persons[0], actors, date, state, consumed)
+            actors = self._with_appositive(doc, span, persons[0], actors, date, state, consumed, carried)
         resolved = [a for a in actors if a.code]
         return (resolved or [Actor(text=span.text)]), span
 
-    def _with_complement(self, doc, span, actors, date, state, consumed):
+    def _with_complement(self, doc, span, actors, date, state, consumed, carried):
         """Complete a mention without a country by the "of/from/to ..." phrase right after it
         ("officials from both governments", "a member of the Thai parliament")."""
         for prep in span.root.children:
@@ -238,7 +241,7 @@ class ActorCoder:
             if end - span.start > MAX_MENTION_TOKENS:
                 break
             ext = doc[span.start : end]
-            more = self.resolver.resolve_all(ext.text, date=date, state=state)
+            more = self.resolver.resolve_all(ext.text, date=date, state=state, carried=_placed(carried, ext))
             if any(a.country or _international(a) or (a.code and a.name and a.role == "BUS") for a in more):
                 consumed.update(range(prep.i, end))
                 return more, ext
@@ -249,7 +252,7 @@ class ActorCoder:
     #: close to Lee", "aides loyal to the president"): X's country is theirs.
     ENTOURAGE_WORDS = frozenset({"close", "closest", "loyal", "near"})
 
-    def _with_patron(self, doc, span, actors, date, state):
+    def _with_patron(self, doc, span, actors, date, state, carried):
         """Actors without a country followed by "close/loyal to X" take the country of person X."""
         if span.end + 2 >= len(doc) or doc[span.end].lower_ not in self.ENTOURAGE_WORDS:
             return actors
@@ -262,13 +265,14 @@ class ActorCoder:
         sub = list(pobj[0].subtree)
         if sub[-1].i - sub[0].i > 6:
             return actors
-        patron = self.resolver.resolve_all(doc[sub[0].i : sub[-1].i + 1].text, date=date, state=state)
+        who = doc[sub[0].i : sub[-1].i + 1]
+        patron = self.resolver.resolve_all(who.text, date=date, state=state, carried=_placed(carried, who))
         iso = next((a.country for a in patron if a.country and a.name), None)
         if iso is None:
             return actors
         return [dataclasses.replace(a, code=iso + (a.role or ""), country=iso, country_source=CONTEXT) for a in actors]
 
-    def _with_appositive(self, doc, span, person, actors, date, state, consumed):
+    def _with_appositive(self, doc, span, person, actors, date, state, consumed, carried):
         """A person's appositive ("X, a special adviser to Ishiba, ...") is part of the mention; it codes a
         person the dictionaries do not know."""
         for app in span.root.children:
@@ -279,7 +283,7 @@ class ActorCoder:
             consumed.update(range(desc.start, desc.end))
             if actors[0].role and actors[0].role != "ELI":
                 break
-            got = self.resolver.resolve_all(desc.text, date=date, state=state)[0]
+            got = self.resolver.resolve_all(desc.text, date=date, state=state, carried=_placed(carried, desc))[0]
             # the appositive states the post at the time of writing ("X, the UN relief coordinator, ..."): it
             # wins over ELI (a dictionary person outside every listed post on this date)
             stated = got.role and got.role != "ELI" and (got.country or _international(got))
@@ -324,6 +328,11 @@ def _trim(doc: "Doc", span: "Span") -> "Span":
     while end > span.start and doc[end - 1].pos_ in ("ADP", "DET", "CCONJ", "PUNCT"):
         end -= 1
     return doc[span.start : end]
+
+
+def _placed(carried: Optional[RulerMatches], span: "Span") -> Optional[RulerMatches]:
+    """The recognizer's matches placed at ``span`` (whose text the resolver gets), or None."""
+    return None if carried is None else carried.shifted(span.start_char)
 
 
 def _within(ents: list["Span"], span: "Span") -> list["Span"]:

@@ -9,6 +9,10 @@ for lower-case forms - then marks as PERSON:
 
 The spans are written to ``doc.ents``; the ``ner`` component placed after it keeps them and predicts around
 them, so "Ishiba" is no longer an ORG and "Nagashima" no longer a place.
+
+The dictionary matches are also passed on to the resolver (:func:`ruler_matches`, kept in ``doc.user_data``):
+each matched span with its dictionary entries, so that the resolver takes them as they are instead of looking
+them up again.
 """
 from __future__ import annotations
 
@@ -21,9 +25,12 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from transforms.coding.actors.lexicon import TITLE, ActorLexicon, family_names, is_short_acronym, load_lexicon
+from transforms.coding.actors.resolver import NOT_CARRIED, Probe, RulerMatches, probe
 from transforms.coding.text import name_key
 
 COMPONENT_NAME = "demarche_actors"
+#: ``doc.user_data`` key of the :class:`RulerMatches` the component passes on to the resolver.
+RULER_MATCHES_KEY = "demarche_actor_matches"
 
 _LABELS = {
     "person": "PERSON",
@@ -52,6 +59,7 @@ class ActorRuler:
         self.lexicon = lexicon
         self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._probes: dict[str, Probe] = {}  # matched text -> its probe (bounded by the patterns)
         orth: dict[str, set[str]] = {}
         lower: dict[str, set[str]] = {}
         for entries in lexicon.forms.values():
@@ -78,12 +86,24 @@ class ActorRuler:
         spans = [Span(doc, s, e, label=m) for m, s, e in self.orth(doc)]
         spans += [Span(doc, s, e, label=m) for m, s, e in self.lower(doc)]
         spans = filter_spans(spans)
+        doc.user_data[RULER_MATCHES_KEY] = self._carry(doc, spans)
         taken = {i for sp in spans for i in range(sp.start, sp.end)}
         spans += self._titled_names(doc, taken)
         spans = filter_spans(spans)
         spans += self._name_repeats(doc, spans)
         doc.ents = filter_spans(list(doc.ents) + spans)
         return doc
+
+    def _carry(self, doc: Doc, spans: list[Span]) -> RulerMatches:
+        """The dictionary matches as the resolver takes them: each match's span with its :func:`probe` (its
+        dictionary entries; remembered per matched text, as the patterns are few)."""
+        probes = {}
+        for sp in spans:
+            found = self._probes.get(sp.text, NOT_CARRIED)
+            if found is NOT_CARRIED:
+                found = self._probes[sp.text] = probe(self.lexicon, sp.text)
+            probes[sp.start_char] = {sp.end_char: found}
+        return RulerMatches(probes=probes, lexicon=self.lexicon)
 
     @staticmethod
     def _is_name_token(tok) -> bool:
@@ -126,6 +146,11 @@ class ActorRuler:
             if start is not None and tok.i >= start:
                 out.append(Span(doc, tok.i, tok.i + 1, label="PERSON"))
         return out
+
+
+def ruler_matches(doc: Doc) -> Optional[RulerMatches]:
+    """The dictionary matches the ``demarche_actors`` component passed on with ``doc``; None when it did not run."""
+    return doc.user_data.get(RULER_MATCHES_KEY)
 
 
 @Language.factory(COMPONENT_NAME, default_config={"actors_file": None})

@@ -108,6 +108,66 @@ def tokenize(text: str) -> list[MentionToken]:
     return out
 
 
+#: Kinds of :func:`probe` results.
+FORM, ROLE = "form", "role"
+#: What a span of text is in the dictionaries: (FORM, entries) or (ROLE, role noun); None when neither.
+Probe = Optional[tuple[str, object]]
+#: A span :class:`RulerMatches` holds nothing for.
+NOT_CARRIED = object()
+
+
+def probe(lex: ActorLexicon, span: str) -> Probe:
+    """What ``span`` is in the dictionaries: its forms (a dictionary form wins), else its role noun, else None."""
+    entries = lex.lookup(span)
+    if entries:
+        return FORM, tuple(entries)
+    word = lex.role_of(span)
+    return None if word is None else (ROLE, word)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RulerMatches:
+    """The recognizer's dictionary matches in one document, passed on to the resolver so that it does not look
+    them up again.
+
+    probes: For the first character of each match (an offset in ``doc.text``): the character offset where a span
+        from there ends -> its :func:`probe`. The recognizer gives each match's own span (its dictionary entries);
+        the resolver's scan, which prefers a longer form or role noun starting there, adds the longer spans it
+        probes, so that the next mention of the document holding the match takes the whole decision from here.
+    lexicon: The lexicon the probes were made with (a resolver with another one must not use them).
+    offset: Where in ``doc.text`` the text being resolved starts (see :meth:`shifted`).
+    """
+
+    probes: dict[int, dict[int, Probe]]
+    lexicon: ActorLexicon = dataclasses.field(repr=False, compare=False)
+    offset: int = 0
+
+    def shifted(self, by: int) -> "RulerMatches":
+        """These matches for a text starting ``by`` characters after the current one."""
+        return dataclasses.replace(self, offset=self.offset + by)
+
+    def starting_at(self, start: int) -> Optional["CarriedSpans"]:
+        """The carried spans starting at character ``start`` of the current text, or None when no match does."""
+        ends = self.probes.get(self.offset + start)
+        return None if ends is None else CarriedSpans(ends=ends, offset=self.offset)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CarriedSpans:
+    """The spans of one :class:`RulerMatches` start, seen from the text being resolved."""
+
+    ends: dict[int, Probe]
+    offset: int
+
+    def probe(self, lex: ActorLexicon, text: str, start: int, end: int) -> Probe:
+        """:func:`probe` of ``text[start:end]``: carried, or looked up once and carried from then on."""
+        key = self.offset + end
+        found = self.ends.get(key, NOT_CARRIED)
+        if found is NOT_CARRIED:
+            found = self.ends[key] = probe(lex, text[start:end])
+        return found
+
+
 def _name_particle(toks: list["MentionToken"], j: int, covered: set[int]) -> bool:
     """Whether lower-case token ``j`` continues a capitalised name: an article glued to the next name part
     ("el-Sisi") or a particle followed by a capitalised word ("bin Salman", "von der Leyen")."""
@@ -213,7 +273,13 @@ class ActorResolver:
 
     # -- public ----------------------------------------------------------------------------------------
     def resolve_all(
-        self, text: str, *, date: dt.date, context: Optional[str] = None, state: Optional[DocState] = None
+        self,
+        text: str,
+        *,
+        date: dt.date,
+        context: Optional[str] = None,
+        state: Optional[DocState] = None,
+        carried: Optional["RulerMatches"] = None,
     ) -> list[Actor]:
         """All actors a mention denotes (several for "Japan and South Korea" or "both governments").
 
@@ -221,13 +287,15 @@ class ActorResolver:
         date: Date used for dated people.
         context: Optional text giving a country when the mention has none ("Mexico", "Colombian defense").
         state: Optional document state for coreference (updated by the caller, not here).
+        carried: The recognizer's matches of the document ``text`` was cut from, placed at ``text``
+            (``ruler_matches(doc).shifted(span.start_char)``); None for text that is no slice of a parsed Doc.
         Returns one unresolved Actor (code None) when nothing is recognised.
         """
-        actors = self._resolve(text, date, state, depth=0)
+        actors = self._resolve(text, date, state, depth=0, carried=carried)
         if context and actors and all(a.country is None for a in actors) and not any(
             a.code and a.code.startswith(("IGO", "NGO")) for a in actors
         ):
-            ctx = [a.country for a in self._resolve(context, date, state, depth=1) if a.country]
+            ctx = [a.country for a in self._resolve(context, date, state, depth=1, carried=None) if a.country]
             if ctx:
                 actors = [self._with_country(a, ctx[0]) for a in actors]
         return actors
@@ -240,7 +308,9 @@ class ActorResolver:
         role = actor.role or ""
         return dataclasses.replace(actor, code=iso3 + role, country=iso3, country_source=CONTEXT)
 
-    def _resolve(self, text: str, date: dt.date, state: Optional[DocState], depth: int) -> list[Actor]:
+    def _resolve(
+        self, text: str, date: dt.date, state: Optional[DocState], depth: int, carried: Optional["RulerMatches"]
+    ) -> list[Actor]:
         toks = tokenize(text)
         kept = [t for t in toks if t.text not in ("'s", "’s", "'", "’")]
         words = [t.lower for t in kept]
@@ -263,8 +333,8 @@ class ActorResolver:
                 key = name_key(" ".join(content))
                 if key in state.titles:
                     return [referring(state.titles[key], text)]
-        matches = self._scan(text, toks, state, date)
-        return self._assemble(text, toks, matches, date, state, depth)
+        matches = self._scan(text, toks, state, date, carried)
+        return self._assemble(text, toks, matches, date, state, depth, carried)
 
     def _group(self, text: str, state: DocState) -> Optional[list[Actor]]:
         m = _GROUP.search(text)
@@ -285,22 +355,27 @@ class ActorResolver:
             for c in pair
         ]
 
-    def _scan(self, text: str, toks: list[MentionToken], state: Optional[DocState], date: dt.date) -> list[DictionaryHit]:
+    def _scan(
+        self, text: str, toks: list[MentionToken], state: Optional[DocState], date: dt.date, carried: Optional["RulerMatches"]
+    ) -> list[DictionaryHit]:
+        """Dictionary forms and role nouns of a mention, longest first at each token; where the recognizer's
+        matches (``carried``) already tell what a span is, that is used instead of looking it up again."""
         lex = self.lex
         matches: list[DictionaryHit] = []
         i = 0
         n = len(toks)
         while i < n:
             best: Optional[DictionaryHit] = None
+            here = None if carried is None else carried.starting_at(toks[i].start)
             for j in range(min(n, i + lex.MAX_FORM_TOKENS), i, -1):
                 span = text[toks[i].start : toks[j - 1].end]
-                entries = lex.lookup(span)
-                if entries:
-                    best = self._form_match(i, j, [e.on(date) for e in entries], span)
-                    break
-                word = lex.role_of(span)
-                if word is not None:
-                    best = DictionaryHit(i, j, "role", word=word, text=span)
+                found = probe(lex, span) if here is None else here.probe(lex, text, toks[i].start, toks[j - 1].end)
+                if found is not None:
+                    kind, what = found
+                    if kind == FORM:
+                        best = self._form_match(i, j, [e.on(date) for e in what], span)
+                    else:
+                        best = DictionaryHit(i, j, "role", word=what, text=span)
                     break
             if best is not None and best.kind == "role" and self._surname_like(toks, i, best.end, matches):
                 best = None  # "Jonathan Fisher", "Zabiullah Mujahid": a name, not a fisher or a mujahid
@@ -579,6 +654,7 @@ class ActorResolver:
         date: dt.date,
         state: Optional[DocState],
         depth: int,
+        carried: Optional["RulerMatches"],
     ) -> list[Actor]:
         covered = set()
         for m in matches:
@@ -594,7 +670,9 @@ class ActorResolver:
         )
         comp: list[Actor] = []
         if cut < len(toks) - 1 and depth < 3:
-            comp = self._resolve(text[toks[cut + 1].start :], date, state, depth + 1)
+            rest = toks[cut + 1].start
+            placed = None if carried is None else carried.shifted(rest)
+            comp = self._resolve(text[rest:], date, state, depth + 1, placed)
         prep = toks[cut].lower if cut < len(toks) else None
 
         # People: the dictionary (dated) or an earlier mention in the same document. A person before the
