@@ -33,7 +33,7 @@ from transforms.option_values import split_list
 from transforms.records import ingest
 from transforms.records.near_duplicates import DEFAULT_THRESHOLD, DEFAULT_TTL_SECONDS, NEAR, DedupConfig
 from transforms.sinks import DEFAULT_MAX_FILE_MB, parse_formats
-from transforms.sources import match_pattern
+from transforms.storage.inputs import match_pattern
 
 if TYPE_CHECKING:
     from transforms.annotate import CodingConfig

@@ -23,6 +23,7 @@ import apache_beam as beam
 
 from transforms.records import ingest
 from transforms.option_values import split_list
+from transforms.storage import inputs
 
 DEFAULT_INTERVAL_SECONDS = 10.0
 # Above this many input bytes the up-front count is skipped (progress is then reported without an ETA).
@@ -35,13 +36,11 @@ def count_input_documents(pattern: str, *, max_bytes: int = MAX_COUNTED_BYTES) -
     files such as FIFOs are never opened and count one, their dead letter). A file that breaks while it is read
     (e.g. a corrupt gzip) counts the lines read so far plus one. None (progress without a total) for remote input
     (``gs://``: counting would read it all) or more than ``max_bytes``. Never raises: progress must not stop a run."""
-    from transforms import sources
-
     try:
         parts = split_list(pattern)
-        if not all(sources.is_local(part) for part in parts):
+        if not all(inputs.is_local(part) for part in parts):
             return None
-        found = sorted({item for part in parts for item in sources.match_pattern(part)})
+        found = sorted({item for part in parts for item in inputs.match_pattern(part)})
         if sum(os.path.getsize(path) for path, problem in found if problem is None) > max_bytes:
             return None
         return sum(1 if problem is not None else _units_in(path) for path, problem in found)
@@ -50,13 +49,11 @@ def count_input_documents(pattern: str, *, max_bytes: int = MAX_COUNTED_BYTES) -
 
 
 def _units_in(path: str) -> int:
-    from transforms import sources
-
     if not ingest.is_jsonl_path(path):
         return 1
     lines = 0
     try:
-        with sources.open_input(path) as raw, ingest._decompressed(raw, path) as handle:
+        with inputs.open_input(path) as raw, ingest._decompressed(raw, path) as handle:
             for line in handle:
                 lines += bool(line.strip())
     except Exception:  # noqa: BLE001 - corrupt or unreadable: the job dead-letters the rest

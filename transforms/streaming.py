@@ -4,7 +4,7 @@
   ``title``, ``url``, ``publisher``), parsed with :func:`transforms.records.ingest.parse_json_document`; bad messages
   become dead letters whose ``source`` is ``<subscription or topic>#<message id>``.
 * :class:`WatchFolder`: every file that appears in a folder (any batch input format) is read once. Recipe (local
-  runners mishandle ``MatchContinuously``): PeriodicImpulse -> match (:func:`transforms.sources.match_pattern`) -> key
+  runners mishandle ``MatchContinuously``): PeriodicImpulse -> match (:func:`transforms.storage.inputs.match_pattern`) -> key
   by path -> a stateful DoFn that passes each path once -> parse. Dotfiles are ignored: producers write
   ``.name.tmp`` and rename it into place.
 * :class:`AssignEventTime`: event time = publication time (``date`` with a time, else the date's midnight UTC) when
@@ -31,7 +31,8 @@ from transforms.records import ingest
 from transforms.coding.model import Document
 from transforms.option_values import split_list
 from transforms.names import DEAD_LETTER, DOCUMENTS, NAMESPACE
-from transforms.sources import ParseFileFn, count_parsed, ingest_counters, match_pattern, portable_path
+from transforms.sources import ParseFileFn, count_parsed, ingest_counters
+from transforms.storage.inputs import match_pattern, portable_path
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 A scheduler re-runs the batch job every few minutes over a growing input; most runs find nothing new. Building and
 running the Beam pipeline (and loading spaCy) for such a run costs far more than answering the question directly.
-:func:`plan_nothing_new` reads the input units with the job's own reader (``transforms.sources.read_path``: same
+:func:`plan_nothing_new` reads the input units with the job's own reader (``transforms.storage.inputs.read_path``: same
 ids, text normalisation and dead-letter rules) and the output's compact known-documents index
 (``transforms/storage/known_index.py``), and returns the counters the full job would report when *every* input unit is
 already accounted for:
@@ -22,7 +22,7 @@ from typing import Optional
 from transforms.records.ingest import normalized_text_sha256
 from transforms.records.known_documents import file_order
 from transforms.option_values import split_list
-from transforms.sources import match_pattern, read_path
+from transforms.storage.inputs import match_pattern, read_path
 from transforms.storage import known_index
 
 NO_HASH = None  # the "text hash" of a document that failed in the NLP stage: its id is known, whatever its text

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from transforms.storage import commit
 from transforms.storage import files as fs
+from transforms.storage.inputs import normalized_source
 
 INDEX_DIR = commit.INDEX_DIR
 MAX_SEGMENTS = 8
@@ -43,8 +44,6 @@ SCHEMA = pa.schema([
 def dead_letter_key(letter: dict) -> tuple:
     """What makes two dead letters "the same" across runs (the source compared as a normalised absolute path, so a
     rerun with a relative instead of an absolute glob finds the dead letters it wrote before)."""
-    from transforms.sources import normalized_source
-
     source = normalized_source(letter.get("source") or "")
     return (letter.get("stage"), source, letter.get("line"), letter.get("doc_id"), letter.get("reason"))
 
