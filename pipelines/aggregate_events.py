@@ -23,8 +23,9 @@ from pipelines.summary import METRICS_UNAVAILABLE, summarize
 from transforms.aggregate import INPUT_FORMATS, AggregateDyads, ReadTable, resolve_table_input
 from transforms.coding.errors import ConfigError
 from transforms.records.dyad_days import parse_modalities
-from transforms.sinks import GatherWrittenFiles, WriteTable, new_run_id, read_written_list
-from transforms.storage.commit import committed_files
+from transforms.sinks import GatherWrittenFiles, WriteTable
+from transforms.storage.commit import committed_files, new_run_id
+from transforms.storage.tables import read_written_list
 from transforms.storage.output_run import OutputRun
 
 TABLE = "dyad_day"

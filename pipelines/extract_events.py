@@ -54,13 +54,12 @@ from transforms.sinks import (
     GatherWrittenFiles,
     WriteRecords,
     WriteTable,
-    new_run_id,
-    parse_formats,
-    read_written_list,
     remove_run_temp,
 )
 from transforms.sources import ReadDocuments
 from transforms.storage import incremental_plan
+from transforms.storage.commit import new_run_id
+from transforms.storage.tables import parse_formats, read_written_list
 from transforms.storage.output_run import OutputRun
 
 _LOGGER = logging.getLogger("demarche")

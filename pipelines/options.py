@@ -32,8 +32,9 @@ from transforms.storage.lease import DEFAULT_STALE_SECONDS
 from transforms.option_values import split_list
 from transforms.records import ingest
 from transforms.records.near_duplicates import DEFAULT_THRESHOLD, DEFAULT_TTL_SECONDS, NEAR, DedupConfig
-from transforms.sinks import DEFAULT_MAX_FILE_MB, parse_formats
+from transforms.sinks import DEFAULT_MAX_FILE_MB
 from transforms.storage.inputs import match_pattern
+from transforms.storage.tables import parse_formats
 
 if TYPE_CHECKING:
     from transforms.annotate import CodingConfig

@@ -35,6 +35,7 @@ from transforms import sinks
 from transforms.coding.errors import ConfigError
 from transforms.storage import commit
 from transforms.storage import files as fs
+from transforms.storage import tables
 from transforms.storage.output_run import OutputRun
 
 _TRUNCATED = re.compile(r"\.\.\. \[truncated, \d+ chars\]$")
@@ -99,7 +100,7 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     check_user_lexicons(job)
     options.view_as(SetupOptions).save_main_session = False
     output = job.output.rstrip("/")
-    run_id = sinks.new_run_id()
+    run_id = commit.new_run_id()
     with OutputRun(output, run_id=run_id, kind="replay", break_lock=job.break_lock,
                    stale_seconds=job.lock_stale_seconds, spacy_model=job.spacy_model) as out:
         files = resolve_letters(output, patterns)
@@ -115,10 +116,10 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
         if inputs:
             job.input = ",".join(inputs)
             summary = run_pipeline(options, job, run_id=run_id, stream=False, replayed_dead_letters=files)
-            written = sinks.read_written_list(output, run_id)
+            written = tables.read_written_list(output, run_id)
         if carried:
             writer = sinks._FormatWriter("jsonl", "dead_letter",
-                                         sinks.file_path(output, "dead_letter", "jsonl", run_id, None, 99999))
+                                         tables.file_path(output, "dead_letter", "jsonl", run_id, None, 99999))
             for letter in carried:
                 writer.write(letter)
             written.append(writer.close())
