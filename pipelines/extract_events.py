@@ -41,7 +41,6 @@ from transforms import dedup, progress, streaming
 from transforms.clusters import EventClusters
 from transforms.coding.errors import ConfigError
 from transforms.incremental import (
-    SIGNATURES_TABLE,
     ReadKnownDeadLetterKeys,
     ReadKnownDocuments,
     ReadKnownSignatures,
@@ -59,7 +58,7 @@ from transforms.sinks import (
 from transforms.sources import ReadDocuments
 from transforms.storage import incremental_plan
 from transforms.storage.commit import new_run_id
-from transforms.storage.tables import parse_formats, read_written_list
+from transforms.storage.tables import SIGNATURES_TABLE, parse_formats, read_written_list
 from transforms.storage.output_run import OutputRun
 
 _LOGGER = logging.getLogger("demarche")

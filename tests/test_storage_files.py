@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from transforms.aggregate import resolve_table_input
+from transforms.storage.tables import resolve_table_input
 from transforms.coding.errors import StorageError
 from transforms.storage import commit, files
 

@@ -10,14 +10,20 @@ writes the files; ``transforms/storage/commit.py`` commits them.
 from __future__ import annotations
 
 import json
-from typing import Optional
+from typing import Optional, Sequence, Union
 
+from transforms.coding.errors import ConfigError
 from transforms.option_values import parse_subset
 from transforms.storage import commit
 from transforms.storage import files as fs
+from transforms.storage.commit import committed_files
 
 FORMATS = ("parquet", "avro")
 WRITTEN_SUFFIX = ".written"
+INPUT_FORMATS = ("auto", "parquet", "avro")
+SIGNATURES_TABLE = "document_signatures"
+DEAD_LETTER_TABLE = "dead_letter"
+TableInput = Union[str, list, None]
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -57,3 +63,35 @@ def read_written_list(output: str, run_id: str) -> list[str]:
     if not fs.exists(path):
         return []
     return json.loads(fs.read_bytes(path))
+
+
+def resolve_table_input(root: str, table: str, fmt: str = "auto") -> tuple[TableInput, Optional[str]]:
+    """Which files of ``table`` to read under ``root``: (files, format), or (None, None) when there are none.
+
+    root: An output folder of extract_events (its *committed* files are read), or directly a glob of .parquet/.avro
+        files (read as they are).
+    table: Table name (events, documents, ...).
+    fmt: "parquet", "avro" or "auto" (Parquet when it has files, else Avro).
+    Returns a list of paths for an output folder, the glob itself for a glob.
+    """
+    if fmt not in INPUT_FORMATS:
+        raise ConfigError(f"--input_format must be one of {', '.join(INPUT_FORMATS)}, got {fmt!r}")
+    if any(ch in root for ch in "*?["):
+        suffix = "avro" if root.endswith(".avro") else "parquet"
+        return (root, suffix) if fs.has_files(root) else (None, None)
+    for candidate in (("parquet", "avro") if fmt == "auto" else (fmt,)):
+        files = committed_files(root, table, candidate)
+        if files:
+            return files, candidate
+    return None, None
+
+
+def signature_files(output: str) -> list[str]:
+    """Committed files of the near-duplicate index under an output folder."""
+    return committed_files(output, SIGNATURES_TABLE, "avro")
+
+
+def dead_letter_files(output: str, *, exclude: Sequence[str] = ()) -> list[str]:
+    """Committed dead-letter files of an output folder, less ``exclude`` (the files a replay reprocesses)."""
+    excluded = set(exclude)
+    return [p for p in committed_files(output, DEAD_LETTER_TABLE, "jsonl") if p not in excluded]
