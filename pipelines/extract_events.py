@@ -58,6 +58,7 @@ from transforms.sinks import (
 from transforms.sources import ReadDocuments
 from transforms.storage import incremental_plan
 from transforms.storage.commit import new_run_id
+from transforms.storage.inputs import folder_pattern
 from transforms.storage.tables import SIGNATURES_TABLE, parse_formats, read_written_list
 from transforms.storage.output_run import OutputRun
 
@@ -139,7 +140,7 @@ class ReadStreamingDocuments(beam.PTransform):
             if options.stop_after:
                 stop = time.time() + options.stop_after
             read = pbegin | "WatchFolder" >> streaming.WatchFolder(
-                streaming.folder_pattern(options.watch_folder or options.input),
+                folder_pattern(options.watch_folder or options.input),
                 poll_interval_seconds=options.poll_interval_seconds,
                 stop_timestamp=stop,
                 limits=limits,

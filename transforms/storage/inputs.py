@@ -115,6 +115,13 @@ def read_path(
         yield from ingest.read_file(handle, path=path, max_document_bytes=max_document_bytes, max_chars=max_chars)
 
 
+def folder_pattern(folder: str) -> str:
+    """``DIR`` -> ``DIR/*`` (a value with a wildcard is kept as it is)."""
+    if any(ch in folder for ch in "*?["):
+        return folder
+    return folder.rstrip("/") + "/*"
+
+
 def _is_hidden(path: str) -> bool:
     """Dotfiles (producers write ``.name.tmp`` then rename into place) and editor backups are not input."""
     name = path.rstrip("/").rsplit("/", 1)[-1]
