@@ -58,7 +58,7 @@ from transforms.sinks import (
 from transforms.sources import ReadDocuments
 from transforms.storage import incremental_plan
 from transforms.storage.commit import new_run_id
-from transforms.storage.inputs import folder_pattern
+from transforms.storage.inputs import count_input_documents, folder_pattern
 from transforms.storage.tables import SIGNATURES_TABLE, parse_formats, read_written_list
 from transforms.storage.output_run import OutputRun
 
@@ -248,7 +248,7 @@ def build(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str
     if not options.quiet:
         handled = (outputs["coded_documents"], outputs["nlp_dead_letters"], new[DUPLICATES], new[DEAD_LETTER])
         handled | "Progress" >> progress.ReportProgress(
-            key=run_id, total=progress.count_input_documents(options.input),
+            key=run_id, total=count_input_documents(options.input),
             workers=progress.worker_processes(pipeline.options),
         )
     return outputs

@@ -12,7 +12,11 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.coding.model import Document
+from transforms.option_values import split_list
 from transforms.records import ingest
+
+# Above this many input bytes the up-front count is skipped (progress is then reported without an ETA).
+MAX_COUNTED_BYTES = 2_000_000_000
 
 
 def is_local(path: str) -> bool:
@@ -120,6 +124,37 @@ def folder_pattern(folder: str) -> str:
     if any(ch in folder for ch in "*?["):
         return folder
     return folder.rstrip("/") + "/*"
+
+
+def count_input_documents(pattern: str, *, max_bytes: int = MAX_COUNTED_BYTES) -> Optional[int]:
+    """Number of input units behind the comma-separated local globs ``pattern``: one per file, one per non-blank
+    line of a JSON Lines file (gzipped or not). Paths are matched as the job matches them (dotfiles ignored; special
+    files such as FIFOs are never opened and count one, their dead letter). A file that breaks while it is read
+    (e.g. a corrupt gzip) counts the lines read so far plus one. None (progress without a total) for remote input
+    (``gs://``: counting would read it all) or more than ``max_bytes``. Never raises: progress must not stop a run."""
+    try:
+        parts = split_list(pattern)
+        if not all(is_local(part) for part in parts):
+            return None
+        found = sorted({item for part in parts for item in match_pattern(part)})
+        if sum(os.path.getsize(path) for path, problem in found if problem is None) > max_bytes:
+            return None
+        return sum(1 if problem is not None else _units_in(path) for path, problem in found)
+    except Exception:  # noqa: BLE001 - the job reports unreadable input itself
+        return None
+
+
+def _units_in(path: str) -> int:
+    if not ingest.is_jsonl_path(path):
+        return 1
+    lines = 0
+    try:
+        with open_input(path) as raw, ingest._decompressed(raw, path) as handle:
+            for line in handle:
+                lines += bool(line.strip())
+    except Exception:  # noqa: BLE001 - corrupt or unreadable: the job dead-letters the rest
+        return lines + 1
+    return lines
 
 
 def _is_hidden(path: str) -> bool:
