@@ -28,7 +28,7 @@ from apache_beam.options.pipeline_options import (
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import DEFAULT_MODEL
 from transforms.storage.lease import DEFAULT_STALE_SECONDS
-from transforms.option_values import split_list
+from transforms.records.option_values import split_list
 from transforms.records import ingest
 from transforms.records.near_duplicates import DEFAULT_THRESHOLD, DEFAULT_TTL_SECONDS, NEAR, DedupConfig
 from transforms.sinks import DEFAULT_MAX_FILE_MB

@@ -9,7 +9,7 @@ from apache_beam.pvalue import TaggedOutput
 
 from transforms.records import ingest
 from transforms.names import DEAD_LETTER, DOCUMENTS, NAMESPACE
-from transforms.option_values import split_list
+from transforms.records.option_values import split_list
 from transforms.coding.model import Document
 from transforms.storage.inputs import is_local, match_pattern, path_problem, portable_path, read_path
 

@@ -28,7 +28,7 @@ from apache_beam.utils.timestamp import MAX_TIMESTAMP, MIN_TIMESTAMP, Duration, 
 
 from transforms.records import ingest
 from transforms.coding.model import Document
-from transforms.option_values import split_list
+from transforms.records.option_values import split_list
 from transforms.names import DEAD_LETTER, DOCUMENTS, NAMESPACE
 from transforms.sources import ParseFileFn, count_parsed, ingest_counters
 from transforms.records.event_time import event_time

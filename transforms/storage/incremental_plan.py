@@ -21,7 +21,7 @@ from typing import Optional
 
 from transforms.records.ingest import normalized_text_sha256
 from transforms.records.known_documents import file_order
-from transforms.option_values import split_list
+from transforms.records.option_values import split_list
 from transforms.storage.inputs import match_pattern, read_path
 from transforms.storage import known_index
 

@@ -12,7 +12,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.coding.model import Document
-from transforms.option_values import split_list
+from transforms.records.option_values import split_list
 from transforms.records import ingest
 
 # Above this many input bytes the up-front count is skipped (progress is then reported without an ETA).

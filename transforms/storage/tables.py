@@ -13,7 +13,7 @@ import json
 from typing import Optional, Sequence, Union
 
 from transforms.coding.errors import ConfigError
-from transforms.option_values import parse_subset
+from transforms.records.option_values import parse_subset
 from transforms.storage import commit
 from transforms.storage import files as fs
 from transforms.storage.commit import committed_files
