@@ -11,7 +11,8 @@ from transforms.records import ingest
 from transforms.names import DEAD_LETTER, DOCUMENTS, NAMESPACE
 from transforms.records.option_values import split_list
 from transforms.coding.model import Document
-from transforms.storage.inputs import is_local, match_pattern, path_problem, portable_path, read_path
+from transforms.storage.files import is_local
+from transforms.storage.inputs import match_pattern, path_problem, portable_path, read_path
 
 
 def count_parsed(parsed: Union[Document, dict], counters: dict) -> Union[Document, TaggedOutput]:

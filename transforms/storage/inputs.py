@@ -14,26 +14,24 @@ from apache_beam.io.filesystems import FileSystems
 from transforms.coding.model import Document
 from transforms.records.option_values import split_list
 from transforms.records import ingest
+from transforms.storage.files import is_local, local_path
 
 # Above this many input bytes the up-front count is skipped (progress is then reported without an ETA).
 MAX_COUNTED_BYTES = 2_000_000_000
 
 
-def is_local(path: str) -> bool:
-    """True for local paths (no ``scheme://``)."""
-    return "://" not in path
-
-
 def normalized_source(path: str) -> str:
     """The form in which a path is recorded (``source`` of documents and dead letters): absolute and normalised for
-    local files, unchanged for URIs (``gs://...``), so ``in/a.jsonl`` and ``/data/in/a.jsonl`` are the same input."""
+    local files (``file://`` URIs included), unchanged for other URIs (``gs://...``), so ``in/a.jsonl``,
+    ``/data/in/a.jsonl`` and ``file:///data/in/a.jsonl`` are the same input."""
     if not path or not is_local(path) or "#" in path:  # Pub/Sub sources look like "projects/...#<message id>"
         return path
-    return os.path.abspath(os.path.expanduser(path))
+    return os.path.abspath(os.path.expanduser(local_path(path)))
 
 
 def path_problem(path: str) -> Optional[str]:
     """Why a matched local path cannot be read as a file (None for a regular file). Never opens anything."""
+    path = local_path(path)
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -61,7 +59,7 @@ def match_pattern(pattern: str) -> list[tuple[str, Optional[str]]]:
     are expanded without following anything but the glob (broken links and special files are listed, never
     opened); ``**`` matches any depth. URIs (``gs://``) are matched by Beam's filesystems."""
     if is_local(pattern):
-        paths = glob.glob(os.path.expanduser(pattern), recursive=True)
+        paths = glob.glob(os.path.expanduser(local_path(pattern)), recursive=True)
         found = [(normalized_source(p), path_problem(p)) for p in paths]
     else:
         found = [(m.path, None) for result in FileSystems.match([pattern]) for m in result.metadata_list]
@@ -81,7 +79,7 @@ def open_input(path: str) -> BinaryIO:
     be a regular file after opening (a FIFO swapped in after matching is refused, never read). Raises OSError."""
     if not is_local(path):
         return FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(local_path(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(f"{path} is not a regular file")
