@@ -296,17 +296,14 @@ NOTHING_NEW = "nothing new in the input (every input unit is already in the outp
 
 def plan_nothing_new(job: ExtractEventsOptions) -> Optional[dict]:
     """A batch incremental run's summary when nothing in its input is new (``transforms/storage/incremental_plan.py``),
-    else None (the pipeline runs)."""
+    else None (the pipeline runs). A plan in doubt is None; a failure to read the output (StorageError) fails the run,
+    as it would fail the pipeline."""
     if job.incremental is False:
         return None
-    try:
-        counters = incremental_plan.plan_nothing_new(
-            input_pattern=job.input, output=job.output, max_document_bytes=job.max_document_bytes,
-            dead_letter_max_chars=job.dead_letter_max_chars,
-        )
-    except Exception as err:  # noqa: BLE001 - a plan in doubt is no plan: the full job runs (and reports errors)
-        _LOGGER.info("planning the run failed (%s: %s); running the pipeline", type(err).__name__, err)
-        return None
+    counters = incremental_plan.plan_nothing_new(
+        input_pattern=job.input, output=job.output, max_document_bytes=job.max_document_bytes,
+        dead_letter_max_chars=job.dead_letter_max_chars,
+    )
     if counters is None:
         return None
     counters.update(accounting(counters))

@@ -10,6 +10,7 @@ import pytest
 from transforms.storage.tables import resolve_table_input
 from transforms.coding.errors import StorageError
 from transforms.storage import commit, files, inputs
+from transforms.storage.lease import Lease
 
 NO_FILESYSTEM = "nosuch://bucket/out"  # a scheme with no registered file system: Beam cannot list it
 
@@ -40,6 +41,8 @@ def test_a_scheme_without_file_system_is_an_error_naming_the_path():
         commit.committed_files(NO_FILESYSTEM, "events", "parquet")
     with pytest.raises(StorageError, match=NO_FILESYSTEM):  # aggregate_events / query input given as a glob
         resolve_table_input(f"{NO_FILESYSTEM}/parquet/events/*/*.parquet", "events")
+    with pytest.raises(StorageError, match=f"no atomic lease for '{NO_FILESYSTEM}/_lock.json'"):
+        Lease(NO_FILESYSTEM, run_id="r1")
 
 
 def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path, monkeypatch):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import signal
 import uuid
@@ -34,17 +35,20 @@ import fastavro
 import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io import fileio
+from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.value_provider import StaticValueProvider
 from apache_beam.transforms.window import GlobalWindow
 
 import schemas
+from transforms.coding.errors import StorageError
 from transforms.storage import commit
 from transforms.storage import files as fs
 from transforms.storage.tables import file_path, partition_of, written_list_path
 
 TEMP_DIR = commit.TEMP_DIR
 DEFAULT_MAX_FILE_MB = 256
+_LOGGER = logging.getLogger("demarche")
 # Test-only: "TABLE:N" makes the writer SIGKILL its own process group right after its N-th file of TABLE is in
 # place (tests/test_commit.py kills real runs at chosen write stages this way, without racing a timer).
 KILL_HOOK_ENV = "DEMARCHE_TEST_KILL_AFTER"
@@ -176,12 +180,12 @@ class _CheckAndCleanFn(beam.DoFn):
 
 
 def _remove_if_empty(folder: str) -> None:
+    """Remove an emptied staging folder. Best effort (the data is already in place), but a failure is logged."""
     try:
-        remaining = FileSystems.match([FileSystems.join(folder, "*")])[0].metadata_list
-        if not remaining and FileSystems.exists(folder):
+        if not fs.match(FileSystems.join(folder, "*")) and FileSystems.exists(folder):
             FileSystems.delete([folder])
-    except Exception:  # noqa: BLE001 - cleanup is best effort; the data is already in place
-        pass
+    except (StorageError, BeamIOError, OSError) as err:
+        _LOGGER.warning("could not remove the staging folder %s: %s", folder, err)
 
 
 class _TableWriter(beam.PTransform):
