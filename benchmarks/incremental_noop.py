@@ -102,7 +102,7 @@ def replicate(seed_out: str, out: str, *, runs: int, copies: int) -> None:
                         part = partition_of(renamed)
                     by_partition.setdefault(part, []).append(renamed)
             for part, part_rows in by_partition.items():
-                writer = sinks._FormatWriter(fmt, schema_of[table],
+                writer = sinks.FormatWriter(fmt, schema_of[table],
                                              file_path(out, table, fmt, run_id, part, 0))
                 for row in part_rows:
                     writer.write(row)

@@ -342,7 +342,7 @@ class _FileWriter:
         return self.path
 
 
-class _FormatWriter:
+class FormatWriter:
     """Rows -> one file of a format (parquet, avro or jsonl)."""
 
     def __init__(self, fmt: str, schema_name: str, path: str) -> None:
@@ -400,7 +400,7 @@ class _WritePartitionFn(beam.DoFn):
     def process(self, element) -> Iterable[str]:
         partition, records = element
         partition = partition if self.partitioned else None
-        writers: dict[str, _FormatWriter] = {}
+        writers: dict[str, FormatWriter] = {}
         indexes = {fmt: 0 for fmt in self.formats}
         count = 0
         for record in records:
@@ -408,7 +408,7 @@ class _WritePartitionFn(beam.DoFn):
                 writer = writers.get(fmt)
                 if writer is None:
                     path = file_path(self.output, self.table, fmt, self.run_id, partition, indexes[fmt])
-                    writer = writers[fmt] = _FormatWriter(fmt, self.schema_name, path)
+                    writer = writers[fmt] = FormatWriter(fmt, self.schema_name, path)
                 writer.write(record)
             count += 1
             if count % 1000 == 0:
@@ -420,7 +420,7 @@ class _WritePartitionFn(beam.DoFn):
             if fmt in writers:
                 yield self._close(writers.pop(fmt))
 
-    def _close(self, writer: _FormatWriter) -> str:
+    def _close(self, writer: FormatWriter) -> str:
         path = writer.close()
         _after_file_hook(self.table)
         return path
