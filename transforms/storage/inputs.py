@@ -68,7 +68,7 @@ def match_pattern(pattern: str) -> list[tuple[str, Optional[str]]]:
 
 def portable_path(found: tuple) -> tuple:
     """``(path, problem)`` with the path as UTF-8 bytes (``surrogateescape``), so that a file name that is not valid
-    UTF-8 (decoded by the OS layer with lone surrogates) can travel between Beam steps; :class:`ParseFileFn` decodes
+    UTF-8 (decoded by the OS layer with lone surrogates) can travel between Beam steps; ``transforms.sources.ParseFileFn`` decodes
     it again."""
     path, problem = found
     return path.encode("utf-8", "surrogateescape"), problem
