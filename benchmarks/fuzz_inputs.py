@@ -346,12 +346,12 @@ def run_pipeline(folder: str, output: str) -> dict:
 
 def ingest_only(folder: str) -> dict:
     """The ingest layer alone (matching, reading, parsing), no Beam: the same counters as the pipeline's reader."""
-    from transforms import sources
+    from transforms.storage import inputs
     from transforms.coding.model import Document
 
     counts = collections.Counter()
-    for path, problem in sources.match_pattern(f"{folder}/*"):
-        for parsed in sources.read_path(path, problem=problem, max_document_bytes=MAX_DOCUMENT_BYTES, max_chars=2000):
+    for path, problem in inputs.match_pattern(f"{folder}/*"):
+        for parsed in inputs.read_path(path, problem=problem, max_document_bytes=MAX_DOCUMENT_BYTES, max_chars=2000):
             counts["documents_read"] += 1
             counts["accepted" if isinstance(parsed, Document) else parsed["reason"]] += 1
     return counts

@@ -78,6 +78,7 @@ def replicate(seed_out: str, out: str, *, runs: int, copies: int) -> None:
     from transforms import sinks
     from transforms.storage import commit, known_index
     from transforms.storage import files as fs
+    from transforms.storage.tables import file_path, partition_of
 
     schema_of = {"events": "event", "documents": "document", "event_clusters": "event_cluster",
                  "document_signatures": "document_signature", "dead_letter": "dead_letter"}
@@ -98,11 +99,11 @@ def replicate(seed_out: str, out: str, *, runs: int, copies: int) -> None:
                     elif table == "event_clusters":
                         part = (renamed.get("event_date") or renamed["ingested_at"].date()).isoformat()
                     else:
-                        part = sinks.partition_of(renamed)
+                        part = partition_of(renamed)
                     by_partition.setdefault(part, []).append(renamed)
             for part, part_rows in by_partition.items():
-                writer = sinks._FormatWriter(fmt, schema_of[table],
-                                             sinks.file_path(out, table, fmt, run_id, part, 0))
+                writer = sinks.FormatWriter(fmt, schema_of[table],
+                                             file_path(out, table, fmt, run_id, part, 0))
                 for row in part_rows:
                     writer.write(row)
                 files.append(writer.close())

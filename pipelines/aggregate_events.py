@@ -20,11 +20,12 @@ from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 from pipelines.cli import run_job
 from pipelines.options import JobOptions, given, help_parser, pipeline_options, recorded_options, validate_job
 from pipelines.summary import METRICS_UNAVAILABLE, summarize
-from transforms.aggregate import INPUT_FORMATS, AggregateDyads, ReadTable, resolve_table_input
+from transforms.aggregate import AggregateDyads, ReadTable
 from transforms.coding.errors import ConfigError
 from transforms.records.dyad_days import parse_modalities
-from transforms.sinks import GatherWrittenFiles, WriteTable, new_run_id, read_written_list
-from transforms.storage.commit import committed_files
+from transforms.sinks import GatherWrittenFiles, WriteTable
+from transforms.storage.commit import committed_files, new_run_id
+from transforms.storage.tables import INPUT_FORMATS, read_written_list, resolve_table_input
 from transforms.storage.output_run import OutputRun
 
 TABLE = "dyad_day"

@@ -11,10 +11,10 @@ COMMANDS = {
     "aggregate": ("pipelines.aggregate_events", "daily dyad aggregates of coded events (python -m pipelines.aggregate_events)"),
     "evaluate": ("pipelines.evaluate", "score the coders on labelled files (python -m pipelines.evaluate)"),
     "replay": ("pipelines.replay", "reprocess dead letters whose cause was fixed (python -m pipelines.replay)"),
-    "show": ("pipelines.show", "one document as coded: its text with each event under its sentence (--html FILE)"),
-    "report": ("pipelines.report", "one self-contained HTML page of plots and tables of an output folder"),
-    "query": ("pipelines.query", "SQL (DuckDB) over an output folder: views events, documents, event_clusters, dyad_day"),
-    "schema": ("pipelines.schema", "print a table's schema for BigQuery (--bigquery), Avro (--avro) or Arrow (--arrow)"),
+    "show": ("views.show", "one document as coded: its text with each event under its sentence (--html FILE)"),
+    "report": ("views.report", "one self-contained HTML page of plots and tables of an output folder"),
+    "query": ("views.query", "SQL (DuckDB) over an output folder: views events, documents, event_clusters, dyad_day"),
+    "schema": ("views.schema", "print a table's schema for BigQuery (--bigquery), Avro (--avro) or Arrow (--arrow)"),
 }
 
 USAGE = "usage: demarche {" + ",".join(COMMANDS) + "} [options]   (demarche COMMAND --help for the options)\n\n" + "\n".join(

@@ -41,7 +41,6 @@ from transforms import dedup, progress, streaming
 from transforms.clusters import EventClusters
 from transforms.coding.errors import ConfigError
 from transforms.incremental import (
-    SIGNATURES_TABLE,
     ReadKnownDeadLetterKeys,
     ReadKnownDocuments,
     ReadKnownSignatures,
@@ -54,13 +53,13 @@ from transforms.sinks import (
     GatherWrittenFiles,
     WriteRecords,
     WriteTable,
-    new_run_id,
-    parse_formats,
-    read_written_list,
     remove_run_temp,
 )
 from transforms.sources import ReadDocuments
 from transforms.storage import incremental_plan
+from transforms.storage.commit import new_run_id
+from transforms.storage.inputs import count_input_documents, folder_pattern
+from transforms.storage.tables import SIGNATURES_TABLE, parse_formats, read_written_list
 from transforms.storage.output_run import OutputRun
 
 _LOGGER = logging.getLogger("demarche")
@@ -141,7 +140,7 @@ class ReadStreamingDocuments(beam.PTransform):
             if options.stop_after:
                 stop = time.time() + options.stop_after
             read = pbegin | "WatchFolder" >> streaming.WatchFolder(
-                streaming.folder_pattern(options.watch_folder or options.input),
+                folder_pattern(options.watch_folder or options.input),
                 poll_interval_seconds=options.poll_interval_seconds,
                 stop_timestamp=stop,
                 limits=limits,
@@ -249,7 +248,7 @@ def build(pipeline: beam.Pipeline, options: ExtractEventsOptions, *, run_id: str
     if not options.quiet:
         handled = (outputs["coded_documents"], outputs["nlp_dead_letters"], new[DUPLICATES], new[DEAD_LETTER])
         handled | "Progress" >> progress.ReportProgress(
-            key=run_id, total=progress.count_input_documents(options.input),
+            key=run_id, total=count_input_documents(options.input),
             workers=progress.worker_processes(pipeline.options),
         )
     return outputs
@@ -297,17 +296,14 @@ NOTHING_NEW = "nothing new in the input (every input unit is already in the outp
 
 def plan_nothing_new(job: ExtractEventsOptions) -> Optional[dict]:
     """A batch incremental run's summary when nothing in its input is new (``transforms/storage/incremental_plan.py``),
-    else None (the pipeline runs)."""
+    else None (the pipeline runs). A plan in doubt is None; a failure to read the output (StorageError) fails the run,
+    as it would fail the pipeline."""
     if job.incremental is False:
         return None
-    try:
-        counters = incremental_plan.plan_nothing_new(
-            input_pattern=job.input, output=job.output, max_document_bytes=job.max_document_bytes,
-            dead_letter_max_chars=job.dead_letter_max_chars,
-        )
-    except Exception as err:  # noqa: BLE001 - a plan in doubt is no plan: the full job runs (and reports errors)
-        _LOGGER.info("planning the run failed (%s: %s); running the pipeline", type(err).__name__, err)
-        return None
+    counters = incremental_plan.plan_nothing_new(
+        input_pattern=job.input, output=job.output, max_document_bytes=job.max_document_bytes,
+        dead_letter_max_chars=job.dead_letter_max_chars,
+    )
     if counters is None:
         return None
     counters.update(accounting(counters))

@@ -25,15 +25,15 @@ from apache_beam.options.pipeline_options import (
     WorkerOptions,
 )
 
-from transforms import streaming
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import DEFAULT_MODEL
 from transforms.storage.lease import DEFAULT_STALE_SECONDS
-from transforms.option_values import split_list
+from transforms.records.option_values import split_list
 from transforms.records import ingest
 from transforms.records.near_duplicates import DEFAULT_THRESHOLD, DEFAULT_TTL_SECONDS, NEAR, DedupConfig
-from transforms.sinks import DEFAULT_MAX_FILE_MB, parse_formats
-from transforms.sources import match_pattern
+from transforms.sinks import DEFAULT_MAX_FILE_MB
+from transforms.storage.inputs import folder_pattern, match_pattern
+from transforms.storage.tables import parse_formats
 
 if TYPE_CHECKING:
     from transforms.annotate import CodingConfig
@@ -353,7 +353,7 @@ def check_streaming_source(job: ExtractEventsOptions, runner: str) -> None:
                 "read Pub/Sub. Use --watch_folder to try the streaming job locally."
             )
         return
-    for pattern in split_list(streaming.folder_pattern(job.watch_folder or job.input)):
+    for pattern in split_list(folder_pattern(job.watch_folder or job.input)):
         folder = re.split(r"[*?\[]", pattern, maxsplit=1)[0].rsplit("/", 1)[0] or "/"
         if not FileSystems.exists(folder):
             raise ConfigError(f"watched folder {folder!r} does not exist")

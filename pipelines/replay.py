@@ -11,10 +11,7 @@ input cannot be recovered is carried over unchanged, so nothing is lost.
 """
 from __future__ import annotations
 
-import glob as globlib
 import json
-import os
-import re
 import sys
 from typing import Optional, Sequence
 
@@ -35,9 +32,10 @@ from transforms import sinks
 from transforms.coding.errors import ConfigError
 from transforms.storage import commit
 from transforms.storage import files as fs
+from transforms.storage import tables
+from transforms.records.dead_letters import plan_replay, resolve_letters
 from transforms.storage.output_run import OutputRun
 
-_TRUNCATED = re.compile(r"\.\.\. \[truncated, \d+ chars\]$")
 USAGE = "usage: demarche replay DEAD_LETTER_FILES... --output OUT [extract options]  (files first)"
 
 
@@ -46,44 +44,6 @@ def split_argv(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     argv = list(argv)
     first_option = next((i for i, arg in enumerate(argv) if arg.startswith("-")), len(argv))
     return argv[:first_option], argv[first_option:]
-
-
-def resolve_letters(output: str, patterns: Sequence[str]) -> list[str]:
-    """Committed dead-letter files of ``output`` matching ``patterns``; ConfigError for anything else."""
-    committed = {os.path.abspath(p) if fs.is_local(p) else p: p
-                 for p in commit.committed_files(output, "dead_letter", "jsonl")}
-    chosen = []
-    for pattern in patterns:
-        matches = sorted(globlib.glob(pattern)) if fs.is_local(pattern) else [pattern]
-        if not matches:
-            raise ConfigError(f"{pattern!r} matches no file")
-        for path in matches:
-            key = os.path.abspath(path) if fs.is_local(path) else path
-            if key not in committed:
-                raise ConfigError(f"{path} is not a committed dead-letter file of {output}")
-            chosen.append(committed[key])
-    return sorted(set(chosen))
-
-
-def plan(letters: Sequence[dict], staging: str) -> tuple[list[str], dict[str, list[str]], list[dict]]:
-    """(source files to read again, {staged file: raw inputs}, letters that cannot be replayed)."""
-    sources, staged, carried = [], {}, []
-    for letter in letters:
-        source, raw = letter.get("source") or "", letter.get("raw")
-        if source and fs.exists(source) and os.path.isfile(source):
-            if source not in sources:
-                sources.append(source)
-        elif raw is not None and not _TRUNCATED.search(raw):
-            name = os.path.basename(source.split("#")[0]) or "replayed"
-            if letter.get("line") is not None and not name.endswith(".jsonl"):
-                name += ".jsonl"
-            if letter.get("line") is None:  # a whole text file: its own file, named like the source (doc_id = stem)
-                staged.setdefault(fs.join(staging, f"f{len(staged):04d}", name), []).append(raw)
-            else:
-                staged.setdefault(fs.join(staging, name), []).append(raw)
-        else:
-            carried.append(letter)
-    return sources, staged, carried
 
 
 def run(argv: Optional[Sequence[str]] = None) -> dict:
@@ -99,14 +59,14 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     check_user_lexicons(job)
     options.view_as(SetupOptions).save_main_session = False
     output = job.output.rstrip("/")
-    run_id = sinks.new_run_id()
+    run_id = commit.new_run_id()
     with OutputRun(output, run_id=run_id, kind="replay", break_lock=job.break_lock,
                    stale_seconds=job.lock_stale_seconds, spacy_model=job.spacy_model) as out:
         files = resolve_letters(output, patterns)
         letters = [json.loads(line) for path in files for line in fs.read_bytes(path).decode("utf-8").splitlines()
                    if line.strip()]
         staging = fs.join(output, commit.TEMP_DIR, f"replay-{run_id}")
-        sources, staged, carried = plan(letters, staging)
+        sources, staged, carried = plan_replay(letters, staging=staging)
         for path, raws in staged.items():
             fs.atomic_write(path, ("\n".join(raws) + "\n").encode("utf-8"))
         inputs = sources + list(staged)
@@ -115,10 +75,10 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
         if inputs:
             job.input = ",".join(inputs)
             summary = run_pipeline(options, job, run_id=run_id, stream=False, replayed_dead_letters=files)
-            written = sinks.read_written_list(output, run_id)
+            written = tables.read_written_list(output, run_id)
         if carried:
-            writer = sinks._FormatWriter("jsonl", "dead_letter",
-                                         sinks.file_path(output, "dead_letter", "jsonl", run_id, None, 99999))
+            writer = sinks.FormatWriter("jsonl", "dead_letter",
+                                         tables.file_path(output, "dead_letter", "jsonl", run_id, None, 99999))
             for letter in carried:
                 writer.write(letter)
             written.append(writer.close())

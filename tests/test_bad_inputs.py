@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import ROOT, avro_records
 from pipelines import extract_events
-from transforms import sources
+from transforms.storage import inputs
 from transforms.records import ingest
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -250,6 +250,6 @@ def test_any_mix_of_inputs_is_read_without_crash_and_fully_accounted(units, seed
                 fuzz.jsonl_file(what, gzip_it=gzip_it and "not_utf8" not in what)
         counts = fuzz_inputs.ingest_only(fuzz.folder)
         assert fuzz_inputs.check_ingest(fuzz, counts) == []
-        for path, problem in sources.match_pattern(f"{fuzz.folder}/*"):
-            for parsed in sources.read_path(path, problem=problem, max_document_bytes=10_000, max_chars=50):
+        for path, problem in inputs.match_pattern(f"{fuzz.folder}/*"):
+            for parsed in inputs.read_path(path, problem=problem, max_document_bytes=10_000, max_chars=50):
                 assert isinstance(parsed, dict) or parsed.text.encode("utf-8")  # always valid UTF-8

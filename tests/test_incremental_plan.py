@@ -2,6 +2,7 @@
 files and the same summary as the full job; a new document, a revised text or a new bad line runs the full job."""
 from __future__ import annotations
 
+import builtins
 import glob
 import json
 import os
@@ -10,7 +11,7 @@ import pytest
 
 from pipelines import extract_events
 from transforms.coding.errors import StorageError
-from transforms.storage import commit, incremental_plan
+from transforms.storage import commit, incremental_plan, known_index
 
 A1 = "Brazil and Argentina signed a trade agreement in Brasilia on Monday to cut tariffs on cars and steel."
 A2 = "Egypt condemned an air strike near its border with Sudan on Monday."
@@ -117,3 +118,36 @@ def test_an_output_that_cannot_be_listed_fails_the_run_instead_of_recoding(tmp_p
     monkeypatch.undo()
     assert _files(out) == files and commit.run_records(str(out)) == records, "nothing coded again, nothing committed"
     assert not os.path.exists(out / "_lock.json"), "the lease is released"
+
+
+def test_a_plan_in_doubt_runs_the_job_and_an_unreadable_index_fails_the_run(tmp_path, monkeypatch):
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    (folder / "day1.jsonl").write_text(_line("a1", A1) + "\n", encoding="utf-8")
+    _run(folder, out)
+    real_current = known_index.current
+
+    def current_then_vanish(root, records=None):  # a segment removed between listing and reading
+        segments = real_current(root, records)
+        saved[segments[0]] = open(segments[0], "rb").read()
+        os.remove(segments[0])
+        return segments
+
+    saved = {}
+    monkeypatch.setattr(known_index, "current", current_then_vanish)
+    assert _plan(folder, out) is None, "cannot plan: the job decides again"
+    monkeypatch.undo()
+    for path, data in saved.items():
+        open(path, "wb").write(data)
+    assert _plan(folder, out) is not None
+
+    real_open = builtins.open
+
+    def denied(path, *args, **kwargs):
+        if "/_index/" in os.fspath(path):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", denied)
+    with pytest.raises(StorageError, match=f"cannot read {out}/_index/.*PermissionError"):
+        _run(folder, out)  # fails, instead of logging the failure and running the full job

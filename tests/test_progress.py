@@ -15,8 +15,9 @@ from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from conftest import SEED
 from pipelines import extract_events
 from pipelines.options import ExtractEventsOptions, pipeline_options
-from transforms import progress
-from transforms.progress import ProgressMeter, ReportProgress, count_input_documents
+from transforms.progress import ReportProgress
+from transforms.records.progress import ProgressMeter, process_meter
+from transforms.storage.inputs import count_input_documents
 
 
 class FakeClock:
@@ -108,5 +109,5 @@ def test_quiet_turns_progress_off(tmp_path, quiet):
 
 
 def test_meter_is_shared_by_the_dofns_of_a_process():
-    first = progress.process_meter("shared-key", total=3, clock=FakeClock(1), stream=io.StringIO())
-    assert progress.process_meter("shared-key") is first
+    first = process_meter("shared-key", total=3, clock=FakeClock(1), stream=io.StringIO())
+    assert process_meter("shared-key") is first

@@ -7,9 +7,10 @@ import os
 
 import pytest
 
-from transforms.aggregate import resolve_table_input
+from transforms.storage.tables import resolve_table_input
 from transforms.coding.errors import StorageError
-from transforms.storage import commit, files
+from transforms.storage import commit, files, inputs
+from transforms.storage.lease import Lease
 
 NO_FILESYSTEM = "nosuch://bucket/out"  # a scheme with no registered file system: Beam cannot list it
 
@@ -40,6 +41,8 @@ def test_a_scheme_without_file_system_is_an_error_naming_the_path():
         commit.committed_files(NO_FILESYSTEM, "events", "parquet")
     with pytest.raises(StorageError, match=NO_FILESYSTEM):  # aggregate_events / query input given as a glob
         resolve_table_input(f"{NO_FILESYSTEM}/parquet/events/*/*.parquet", "events")
+    with pytest.raises(StorageError, match=f"no atomic lease for '{NO_FILESYSTEM}/_lock.json'"):
+        Lease(NO_FILESYSTEM, run_id="r1")
 
 
 def test_a_folder_that_cannot_be_read_is_an_error_naming_it(tmp_path, monkeypatch):
@@ -82,3 +85,20 @@ def test_a_run_record_that_cannot_be_read_is_an_error_not_a_run_that_never_was(t
     monkeypatch.setattr(builtins, "open", denied)
     with pytest.raises(StorageError, match=f"cannot read {record}: PermissionError"):
         commit.committed_files(root, "events", "parquet")
+
+
+def test_a_file_uri_input_is_the_same_local_input(tmp_path):
+    """``file://`` input is local (one is_local for inputs and outputs): matched, counted and read like the plain
+    path, and recorded under the same absolute source."""
+    (tmp_path / "a.txt").write_text("Officials met in the capital on Monday.\n", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text('{"id": "b1", "text": "One."}\n{"id": "b2", "text": "Two."}\n',
+                                      encoding="utf-8")
+    plain = f"{tmp_path}/*"
+    uri = f"file://{tmp_path}/*"
+    assert inputs.match_pattern(uri) == inputs.match_pattern(plain) == [
+        (str(tmp_path / "a.txt"), None), (str(tmp_path / "b.jsonl"), None)]
+    assert inputs.count_input_documents(uri) == inputs.count_input_documents(plain) == 3
+    assert inputs.normalized_source(f"file://{tmp_path}/a.txt") == str(tmp_path / "a.txt")
+    parsed = list(inputs.read_path(f"file://{tmp_path}/a.txt", max_document_bytes=10_000, max_chars=50))
+    assert [(p.doc_id, p.source) for p in parsed] == [("a", str(tmp_path / "a.txt"))]
+    assert inputs.path_problem(f"file://{tmp_path}") is not None  # a directory, told by its URI too

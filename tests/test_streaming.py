@@ -24,6 +24,7 @@ from conftest import streaming_pipeline
 from pipelines import extract_events
 from transforms import streaming
 from transforms.records import ingest
+from transforms.records.event_time import event_time
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import Document
 
@@ -36,13 +37,13 @@ def _at(seconds: float) -> dt.datetime:
 
 def test_event_time_is_publication_time_within_the_allowed_lateness():
     arrival = Timestamp(1000)
-    timed = lambda doc: streaming.event_time(doc, arrival=arrival, allowed_lateness_seconds=60)  # noqa: E731
+    timed = lambda doc: event_time(doc, arrival=arrival, allowed_lateness_seconds=60)  # noqa: E731
     assert timed(Document(doc_id="a", text="x", published_at=_at(970))) == Timestamp(970)
     assert timed(Document(doc_id="b", text="x", published_at=_at(900))) == arrival  # too old: arrival
     assert timed(Document(doc_id="c", text="x", published_at=_at(1500))) == arrival  # in the future: arrival
     assert timed(Document(doc_id="d", text="x")) == arrival  # undated
     day = Document(doc_id="e", text="x", doc_date=dt.date(1970, 1, 1))  # a bare date means its midnight UTC
-    assert streaming.event_time(day, arrival=Timestamp(30), allowed_lateness_seconds=60) == Timestamp(0)
+    assert event_time(day, arrival=Timestamp(30), allowed_lateness_seconds=60) == Timestamp(0)
 
 
 class _Panes(beam.DoFn):

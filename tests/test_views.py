@@ -320,7 +320,7 @@ def test_report_screenshot_shows_the_plots(output, report_page, tmp_path):
     import numpy as np
     from PIL import Image
 
-    from pipelines.report import QUAD_COLORS
+    from views.report import QUAD_COLORS
 
     without_plots = tmp_path / "without_plots.html"
     without_plots.write_text(re.sub(r"<img [^>]*>", "", report_page.read_text(encoding="utf-8")), encoding="utf-8")

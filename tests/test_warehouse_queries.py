@@ -11,7 +11,7 @@ import pytest
 
 from conftest import extract_and_aggregate
 from pipelines import cli
-from pipelines.query import TABLES, run_query
+from views.query import TABLES, run_query
 
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
 SECTION = "## Streaming, incremental runs and the warehouse"

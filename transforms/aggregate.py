@@ -18,21 +18,15 @@ Parquet files; ``tests/test_aggregate.py`` checks they agree)::
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence, Union
+from typing import Iterable, Optional, Sequence
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
-from transforms.coding.errors import ConfigError
 from transforms.coding.model import ASSERTED
 from transforms.names import NAMESPACE
 from transforms.records.dyad_days import DyadDayTotals, dyad_key, dyad_record
-from transforms.storage.commit import committed_files
-from transforms.storage.files import has_files
-
-INPUT_FORMATS = ("auto", "parquet", "avro")
-
+from transforms.storage.tables import TableInput
 
 class DyadDayFn(beam.CombineFn):
     """Combines the events of one dyad-day into ``DyadDayTotals`` (count, distinct documents, Goldstein and tone)."""
@@ -86,38 +80,6 @@ class AggregateDyads(beam.PTransform):
             | "Combine" >> beam.CombinePerKey(DyadDayFn())
             | "ToRecord" >> beam.MapTuple(dyad_record)
         )
-
-
-def table_files(root: str, table: str, fmt: str) -> str:
-    """Glob of a partitioned table's files under an output root: ``root/<fmt>/<table>/dt=*/*.<fmt>``.
-
-    Only for display: readers use ``transforms.storage.commit.committed_files`` (a glob also sees the files of a run that
-    has not committed)."""
-    return FileSystems.join(root.rstrip("/"), fmt, table, "dt=*", f"*.{fmt}")
-
-
-TableInput = Union[str, list, None]
-
-
-def resolve_table_input(root: str, table: str, fmt: str = "auto") -> tuple[TableInput, Optional[str]]:
-    """Which files of ``table`` to read under ``root``: (files, format), or (None, None) when there are none.
-
-    root: An output folder of extract_events (its *committed* files are read), or directly a glob of .parquet/.avro
-        files (read as they are).
-    table: Table name (events, documents, ...).
-    fmt: "parquet", "avro" or "auto" (Parquet when it has files, else Avro).
-    Returns a list of paths for an output folder, the glob itself for a glob.
-    """
-    if fmt not in INPUT_FORMATS:
-        raise ConfigError(f"--input_format must be one of {', '.join(INPUT_FORMATS)}, got {fmt!r}")
-    if any(ch in root for ch in "*?["):
-        suffix = "avro" if root.endswith(".avro") else "parquet"
-        return (root, suffix) if has_files(root) else (None, None)
-    for candidate in (("parquet", "avro") if fmt == "auto" else (fmt,)):
-        files = committed_files(root, table, candidate)
-        if files:
-            return files, candidate
-    return None, None
 
 
 class ReadTable(beam.PTransform):

@@ -20,34 +20,16 @@ A run with nothing new writes no table file (only its run record ``_runs/<run_id
 from __future__ import annotations
 
 import json
-from typing import Optional, Sequence
+from typing import Sequence
 
 import apache_beam as beam
 
-from transforms.aggregate import ReadTable, resolve_table_input
+from transforms.aggregate import ReadTable
 from transforms.skip_known import letter_key
 from transforms.storage import known_index
-from transforms.storage.commit import committed_files
+from transforms.storage.tables import dead_letter_files, resolve_table_input, signature_files
 
-SIGNATURES_TABLE = "document_signatures"
 KNOWN_DOCUMENT_COLUMNS = ("doc_id", "text_sha256", "duplicate_of")
-
-
-def signature_files(output: str) -> list[str]:
-    """Committed files of the near-duplicate index under an output folder."""
-    return committed_files(output, SIGNATURES_TABLE, "avro")
-
-
-def dead_letter_files(output: str, *, exclude: Sequence[str] = ()) -> list[str]:
-    """Committed dead-letter files of an output folder, less ``exclude`` (the files a replay reprocesses)."""
-    excluded = set(exclude)
-    return [p for p in committed_files(output, "dead_letter", "jsonl") if p not in excluded]
-
-
-
-def _index_segments(output: str, exclude: Sequence[str] = ()) -> Optional[list[str]]:
-    """The output's known-documents index when it is current (and no dead-letter file is excluded), else None."""
-    return None if exclude else known_index.current(output)
 
 
 class _ReadIndex(beam.PTransform):
@@ -93,7 +75,7 @@ class ReadKnownDocuments(_ReadKnown):
     """
 
     def expand(self, pbegin):
-        segments = _index_segments(self.output, self.exclude_dead_letters)
+        segments = known_index.segments_for(self.output, exclude_dead_letters=self.exclude_dead_letters)
         if segments is not None:
             table = pbegin | "IndexDocuments" >> _ReadIndex(segments, known_index.DOCUMENT, KNOWN_DOCUMENT_COLUMNS)
             letters = pbegin | "IndexDeadLetters" >> _ReadIndex(segments, known_index.DEAD_LETTER, ("doc_id", "stage"))
@@ -124,7 +106,7 @@ class ReadKnownSignatures(beam.PTransform):
         self.output = output
 
     def expand(self, pbegin):
-        segments = _index_segments(self.output)
+        segments = known_index.segments_for(self.output)
         if segments is not None:
             return pbegin | "IndexSignatures" >> _ReadIndex(
                 segments, known_index.SIGNATURE, ("doc_id", "text_sha256", "root", "signature")
@@ -152,7 +134,7 @@ class ReadKnownDeadLetterKeys(_ReadKnown):
     when current): the known side of ``(letters, known keys) | SkipKnownDeadLetters()``."""
 
     def expand(self, pbegin):
-        segments = _index_segments(self.output, self.exclude_dead_letters)
+        segments = known_index.segments_for(self.output, exclude_dead_letters=self.exclude_dead_letters)
         if segments is not None:
             return (
                 pbegin
@@ -165,12 +147,3 @@ class ReadKnownDeadLetterKeys(_ReadKnown):
             | "Key" >> beam.Map(letter_key)
         )
 
-
-def describe(output: str) -> dict[str, Optional[list]]:
-    """Which files an incremental run would read under ``output`` (for logs and tests)."""
-    documents, _fmt = resolve_table_input(output, "documents")
-    return {
-        "documents": documents,
-        "signatures": signature_files(output) or None,
-        "dead_letters": dead_letter_files(output) or None,
-    }

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import signal
 import uuid
@@ -34,39 +35,24 @@ import fastavro
 import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io import fileio
+from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.value_provider import StaticValueProvider
 from apache_beam.transforms.window import GlobalWindow
 
 import schemas
-from transforms.option_values import parse_subset
+from transforms.coding.errors import StorageError
 from transforms.storage import commit
 from transforms.storage import files as fs
+from transforms.storage.tables import file_path, partition_of, written_list_path
 
-FORMATS = ("parquet", "avro")
 TEMP_DIR = commit.TEMP_DIR
 DEFAULT_MAX_FILE_MB = 256
-WRITTEN_SUFFIX = ".written"
+_LOGGER = logging.getLogger("demarche")
 # Test-only: "TABLE:N" makes the writer SIGKILL its own process group right after its N-th file of TABLE is in
 # place (tests/test_commit.py kills real runs at chosen write stages this way, without racing a timer).
 KILL_HOOK_ENV = "DEMARCHE_TEST_KILL_AFTER"
 _ROW_GROUP = 10_000
-
-
-def new_run_id() -> str:
-    """Sortable, unique id for one pipeline run: ``20250617T101500Z-1a2b3c``."""
-    return commit.new_run_id()
-
-
-def parse_formats(value: str) -> tuple[str, ...]:
-    """``"parquet,avro"`` -> ("parquet", "avro"); ConfigError on unknown or empty values."""
-    return parse_subset(value, FORMATS, option="--formats")
-
-
-def partition_of(record: dict) -> str:
-    """``dt`` partition of a record: its ``doc_date``, else the UTC date it was ingested."""
-    day = record.get("doc_date") or record["ingested_at"].date()
-    return day.isoformat()
 
 
 class ParquetSink(fileio.FileSink):
@@ -194,12 +180,12 @@ class _CheckAndCleanFn(beam.DoFn):
 
 
 def _remove_if_empty(folder: str) -> None:
+    """Remove an emptied staging folder. Best effort (the data is already in place), but a failure is logged."""
     try:
-        remaining = FileSystems.match([FileSystems.join(folder, "*")])[0].metadata_list
-        if not remaining and FileSystems.exists(folder):
+        if not fs.match(FileSystems.join(folder, "*")) and FileSystems.exists(folder):
             FileSystems.delete([folder])
-    except Exception:  # noqa: BLE001 - cleanup is best effort; the data is already in place
-        pass
+    except (StorageError, BeamIOError, OSError) as err:
+        _LOGGER.warning("could not remove the staging folder %s: %s", folder, err)
 
 
 class _TableWriter(beam.PTransform):
@@ -208,8 +194,8 @@ class _TableWriter(beam.PTransform):
     output: Output root (local path or gs://...).
     table: Table name (folder), e.g. "events".
     schema_name: Avro schema of the records (``schemas/<name>.avsc``).
-    formats: Subset of FORMATS, or ("jsonl",) for dead letters.
-    run_id: Run id used in file names (see ``new_run_id``).
+    formats: Subset of ``transforms.storage.tables.FORMATS``, or ("jsonl",) for dead letters.
+    run_id: Run id used in file names (see ``transforms.storage.commit.new_run_id``).
     partition_fn: record -> ``dt`` value; None for a flat (unpartitioned) table.
     """
 
@@ -356,7 +342,7 @@ class _FileWriter:
         return self.path
 
 
-class _FormatWriter:
+class FormatWriter:
     """Rows -> one file of a format (parquet, avro or jsonl)."""
 
     def __init__(self, fmt: str, schema_name: str, path: str) -> None:
@@ -398,22 +384,6 @@ class _FormatWriter:
         return self.file.close()
 
 
-def table_base(output: str, table: str, fmt: str) -> str:
-    """Folder of a table's files: ``OUT/<fmt>/<table>`` (``OUT/dead_letter`` for JSON Lines dead letters)."""
-    if fmt == "jsonl":
-        return fs.join(output, table)
-    return fs.join(output, fmt, table)
-
-
-def file_path(output: str, table: str, fmt: str, run_id: str, partition: Optional[str], index: int) -> str:
-    """Final path of the ``index``-th file of a run for one table, format and partition (None: flat table)."""
-    base = table_base(output, table, fmt)
-    suffix = "jsonl" if fmt == "jsonl" else fmt
-    if partition is None:
-        return fs.join(base, f"{table}-{run_id}-{index:05d}.{suffix}")
-    return fs.join(base, f"dt={partition}", f"part-{run_id}-{index:05d}.{suffix}")
-
-
 class _WritePartitionFn(beam.DoFn):
     """(partition, records) -> the paths of the files written for it (one per format, split every max_bytes)."""
 
@@ -430,7 +400,7 @@ class _WritePartitionFn(beam.DoFn):
     def process(self, element) -> Iterable[str]:
         partition, records = element
         partition = partition if self.partitioned else None
-        writers: dict[str, _FormatWriter] = {}
+        writers: dict[str, FormatWriter] = {}
         indexes = {fmt: 0 for fmt in self.formats}
         count = 0
         for record in records:
@@ -438,7 +408,7 @@ class _WritePartitionFn(beam.DoFn):
                 writer = writers.get(fmt)
                 if writer is None:
                     path = file_path(self.output, self.table, fmt, self.run_id, partition, indexes[fmt])
-                    writer = writers[fmt] = _FormatWriter(fmt, self.schema_name, path)
+                    writer = writers[fmt] = FormatWriter(fmt, self.schema_name, path)
                 writer.write(record)
             count += 1
             if count % 1000 == 0:
@@ -450,7 +420,7 @@ class _WritePartitionFn(beam.DoFn):
             if fmt in writers:
                 yield self._close(writers.pop(fmt))
 
-    def _close(self, writer: _FormatWriter) -> str:
+    def _close(self, writer: FormatWriter) -> str:
         path = writer.close()
         _after_file_hook(self.table)
         return path
@@ -481,10 +451,6 @@ class WriteTable(_TableWriter):
         )
 
 
-def written_list_path(output: str, run_id: str) -> str:
-    return fs.join(output, commit.RUNS_DIR, run_id + WRITTEN_SUFFIX)
-
-
 class _WriteListFn(beam.DoFn):
     def __init__(self, output: str, run_id: str) -> None:
         self.output = output
@@ -510,11 +476,3 @@ class GatherWrittenFiles(beam.PTransform):
             | "ToList" >> beam.combiners.ToList()
             | "WriteList" >> beam.ParDo(_WriteListFn(self.output, self.run_id))
         )
-
-
-def read_written_list(output: str, run_id: str) -> list[str]:
-    """The files a finished run reported (empty list when it wrote none)."""
-    path = written_list_path(output, run_id)
-    if not fs.exists(path):
-        return []
-    return json.loads(fs.read_bytes(path))

@@ -4,7 +4,7 @@
   ``title``, ``url``, ``publisher``), parsed with :func:`transforms.records.ingest.parse_json_document`; bad messages
   become dead letters whose ``source`` is ``<subscription or topic>#<message id>``.
 * :class:`WatchFolder`: every file that appears in a folder (any batch input format) is read once. Recipe (local
-  runners mishandle ``MatchContinuously``): PeriodicImpulse -> match (:func:`transforms.sources.match_pattern`) -> key
+  runners mishandle ``MatchContinuously``): PeriodicImpulse -> match (:func:`transforms.storage.inputs.match_pattern`) -> key
   by path -> a stateful DoFn that passes each path once -> parse. Dotfiles are ignored: producers write
   ``.name.tmp`` and rename it into place.
 * :class:`AssignEventTime`: event time = publication time (``date`` with a time, else the date's midnight UTC) when
@@ -16,7 +16,6 @@
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Iterable, Iterator, Optional, Union
 
 import apache_beam as beam
@@ -29,9 +28,11 @@ from apache_beam.utils.timestamp import MAX_TIMESTAMP, MIN_TIMESTAMP, Duration, 
 
 from transforms.records import ingest
 from transforms.coding.model import Document
-from transforms.option_values import split_list
+from transforms.records.option_values import split_list
 from transforms.names import DEAD_LETTER, DOCUMENTS, NAMESPACE
-from transforms.sources import ParseFileFn, count_parsed, ingest_counters, match_pattern, portable_path
+from transforms.sources import ParseFileFn, count_parsed, ingest_counters
+from transforms.records.event_time import event_time
+from transforms.storage.inputs import match_pattern, portable_path
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -177,31 +178,6 @@ class WatchFolder(beam.PTransform):
 # Event time and windows
 
 
-def publication_time(document: Document) -> Optional[dt.datetime]:
-    """Publication time of a document: its timestamp, else the midnight (UTC) of its date, else None."""
-    if document.published_at is not None:
-        return document.published_at
-    if document.doc_date is not None:
-        return dt.datetime.combine(document.doc_date, dt.time(), tzinfo=dt.timezone.utc)
-    return None
-
-
-def event_time(document: Document, *, arrival: Timestamp, allowed_lateness_seconds: float) -> Timestamp:
-    """The event time of a document (see the module doc).
-
-    document: The document.
-    arrival: Its arrival timestamp (Pub/Sub publish time, poll time, ...).
-    allowed_lateness_seconds: How far before its arrival a document may be placed.
-    """
-    published = publication_time(document)
-    if published is None:
-        return arrival
-    stamp = Timestamp.from_utc_datetime(published.astimezone(dt.timezone.utc))
-    if stamp > arrival or stamp < arrival - Duration(seconds=allowed_lateness_seconds):
-        return arrival
-    return stamp
-
-
 class _EventTimeFn(beam.DoFn):
     def __init__(self, allowed_lateness_seconds: float) -> None:
         self.lateness = allowed_lateness_seconds
@@ -243,14 +219,6 @@ def fixed_windows(*, window_seconds: int, allowed_lateness_seconds: int) -> beam
     )
 
 
-def folder_pattern(folder: str) -> str:
-    """``DIR`` -> ``DIR/*`` (a value with a wildcard is kept as it is)."""
-    if any(ch in folder for ch in "*?["):
-        return folder
-    return folder.rstrip("/") + "/*"
-
-
 __all__: Iterable[str] = (
-    "PubSubDocuments", "ParseMessages", "WatchFolder", "AssignEventTime", "fixed_windows", "event_time",
-    "publication_time", "folder_pattern",
+    "PubSubDocuments", "ParseMessages", "WatchFolder", "AssignEventTime", "fixed_windows",
 )

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Iterable, Optional
 
 from transforms.coding.model import MODALITIES
-from transforms.option_values import parse_subset
+from transforms.records.option_values import parse_subset
 from transforms.records.clusters import cluster_date
 
 

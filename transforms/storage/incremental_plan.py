@@ -2,7 +2,7 @@
 
 A scheduler re-runs the batch job every few minutes over a growing input; most runs find nothing new. Building and
 running the Beam pipeline (and loading spaCy) for such a run costs far more than answering the question directly.
-:func:`plan_nothing_new` reads the input units with the job's own reader (``transforms.sources.read_path``: same
+:func:`plan_nothing_new` reads the input units with the job's own reader (``transforms.storage.inputs.read_path``: same
 ids, text normalisation and dead-letter rules) and the output's compact known-documents index
 (``transforms/storage/known_index.py``), and returns the counters the full job would report when *every* input unit is
 already accounted for:
@@ -17,22 +17,34 @@ the committed files exactly) returns None, and the job runs in full as always: w
 """
 from __future__ import annotations
 
+import logging
 from typing import Optional
 
 from transforms.records.ingest import normalized_text_sha256
 from transforms.records.known_documents import file_order
-from transforms.option_values import split_list
-from transforms.sources import match_pattern, read_path
+from transforms.records.option_values import split_list
+from transforms.storage.inputs import match_pattern, read_path
 from transforms.storage import known_index
 
+_LOGGER = logging.getLogger("demarche")
 NO_HASH = None  # the "text hash" of a document that failed in the NLP stage: its id is known, whatever its text
 
 
 def _known(output: str) -> Optional[tuple[dict[str, set], set[str]]]:
-    """(doc_id -> known text hashes, known dead-letter keys) from the output's index, or None when it is not current."""
+    """(doc_id -> known text hashes, known dead-letter keys) from the output's index, or None when it is not current
+    (or a segment vanished after it was listed: the job then decides again). Failures to read it raise StorageError."""
     segments = known_index.current(output)
     if segments is None:
         return None
+    try:
+        return _read_known(segments)
+    except FileNotFoundError as err:
+        _LOGGER.info("cannot plan the run: index segment %s vanished after it was listed; running the pipeline",
+                     err.filename)
+        return None
+
+
+def _read_known(segments: list[str]) -> tuple[dict[str, set], set[str]]:
     documents = [s for s in segments if known_index.kind_of(s) == known_index.DOCUMENT]
     letters = [s for s in segments if known_index.kind_of(s) == known_index.DEAD_LETTER]
     hashes: dict[str, set] = {}

@@ -22,10 +22,11 @@ import pyarrow.parquet as pq
 
 from transforms.storage import commit
 from transforms.storage import files as fs
+from transforms.storage.inputs import normalized_source
+from transforms.storage.tables import SIGNATURES_TABLE
 
 INDEX_DIR = commit.INDEX_DIR
 MAX_SEGMENTS = 8
-SIGNATURES_TABLE = "document_signatures"
 COVERED = (("documents", "parquet"), ("documents", "avro"), (SIGNATURES_TABLE, "avro"), ("dead_letter", "jsonl"))
 DOCUMENT, SIGNATURE, DEAD_LETTER = "document", "signature", "dead_letter"
 SCHEMA = pa.schema([
@@ -43,8 +44,6 @@ SCHEMA = pa.schema([
 def dead_letter_key(letter: dict) -> tuple:
     """What makes two dead letters "the same" across runs (the source compared as a normalised absolute path, so a
     rerun with a relative instead of an absolute glob finds the dead letters it wrote before)."""
-    from transforms.sources import normalized_source
-
     source = normalized_source(letter.get("source") or "")
     return (letter.get("stage"), source, letter.get("line"), letter.get("doc_id"), letter.get("reason"))
 
@@ -102,6 +101,12 @@ def rows_of(root: str, relpaths: Sequence[str]) -> list[dict]:
                 rows.append({"kind": DEAD_LETTER, "doc_id": record.get("doc_id"), "stage": record.get("stage"),
                              "dead_letter_key": repr(dead_letter_key(record))})
     return [{name: row.get(name) for name in SCHEMA.names} for row in rows]
+
+
+def segments_for(root: str, *, exclude_dead_letters: Sequence[str] = ()) -> Optional[list[str]]:
+    """The index segments of ``root`` when they can stand for its committed files: the index is current and no
+    committed dead-letter file is excluded (a replay's), else None (read the tables)."""
+    return None if exclude_dead_letters else current(root)
 
 
 def kind_of(segment: str) -> str:

@@ -24,7 +24,7 @@ import threading
 import uuid
 from typing import Optional
 
-from transforms.coding.errors import DemarcheError, LeaseHeld
+from transforms.coding.errors import LeaseHeld, StorageError
 from transforms.storage.commit import utc_now
 from transforms.storage.files import is_local, join, local_path
 
@@ -186,7 +186,7 @@ def _store(path: str) -> _Store:
         return _LocalStore(path)
     if path.startswith("gs://"):
         return _GcsStore(path)
-    raise DemarcheError(f"no atomic lease for {path!r}: use a local folder or gs://")
+    raise StorageError(f"no atomic lease for {path!r}: use a local folder or gs://")
 
 
 class Lease:
@@ -212,7 +212,7 @@ class Lease:
         self._thread: Optional[threading.Thread] = None
         try:
             owner = getpass.getuser()
-        except Exception:  # noqa: BLE001 - no user name in some containers
+        except (KeyError, OSError):  # no user name in some containers
             owner = str(os.getuid())
         now = utc_now().isoformat()
         self.record = {"owner": owner, "host": os.uname().nodename, "pid": os.getpid(), "run_id": run_id,

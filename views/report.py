@@ -17,7 +17,7 @@ import sys
 from typing import Optional, Sequence
 
 from pipelines.cli import job_main
-from pipelines.query import connect
+from views.query import connect
 from transforms.coding.errors import OutputError
 
 QUAD_CLASSES = {1: "Verbal cooperation", 2: "Material cooperation", 3: "Verbal conflict", 4: "Material conflict"}
@@ -224,7 +224,7 @@ def locations_plot(con) -> Optional[str]:
 
 def event_type_rows(con, limit: int = TOP_EVENT_TYPES) -> list[tuple]:
     """(cameo_code, label, quad_class, events, share %, mean Goldstein) of the most frequent event types."""
-    from pipelines.show import cameo_label
+    from views.show import cameo_label
 
     rows = con.execute(
         "SELECT cameo_code, any_value(quad_class), count(*) AS n, 100.0 * count(*) / sum(count(*)) OVER (), "

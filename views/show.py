@@ -14,7 +14,7 @@ import sys
 from typing import Optional, Sequence
 
 from pipelines.cli import job_main
-from pipelines.query import check_output_folder, read_records
+from views.query import check_output_folder, read_records
 from transforms.coding.errors import OutputError
 
 TRIGGER_OPEN, TRIGGER_CLOSE = "[[", "]]"
