@@ -133,7 +133,7 @@ class ActorCoder:
         for c in noun_chunks:
             if len(c) == 1 and c.root.pos_ == "PRON":
                 continue
-            chunks.extend(self._split(doc, c))
+            chunks.extend(self._split(doc, self._with_postpositive(doc, c)))
         in_chunk = set()
         for c in chunks:
             in_chunk.update(range(c.start, c.end))
@@ -149,6 +149,16 @@ class ActorCoder:
         titled = [t for t in (self._titled_person(doc, e) for e in ents if e.label_ == "PERSON") if t is not None]
         spans = [s for s in chunks + loose + titled if not _dateline(doc, s) and not _credit(doc, s)]
         return sorted(spans, key=lambda s: (s.start, -len(s)))
+
+    def _with_postpositive(self, doc: "Doc", chunk: "Span") -> "Span":
+        """A noun chunk with the adjective that follows its last noun when the two make a role ("attorneys general",
+        "secretaries general"): the parser leaves such postpositive adjectives out of the chunk."""
+        if chunk.end >= len(doc):
+            return chunk
+        nxt, last = doc[chunk.end], doc[chunk.end - 1]
+        if nxt.dep_ == "amod" and nxt.head.i == last.i and self.lexicon.role_of(f"{last.text} {nxt.text}"):
+            return doc[chunk.start : chunk.end + 1]
+        return chunk
 
     #: Lower-case words a person's title may hold between its capitalised words ("Secretary of State").
     TITLE_JOINERS = frozenset({"of", "for", "the", "'s", "’s", "and", "-"})
