@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import pathlib
@@ -309,3 +310,48 @@ def test_episode_date_is_the_ledes_not_a_later_aside(nlp):
     text = ("On Thursday, gunmen stormed a police station in the capital. Officials said Saturday that two "
             "officers died. The attackers fled the city.")
     assert date_of(nlp, text, "fled", D(2025, 9, 9)) == (D(2025, 9, 4), DAY)
+
+
+# --- issue 11, real-news date classes ------------------------------------------------------------------------
+
+
+def test_perfect_with_since_is_dated_from_its_start(nlp):
+    text = "On Monday, the army shelled the port. Residents have been protesting since early March against the mayor."
+    assert date_of(nlp, text, "protesting", D(2025, 9, 9)) == (D(2025, 3, 1), MONTH)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("On Monday, the army shelled the port. The opposition leader recently condemned the arrests.", "condemned"),
+    ("On Monday, the army shelled the port. The governor threatened the newspaper before, and he accused it of "
+     "lying.", "accused"),
+])
+def test_acts_set_before_the_news_are_background(nlp, text, word):
+    assert date_of(nlp, text, word, D(2025, 9, 9)) == (None, UNKNOWN)
+
+
+def test_past_perfect_reported_by_a_past_speech_verb_is_the_episode(nlp):
+    text = "On Monday, the army shelled the port. The minister said he had ordered the police to guard the border."
+    assert date_of(nlp, text, "ordered", D(2025, 9, 9)) == (D(2025, 9, 8), DAY)
+
+
+def test_years_later_counts_from_the_written_year(nlp):
+    text = "Dutch troops left Mali in 2015, then returned two years later at the government's request."
+    assert date_of(nlp, text, "returned", D(2025, 9, 9)) == (D(2017, 1, 1), YEAR)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("On Monday, the army shelled the port. Investigators are questioning the driver of the truck.", "questioning"),
+    ("On Monday, the army shelled the port. The senator insists that the treaty be renegotiated.", "insists"),
+])
+def test_narrated_present_is_the_article_date(nlp, text, word):
+    assert date_of(nlp, text, word, D(2025, 9, 9)) == (D(2025, 9, 9), DOCUMENT)
+
+
+def test_quoted_pledge_is_dated_when_made(nlp):
+    doc = nlp('On Monday, the army shelled the port. "We will seek talks with the rebels," the president told '
+              'reporters.')
+    match = dataclasses.replace(event(doc, "seek"), cameo_code="030")
+    assert resolve_event_date(doc, match, doc_date=D(2025, 9, 9)) == (D(2025, 9, 8), DAY)
+    plan = dataclasses.replace(match, cameo_code="040")  # the meeting itself is a plan with no date
+    assert resolve_event_date(doc, plan, doc_date=D(2025, 9, 9)) == (None, UNKNOWN)
+
