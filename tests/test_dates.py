@@ -355,3 +355,13 @@ def test_quoted_pledge_is_dated_when_made(nlp):
     plan = dataclasses.replace(match, cameo_code="040")  # the meeting itself is a plan with no date
     assert resolve_event_date(doc, plan, doc_date=D(2025, 9, 9)) == (None, UNKNOWN)
 
+
+
+@pytest.mark.parametrize("text, word, expected", [
+    ("The army shelled the port on Thursday. Prosecutors charged the driver with murder, they said Sunday.",
+     "charged", (D(2025, 9, 7), DAY)),
+    ('The army shelled the port on Thursday. The senator said on Friday "We made an appeal to the president once '
+     'again."', "made", (D(2025, 9, 5), DAY)),  # "once again" repeats an act, it does not set it in the past
+])
+def test_undated_act_reported_on_a_day_takes_that_day(nlp, text, word, expected):
+    assert date_of(nlp, text, word, D(2025, 9, 9)) == expected

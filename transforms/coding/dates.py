@@ -86,6 +86,9 @@ Dates with their own year in a purpose clause
     doc_date: news reports an episode ("On Thursday troops entered the city. They arrested the mayor." ->
     Thursday).
 
+**Reported on a day** ("charged the suspect, they said Sunday"): an undated act in the complement of a verb of
+saying that carries a day-precise date of its own takes that day.
+
 **Narrated present** ("authorities are investigating", "the President insists"): outside quotes and first/second
 person speech, an undated present-tense act holds on the article's date (``DOCUMENT``), not the episode's.
 
@@ -231,6 +234,9 @@ def resolve_event_date(
         return roundup
     if _background(doc, match, doc_date):
         return None, UNKNOWN
+    spoken = _speech_date(doc, match, doc_date)
+    if spoken is not None:
+        return spoken
     if _narrated_present(doc, match):
         return doc_date, DOCUMENT
     episode = _episode_date(doc, match, doc_date)
@@ -450,7 +456,7 @@ def _is_past(tok: "Token") -> bool:
 
 _PAST_MARKERS = re.compile(
     r"\b(?:at the time|back then|in the past|in those days|years ago|decades ago|years earlier|decades earlier|"
-    r"years before|decades before|formerly|previously|once again|for the first time since|used to|"
+    r"years before|decades before|formerly|previously|for the first time since|used to|"
     r"at that time|in his youth|in her youth|as a young|in (?:his|her) early|was born|were born)\b",
     re.IGNORECASE,
 )
@@ -581,6 +587,24 @@ def _backshifted(verb: "Token") -> bool:
     own = any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("he", "she", "they", "we", "i", "it")
               for c in verb.children)
     return own and verb.dep_ == "ccomp" and gov.lemma_.lower() in _REPORTING_VERBS and gov.tag_ == "VBD"
+
+
+def _speech_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[dt.date, str]]:
+    """The day of the statement that reports an undated act ("charged the suspect with murder, they said Sunday";
+    "said on Friday: 'We made a plea to the president'"): the act is news of that day. None when the verb of saying
+    has no day-precise date of its own."""
+    verb = clause_verb(doc[match.head]) or doc[match.head]
+    gov = verb.head
+    if verb.dep_ not in ("ccomp", "parataxis") or gov.lemma_.lower() not in _REPORTING_VERBS:
+        return None
+    for span in _temporal_spans(doc, gov.sent):
+        anchor = _anchor(span)
+        if anchor is None or anchor != ("adv", gov.i):
+            continue
+        resolved = resolve_expression(span.text, doc_date=doc_date, future=False)
+        if resolved is not None and resolved[1] == DAY and not _starts_after(resolved[0], DAY, doc_date):
+            return resolved
+    return None
 
 
 def _narrated_present(doc: "Doc", match: EventMatch) -> bool:
