@@ -765,3 +765,23 @@ def test_candidate_of_the_opposition_is_opp_before_the_vote(coder):
     # dated role: the Belarusian opposition candidate before the 2020 election, not an elite without post
     assert code(coder, "Sviatlana Tsikhanouskaya", date=dt.date(2020, 7, 30)) == "BLROPP"
     assert code(coder, "Sviatlana Tsikhanouskaya", date=dt.date(2019, 7, 30)) == "BLRELI"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The National Fisheries Commission", "GOV"),  # a capitalised body noun after a name word is no surname
+        ("the Electoral Commission", "GOV"),
+        ("The Islamic State of Iraq", "IMGMOSREB"),  # the group's older name, or what a parser split leaves
+    ],
+)
+def test_bodies_are_not_names(coder, text, expected):
+    assert code(coder, text) == expected
+
+
+def test_title_before_a_bracketed_expansion_still_codes_the_person(coder, nlp):
+    text = ("Speakers included Green MP (Member of Parliament) Jane Doyle, a former teacher. Jane Doyle called the "
+            "plan a disgrace.")
+    _, found = mentions(coder, nlp, text)
+    codes = [(t, a.role) for t, a in found if "Doyle" in t]
+    assert codes == [("Green MP (Member of Parliament) Jane Doyle", "LEG"), ("Jane Doyle", "LEG")]

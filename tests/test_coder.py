@@ -117,6 +117,14 @@ def test_dominant_country_places_unplaced_actors(document_coder, nlp):
     assert (arrest["source_country"], arrest["source_country_source"]) == ("PER", "CONTEXT")
 
 
+def test_transnational_group_is_not_placed_in_the_article_country(document_coder, nlp):
+    text = ("Peruvian police met on Monday. Peru's president named a cabinet. Lima hosted the talks. "
+            "The Islamic State claimed responsibility for the attack on the Peruvian police on Tuesday.")
+    events = code_text(document_coder, nlp, text, doc_date=D)
+    claim = next(e for e in events if e["cameo_root"] == "01")
+    assert claim["source_code"] == "IMGMOSREB" and claim["source_country"] is None
+
+
 def test_no_document_country_when_none_dominates(document_coder, nlp):
     text = "Chile and Argentina met on Monday. Police arrested two protesters on Tuesday."
     events = code_text(document_coder, nlp, text, doc_date=D)

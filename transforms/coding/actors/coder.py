@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Optional
 
 from transforms.coding.actors.lexicon import UNDATED, load_lexicon, norm
@@ -169,7 +170,10 @@ class ActorCoder:
         words and title joiners right before the name, when they hold a role noun. None when there is no title."""
         k = person.start
         sent_start = doc[person.start].sent.start
-        while k > sent_start and person.start - k < 8:
+        aside = _aside_before(doc, person.start, sent_start)  # "Labour MP (Member of Parliament) Tom Watson"
+        if aside is not None:
+            k = aside
+        while k > sent_start and person.start - k < 8 + (person.start - aside if aside is not None else 0):
             tok = doc[k - 1]
             if tok.text[:1].isupper() or tok.lower_ in self.TITLE_JOINERS:
                 k -= 1
@@ -180,8 +184,10 @@ class ActorCoder:
         if k == person.start or not any(self.lexicon.role_of(t.text) or self.lexicon.role_of(t.lemma_)
                                          for t in doc[k : person.start]):
             return None
-        if not any(t.lower_ in ("of", "for") for t in doc[k : person.start]):
+        if aside is None and not any(t.lower_ in ("of", "for") for t in doc[k : person.start]):
             return None  # without an "of" the noun chunk already holds the whole title
+        if aside is not None and aside == k:
+            return None  # nothing but the parenthesis before the name
         return doc[k : person.end]
 
     def _split(self, doc: "Doc", chunk: "Span") -> list["Span"]:
@@ -214,7 +220,7 @@ class ActorCoder:
         """Actors of one candidate span (None when it is not actor-like), and the span finally used."""
         if not self._actor_like(span, ents):
             return None, span
-        text = span.text
+        text = _PARENTHESIS.sub("", span.text)  # an expansion or acronym in brackets adds nothing to the code
         root = span.root
         if span[0].lower_ in ("his", "her") and root.lemma_.lower() in PERSONAL_STAFF and state.persons:
             return [referring(state.persons[-1], text)], span  # "his office said"
@@ -321,6 +327,22 @@ class ActorCoder:
             words = norm(title).split()
             if len(words) > 1:
                 state.note_person(actor, None, words[-1])
+
+
+_PARENTHESIS = re.compile(r"\s*\([^()]{1,60}\)")
+
+
+def _aside_before(doc: "Doc", end: int, sent_start: int) -> Optional[int]:
+    """Start of a bracketed aside of at most six words that ends right before token ``end`` ("MP (Member of
+    Parliament) Tom Watson"); None when there is none."""
+    if end - 1 <= sent_start or doc[end - 1].text != ")":
+        return None
+    for k in range(end - 2, max(sent_start, end - 9) - 1, -1):
+        if doc[k].text == "(":
+            return k
+        if doc[k].text in (")", ".", ";"):
+            return None
+    return None
 
 
 def _trim(doc: "Doc", span: "Span") -> "Span":

@@ -63,6 +63,12 @@ NEWSPAPER_WORDS = frozenset(
     "Times Post Herald Tribune Bulletin Gazette Journal Chronicle Standard Observer Express Inquirer Courier "
     "Guardian Telegraph Mail Star Sun Daily Independent Monitor Mirror Dispatch".split()
 )
+#: Role nouns naming bodies, which no personal name ends with ("Jonathan Fisher" is a person, "the Telecommunications
+#: Commission" a body).
+INSTITUTION_NOUNS = frozenset(
+    "commission commissions ministry ministries council agency authority department court tribunal parliament "
+    "assembly committee bureau directorate army navy police party government administration".split()
+)
 #: Plain "people" nouns that do not override a sector word before them ("displaced Sudanese families" -> REF).
 GENERIC_PEOPLE = frozenset("people persons families family men women children individuals population".split())
 #: Lower-case words inside personal names ("Abdel Fattah el-Sisi", "Mohammed bin Salman", "Ursula von der Leyen").
@@ -357,6 +363,8 @@ class ActorResolver:
         after a capitalised word that matched nothing (a given name) and that is no group adjective ("Kurdish",
         "Islamist", "Shiite"), and not followed by another capitalised word."""
         word, prev = toks[i].text, toks[i - 1].text if i > 0 else ""
+        if word.lower() in INSTITUTION_NOUNS:
+            return False  # "the Telecommunications Commission", "the Supreme Council": a body, never a surname
         if j != i + 1 or not word[:1].isupper() or word.isupper() or not prev[:1].isupper() or prev.isupper():
             return False
         if matches and matches[-1].end == i or prev.lower() in DETERMINERS:
