@@ -785,3 +785,15 @@ def test_title_before_a_bracketed_expansion_still_codes_the_person(coder, nlp):
     _, found = mentions(coder, nlp, text)
     codes = [(t, a.role) for t, a in found if "Doyle" in t]
     assert codes == [("Green MP (Member of Parliament) Jane Doyle", "LEG"), ("Jane Doyle", "LEG")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("BBC chief executive", "GBRMED"),  # the head of a media body is media
+        ("Reuters CEO Jane Roe", "GBRMED"),
+        ("Siemens CEO", "DEUBUS"),  # a company's head stays business
+    ],
+)
+def test_executives_of_media_bodies_are_media(coder, text, expected):
+    assert code(coder, text) == expected

@@ -69,6 +69,11 @@ INSTITUTION_NOUNS = frozenset(
     "commission commissions ministry ministries council agency authority department court tribunal parliament "
     "assembly committee bureau directorate army navy police party government administration".split()
 )
+#: Business titles that keep the sector of a media body before them ("the network's CEO" of a broadcaster -> MED).
+EXECUTIVE_NOUNS = frozenset({
+    "ceo", "ceos", "chief executive", "chief executives", "chief executive officer", "managing director",
+    "chairman", "chairwoman", "owner", "owners",
+})
 #: Plain "people" nouns that do not override a sector word before them ("displaced Sudanese families" -> REF).
 GENERIC_PEOPLE = frozenset("people persons families family men women children individuals population".split())
 #: Lower-case words inside personal names ("Abdel Fattah el-Sisi", "Mohammed bin Salman", "Ursula von der Leyen").
@@ -523,6 +528,8 @@ class ActorResolver:
                 elif w.type == "head":
                     if w.role == "MED" and p.role == "GOV":
                         continue  # "official newspaper", "state television": state media are the government
+                    if w.role == "BUS" and p.role == "MED" and norm(m.text) in EXECUTIVE_NOUNS:
+                        continue  # "BBC chief executive": the head of a media body is media, not business
                     if norm(m.text) in GENERIC_PEOPLE and p.role is not None and p.role_from is not None:
                         continue  # "displaced Sudanese families", "army men": the earlier word is the sector
                     p.role, p.role_from, p.member_default = w.role, m, False
