@@ -365,3 +365,12 @@ def test_quoted_pledge_is_dated_when_made(nlp):
 ])
 def test_undated_act_reported_on_a_day_takes_that_day(nlp, text, word, expected):
     assert date_of(nlp, text, word, D(2025, 9, 9)) == expected
+
+
+@pytest.mark.parametrize("text, word", [
+    ("On Monday, the army shelled the port. She was the first foreign leader to visit the island.", "visit"),
+    ("On Monday, the army shelled the port. The governor, the second official to be arrested by the police, "
+     "resigned.", "arrested"),
+])
+def test_record_infinitives_are_background(nlp, text, word):
+    assert date_of(nlp, text, word, D(2025, 9, 9)) == (None, UNKNOWN)

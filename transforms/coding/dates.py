@@ -69,6 +69,7 @@ Dates with their own year in a purpose clause
       under a past verb of saying ("the minister said he had ordered troops" is the episode's);
     - the verb (or the verb it is conjoined to) carries an adverb of anteriority: "recently", "before",
       "earlier", "previously", "formerly", "once";
+    - it is an infinitive telling a record: "the third president to be impeached", "the first leader to visit";
     - it is the cause of the news, in a "because"/"since" clause;
     - its sentence says it is about the past: "at the time", "back then", "years ago", "decades earlier",
       "in the past", "once", "formerly", "previously", "first ... in", or an explicit year before doc_date's
@@ -580,6 +581,20 @@ def _anterior(verb: "Token") -> bool:
     return False
 
 
+_ORDINAL_WORDS = {"first", "second", "third", "fourth", "fifth", "last", "only", "latest"}
+
+
+def _record_infinitive(verb: "Token") -> bool:
+    """An infinitive that tells a record ("the third president to be impeached", "the first leader to visit the
+    island"): a history of such acts, not the day's act."""
+    if not any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return False
+    nouns = [verb.head] if verb.dep_ in ("relcl", "acl") else []
+    nouns += [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return any(a.dep_ == "amod" and (a.lower_ in _ORDINAL_WORDS or a.ent_type_ == "ORDINAL")
+               for n in nouns for a in n.children)
+
+
 def _backshifted(verb: "Token") -> bool:
     """A speaker's own act in the past perfect under a past verb of saying: "the minister said he had ordered troops"
     reports the act in the tense of the report, not as background ("said rebels had attacked" stays background)."""
@@ -639,7 +654,7 @@ def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
         return True  # present perfect: "has called for", "have accused" (a standing position, not today's act)
     if any(c.dep_ == "mark" and c.lower_ in ("because", "since") for c in verb.children):
         return True  # the cause of the news, told as background
-    if _PAST_MARKERS.search(sent.text) or _anterior(verb):
+    if _PAST_MARKERS.search(sent.text) or _anterior(verb) or _record_infinitive(verb):
         return True
     for ent in sent.ents:
         if ent.label_ == "DATE" and not _DECADE_RE.search(ent.text):
