@@ -750,6 +750,7 @@ def test_appositive_post_beats_an_out_of_office_dictionary_role(coder, nlp):
         ("the Lyon Police Prefecture", "FRACOP"),  # the police body, not the prefecture's administration
         ("the House", "LEG"),  # a capitalised House is a legislature; its country comes from the article
         ("the House's vote", "LEG"),
+        ("the Opera House", None),  # a one-word body ending another name is that name
     ],
 )
 def test_role_classes_of_real_news(coder, text, expected):

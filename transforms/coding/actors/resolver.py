@@ -335,6 +335,12 @@ class ActorResolver:
                       and after not in NEWSPAPER_WORDS and after.lower() not in self._role_first_words
                       and not lex.lookup(after)):
                     best = None  # "Victoria Park", "Lima Square": a place named after a capital
+            if (best is not None and best.kind == "form" and best.entry.kind == "org" and best.end - i == 1
+                    and best.entry.country is None and best.entry.code == best.entry.role and i > 0
+                    and not (matches and matches[-1].end == i)):
+                before = toks[i - 1].text
+                if before[:1].isupper() and before.lower() not in DETERMINERS and not lex.lookup(before):
+                    best = None  # "Opera House": a one-word body ("House") ending another name is that name
             if best is not None and best.kind == "form" and best.entry.form_kind == "city":
                 before = toks[i - 1].text if i > 0 else ""
                 after = toks[best.end].text if best.end < n else ""
