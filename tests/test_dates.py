@@ -358,10 +358,10 @@ def test_quoted_pledge_is_dated_when_made(nlp):
 
 
 @pytest.mark.parametrize("text, word, expected", [
-    ("The army shelled the port on Thursday. Prosecutors charged the driver with murder, they said Sunday.",
-     "charged", (D(2025, 9, 7), DAY)),
-    ('The army shelled the port on Thursday. The senator said on Friday "We made an appeal to the president once '
-     'again."', "made", (D(2025, 9, 5), DAY)),  # "once again" repeats an act, it does not set it in the past
+    ("The army shelled the port on Thursday. Police arrested the driver of the truck, officers said Sunday.",
+     "arrested", (D(2025, 9, 7), DAY)),
+    ('The army shelled the port on Thursday. The senator said on Friday "We urged the governor once again to lift '
+     'the siege."', "urged", (D(2025, 9, 5), DAY)),  # "once again" repeats an act, it does not set it in the past
 ])
 def test_undated_act_reported_on_a_day_takes_that_day(nlp, text, word, expected):
     assert date_of(nlp, text, word, D(2025, 9, 9)) == expected

@@ -49,10 +49,10 @@ Elapsed time ("60 years since the two countries normalized ties")
     An event in a "since" clause of a span of time ("60 years since ...", "a decade since ...", "three months
     after ...") happened that long before doc_date: YEAR (or MONTH) precision.
 
-Perfect clauses with "since" ("have been protesting since early June")
+Perfect clauses with "since" ("have been striking since early March")
     A clause in the (present or past) perfect with a "since" date started then: that date at its precision.
 
-Counted from a written date ("left in 2011, then returned three years later")
+Counted from a written date ("withdrew in 2015, then returned two years later")
     "N years/months/weeks later/earlier" counts from the latest date written before it (same sentence or the three
     before): YEAR for years; MONTH for months and weeks (which need a DAY or MONTH date to count from).
 
@@ -69,7 +69,7 @@ Dates with their own year in a purpose clause
       under a past verb of saying ("the minister said he had ordered troops" is the episode's);
     - the verb (or the verb it is conjoined to) carries an adverb of anteriority: "recently", "before",
       "earlier", "previously", "formerly", "once";
-    - it is an infinitive telling a record: "the third president to be impeached", "the first leader to visit";
+    - it is an infinitive telling a record: "the second minister to be dismissed", "the first leader to visit";
     - it is the cause of the news, in a "because"/"since" clause;
     - its sentence says it is about the past: "at the time", "back then", "years ago", "decades earlier",
       "in the past", "once", "formerly", "previously", "first ... in", or an explicit year before doc_date's
@@ -87,10 +87,10 @@ Dates with their own year in a purpose clause
     doc_date: news reports an episode ("On Thursday troops entered the city. They arrested the mayor." ->
     Thursday).
 
-**Reported on a day** ("charged the suspect, they said Sunday"): an undated act in the complement of a verb of
+**Reported on a day** ("arrested the driver, police said Sunday"): an undated act in the complement of a verb of
 saying that carries a day-precise date of its own takes that day.
 
-**Narrated present** ("authorities are investigating", "the President insists"): outside quotes and first/second
+**Narrated present** ("investigators are questioning", "the senator insists"): outside quotes and first/second
 person speech, an undated present-tense act holds on the article's date (``DOCUMENT``), not the episode's.
 
 **Future events** without a written date are UNKNOWN (a plan's date is not the article's); a pledge or stated
@@ -539,7 +539,7 @@ def _in_dateline(text: str, ent: "Span") -> bool:
 
 
 def _since_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[dt.date, str]]:
-    """ "have been protesting since early June", "has been detained since 2019": a perfect clause with a "since"
+    """ "have been striking since early March", "has been detained since 2019": a perfect clause with a "since"
     date started on that date (at its precision); None otherwise."""
     verb = clause_verb(doc[match.head])
     if verb is None:
@@ -585,7 +585,7 @@ _ORDINAL_WORDS = {"first", "second", "third", "fourth", "fifth", "last", "only",
 
 
 def _record_infinitive(verb: "Token") -> bool:
-    """An infinitive that tells a record ("the third president to be impeached", "the first leader to visit the
+    """An infinitive that tells a record ("the second minister to be dismissed", "the first leader to visit the
     island"): a history of such acts, not the day's act."""
     if not any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
         return False
@@ -605,9 +605,9 @@ def _backshifted(verb: "Token") -> bool:
 
 
 def _speech_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[dt.date, str]]:
-    """The day of the statement that reports an undated act ("charged the suspect with murder, they said Sunday";
-    "said on Friday: 'We made a plea to the president'"): the act is news of that day. None when the verb of saying
-    has no day-precise date of its own."""
+    """The day of the statement that reports an undated act ("arrested the driver, police said Sunday";
+    "said on Friday: 'We urged the governor to lift the siege'"): the act is news of that day. None when the verb
+    of saying has no day-precise date of its own."""
     verb = clause_verb(doc[match.head]) or doc[match.head]
     gov = verb.head
     if verb.dep_ not in ("ccomp", "parataxis") or gov.lemma_.lower() not in _REPORTING_VERBS:
@@ -623,7 +623,7 @@ def _speech_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[t
 
 
 def _narrated_present(doc: "Doc", match: EventMatch) -> bool:
-    """The narrator's present tense ("authorities are investigating", "the President insists"), outside quotes: the
+    """The narrator's present tense ("investigators are questioning", "the senator insists"), outside quotes: the
     act holds on the article's date, not on the date of the episode it follows."""
     verb = clause_verb(doc[match.head])
     if verb is None:
