@@ -170,7 +170,7 @@ class ActorCoder:
         words and title joiners right before the name, when they hold a role noun. None when there is no title."""
         k = person.start
         sent_start = doc[person.start].sent.start
-        aside = _aside_before(doc, person.start, sent_start)  # "Labour MP (Member of Parliament) Tom Watson"
+        aside = _aside_before(doc, person.start, sent_start)  # "Green MP (Member of Parliament) Jane Doyle"
         if aside is not None:
             k = aside
         while k > sent_start and person.start - k < 8 + (person.start - aside if aside is not None else 0):
@@ -334,7 +334,7 @@ _PARENTHESIS = re.compile(r"\s*\([^()]{1,60}\)")
 
 def _aside_before(doc: "Doc", end: int, sent_start: int) -> Optional[int]:
     """Start of a bracketed aside of at most six words that ends right before token ``end`` ("MP (Member of
-    Parliament) Tom Watson"); None when there is none."""
+    Parliament) Jane Doyle"); None when there is none."""
     if end - 1 <= sent_start or doc[end - 1].text != ")":
         return None
     for k in range(end - 2, max(sent_start, end - 9) - 1, -1):
