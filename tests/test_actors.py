@@ -756,3 +756,67 @@ def test_appositive_post_beats_an_out_of_office_dictionary_role(coder, nlp):
     _, found = mentions(coder, nlp, text, date=dt.date(2012, 3, 1))
     annan = next(a for t, a in found if t.startswith("Kofi Annan"))
     assert annan.code.startswith("IGOUNO")
+
+
+# -- issue 11, real-news error classes: roles with the right country but the wrong sector --------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("attorneys general", "GOV"),  # the plural of "attorney general" is on the noun, not on "general"
+        ("the state attorneys general", "GOV"),
+        ("Two major generals", "MIL"),  # military ranks pluralise "general"
+        ("the Brazilian Commission on Indigenous Affairs", "BRAGOV"),  # a commission is a state body
+        ("the election commission", "GOV"),
+        ("the Lyon Police Prefecture", "FRACOP"),  # the police body, not the prefecture's administration
+        ("the House", "LEG"),  # a capitalised House is a legislature; its country comes from the article
+        ("the House's vote", "LEG"),
+        ("the Opera House", None),  # a one-word body ending another name is that name
+    ],
+)
+def test_role_classes_of_real_news(coder, text, expected):
+    assert code(coder, text) == expected
+
+
+def test_postpositive_general_stays_in_the_mention(coder, nlp):
+    _, found = mentions(coder, nlp, "On Friday, attorneys general from nine states sued the agency.")
+    assert ("attorneys general", "GOV") in [(t, a.code) for t, a in found]
+
+
+def test_candidate_of_the_opposition_is_opp_before_the_vote(coder):
+    # dated role: the Belarusian opposition candidate before the 2020 election, not an elite without post
+    assert code(coder, "Sviatlana Tsikhanouskaya", date=dt.date(2020, 7, 30)) == "BLROPP"
+    assert code(coder, "Sviatlana Tsikhanouskaya", date=dt.date(2019, 7, 30)) == "BLRELI"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The National Fisheries Commission", "GOV"),  # a capitalised body noun after a name word is no surname
+        ("the Electoral Commission", "GOV"),
+        ("The Islamic State of Iraq", "IMGMOSREB"),  # the group's older name, or what a parser split leaves
+    ],
+)
+def test_bodies_are_not_names(coder, text, expected):
+    assert code(coder, text) == expected
+
+
+def test_title_before_a_bracketed_expansion_still_codes_the_person(coder, nlp):
+    text = ("Speakers included Green MP (Member of Parliament) Jane Doyle, a former teacher. Jane Doyle called the "
+            "plan a disgrace.")
+    _, found = mentions(coder, nlp, text)
+    codes = [(t, a.role) for t, a in found if "Doyle" in t]
+    assert codes == [("Green MP (Member of Parliament) Jane Doyle", "LEG"), ("Jane Doyle", "LEG")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("BBC chief executive", "GBRMED"),  # the head of a media body is media
+        ("Reuters CEO Jane Roe", "GBRMED"),
+        ("Siemens CEO", "DEUBUS"),  # a company's head stays business
+    ],
+)
+def test_executives_of_media_bodies_are_media(coder, text, expected):
+    assert code(coder, text) == expected

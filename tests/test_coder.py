@@ -116,6 +116,14 @@ def test_document_context_places_the_police_of_an_arrest(document_coder, nlp, te
     assert {field: arrest[field] for field in expected} == expected
 
 
+def test_transnational_group_is_not_placed_in_the_article_country(document_coder, nlp):
+    text = ("Peruvian police met on Monday. Peru's president named a cabinet. Lima hosted the talks. "
+            "The Islamic State claimed responsibility for the attack on the Peruvian police on Tuesday.")
+    events = code_text(document_coder, nlp, text, doc_date=D)
+    claim = next(e for e in events if e["cameo_root"] == "01")
+    assert claim["source_code"] == "IMGMOSREB" and claim["source_country"] is None
+
+
 def test_background_event_record_has_unknown_date(document_coder, nlp):
     text = "Chilean officials said that Argentine troops had shelled Chilean soldiers at the border."
     events = [e for e in code_text(document_coder, nlp, text, doc_date=D) if e["trigger"] == "shelled"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import pathlib
@@ -325,3 +326,67 @@ def test_without_a_document_date_only_what_the_text_fixes_resolves(text, expecte
 
 def test_undated_event_with_a_numeric_date_missing_its_year_is_not_dated_by_the_run(nlp):
     assert date_of(nlp, "The two ministers met in Geneva on 6/22.", "met", None) == (None, DOCUMENT)
+
+
+# --- issue 11, real-news date classes ------------------------------------------------------------------------
+
+
+def test_perfect_with_since_is_dated_from_its_start(nlp):
+    text = "On Monday, the army shelled the port. Residents have been protesting since early March against the mayor."
+    assert date_of(nlp, text, "protesting", D(2025, 9, 9)) == (D(2025, 3, 1), MONTH)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("On Monday, the army shelled the port. The opposition leader recently condemned the arrests.", "condemned"),
+    ("On Monday, the army shelled the port. The governor threatened the newspaper before, and he accused it of "
+     "lying.", "accused"),
+])
+def test_acts_set_before_the_news_are_background(nlp, text, word):
+    assert date_of(nlp, text, word, D(2025, 9, 9)) == (None, UNKNOWN)
+
+
+def test_past_perfect_reported_by_a_past_speech_verb_is_the_episode(nlp):
+    text = "On Monday, the army shelled the port. The minister said he had ordered the police to guard the border."
+    assert date_of(nlp, text, "ordered", D(2025, 9, 9)) == (D(2025, 9, 8), DAY)
+
+
+def test_years_later_counts_from_the_written_year(nlp):
+    text = "Dutch troops left Mali in 2015, then returned two years later at the government's request."
+    assert date_of(nlp, text, "returned", D(2025, 9, 9)) == (D(2017, 1, 1), YEAR)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("On Monday, the army shelled the port. Investigators are questioning the driver of the truck.", "questioning"),
+    ("On Monday, the army shelled the port. The senator insists that the treaty be renegotiated.", "insists"),
+])
+def test_narrated_present_is_the_article_date(nlp, text, word):
+    assert date_of(nlp, text, word, D(2025, 9, 9)) == (D(2025, 9, 9), DOCUMENT)
+
+
+def test_quoted_pledge_is_dated_when_made(nlp):
+    doc = nlp('On Monday, the army shelled the port. "We will seek talks with the rebels," the president told '
+              'reporters.')
+    match = dataclasses.replace(event(doc, "seek"), cameo_code="030")
+    assert resolve_event_date(doc, match, doc_date=D(2025, 9, 9)) == (D(2025, 9, 8), DAY)
+    plan = dataclasses.replace(match, cameo_code="040")  # the meeting itself is a plan with no date
+    assert resolve_event_date(doc, plan, doc_date=D(2025, 9, 9)) == (None, UNKNOWN)
+
+
+
+@pytest.mark.parametrize("text, word, expected", [
+    ("The army shelled the port on Thursday. Police arrested the driver of the truck, officers said Sunday.",
+     "arrested", (D(2025, 9, 7), DAY)),
+    ('The army shelled the port on Thursday. The senator said on Friday "We urged the governor once again to lift '
+     'the siege."', "urged", (D(2025, 9, 5), DAY)),  # "once again" repeats an act, it does not set it in the past
+])
+def test_undated_act_reported_on_a_day_takes_that_day(nlp, text, word, expected):
+    assert date_of(nlp, text, word, D(2025, 9, 9)) == expected
+
+
+@pytest.mark.parametrize("text, word", [
+    ("On Monday, the army shelled the port. She was the first foreign leader to visit the island.", "visit"),
+    ("On Monday, the army shelled the port. The governor, the second official to be arrested by the police, "
+     "resigned.", "arrested"),
+])
+def test_record_infinitives_are_background(nlp, text, word):
+    assert date_of(nlp, text, word, D(2025, 9, 9)) == (None, UNKNOWN)

@@ -126,7 +126,7 @@ def with_document_country(actor: Optional[Actor], iso3: Optional[str]) -> Option
     """``actor`` placed in the document's country when it has a role but no country and may have one."""
     if actor is None or iso3 is None or actor.country or not actor.role or actor.role in STATELESS_ROLES:
         return actor
-    if (actor.code or "").startswith(("IGO", "NGO")) or actor.role in ("ELI",) and actor.name:
+    if (actor.code or "").startswith(("IGO", "NGO", "IMG")) or actor.role in ("ELI",) and actor.name:
         return actor
     return dataclasses.replace(actor, code=iso3 + actor.role, country=iso3, country_source=CONTEXT)
 

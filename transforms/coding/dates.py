@@ -50,6 +50,13 @@ Elapsed time ("60 years since the two countries normalized ties")
     An event in a "since" clause of a span of time ("60 years since ...", "a decade since ...", "three months
     after ...") happened that long before doc_date: YEAR (or MONTH) precision.
 
+Perfect clauses with "since" ("have been striking since early March")
+    A clause in the (present or past) perfect with a "since" date started then: that date at its precision.
+
+Counted from a written date ("withdrew in 2015, then returned two years later")
+    "N years/months/weeks later/earlier" counts from the latest date written before it (same sentence or the three
+    before): YEAR for years; MONTH for months and weeks (which need a DAY or MONTH date to count from).
+
 Dates with their own year in a purpose clause
     "signed the treaty to normalize relations on June 22, 1965": the parser often hangs the date on the
     infinitive; an expression with its own year attached to a clause that depends on the event's verb
@@ -59,7 +66,11 @@ Dates with their own year in a purpose clause
     When nothing attached resolves and the event is background, the result is ``(None, UNKNOWN)``:
 
     - the event's verb is in the past perfect ("had attacked", "had been arrested") or the present perfect ("has
-      called for", "have accused": a standing position, not the day's act);
+      called for", "have accused": a standing position, not the day's act); not a speaker's own act back-shifted
+      under a past verb of saying ("the minister said he had ordered troops" is the episode's);
+    - the verb (or the verb it is conjoined to) carries an adverb of anteriority: "recently", "before",
+      "earlier", "previously", "formerly", "once";
+    - it is an infinitive telling a record: "the second minister to be dismissed", "the first leader to visit";
     - it is the cause of the news, in a "because"/"since" clause;
     - its sentence says it is about the past: "at the time", "back then", "years ago", "decades earlier",
       "in the past", "once", "formerly", "previously", "first ... in", or an explicit year before doc_date's
@@ -77,7 +88,14 @@ Dates with their own year in a purpose clause
     doc_date: news reports an episode ("On Thursday troops entered the city. They arrested the mayor." ->
     Thursday).
 
-**Future events** without a written date are UNKNOWN (a plan's date is not the article's).
+**Reported on a day** ("arrested the driver, police said Sunday"): an undated act in the complement of a verb of
+saying that carries a day-precise date of its own takes that day.
+
+**Narrated present** ("investigators are questioning", "the senator insists"): outside quotes and first/second
+person speech, an undated present-tense act holds on the article's date (``DOCUMENT``), not the episode's.
+
+**Future events** without a written date are UNKNOWN (a plan's date is not the article's); a pledge or stated
+intention (03x, not FUTURE) is the act of its statement and is dated like any other event.
 
 **Document-level fallback**
     Otherwise, when no attached expression resolves, the event gets ``(doc_date, DOCUMENT)``. When doc_date is
@@ -160,6 +178,7 @@ _ANAPHORA = {
 }
 _ANAPHORA_NOUNS = {"day", "night", "morning", "evening", "afternoon"}
 _LATER_RE = re.compile(rf"^{_QUANT}\s+days?\s+(?P<dir>later|earlier|before|afterwards)$")
+_LATER_UNIT_RE = re.compile(rf"^{_QUANT}\s+(?P<unit>week|month|year)s?\s+(?P<dir>later|earlier|before|afterwards)$")
 # fixed (month, day) or days from Western Easter Sunday
 _HOLIDAYS = {
     "christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24), "boxing day": (12, 26),
@@ -200,16 +219,24 @@ def resolve_event_date(
         return date, precision
     if doc_date is None:
         return None, DOCUMENT
+    since = _since_date(doc, match, doc_date)
+    if since is not None:
+        return since
     elapsed = _elapsed_since(doc, match, doc_date)
     if elapsed is not None:
         return elapsed
-    if future:
-        return None, UNKNOWN  # a plan with no date written: not the article's date
+    if future and not (match.cameo_code.startswith("03") and match.modality != FUTURE):
+        return None, UNKNOWN  # a plan with no date written: not the article's date (a pledge is dated when made)
     roundup = _roundup_date(doc, match, doc_date)
     if roundup is not None:
         return roundup
     if _background(doc, match, doc_date):
         return None, UNKNOWN
+    spoken = _speech_date(doc, match, doc_date)
+    if spoken is not None:
+        return spoken
+    if _narrated_present(doc, match):
+        return doc_date, DOCUMENT
     episode = _episode_date(doc, match, doc_date)
     if episode is not None:
         return episode, DAY
@@ -393,7 +420,7 @@ def _sequenced(clause: "Token") -> bool:
 
 _PAST_MARKERS = re.compile(
     r"\b(?:at the time|back then|in the past|in those days|years ago|decades ago|years earlier|decades earlier|"
-    r"years before|decades before|formerly|previously|once again|for the first time since|used to|"
+    r"years before|decades before|formerly|previously|for the first time since|used to|"
     r"at that time|in his youth|in her youth|as a young|in (?:his|her) early|was born|were born)\b",
     re.IGNORECASE,
 )
@@ -468,17 +495,120 @@ def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
     return None
 
 
+def _since_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[dt.date, str]]:
+    """ "have been striking since early March", "has been detained since 2019": a perfect clause with a "since"
+    date started on that date (at its precision); None otherwise."""
+    verb = clause_verb(doc[match.head])
+    if verb is None:
+        return None
+    auxes = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
+    if not auxes & {"has", "have", "had", "'ve", "'s"}:
+        return None
+    for prep in verb.children:
+        if prep.dep_ != "prep" or prep.lower_ != "since":
+            continue
+        for obj in prep.children:
+            if obj.dep_ != "pobj" or obj.ent_type_ not in _TEMPORAL_LABELS:
+                continue
+            words = list(obj.subtree)
+            text = doc[words[0].i : words[-1].i + 1].text
+            if _DURATION_RE.match(text.lower()):
+                continue
+            resolved = resolve_expression(text, doc_date=doc_date, future=False)
+            if resolved is not None and not _starts_after(resolved[0], resolved[1], doc_date):
+                return resolved
+    return None
+
+
+#: Adverbs that set an act before the news ("he recently condemned", "had threatened the network before").
+_ANTERIOR_ADVERBS = {"recently", "before", "earlier", "previously", "formerly", "once"}
+#: Verbs of saying whose past tense back-shifts a reported act into the past perfect ("said he had ordered").
+_REPORTING_VERBS = {"say", "tell", "announce", "report", "state", "add", "claim", "confirm", "reveal", "explain",
+                    "write", "tweet", "insist", "note", "disclose", "acknowledge", "admit"}
+
+
+def _anterior(verb: "Token") -> bool:
+    """Whether the verb, or the verb it is conjoined to, carries an adverb of anteriority with no object of its own
+    ("recently condemned", "threatened the network before, ... and accused it")."""
+    for tok in (verb, verb.head if verb.dep_ == "conj" else None):
+        if tok is None:
+            continue
+        if any(c.dep_ == "advmod" and c.lower_ in _ANTERIOR_ADVERBS and not list(c.children) for c in tok.children):
+            return True
+    return False
+
+
+_ORDINAL_WORDS = {"first", "second", "third", "fourth", "fifth", "last", "only", "latest"}
+
+
+def _record_infinitive(verb: "Token") -> bool:
+    """An infinitive that tells a record ("the second minister to be dismissed", "the first leader to visit the
+    island"): a history of such acts, not the day's act."""
+    if not any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return False
+    nouns = [verb.head] if verb.dep_ in ("relcl", "acl") else []
+    nouns += [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return any(a.dep_ == "amod" and (a.lower_ in _ORDINAL_WORDS or a.ent_type_ == "ORDINAL")
+               for n in nouns for a in n.children)
+
+
+def _backshifted(verb: "Token") -> bool:
+    """A speaker's own act in the past perfect under a past verb of saying: "the minister said he had ordered troops"
+    reports the act in the tense of the report, not as background ("said rebels had attacked" stays background)."""
+    gov = verb.head
+    own = any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("he", "she", "they", "we", "i", "it")
+              for c in verb.children)
+    return own and verb.dep_ == "ccomp" and gov.lemma_.lower() in _REPORTING_VERBS and gov.tag_ == "VBD"
+
+
+def _speech_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[dt.date, str]]:
+    """The day of the statement that reports an undated act ("arrested the driver, police said Sunday";
+    "said on Friday: 'We urged the governor to lift the siege'"): the act is news of that day. None when the verb
+    of saying has no day-precise date of its own."""
+    verb = clause_verb(doc[match.head]) or doc[match.head]
+    gov = verb.head
+    if verb.dep_ not in ("ccomp", "parataxis") or gov.lemma_.lower() not in _REPORTING_VERBS:
+        return None
+    for span in _temporal_spans(doc, gov.sent):
+        anchor = _anchor(span)
+        if anchor is None or anchor != ("adv", gov.i):
+            continue
+        resolved = resolve_expression(span.text, doc_date=doc_date, future=False)
+        if resolved is not None and resolved[1] == DAY and not _starts_after(resolved[0], DAY, doc_date):
+            return resolved
+    return None
+
+
+def _narrated_present(doc: "Doc", match: EventMatch) -> bool:
+    """The narrator's present tense ("investigators are questioning", "the senator insists"), outside quotes: the
+    act holds on the article's date, not on the date of the episode it follows."""
+    verb = clause_verb(doc[match.head])
+    if verb is None:
+        return False
+    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    present = verb.tag_ in ("VBZ", "VBP") and not auxes
+    progressive = verb.tag_ == "VBG" and any(a.lower_ in ("is", "are", "am") for a in auxes)
+    if not (present or progressive):
+        return False
+    if any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("i", "we", "you") for c in verb.children):
+        return False  # a speaker's own words ("We appreciate ..."), quoted over several sentences
+    sent = verb.sent
+    quotes = sum(t.text.count('"') + t.text.count("“") + t.text.count("”") for t in doc[sent.start : verb.i])
+    return quotes % 2 == 0 and not any(t.text in ('"', "“", "”", "'") for t in doc[sent.start : sent.end]
+                                       if t.i > verb.i and t.i < sent.end - 2)
+
+
 def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
     """Whether an undated event is background: past perfect, a sentence about the past, remembered, or the life
     of the subject of an obituary (see the module docstring)."""
     head = doc[match.head]
     verb = clause_verb(head) or head
     sent = head.sent
-    if is_perfect(verb):
+    if is_perfect(verb) and not _backshifted(verb):
         return True  # past or present perfect: "had attacked", "has called for" (a standing position, not the day's act)
     if any(c.dep_ == "mark" and c.lower_ in ("because", "since") for c in verb.children):
         return True  # the cause of the news, told as background
-    if _PAST_MARKERS.search(sent.text):
+    if _PAST_MARKERS.search(sent.text) or _anterior(verb) or _record_infinitive(verb):
         return True
     for ent in sent.ents:
         if ent.label_ == "DATE" and not _DECADE_RE.search(ent.text):
@@ -523,6 +653,8 @@ def _anaphoric(doc: "Doc", text: str, start: int, doc_date: Optional[dt.date]) -
     norm = " ".join(text.lower().split())
     norm = re.sub(r"^(?:on|in|during)\s+", "", norm)
     offset = _ANAPHORA.get(norm)
+    if offset is None and _LATER_UNIT_RE.match(norm):
+        return _later_unit(doc, _LATER_UNIT_RE.match(norm), start, doc_date)
     if offset is None:
         m = _LATER_RE.match(norm)
         if not m:
@@ -538,6 +670,29 @@ def _anaphoric(doc: "Doc", text: str, start: int, doc_date: Optional[dt.date]) -
 
 
 
+def _later_unit(doc: "Doc", m: "re.Match", start: int, doc_date: Optional[dt.date]) -> Optional[tuple[dt.date, str]]:
+    """ "three years later", "two months earlier", "a week later": that far from the latest date written before the
+    expression (same sentence or the three before it), at the unit's precision (weeks give the month)."""
+    n = int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"]]
+    sign = -1 if m["dir"] in ("earlier", "before") else 1
+    unit = m["unit"]
+    for ent in _temporal_entities_before(doc, start):
+        ref = resolve_expression(ent.text, doc_date=doc_date, future=False)
+        if ref is None:
+            continue
+        date, precision = ref
+        if unit == "year":
+            return dt.date(date.year + sign * n, 1, 1), YEAR
+        if precision == YEAR:
+            return None  # "in 2011 ... two months later": no month to count from
+        if unit == "month":
+            return _shift_month(date, sign * n), MONTH
+        if precision == DAY:
+            return _month_start(date + dt.timedelta(days=7 * sign * n)), MONTH
+        return None
+    return None
+
+
 def _temporal_entities_before(doc: "Doc", start: int, *, sentences: int = CONTEXT_SENTENCES) -> list:
     """Date/time entities written before token ``start``, in its sentence or the ``sentences`` before it, latest
     first."""
@@ -547,6 +702,7 @@ def _temporal_entities_before(doc: "Doc", start: int, *, sentences: int = CONTEX
             break
         first = doc[first - 1].sent.start
     return list(reversed([e for e in doc.ents if first <= e.start and e.end <= start and e.label_ in _TEMPORAL_LABELS]))
+
 
 def _that_month(doc: "Doc", text: str, start: int) -> Optional[tuple[dt.date, str]]:
     """ "That September" / "that same May": the month in the latest year written before it (same sentence or the

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Optional
 
 from transforms.coding.actors.lexicon import UNDATED, load_lexicon
@@ -140,7 +141,7 @@ class ActorCoder:
         for c in noun_chunks:
             if len(c) == 1 and c.root.pos_ == "PRON":
                 continue
-            chunks.extend(self._split(doc, c))
+            chunks.extend(self._split(doc, self._with_postpositive(doc, c)))
         in_chunk = set()
         for c in chunks:
             in_chunk.update(range(c.start, c.end))
@@ -157,6 +158,16 @@ class ActorCoder:
         spans = [s for s in chunks + loose + titled if not is_dateline_place(s) and not is_dateline_agency(s)]
         return sorted(spans, key=lambda s: (s.start, -len(s)))
 
+    def _with_postpositive(self, doc: "Doc", chunk: "Span") -> "Span":
+        """A noun chunk with the adjective that follows its last noun when the two make a role ("attorneys general",
+        "secretaries general"): the parser leaves such postpositive adjectives out of the chunk."""
+        if chunk.end >= len(doc):
+            return chunk
+        nxt, last = doc[chunk.end], doc[chunk.end - 1]
+        if nxt.dep_ == "amod" and nxt.head.i == last.i and self.lexicon.role_of(f"{last.text} {nxt.text}"):
+            return doc[chunk.start : chunk.end + 1]
+        return chunk
+
     #: Lower-case words a person's title may hold between its capitalised words ("Secretary of State").
     TITLE_JOINERS = frozenset({"of", "for", "the", "'s", "’s", "and", "-"})
 
@@ -166,7 +177,10 @@ class ActorCoder:
         words and title joiners right before the name, when they hold a role noun. None when there is no title."""
         k = person.start
         sent_start = doc[person.start].sent.start
-        while k > sent_start and person.start - k < 8:
+        aside = _aside_before(doc, person.start, sent_start)  # "Green MP (Member of Parliament) Jane Doyle"
+        if aside is not None:
+            k = aside
+        while k > sent_start and person.start - k < 8 + (person.start - aside if aside is not None else 0):
             tok = doc[k - 1]
             if tok.text[:1].isupper() or tok.lower_ in self.TITLE_JOINERS:
                 k -= 1
@@ -177,8 +191,10 @@ class ActorCoder:
         if k == person.start or not any(self.lexicon.role_of(t.text) or self.lexicon.role_of(t.lemma_)
                                          for t in doc[k : person.start]):
             return None
-        if not any(t.lower_ in ("of", "for") for t in doc[k : person.start]):
+        if aside is None and not any(t.lower_ in ("of", "for") for t in doc[k : person.start]):
             return None  # without an "of" the noun chunk already holds the whole title
+        if aside is not None and aside == k:
+            return None  # nothing but the parenthesis before the name
         return doc[k : person.end]
 
     def _split(self, doc: "Doc", chunk: "Span") -> list["Span"]:
@@ -211,7 +227,7 @@ class ActorCoder:
         """Actors of one candidate span (None when it is not actor-like), and the span finally used."""
         if not self._actor_like(span, ents):
             return None, span
-        text = span.text
+        text = _PARENTHESIS.sub("", span.text)  # an expansion or acronym in brackets adds nothing to the code
         root = span.root
         if span[0].lower_ in ("his", "her") and root.lemma_.lower() in PERSONAL_STAFF and state.persons:
             return [referring(state.persons[-1], text)], span  # "his office said"
@@ -319,6 +335,22 @@ class ActorCoder:
             words = name_key(title).split()
             if len(words) > 1:
                 state.note_person(actor, None, words[-1])
+
+
+_PARENTHESIS = re.compile(r"\s*\([^()]{1,60}\)")
+
+
+def _aside_before(doc: "Doc", end: int, sent_start: int) -> Optional[int]:
+    """Start of a bracketed aside of at most six words that ends right before token ``end`` ("MP (Member of
+    Parliament) Jane Doyle"); None when there is none."""
+    if end - 1 <= sent_start or doc[end - 1].text != ")":
+        return None
+    for k in range(end - 2, max(sent_start, end - 9) - 1, -1):
+        if doc[k].text == "(":
+            return k
+        if doc[k].text in (")", ".", ";"):
+            return None
+    return None
 
 
 def _trim(doc: "Doc", span: "Span") -> "Span":

@@ -58,6 +58,14 @@ _PLURAL_SKIP = re.compile(r"(?:s|al|ic|ed|ive|ous|ese|ing|[^aeiou]i|media|staff|
                           r"clergy|intelligence|immigration|customs|labor|labour|enforcement|youth|public)$")
 
 
+#: Office nouns followed by a postpositive "general" whose plural is on the noun ("attorneys general"); military
+#: ranks are not among them ("major generals").
+_POSTPOSITIVE_GENERAL = frozenset(
+    "attorney solicitor secretary surgeon governor postmaster inspector consul procurator auditor advocate "
+    "comptroller director".split()
+)
+
+
 def plural_of(key: str) -> Optional[str]:
     """Regular English plural of a normalised role noun phrase (its last word), or None when the last word is
     already plural, an adjective-like or mass noun, or irregular in a way not handled here.
@@ -65,6 +73,9 @@ def plural_of(key: str) -> Optional[str]:
     key: A normalised noun phrase ("gang leader" -> "gang leaders", "militiaman" -> "militiamen").
     """
     head, _, last = key.rpartition(" ")
+    if last == "general" and head.rpartition(" ")[2] in _POSTPOSITIVE_GENERAL:
+        # "attorneys general", "secretaries general": the office noun before "general" takes the plural
+        return f"{plural_of(head)} general" if plural_of(head) else None
     if len(last) < 3 or _PLURAL_SKIP.search(last):
         return None
     if last.endswith("man") and last != "human":

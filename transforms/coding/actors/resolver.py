@@ -63,6 +63,17 @@ NEWSPAPER_WORDS = frozenset(
     "Times Post Herald Tribune Bulletin Gazette Journal Chronicle Standard Observer Express Inquirer Courier "
     "Guardian Telegraph Mail Star Sun Daily Independent Monitor Mirror Dispatch".split()
 )
+#: Role nouns naming bodies, which no personal name ends with ("Jonathan Fisher" is a person, "the Telecommunications
+#: Commission" a body).
+INSTITUTION_NOUNS = frozenset(
+    "commission commissions ministry ministries council agency authority department court tribunal parliament "
+    "assembly committee bureau directorate army navy police party government administration".split()
+)
+#: Business titles that keep the sector of a media body before them ("the network's CEO" of a broadcaster -> MED).
+EXECUTIVE_NOUNS = frozenset({
+    "ceo", "ceos", "chief executive", "chief executives", "chief executive officer", "managing director",
+    "chairman", "chairwoman", "owner", "owners",
+})
 #: Plain "people" nouns that do not override a sector word before them ("displaced Sudanese families" -> REF).
 GENERIC_PEOPLE = frozenset("people persons families family men women children individuals population".split())
 #: Lower-case words inside personal names ("Abdel Fattah el-Sisi", "Mohammed bin Salman", "Ursula von der Leyen").
@@ -401,6 +412,12 @@ class ActorResolver:
                       and after not in NEWSPAPER_WORDS and after.lower() not in self._role_first_words
                       and not lex.lookup(after)):
                     best = None  # "Victoria Park", "Lima Square": a place named after a capital
+            if (best is not None and best.kind == "form" and best.entry.kind == "org" and best.end - i == 1
+                    and best.entry.country is None and best.entry.code == best.entry.role and i > 0
+                    and not (matches and matches[-1].end == i)):
+                before = toks[i - 1].text
+                if before[:1].isupper() and before.lower() not in DETERMINERS and not lex.lookup(before):
+                    best = None  # "Opera House": a one-word body ("House") ending another name is that name
             if best is not None and best.kind == "form" and best.entry.form_kind == "city":
                 before = toks[i - 1].text if i > 0 else ""
                 after = toks[best.end].text if best.end < n else ""
@@ -434,6 +451,8 @@ class ActorResolver:
         after a capitalised word that matched nothing (a given name) and that is no group adjective ("Kurdish",
         "Islamist", "Shiite"), and not followed by another capitalised word."""
         word, prev = toks[i].text, toks[i - 1].text if i > 0 else ""
+        if word.lower() in INSTITUTION_NOUNS:
+            return False  # "the Telecommunications Commission", "the Supreme Council": a body, never a surname
         if j != i + 1 or not word[:1].isupper() or word.isupper() or not prev[:1].isupper() or prev.isupper():
             return False
         if matches and matches[-1].end == i or prev.lower() in DETERMINERS:
@@ -592,6 +611,8 @@ class ActorResolver:
                 elif w.type == "head":
                     if w.role == "MED" and p.role == "GOV":
                         continue  # "official newspaper", "state television": state media are the government
+                    if w.role == "BUS" and p.role == "MED" and name_key(m.text) in EXECUTIVE_NOUNS:
+                        continue  # "BBC chief executive": the head of a media body is media, not business
                     if name_key(m.text) in GENERIC_PEOPLE and p.role is not None and p.role_from is not None:
                         continue  # "displaced Sudanese families", "army men": the earlier word is the sector
                     p.role, p.role_from, p.member_default = w.role, m, False
