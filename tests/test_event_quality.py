@@ -280,3 +280,43 @@ def test_questions_and_standing_positions_are_not_events(nlp, document_coder):
                  "France has supported the Ukrainian government for years."):
         assert code(nlp, document_coder, text) == [], text
     assert code(nlp, document_coder, "The Greek government rejected the Turkish plan on Monday.")
+
+
+# ---------------------------------------------------------------------- codes chosen by the codebook's rules
+def codes(events: list[dict]) -> set[tuple]:
+    return {(e["source_code"], e["cameo_code"], e["target_code"]) for e in events}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # impeachment, sentencing and contempt are sanctions of the legislature or the court (172), not accusations
+    ("The Brazilian Senate impeached the president on Tuesday.", ("BRALEG", "172", "BRAGOV")),
+    ("A federal judge sentenced the former Peruvian minister to ten years in prison.", ("PERJUD", "172", "PERELI")),
+    ("The Canadian parliament voted to hold the finance minister in contempt.", ("CANLEG", "172", "CANGOV")),
+    # pressing someone to act is a demand (10x), not an appeal
+    ("The Chilean government will pressure Argentina to reopen its embassy.", ("CHLGOV", "100", "ARG")),
+    # a crime investigated, or the police investigating: 091
+    ("Kenyan police are investigating the murder of the opposition leader.", ("KENCOP", "091", "KENOPP")),
+])
+def test_codes_follow_the_codebook(nlp, document_coder, text, expected):
+    assert expected in codes(code(nlp, document_coder, text)), text
+
+
+@pytest.mark.parametrize("text, expected", [
+    # killing and shooting by a non-military attacker is assault (18x); by armed forces it stays 19x
+    ("A gunman shot two Kenyan police officers outside the station.", ("KENUAF", "182", "KENCOP")),
+    ("An attacker killed three Swiss tourists with a knife on Sunday.", ("CHEUAF", "1823", "CHECVL")),
+    ("Police shot the attacker in the leg.", ("COP", "182", "UAF")),
+    ("Nigerian troops killed twelve Boko Haram fighters.", ("NGAMIL", "190", "NGAREB")),
+])
+def test_violence_code_follows_the_attacker(nlp, document_coder, text, expected):
+    assert expected in codes(code(nlp, document_coder, text)), text
+
+
+def test_questioning_is_criticism_of_an_act_not_of_a_suspect(nlp, document_coder):
+    found = code(nlp, document_coder, "Two Irish senators questioned the legitimacy of the election.")
+    assert {e["cameo_code"] for e in found} == {"111"}
+    assert code(nlp, document_coder, "Police questioned the suspect for five hours.") == []
+
+
+def test_approving_a_budget_is_not_an_event(nlp, document_coder):
+    assert code(nlp, document_coder, "The Senate approved the budget on Friday.") == []

@@ -43,6 +43,13 @@ _STANCE_VERBS = frozenset({"support", "oppose", "back", "favor", "favour", "endo
 # protest roots (14x) need protesters: a rally, march or parade held by the state, a party or a politician is a
 # campaign event, not dissent
 _STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "SPY", "LEG", "ELI", "PTY"})
+# killing and shooting by someone who is not an armed force (a gunman, a knifeman, the police, nobody named) is
+# assault (18x), not military force (19x): codebook section 3, "beat / stabbed / shot (non-military attacker) -> 182
+# (or 180 when the means are unclear)", section 7 "killing by stabbing 1823"
+_ARMED_ROLES = frozenset({"MIL", "REB", "INS", "SPY"})
+_KILL_LEMMAS = frozenset({"kill", "slay", "slaughter", "murder"})
+_SHOOT_LEMMAS = frozenset({"shoot", "gun", "snipe"})
+_STAB_WORDS = frozenset({"stab", "stabs", "stabbed", "stabbing", "knife", "knifed", "knifing", "knifeman", "machete"})
 
 
 class EventCoder:
@@ -339,12 +346,13 @@ class EventCoder:
         out = []
         specific = any(not c.negated and (c.values or c.key in ("prep", "prt")) for c in pattern.conditions)
         for s, t in pairs:
+            pair_code = _assault_code(code, tok, s, t)
             confidence = self._confidence(s, t, direct, pattern, comp)
             features = event_features(
                 tier=pattern.tier, specific=specific, complement=comp is not None,
                 source=s.actor if s else None, source_direct=direct and bool(s and s.direct),
                 target=t.actor if t else None, target_direct=bool(t and t.direct), modality=modality,
-                trigger=tok, code=code,
+                trigger=tok, code=pair_code,
             )
             out.append(
                 EventMatch(
@@ -352,7 +360,7 @@ class EventCoder:
                     trigger_start=start,
                     trigger_end=end,
                     head=tok.i,
-                    cameo_code=code,
+                    cameo_code=pair_code,
                     source=s.actor if s else None,
                     target=t.actor if t else None,
                     modality=modality,
@@ -468,6 +476,29 @@ def _place_target(
     if source is None or not country or country == source.actor.country or not source.actor.resolved:
         return None
     return ActorRef(Actor(text=target.actor.text, code=country, country=country), target.mention, False)
+
+
+def _assault_code(code: str, trigger: Token, source: Optional[ActorRef], target: Optional[ActorRef]) -> str:
+    """The CAMEO code of a killing or shooting by its agent: an armed force (MIL, REB, INS, SPY) or a state named as
+    such uses military force (19x, ``code`` unchanged); anyone else -- a gunman, the police, an agent the sentence
+    does not name (unless the victims are soldiers) -- assaults: 1823 for a killing with a knife, 182 for a stabbing
+    or a shooting, 180 for a killing whose means the sentence does not give."""
+    if code not in ("180", "190", "193"):
+        return code
+    lemma = trigger.lemma_.lower()
+    if lemma not in _KILL_LEMMAS | _SHOOT_LEMMAS | {"stab", "knife"}:
+        return code
+    if source is not None:
+        actor = source.actor
+        if (actor.role or "") in _ARMED_ROLES or (actor.country and not actor.role and actor.resolved):
+            return code
+    elif target is not None and (target.actor.role or "") in _ARMED_ROLES:
+        return code  # "two soldiers were killed": fighting, most likely
+    if lemma in ("stab", "knife") or (lemma in _KILL_LEMMAS and _STAB_WORDS.intersection(t.lower_ for t in trigger.sent)):
+        return "1823" if lemma in _KILL_LEMMAS else "182"
+    if lemma in _SHOOT_LEMMAS:
+        return "182"
+    return "180"
 
 
 def _is_state(ref: ActorRef, doc: Doc) -> bool:
