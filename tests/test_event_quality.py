@@ -320,3 +320,27 @@ def test_questioning_is_criticism_of_an_act_not_of_a_suspect(nlp, document_coder
 
 def test_approving_a_budget_is_not_an_event(nlp, document_coder):
     assert code(nlp, document_coder, "The Senate approved the budget on Friday.") == []
+
+
+# ---------------------------------------------------------------------- targets the matcher used to miss
+@pytest.mark.parametrize("text, expected", [
+    # "called for X to ...": X is asked, not the object of the infinitive
+    ("The Polish president has called for NATO members to increase military spending.", ("POLGOV", "020", "IGOWSTNAT")),
+    ("The Spanish government called for Morocco to release the fishermen.", ("ESPGOV", "0253", "MAR")),
+    # the possessor of the object phrase is the target ("criticized X's decision")
+    ("The Romanian prime minister criticized the parliament's decision on Monday.", ("ROUGOV", "111", "ROULEG")),
+    # protesters who name no addressee protest to their own government
+    ("Thousands of Hungarian students marched through the capital on Sunday.", ("HUNEDU", "141", "HUNGOV")),
+])
+def test_targets_of_the_kinds_the_matcher_missed(nlp, document_coder, text, expected):
+    assert expected in codes(code(nlp, document_coder, text)), text
+
+
+def test_a_possessive_pronoun_or_a_whole_actor_phrase_is_not_split(nlp, document_coder):
+    # "its decision": no possessor mention; "the Iraqi government's envoy" stays one actor
+    found = codes(code(nlp, document_coder, "The Romanian prime minister criticized its decision on Monday."))
+    assert all(target is None for _, _, target in found)
+    doc = nlp("The Iraqi government's envoy met the Turkish foreign minister.")
+    mentions = document_coder.actors.find_mentions(doc, doc_date=dt.date(2021, 3, 4))
+    assert [doc[m.start:m.end].text for m in mentions if m.actor.country == "IRQ"] == ["The Iraqi government's envoy"]
+

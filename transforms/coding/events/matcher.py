@@ -602,6 +602,7 @@ class Matcher:
                 for comp in children(trigger, ("ccomp", "advcl")):
                     if comp.dep_ == "ccomp" or any(m.dep_ == "mark" and m.lower_ in ("for", "that") for m in comp.children):
                         found.extend(children(comp, SUBJECT_DEPS))
+                found.extend(self._for_subject(trigger))
             else:
                 heads = [trigger]
                 if obj is not None:
@@ -624,6 +625,15 @@ class Matcher:
             if refs:
                 return refs, place == "between"
         return [], False
+
+    @staticmethod
+    def _for_subject(trigger: Token) -> list[Token]:
+        """The subject of a "for X to ..." clause the parser split into a "for" phrase and a subjectless infinitive
+        ("called [for Morocco] [to release] the fishermen"): X is who is asked, not the infinitive's object."""
+        infinitive = [c for c in infinitives(trigger) if not children(c, SUBJECT_DEPS + PASSIVE_SUBJECT_DEPS)]
+        if not infinitive:
+            return []
+        return [p for p in preposition_objects(trigger, ("for",)) if p.i < infinitive[0].i]
 
     def location_target(self, trigger: Token, mentions: MentionIndex) -> list[ActorRef]:
         """A resolved place in a locative phrase of the predicate ("in X", "into X", "across X")."""
