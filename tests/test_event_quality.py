@@ -344,3 +344,21 @@ def test_a_possessive_pronoun_or_a_whole_actor_phrase_is_not_split(nlp, document
     mentions = document_coder.actors.find_mentions(doc, doc_date=dt.date(2021, 3, 4))
     assert [doc[m.start:m.end].text for m in mentions if m.actor.country == "IRQ"] == ["The Iraqi government's envoy"]
 
+
+# ---------------------------------------------------------------------- false positives and implied agents
+@pytest.mark.parametrize("text", [
+    "Ten police officers arrived at the store six minutes later.",  # a visit needs a counterpart
+    "The former Thai princess returned to Thailand in 2001.",  # going home is not a visit
+    "The Ukrainian embassy was closed on Monday.",  # nobody acts
+    "No Iraqi soldiers were injured in the attack.",  # agentless violence that did not happen
+])
+def test_not_events(nlp, document_coder, text):
+    assert code(nlp, document_coder, text) == [], text
+
+
+def test_agentless_violence_and_arrests_take_the_implied_agent(nlp, document_coder):
+    shot = code(nlp, document_coder, "Two Afghan soldiers were killed in Kandahar.")
+    assert {(e["source_role"], e["target_code"]) for e in shot} == {("UAF", "AFGMIL")}
+    arrested = code(nlp, document_coder, "A prominent Egyptian blogger was arrested in Cairo on Monday.")
+    assert {(e["source_code"], e["cameo_code"]) for e in arrested} == {("EGYCOP", "173")}
+    assert ("FRAGOV", "042", "DEU") in codes(code(nlp, document_coder, "The French president arrived in Berlin on Monday."))

@@ -49,6 +49,10 @@ _STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "SPY", "LEG", "ELI", "PTY"
 _ARMED_ROLES = frozenset({"MIL", "REB", "INS", "SPY"})
 _KILL_LEMMAS = frozenset({"kill", "slay", "slaughter", "murder"})
 _SHOOT_LEMMAS = frozenset({"shoot", "gun", "snipe"})
+# the agent an event implies when the sentence names none (codebook sections 3 and 7): violence by an unidentified
+# armed actor, an arrest by the police
+_UNIDENTIFIED_ATTACKER = Actor(text="", code="UAF", role="UAF")
+_IMPLIED_AGENTS = {"173": Actor(text="", code="COP", role="COP")}
 _STAB_WORDS = frozenset({"stab", "stabs", "stabbed", "stabbing", "knife", "knifed", "knifing", "knifeman", "machete"})
 
 
@@ -293,11 +297,10 @@ class EventCoder:
             c.key in ("subj", "smod") for c in pattern.conditions
         ) and not self._names_someone(tok):
             return []
-        if not sources and not between and code[:2] not in _VIOLENT_ROOTS and not any(
-            r.direct and r.mention is not None and (r.actor.country or self._is_name(tok.doc, r.mention))
-            for r in targets
-        ):
-            return []  # nobody acts, and the patient is no known party ("five people were rescued")
+        if not sources and not between and code[:2] not in _VIOLENT_ROOTS and code not in _IMPLIED_AGENTS:
+            return []  # nobody acts ("five people were rescued", "the station was closed", "the suit was filed")
+        if not sources and not between and modality != ASSERTED:
+            return []  # violence nobody is said to commit that did not happen ("no troops were injured", "if ...")
         pairs: list[tuple[Optional[ActorRef], Optional[ActorRef]]] = []
         recip = "recip" in pattern.flags or (comp is not None and "recip" in comp.pattern.flags)
         if not targets and recip and len(sources) >= 2:
@@ -325,8 +328,8 @@ class EventCoder:
         # somebody must be a known actor: "Caloundra defeated Wynnum", "a soldier who fights" are not news events
         pairs = [(s, t) for s, t in pairs if (s is not None and s.actor.resolved) or (t is not None and t.actor.resolved)]
         # a place phrase stands for its country only when that is another country than the source's
-        pairs = [(s, _place_target(s, t, tok.doc, domestic=code[:2] not in _VIOLENT_ROOTS, dissent=code[:2] == "14"))
-                 for s, t in pairs]
+        pairs = [(s, _place_target(s, t, tok.doc, domestic=code[:2] not in _VIOLENT_ROOTS | {"04"},
+                                   dissent=code[:2] == "14")) for s, t in pairs]
         # never a self-target: the target is the source's own words, overlaps its mention, or is the same actor
         pairs = [(s, None if _same_actor(s, t, tok.doc) else t) for s, t in pairs]
         if code[:2] in _VIOLENT_ROOTS:
@@ -335,6 +338,12 @@ class EventCoder:
             pairs = [(None if s is not None and s.mention is None and not s.actor.resolved else s, t) for s, t in pairs]
             pairs = [(s, t) for s, t in pairs if t is not None and t.mention is not None and t.actor.resolved
                      and (s is None or s.actor.resolved)]
+        if code.startswith("04"):
+            # going to one's own country is going home, not a visit ("the princess returned to Thailand")
+            pairs = [(s, None if s is not None and t is not None and s.actor.country
+                      and t.actor.code == s.actor.country else t) for s, t in pairs]
+        if code.startswith("04") and all(t is None for _, t in pairs):
+            return []  # a visit or a meeting needs a counterpart ("officers arrived at the store", "returned home")
         if code[:2] == "14":
             # dissent needs protesters: a state (its government, forces, a party) closing a road or holding a
             # rally is not a protest
@@ -354,6 +363,8 @@ class EventCoder:
                 target=t.actor if t else None, target_direct=bool(t and t.direct), modality=modality,
                 trigger=tok, code=pair_code,
             )
+            if s is None and not between:
+                s = _implied_agent(pair_code)  # "X was shot": an unidentified attacker; "X was arrested": the police
             out.append(
                 EventMatch(
                     sentence_index=sentence_index,
@@ -499,6 +510,14 @@ def _assault_code(code: str, trigger: Token, source: Optional[ActorRef], target:
     if lemma in _SHOOT_LEMMAS:
         return "182"
     return "180"
+
+
+def _implied_agent(code: str) -> Optional[ActorRef]:
+    """The source of an agentless event the codebook implies (UAF for violence, COP for arrests), or None."""
+    if code[:2] in _VIOLENT_ROOTS:
+        return ActorRef(_UNIDENTIFIED_ATTACKER, None, False)
+    actor = _IMPLIED_AGENTS.get(code)
+    return ActorRef(actor, None, False) if actor is not None else None
 
 
 def _is_state(ref: ActorRef, doc: Doc) -> bool:
