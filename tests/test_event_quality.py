@@ -362,3 +362,30 @@ def test_agentless_violence_and_arrests_take_the_implied_agent(nlp, document_cod
     arrested = code(nlp, document_coder, "A prominent Egyptian blogger was arrested in Cairo on Monday.")
     assert {(e["source_code"], e["cameo_code"]) for e in arrested} == {("EGYCOP", "173")}
     assert ("FRAGOV", "042", "DEU") in codes(code(nlp, document_coder, "The French president arrived in Berlin on Monday."))
+
+
+# ---------------------------------------------------------------------- court rulings (116)
+@pytest.mark.parametrize("text, expected", [
+    ("A federal judge in Texas ruled the government's practice is unconstitutional.", ("USAJUD", "116", "USAGOV")),
+    ("The Australian High Court ruled against the government on Friday.", ("AUSJUD", "116", "AUSGOV")),
+])
+def test_a_court_ruling_an_act_unlawful_finds_its_author_liable(nlp, document_coder, text, expected):
+    assert expected in codes(code(nlp, document_coder, text)), text
+
+
+@pytest.mark.parametrize("text", [
+    "The court ruled that the election was valid.",  # a ruling for someone is not a finding of liability
+    "The Kenyan government declared the strike illegal.",  # a government is not a court
+])
+def test_rulings_that_find_nobody_liable_are_not_116(nlp, document_coder, text):
+    assert not any(e["cameo_code"] == "116" for e in code(nlp, document_coder, text)), text
+
+
+def test_comp_condition_is_validated_and_documented(tmp_path):
+    bad = tmp_path / "p.txt"
+    bad.write_text("mine.rule 116 v:rule comp=@somebody\n", encoding="utf-8")
+    from transforms.coding.errors import DataFileError
+
+    with pytest.raises(DataFileError, match="p.txt:1"):
+        Lexicon.load(taxonomy=Taxonomy.load(), patterns_file=str(bad))
+    assert "comp=" in (ROOT / "transforms" / "coding" / "data" / "README.md").read_text(encoding="utf-8")

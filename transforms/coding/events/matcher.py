@@ -287,6 +287,12 @@ class Matcher:
             # "the first deployment of peacekeeping troops": also the noun the subject is "of"
             nouns = [subj] + [p for c in subj.children if c.dep_ == "prep" and c.lower_ == "of" for p in children(c, ("pobj",))]
             return any(modifiers(n, values) for n in nouns), set()
+        if cond.key == "comp":
+            # a word of the predicate's object or complement clause: "ruled the law unconstitutional", "found it
+            # to be unlawful", "ruled that the ban was illegal"
+            words = [t for c in token.children if c.dep_ in ("ccomp", "xcomp", "oprd", "acomp", "dobj", "obj")
+                     for t in c.subtree]
+            return any(self._lemma_ok(t, values, mentions) for t in words), set()
         if cond.key == "prt":
             return any(c.dep_ == "prt" and c.lower_ in values for c in token.children), set()
         if cond.key == "xcomp":
