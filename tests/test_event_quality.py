@@ -349,7 +349,7 @@ def test_a_possessive_pronoun_or_a_whole_actor_phrase_is_not_split(nlp, document
 @pytest.mark.parametrize("text", [
     "Ten police officers arrived at the store six minutes later.",  # a visit needs a counterpart
     "The former Thai princess returned to Thailand in 2001.",  # going home is not a visit
-    "The Ukrainian embassy was closed on Monday.",  # nobody acts
+    "The lawsuit was filed in a Chilean court on Monday.",  # nobody acts, and the court is not the patient
     "No Iraqi soldiers were injured in the attack.",  # agentless violence that did not happen
 ])
 def test_not_events(nlp, document_coder, text):
@@ -362,6 +362,11 @@ def test_agentless_violence_and_arrests_take_the_implied_agent(nlp, document_cod
     arrested = code(nlp, document_coder, "A prominent Egyptian blogger was arrested in Cairo on Monday.")
     assert {(e["source_code"], e["cameo_code"]) for e in arrested} == {("EGYCOP", "173")}
     assert ("FRAGOV", "042", "DEU") in codes(code(nlp, document_coder, "The French president arrived in Berlin on Monday."))
+    # an agentless passive keeps its named patient; killing in a military attack stays military force (19x)
+    accused = code(nlp, document_coder, "The former Haitian president has been accused of corruption.")
+    assert {(e["cameo_code"], e["target_code"]) for e in accused} == {("1121", "HTIELI")}
+    shelled = code(nlp, document_coder, "Four Palestinian children were killed in Israeli tank shelling on Friday.")
+    assert {e["cameo_code"][:2] for e in shelled} == {"19"}
 
 
 # ---------------------------------------------------------------------- court rulings (116)

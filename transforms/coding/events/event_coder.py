@@ -13,8 +13,8 @@ from transforms.coding.events.context import (
 )
 from transforms.coding.events.lexicon import PLAN_FRAMES, Lexicon, Pattern
 from transforms.coding.events.matcher import (
-    PLACE_ENTS, REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, direct_object, infinitives, is_place_phrase,
-    kind_of, preposition_objects,
+    PLACE_ENTS, REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, direct_object, infinitives, is_passive,
+    is_place_phrase, kind_of, preposition_objects,
 )
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
 from transforms.coding.taxonomy import Taxonomy
@@ -53,6 +53,11 @@ _SHOOT_LEMMAS = frozenset({"shoot", "gun", "snipe"})
 # armed actor, an arrest by the police
 _UNIDENTIFIED_ATTACKER = Actor(text="", code="UAF", role="UAF")
 _IMPLIED_AGENTS = {"173": Actor(text="", code="COP", role="COP")}
+_MILITARY_MEANS = frozenset({
+    "shelling", "shell", "airstrike", "air-strike", "bombardment", "artillery", "tank", "missile", "rocket", "mortar",
+    "drone", "warplane", "jet", "helicopter", "gunship", "offensive", "fighting", "clash", "battle", "troop", "soldier",
+    "army", "military",
+})
 _STAB_WORDS = frozenset({"stab", "stabs", "stabbed", "stabbing", "knife", "knifed", "knifing", "knifeman", "machete"})
 
 
@@ -297,8 +302,16 @@ class EventCoder:
             c.key in ("subj", "smod") for c in pattern.conditions
         ) and not self._names_someone(tok):
             return []
-        if not sources and not between and code[:2] not in _VIOLENT_ROOTS and code not in _IMPLIED_AGENTS:
-            return []  # nobody acts ("five people were rescued", "the station was closed", "the suit was filed")
+        agentless = is_passive(tok) or tok.dep_ == "acl" or kind_of(tok) == "NOUN"  # the syntax leaves out the agent
+        if not sources and not between and code[:2] not in _VIOLENT_ROOTS and not (agentless and code in _IMPLIED_AGENTS):
+            # nobody acts: only a named patient of a passive makes it news ("X has been accused of ..."); a phrase
+            # elsewhere is not ("five people were rescued", "the suit was filed in the court")
+            patient = direct_object(tok) if kind_of(tok) == "VERB" and is_passive(tok) else None
+            targets = [r for r in targets if patient is not None and r.direct and r.mention is not None
+                       and r.mention.start <= patient.i < r.mention.end
+                       and (r.actor.country or self._is_name(tok.doc, r.mention))]
+            if not targets:
+                return []
         if not sources and not between and modality != ASSERTED:
             return []  # violence nobody is said to commit that did not happen ("no troops were injured", "if ...")
         pairs: list[tuple[Optional[ActorRef], Optional[ActorRef]]] = []
@@ -363,7 +376,7 @@ class EventCoder:
                 target=t.actor if t else None, target_direct=bool(t and t.direct), modality=modality,
                 trigger=tok, code=pair_code,
             )
-            if s is None and not between:
+            if s is None and not between and agentless:
                 s = _implied_agent(pair_code)  # "X was shot": an unidentified attacker; "X was arrested": the police
             out.append(
                 EventMatch(
@@ -505,6 +518,8 @@ def _assault_code(code: str, trigger: Token, source: Optional[ActorRef], target:
             return code
     elif target is not None and (target.actor.role or "") in _ARMED_ROLES:
         return code  # "two soldiers were killed": fighting, most likely
+    if _MILITARY_MEANS.intersection(t.lemma_.lower() for t in trigger.sent):
+        return code  # "killed in tank shelling", "killed in an air strike": military force
     if lemma in ("stab", "knife") or (lemma in _KILL_LEMMAS and _STAB_WORDS.intersection(t.lower_ for t in trigger.sent)):
         return "1823" if lemma in _KILL_LEMMAS else "182"
     if lemma in _SHOOT_LEMMAS:
