@@ -394,3 +394,14 @@ def test_comp_condition_is_validated_and_documented(tmp_path):
     with pytest.raises(DataFileError, match="p.txt:1"):
         Lexicon.load(taxonomy=Taxonomy.load(), patterns_file=str(bad))
     assert "comp=" in (ROOT / "transforms" / "coding" / "data" / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a protest whose aim is a policy is 1412; against an actor, or for a cause of another kind, 141
+    ("Thousands of Hungarian students marched through the capital against the new education law.", "1412"),
+    ("Thousands of people marched in Madrid on Saturday during an anti-austerity march.", "1412"),
+    ("Thousands of protesters marched against the government in Caracas.", "141"),
+    ("Pro-democracy protesters rallied in Minsk on Sunday.", "141"),
+])
+def test_a_protest_for_a_policy_is_1412(nlp, document_coder, text, expected):
+    assert {e["cameo_code"] for e in code(nlp, document_coder, text)} == {expected}, text

@@ -58,6 +58,15 @@ _MILITARY_MEANS = frozenset({
     "drone", "warplane", "jet", "helicopter", "gunship", "offensive", "fighting", "clash", "battle", "troop", "soldier",
     "army", "military",
 })
+# a protest whose aim is a policy is 1412 (codebook section 7: "a rally for a policy 1412"): the protest word (or
+# the protest noun it belongs to) is "anti-X" / "X protest" with X an issue, or protests against/over/about a policy
+_PROTEST_WORDS = frozenset({"protest", "march", "rally", "demonstration", "demonstrate", "strike", "sit-in", "picket"})
+_POLICY_ISSUES = frozenset({
+    "law", "bill", "policy", "reform", "tax", "taxes", "exit", "brexit", "climate", "austerity", "budget", "cut",
+    "ban", "measure", "legislation", "amendment", "treaty", "deal", "plan", "project", "pension", "price", "fuel",
+    "lockdown", "mandate", "vaccine", "war", "pipeline", "mine", "dam", "wage", "tariff", "privatization",
+    "privatisation", "abortion", "immigration", "deportation", "extradition", "constitution", "referendum",
+})
 _STAB_WORDS = frozenset({"stab", "stabs", "stabbed", "stabbing", "knife", "knifed", "knifing", "knifeman", "machete"})
 
 
@@ -368,7 +377,7 @@ class EventCoder:
         out = []
         specific = any(not c.negated and (c.values or c.key in ("prep", "prt")) for c in pattern.conditions)
         for s, t in pairs:
-            pair_code = _assault_code(code, tok, s, t)
+            pair_code = _policy_protest_code(_assault_code(code, tok, s, t), tok)
             confidence = self._confidence(s, t, direct, pattern, comp)
             features = event_features(
                 tier=pattern.tier, specific=specific, complement=comp is not None,
@@ -533,6 +542,26 @@ def _implied_agent(code: str) -> Optional[ActorRef]:
         return ActorRef(_UNIDENTIFIED_ATTACKER, None, False)
     actor = _IMPLIED_AGENTS.get(code)
     return ActorRef(actor, None, False) if actor is not None else None
+
+
+def _policy_protest_code(code: str, trigger: Token) -> str:
+    """141 for a demonstration becomes 1412 when its aim is a policy (see _POLICY_ISSUES): "marched against the new
+    law", "an anti-austerity march", "her climate protest". Actors ("anti-government", "against the president")
+    and causes of another kind ("pro-democracy") keep 141."""
+    if code != "141":
+        return code
+    nodes = [trigger] + [t for t in trigger.sent if t.lemma_.lower() in _PROTEST_WORDS and t.i != trigger.i]
+    for node in nodes:
+        issues = [c for c in node.children if c.dep_ in ("compound", "amod", "nmod")]
+        issues += [c for c in node.children if c.dep_ in ("dobj", "obj") and node.pos_ == "VERB"]
+        issues += preposition_objects(node, ("against", "over", "about"))
+        for word in issues:
+            lemma = word.lemma_.lower()
+            if lemma.startswith("anti-"):
+                lemma = lemma[5:]
+            if lemma in _POLICY_ISSUES:
+                return "1412"
+    return code
 
 
 def _is_state(ref: ActorRef, doc: Doc) -> bool:
