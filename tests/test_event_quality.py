@@ -405,3 +405,11 @@ def test_comp_condition_is_validated_and_documented(tmp_path):
 ])
 def test_a_protest_for_a_policy_is_1412(nlp, document_coder, text, expected):
     assert {e["cameo_code"] for e in code(nlp, document_coder, text)} == {expected}, text
+
+
+def test_calling_something_a_quoted_name_is_not_a_phone_call(nlp, document_coder):
+    named = code(nlp, document_coder, 'The Labour leader called the prime minister\'s Brexit plan "lousy" on Sunday.')
+    assert {(e["cameo_code"], e["pattern_id"].endswith("grammar.naming")) for e in named} == {("111", True)}
+    assert code(nlp, document_coder, 'The Dutch minister called the Turkish president "a dictator".') == []
+    phoned = code(nlp, document_coder, "The French president called the Russian president on Monday.")
+    assert ("FRAGOV", "041", "RUSGOV") in codes(phoned)

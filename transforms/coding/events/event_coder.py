@@ -18,6 +18,7 @@ from transforms.coding.events.matcher import (
 )
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
 from transforms.coding.taxonomy import Taxonomy
+from transforms.coding.tone import sentence_tone
 
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 # Roots whose future / intended form is recoded with the @map intent table (CAMEO codes intentions as 03x/13x).
@@ -67,6 +68,7 @@ _POLICY_ISSUES = frozenset({
     "lockdown", "mandate", "vaccine", "war", "pipeline", "mine", "dam", "wage", "tariff", "privatization",
     "privatisation", "abortion", "immigration", "deportation", "extradition", "constitution", "referendum",
 })
+_QUOTES = frozenset({'"', "\u201c", "\u201d", "''", "``"})
 _STAB_WORDS = frozenset({"stab", "stabs", "stabbed", "stabbing", "knife", "knifed", "knifing", "knifeman", "machete"})
 
 
@@ -258,6 +260,13 @@ class EventCoder:
         ):
             code = self.lexicon.map_code("reject", original)  # "will not accept", "does not intend to meet"
             modality = ASSERTED
+        if code.startswith("04") and tok.lemma_.lower() == "call" and _names_in_quotes(tok):
+            # '"X called the plan "lousy"': naming, not a phone call; a criticism when the words are negative
+            if sentence_tone(tok.sent.text) >= 0:
+                return []
+            code, pattern_suffix = "111", "+grammar.naming"
+        else:
+            pattern_suffix = ""
         if code not in self.taxonomy:
             return []
         if comp is None and pattern.frame in PLAN_FRAMES and any(c.key == "xcomp" for c in pattern.conditions):
@@ -397,7 +406,8 @@ class EventCoder:
                     source=s.actor if s else None,
                     target=t.actor if t else None,
                     modality=modality,
-                    pattern_id=pattern.pattern_id if comp is None else f"{pattern.pattern_id}+{comp.pattern.pattern_id}",
+                    pattern_id=(pattern.pattern_id if comp is None else f"{pattern.pattern_id}+{comp.pattern.pattern_id}")
+                    + pattern_suffix,
                     confidence=confidence,
                     features=features,
                 )
@@ -562,6 +572,16 @@ def _policy_protest_code(code: str, trigger: Token) -> str:
             if lemma in _POLICY_ISSUES:
                 return "1412"
     return code
+
+
+def _names_in_quotes(verb: Token) -> bool:
+    """'called X "a disgrace"' / 'called X a "smash and grab"': the object is followed by a quoted description."""
+    obj = direct_object(verb)
+    if obj is None:
+        return False
+    doc = verb.doc
+    end = min(obj.right_edge.i + 4, verb.sent.end)
+    return any(t.text in _QUOTES for t in doc[obj.i + 1 : end])
 
 
 def _is_state(ref: ActorRef, doc: Doc) -> bool:
