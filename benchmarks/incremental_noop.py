@@ -75,7 +75,9 @@ def _read(path: str, fmt: str) -> list[dict]:
 
 def replicate(seed_out: str, out: str, *, runs: int, copies: int) -> None:
     """Write ``copies`` renamed copies of the seed output's tables into ``out`` as ``runs`` committed runs."""
-    from transforms import commit, known_index, sinks
+    from transforms import sinks
+    from transforms.storage import commit, known_index
+    from transforms.storage import files as fs
 
     schema_of = {"events": "event", "documents": "document", "event_clusters": "event_cluster",
                  "document_signatures": "document_signature", "dead_letter": "dead_letter"}
@@ -107,7 +109,7 @@ def replicate(seed_out: str, out: str, *, runs: int, copies: int) -> None:
         commit.begin(out, run_id, kind="benchmark-copy")
         fields, stale = known_index.update(out, run_id, new_files=files)  # as OutputRun.commit does
         commit.commit(out, run_id, kind="benchmark-copy", files=files, started_at=commit.utc_now(), extra=fields)
-        commit.delete_files(stale)
+        fs.delete_files(stale)
         copy += per_run
 
 
@@ -142,7 +144,7 @@ def main(argv=None) -> int:
             with open(big_in, "w", encoding="utf-8") as fh:
                 for c in range(copies):
                     fh.writelines(json.dumps({**d, "id": f"{d['id']}-r{c}"}) + "\n" for d in docs)
-        from transforms import commit
+        from transforms.storage import commit
 
         n_files = sum(len(p) for p in commit.committed_tables(out).values())
         print(f"output: {n_files} committed files, {len(commit.run_records(out))} run records")

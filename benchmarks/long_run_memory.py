@@ -34,6 +34,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from apache_beam.utils.timestamp import Timestamp  # noqa: E402
 
 from transforms import dedup  # noqa: E402
+from transforms.names import DOCUMENTS, DUPLICATES  # noqa: E402
+from transforms.records.near_duplicates import BANDS, DedupConfig  # noqa: E402
 from transforms.coding.model import Document  # noqa: E402
 
 WORDS = [f"w{i}" for i in range(3000)]
@@ -128,7 +130,7 @@ class _KeyState:
 def simulate_state(docs: list[Document], *, ttl_seconds: int, seconds_between_docs: float, report_every: int):
     """Run _RememberFn's logic over keyed in-memory state; returns rows of (docs, members held, pickled bytes,
     heap MB, duplicates found)."""
-    config = dedup.DedupConfig(ttl_seconds=ttl_seconds)
+    config = DedupConfig(ttl_seconds=ttl_seconds)
     fn = dedup._RememberFn(config)
     queue = _Timers()
     states: dict = {}
@@ -189,7 +191,7 @@ def beam_stream(docs: list[Document], *, ttl_seconds: int, seconds_between_docs:
     options.view_as(StandardOptions).streaming = True
     started = time.time()
     pipeline = beam.Pipeline(options=options)
-    out = pipeline | stream | dedup.DeduplicateStream(dedup.DedupConfig(ttl_seconds=ttl_seconds))
+    out = pipeline | stream | dedup.DeduplicateStream(DedupConfig(ttl_seconds=ttl_seconds))
     tally = tempfile.mktemp(prefix="dedup-tally-")  # the TestStream runner reports no metrics: count outputs
 
     def count(label):
@@ -198,8 +200,8 @@ def beam_stream(docs: list[Document], *, ttl_seconds: int, seconds_between_docs:
                 handle.write(label + "\n")
         return write
 
-    out[dedup.DOCUMENTS] | "CountCoded" >> beam.Map(count("coded"))
-    out[dedup.DUPLICATES] | "CountDups" >> beam.Map(count("duplicate"))
+    out[DOCUMENTS] | "CountCoded" >> beam.Map(count("coded"))
+    out[DUPLICATES] | "CountDups" >> beam.Map(count("duplicate"))
     result = pipeline.run()
     result.wait_until_finish()
     with open(tally, encoding="utf-8") as handle:
@@ -250,7 +252,7 @@ def main() -> None:
     span_h = args.docs * args.seconds_between_docs / 3600
     if "1" in parts:
         print(f"== 1. streaming dedup state: {args.docs} docs over {span_h:.1f} h of event time "
-              f"({args.seconds_between_docs:g} s apart), {dedup.BANDS + 1} keys per document")
+              f"({args.seconds_between_docs:g} s apart), {BANDS + 1} keys per document")
     for label, ttl in ((f"TTL {args.ttl_hours:g} h", int(args.ttl_hours * 3600)), ("no expiry", 10**9)):
         if "1" not in parts:
             break

@@ -38,7 +38,7 @@ def shared(relative: str) -> pathlib.Path:
 
 
 def score(gold: pathlib.Path, *, sentence_filter: bool) -> dict:
-    from pipelines import eval_events
+    from evaluation import events as eval_events
 
     parser = argparse.ArgumentParser()
     eval_events.add_arguments(parser)

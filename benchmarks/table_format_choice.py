@@ -25,7 +25,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 import schemas  # noqa: E402
-from transforms import commit  # noqa: E402
+from transforms.storage import commit  # noqa: E402
 
 
 def _events(rows: int, run: int) -> pa.Table:
@@ -112,7 +112,7 @@ def main(argv=None) -> int:
     tables = [_events(args.rows, run) for run in range(args.runs)]
     print(f"{args.runs} commits of {args.rows} event rows each (timings on a shared machine are noisy)")
     print(f"{'format':<34} {'import s':>9} {'commit s':>9} {'list s':>8}  Avro data files")
-    for name, bench in (("own run records (transforms/commit)", bench_own), ("Delta Lake (deltalake)", bench_delta),
+    for name, bench in (("own run records (transforms/storage/commit)", bench_own), ("Delta Lake (deltalake)", bench_delta),
                         ("Iceberg (pyiceberg, SQLite catalog)", bench_iceberg)):
         root = tempfile.mkdtemp(prefix="demarche-format-")
         try:

@@ -11,7 +11,6 @@ option is accepted; without ``--runner`` the job runs on the in-process FnApiRun
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from typing import Optional, Sequence
 
@@ -19,20 +18,24 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 
 from pipelines.cli import run_job
-from pipelines.extract_events import ExtractEventsOptions, pipeline_options, recorded_options, summarize
-from transforms.aggregate import INPUT_FORMATS, AggregateDyads, ReadTable, parse_modalities, resolve_table_input
+from pipelines.options import JobOptions, given, help_parser, pipeline_options, recorded_options, validate_job
+from pipelines.summary import METRICS_UNAVAILABLE, summarize
+from transforms.aggregate import INPUT_FORMATS, AggregateDyads, ReadTable, resolve_table_input
 from transforms.coding.errors import ConfigError
-from transforms.commit import committed_files
-from transforms.output_run import OutputRun
-from transforms.sinks import GatherWrittenFiles, WriteTable, new_run_id, parse_formats, read_written_list
+from transforms.records.dyad_days import parse_modalities
+from transforms.sinks import GatherWrittenFiles, WriteTable, new_run_id, read_written_list
+from transforms.storage.commit import committed_files
+from transforms.storage.output_run import OutputRun
 
 TABLE = "dyad_day"
-_LOGGER = logging.getLogger("demarche")
+DEFAULT_INPUT = "out"
+INPUT_HELP = f"extract_events output folder, or a glob of event files. Default: {DEFAULT_INPUT}"
+OUTPUT_HELP = "Output folder; the table goes to OUTPUT/{parquet,avro}/dyad_day/dt=YYYY-MM-DD/. Default: out"
 
 
 class AggregateEventsOptions(PipelineOptions):
-    """Options of the aggregate_events job besides ``--input``, ``--output`` and ``--formats``, which it shares with
-    extract_events (Beam registers every option name once per process)."""
+    """Options of the aggregate_events job besides the JobOptions (``--input``, ``--output``, ``--formats`` and the
+    output-folder options), which every job shares."""
 
     @classmethod
     def _add_argparse_args(cls, parser: argparse.ArgumentParser) -> None:
@@ -43,21 +46,13 @@ class AggregateEventsOptions(PipelineOptions):
                            help="Event modalities to aggregate (comma-separated). Default: ASSERTED")
 
 
-def _help_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.aggregate_events",
-                                     description="Daily dyad aggregates of coded events (Parquet + Avro). Any "
-                                     "standard Beam pipeline option is accepted as well.")
-    parser.add_argument("--input", default="out", help="extract_events output folder, or a glob of event files. "
-                        "Default: out")
-    parser.add_argument("--output", default="out", help="Output folder; the table goes to "
-                        "OUTPUT/{parquet,avro}/dyad_day/dt=YYYY-MM-DD/. Default: out")
-    parser.add_argument("--formats", default="parquet,avro", help="Output formats. Default: parquet,avro")
-    AggregateEventsOptions._add_argparse_args(parser)
-    return parser
-
-
-def _given(argv: Sequence[str], name: str) -> bool:
-    return any(arg == name or arg.startswith(name + "=") for arg in argv)
+def _help_parser(prog: str) -> argparse.ArgumentParser:
+    return help_parser(
+        prog=prog,
+        description="Daily dyad aggregates of coded events (Parquet + Avro). Any standard Beam pipeline option is "
+        "accepted as well.",
+        job_options=AggregateEventsOptions, input_help=INPUT_HELP, input_default=DEFAULT_INPUT, output_help=OUTPUT_HELP,
+    )
 
 
 def partition_of_dyad(record: dict) -> str:
@@ -105,10 +100,10 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     argv = list(sys.argv[1:] if argv is None else argv)
     options = pipeline_options(argv)
     job = options.view_as(AggregateEventsOptions)
-    shared = options.view_as(ExtractEventsOptions)
-    input_ = shared.input if _given(argv, "--input") else "out"
+    shared = options.view_as(JobOptions)
+    input_ = shared.input if given(argv, "--input") else DEFAULT_INPUT  # Beam's default is extract_events' input
     output = shared.output
-    formats = parse_formats(shared.formats)
+    formats = validate_job(shared)
     options.view_as(SetupOptions).save_main_session = False
     run_id = new_run_id()
     with OutputRun(output, run_id=run_id, kind="aggregate", break_lock=shared.break_lock,
@@ -119,6 +114,8 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
         result = pipeline.run()
         result.wait_until_finish()
         summary = summarize(result, output=output)
+        if METRICS_UNAVAILABLE in summary:
+            print(f"demarche aggregate: warning: no run summary: {summary[METRICS_UNAVAILABLE]}", file=sys.stderr)
         old = previous_files(output, formats)
         out.commit(files=read_written_list(output, run_id), removed=old, summary=summary,
                    options=recorded_options(options))
@@ -129,11 +126,11 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     return summary
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipelines.aggregate_events") -> int:
     """Entry point (``demarche aggregate``): returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if "-h" in argv or "--help" in argv:
-        _help_parser().print_help()
+        _help_parser(prog).print_help()
         return 0
     return run_job(lambda: run(argv))
 

@@ -38,6 +38,19 @@ def run_job(run: Callable[[], object]) -> int:
     return 0
 
 
+def job_main(run: Callable[..., object], *, prog: str) -> Callable[..., int]:
+    """The ``main(argv=None, *, prog=PROG)`` of a command: its ``run(argv, prog=prog)`` inside ``run_job``.
+
+    run: The command's work, called as ``run(argv, prog=prog)``.
+    prog: The program name its ``--help`` shows by default (``demarche COMMAND`` when started by ``demarche``).
+    """
+
+    def main(argv: Optional[Sequence[str]] = None, *, prog: str = prog) -> int:
+        return run_job(lambda: run(argv, prog=prog))
+
+    return main
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
@@ -48,8 +61,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"demarche: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
         return 2
     module = importlib.import_module(COMMANDS[command][0])
-    if command == "aggregate":
-        return module.main(rest)
     return module.main(rest, prog=f"demarche {command}")
 
 

@@ -1,8 +1,8 @@
 """Score the coders on labelled files: ``python -m pipelines.evaluate {actors,events,when-where} --gold FILE``.
 
-Each sub-command prints one JSON object (add ``--verbose`` for the failures). The scorers live next to this file
-(``eval_actors.py``, ``eval_events.py``, ``eval_when_where.py``, ``eval_news.py``) and code the gold items with the same per-document
-coder the pipeline runs.
+Each sub-command prints one JSON object (add ``--verbose`` for the failures). The scorers live in the ``evaluation``
+package (``actors.py``, ``events.py``, ``when_where.py``, ``news.py``; gold files are read by ``evaluation/gold.py``)
+and code the gold items with the same per-document coder the pipeline runs.
 """
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import json
 import sys
 from typing import Optional, Sequence
 
+from evaluation.gold import GoldError
+
 SCORERS = {
-    "actors": ("pipelines.eval_actors", "actor coding: country, role and name accuracy (actors_dev.jsonl format)"),
-    "events": ("pipelines.eval_events", "event coding: PLOVER type / source / triple P-R-F1 (plover_gsr format)"),
-    "when-where": ("pipelines.eval_when_where", "event dates and places: accuracy (when_where_gold.jsonl format)"),
-    "news": ("pipelines.eval_news", "real news articles: per-field event precision/recall (eval/news_gold.jsonl format)"),
+    "actors": ("evaluation.actors", "actor coding: country, role and name accuracy (actors_dev.jsonl format)"),
+    "events": ("evaluation.events", "event coding: PLOVER type / source / triple P-R-F1 (plover_gsr format)"),
+    "when-where": ("evaluation.when_where", "event dates and places: accuracy (when_where_gold.jsonl format)"),
+    "news": ("evaluation.news", "real news articles: per-field event precision/recall (eval/news_gold.jsonl format)"),
 }
 
 
@@ -35,7 +37,7 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = "python -m pipelin
     module = importlib.import_module(args.module)
     try:
         result = module.evaluate(args)
-    except getattr(module, "USER_ERRORS", ()) as err:  # bad gold / missing corpus: a message, not a traceback
+    except GoldError as err:  # bad gold / missing corpus: a message, not a traceback
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(json.dumps(result, indent=2, ensure_ascii=False, default=str))

@@ -2,7 +2,7 @@
 
 The tables appear as views named ``events``, ``documents``, ``event_clusters`` and ``dyad_day`` (with the ``dt``
 partition as a column). Every command that reads an output folder (``query``, ``show``, ``report``) finds the files
-through :func:`transforms.commit.committed_files`, so they see committed runs only.
+through :func:`transforms.storage.commit.committed_files`, so they see committed runs only.
 """
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ import re
 import sys
 from typing import Optional, Sequence
 
+from pipelines.cli import job_main
 from transforms.coding.errors import OutputError
-from transforms.commit import committed_files
+from transforms.storage.commit import committed_files
 
 # View name -> schemas/<name>.avsc
 TABLES = {"events": "event", "documents": "document", "event_clusters": "event_cluster", "dyad_day": "dyad_day"}
@@ -169,10 +170,7 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "demarche query", s
     return 0
 
 
-def main(argv: Optional[Sequence[str]] = None, *, prog: str = "demarche query") -> int:
-    from pipelines.cli import run_job
-
-    return run_job(lambda: run(argv, prog=prog))
+main = job_main(run, prog="demarche query")
 
 
 if __name__ == "__main__":

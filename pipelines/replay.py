@@ -21,18 +21,21 @@ from typing import Optional, Sequence
 from apache_beam.options.pipeline_options import SetupOptions
 
 from pipelines.cli import run_job
-from pipelines.extract_events import (
+from pipelines.extract_events import run_pipeline
+from pipelines.options import (
     ExtractEventsOptions,
-    _run_pipeline,
     check_user_lexicons,
+    given,
     pipeline_options,
-    print_help,
+    print_extract_help,
     recorded_options,
     validate,
 )
-from transforms import commit, sinks
+from transforms import sinks
 from transforms.coding.errors import ConfigError
-from transforms.output_run import OutputRun
+from transforms.storage import commit
+from transforms.storage import files as fs
+from transforms.storage.output_run import OutputRun
 
 _TRUNCATED = re.compile(r"\.\.\. \[truncated, \d+ chars\]$")
 USAGE = "usage: demarche replay DEAD_LETTER_FILES... --output OUT [extract options]  (files first)"
@@ -47,15 +50,15 @@ def split_argv(argv: Sequence[str]) -> tuple[list[str], list[str]]:
 
 def resolve_letters(output: str, patterns: Sequence[str]) -> list[str]:
     """Committed dead-letter files of ``output`` matching ``patterns``; ConfigError for anything else."""
-    committed = {os.path.abspath(p) if commit.is_local(p) else p: p
+    committed = {os.path.abspath(p) if fs.is_local(p) else p: p
                  for p in commit.committed_files(output, "dead_letter", "jsonl")}
     chosen = []
     for pattern in patterns:
-        matches = sorted(globlib.glob(pattern)) if commit.is_local(pattern) else [pattern]
+        matches = sorted(globlib.glob(pattern)) if fs.is_local(pattern) else [pattern]
         if not matches:
             raise ConfigError(f"{pattern!r} matches no file")
         for path in matches:
-            key = os.path.abspath(path) if commit.is_local(path) else path
+            key = os.path.abspath(path) if fs.is_local(path) else path
             if key not in committed:
                 raise ConfigError(f"{path} is not a committed dead-letter file of {output}")
             chosen.append(committed[key])
@@ -67,7 +70,7 @@ def plan(letters: Sequence[dict], staging: str) -> tuple[list[str], dict[str, li
     sources, staged, carried = [], {}, []
     for letter in letters:
         source, raw = letter.get("source") or "", letter.get("raw")
-        if source and commit.exists(source) and os.path.isfile(source):
+        if source and fs.exists(source) and os.path.isfile(source):
             if source not in sources:
                 sources.append(source)
         elif raw is not None and not _TRUNCATED.search(raw):
@@ -75,9 +78,9 @@ def plan(letters: Sequence[dict], staging: str) -> tuple[list[str], dict[str, li
             if letter.get("line") is not None and not name.endswith(".jsonl"):
                 name += ".jsonl"
             if letter.get("line") is None:  # a whole text file: its own file, named like the source (doc_id = stem)
-                staged.setdefault(commit.join(staging, f"f{len(staged):04d}", name), []).append(raw)
+                staged.setdefault(fs.join(staging, f"f{len(staged):04d}", name), []).append(raw)
             else:
-                staged.setdefault(commit.join(staging, name), []).append(raw)
+                staged.setdefault(fs.join(staging, name), []).append(raw)
         else:
             carried.append(letter)
     return sources, staged, carried
@@ -88,7 +91,7 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     patterns, rest = split_argv(argv)
     if not patterns:
         raise ConfigError(f"give the dead-letter files to replay\n{USAGE}")
-    if not any(a == "--output" or a.startswith("--output=") for a in rest):
+    if not given(rest, "--output"):
         raise ConfigError(f"give --output, the output folder the dead letters belong to\n{USAGE}")
     options = pipeline_options(rest + ["--input=unused"])
     job = options.view_as(ExtractEventsOptions)
@@ -100,18 +103,18 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
     with OutputRun(output, run_id=run_id, kind="replay", break_lock=job.break_lock,
                    stale_seconds=job.lock_stale_seconds, spacy_model=job.spacy_model) as out:
         files = resolve_letters(output, patterns)
-        letters = [json.loads(line) for path in files for line in commit.read_bytes(path).decode("utf-8").splitlines()
+        letters = [json.loads(line) for path in files for line in fs.read_bytes(path).decode("utf-8").splitlines()
                    if line.strip()]
-        staging = commit.join(output, commit.TEMP_DIR, f"replay-{run_id}")
+        staging = fs.join(output, commit.TEMP_DIR, f"replay-{run_id}")
         sources, staged, carried = plan(letters, staging)
         for path, raws in staged.items():
-            commit.atomic_write(path, ("\n".join(raws) + "\n").encode("utf-8"))
+            fs.atomic_write(path, ("\n".join(raws) + "\n").encode("utf-8"))
         inputs = sources + list(staged)
         summary: dict = {}
         written: list[str] = []
         if inputs:
             job.input = ",".join(inputs)
-            summary = _run_pipeline(options, job, run_id=run_id, stream=False, replayed_dead_letters=files)
+            summary = run_pipeline(options, job, run_id=run_id, stream=False, replayed_dead_letters=files)
             written = sinks.read_written_list(output, run_id)
         if carried:
             writer = sinks._FormatWriter("jsonl", "dead_letter",
@@ -119,11 +122,11 @@ def run(argv: Optional[Sequence[str]] = None) -> dict:
             for letter in carried:
                 writer.write(letter)
             written.append(writer.close())
-        commit.delete_files(commit.list_files(staging))
-        commit.remove_empty_dirs(commit.join(output, commit.TEMP_DIR))
+        fs.delete_files(fs.list_files(staging))
+        fs.remove_empty_dirs(fs.join(output, commit.TEMP_DIR))
         summary.update(replayed_letters=len(letters), replayed_files=len(files), not_replayable=len(carried))
         out.commit(files=written, removed=files, summary=summary, options=recorded_options(options),
-                   extra={"replayed": [commit.relative(output, f) for f in files]})
+                   extra={"replayed": [fs.relative(output, f) for f in files]})
     print(f"demarche replay: {len(letters)} dead letters of {len(files)} files reprocessed ({len(sources)} source "
           f"files read again, {sum(len(v) for v in staged.values())} inputs from their raw copy, {len(carried)} not "
           f"replayable and kept); coded {summary.get('documents_coded', 0)}, dead-lettered again "
@@ -135,7 +138,7 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = "demarche replay")
     argv = list(sys.argv[1:] if argv is None else argv)
     if "-h" in argv or "--help" in argv:
         print(__doc__)
-        print_help(prog + " DEAD_LETTER_FILES")
+        print_extract_help(prog + " DEAD_LETTER_FILES")
         return 0
     return run_job(lambda: run(argv))
 

@@ -16,6 +16,7 @@ import io
 import sys
 from typing import Optional, Sequence
 
+from pipelines.cli import job_main
 from pipelines.query import connect
 from transforms.coding.errors import OutputError
 
@@ -334,10 +335,7 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "demarche report") 
     return 0
 
 
-def main(argv: Optional[Sequence[str]] = None, *, prog: str = "demarche report") -> int:
-    from pipelines.cli import run_job
-
-    return run_job(lambda: run(argv, prog=prog))
+main = job_main(run, prog="demarche report")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import sys
 from typing import Optional, Sequence
 
 import schemas
+from pipelines.cli import job_main
 from transforms.coding.errors import OutputError
 
 # Table (folder) name -> schemas/<name>.avsc
@@ -70,10 +71,7 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "demarche schema", 
     return 0
 
 
-def main(argv: Optional[Sequence[str]] = None, *, prog: str = "demarche schema") -> int:
-    from pipelines.cli import run_job
-
-    return run_job(lambda: run(argv, prog=prog))
+main = job_main(run, prog="demarche schema")
 
 
 if __name__ == "__main__":

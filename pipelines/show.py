@@ -13,6 +13,7 @@ import html
 import sys
 from typing import Optional, Sequence
 
+from pipelines.cli import job_main
 from pipelines.query import check_output_folder, read_records
 from transforms.coding.errors import OutputError
 
@@ -295,10 +296,7 @@ def run(argv: Optional[Sequence[str]] = None, *, prog: str = "demarche show", st
     return 0
 
 
-def main(argv: Optional[Sequence[str]] = None, *, prog: str = "demarche show") -> int:
-    from pipelines.cli import run_job
-
-    return run_job(lambda: run(argv, prog=prog))
+main = job_main(run, prog="demarche show")
 
 
 if __name__ == "__main__":

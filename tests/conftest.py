@@ -5,12 +5,16 @@ import glob
 import pathlib
 
 import fastavro
-
 import pytest
+from hypothesis import settings
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SEED = ROOT / "seeds" / "japan_korea_60th_anniversary.txt"
+
+# Property tests draw the same examples on every run (a failure is reproducible, CI never flakes on a new draw).
+settings.register_profile("deterministic", derandomize=True)
+settings.load_profile("deterministic")
 
 
 def shared_file(relative: str) -> pathlib.Path:
@@ -56,3 +60,28 @@ def avro_records(out, table: str) -> list[dict]:
         with open(path, "rb") as handle:
             records.extend(fastavro.reader(handle))
     return records
+
+
+def streaming_pipeline():
+    """A TestPipeline in streaming mode (for TestStream sources)."""
+    from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+    from apache_beam.testing.test_pipeline import TestPipeline
+
+    options = PipelineOptions()
+    options.view_as(StandardOptions).streaming = True
+    return TestPipeline(options=options)
+
+
+def extract_and_aggregate(root: pathlib.Path, lines: list[str], *, extra_inputs: str = "",
+                          options: tuple[str, ...] = ()) -> pathlib.Path:
+    """The real jobs on JSON Lines ``lines`` (written to ``root/in/news.jsonl``) and ``extra_inputs`` (globs):
+    extract_events, then aggregate_events into the same output folder ``root/out``, which is returned."""
+    from pipelines import aggregate_events, extract_events
+
+    (root / "in").mkdir()
+    (root / "in" / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = root / "out"
+    inputs = f"{extra_inputs},{root}/in/*" if extra_inputs else f"{root}/in/*"
+    extract_events.run([f"--input={inputs}", f"--output={out}", *options])
+    assert aggregate_events.main([f"--input={out}", f"--output={out}"]) == 0
+    return out

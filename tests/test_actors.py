@@ -359,7 +359,7 @@ def test_seed_institutions(seed):
 # -- evaluation ------------------------------------------------------------------------------------------
 @pytest.mark.skipif(not SHARED_DEV.exists(), reason="shared dev data absent")
 def test_dev_thresholds():
-    from pipelines import eval_actors
+    from evaluation import actors as eval_actors
 
     result = eval_actors.evaluate(argparse.Namespace(gold=str(SHARED_DEV), verbose=False, actors_file=None))
     assert result["n"] > 100
@@ -554,7 +554,7 @@ def test_role_words_after_group_adjectives_still_count(coder):
 
 
 def test_evaluator_translates_ngec_agent_codes(tmp_path):
-    from pipelines import eval_actors
+    from evaluation import actors as eval_actors
 
     gold = tmp_path / "gold.jsonl"
     items = [("Kenyan paramedics", {"country": "KEN", "code_1": "MED"}),  # NGEC MED = medical (CAMEO HLH)

@@ -13,8 +13,9 @@ import pytest
 
 import schemas
 from pipelines import aggregate_events
-from transforms.aggregate import DyadDayFn, dyad_key
-from transforms.clusters import cluster_record, mentions_of_document
+from transforms.aggregate import DyadDayFn
+from transforms.records.clusters import cluster_record, mentions_of_document
+from transforms.records.dyad_days import DyadDayTotals, dyad_key, dyad_record
 
 GROUP_BY = """
 SELECT coalesce(event_date, if(event_date_precision = 'UNKNOWN', NULL, doc_date)) AS date,
@@ -129,6 +130,12 @@ def test_missing_input_is_a_clear_error(tmp_path, capsys):
     assert "no event files" in capsys.readouterr().err
 
 
+def test_shared_output_options_are_validated(tmp_path, capsys):
+    assert aggregate_events.main([f"--input={tmp_path}", f"--output={tmp_path}/o", "--max_file_mb=0"]) == 2
+    assert "--max_file_mb must be positive" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()  # stopped before taking the output's lease
+
+
 def test_dyad_combiner_and_keys():
     events = [_event(0), _event(15), _event(61, event_date=None, doc_date=None)]
     assert dyad_key(events[2]) is None
@@ -155,8 +162,26 @@ def test_clusters_count_copies_of_reporting_documents():
 def test_background_events_of_unknown_date_do_not_count_on_the_article_day():
     import datetime as _dt
 
-    from transforms.clusters import cluster_date
+    from transforms.records.clusters import cluster_date
 
     day = _dt.date(2025, 6, 17)
     assert cluster_date({"event_date": None, "event_date_precision": "UNKNOWN", "doc_date": day}) is None
     assert cluster_date({"event_date": day, "event_date_precision": "DOCUMENT", "doc_date": day}) == day
+
+
+def test_dyad_day_totals_ignore_nulls_and_merge_in_any_split():
+    events = [
+        {"doc_id": "a", "goldstein": 2.0, "tone": None},
+        {"doc_id": "a", "goldstein": None, "tone": -1.0},
+        {"doc_id": "b", "goldstein": -4.0, "tone": 3.0},
+    ]
+    whole = DyadDayTotals()
+    for event in events:
+        whole.add(event)
+    split = DyadDayTotals.merged([DyadDayTotals().add(events[0]), DyadDayTotals().add(events[1]).add(events[2])])
+    expected = {"n_events": 3, "n_documents": 2, "goldstein_mean": -1.0, "tone_mean": 1.0}
+    assert whole.values() == split.values() == expected
+    assert DyadDayTotals().values() == {"n_events": 0, "n_documents": 0, "goldstein_mean": None, "tone_mean": None}
+    record = dyad_record(("2025-05-01", "", "KOR", "04", 1), expected)
+    assert record["date"] == dt.date(2025, 5, 1) and record["source_country"] is None
+    assert list(record) == schemas.field_names("dyad_day")

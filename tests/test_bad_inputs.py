@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import ROOT, avro_records
 from pipelines import extract_events
-from transforms import ingest, sources
+from transforms import sources
+from transforms.records import ingest
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import fuzz_inputs  # noqa: E402 - the generator shared with benchmarks/fuzz_inputs.py
@@ -220,6 +221,7 @@ def test_a_changed_text_under_a_known_id_is_a_recorded_revision(job, tmp_path):
     assert len(_by(_letters(out), reason=ingest.REVISED_TEXT)) == 1 and again["unaccounted"] == 0
 
 
+@pytest.mark.slow
 def test_a_fuzzed_folder_through_the_pipeline_is_fully_accounted(tmp_path):
     fuzz = fuzz_inputs.write_mixed_folder(str(tmp_path / "in"), rng=random.Random(16), units=150)
     summary = fuzz_inputs.run_pipeline(fuzz.folder, str(tmp_path / "out"))

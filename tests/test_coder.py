@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 import schemas
-from transforms import ingest
+from transforms.records import ingest
 from transforms.coding.model import FUTURE, HYPOTHETICAL, Document
 from transforms.coding.nlp import model_label
 
@@ -101,27 +101,19 @@ def test_country_sources_are_recorded(document_coder, nlp):
     assert (event["target_country"], event["target_country_source"]) == ("BRA", "TEXT")
 
 
-def test_dateline_places_actors_the_text_leaves_without_country(document_coder, nlp):
-    text = ("NAIROBI, June 16 (Reuters) - The ministry said the situation was calm. Police arrested dozens of "
-            "protesters on Sunday.")
-    events = code_text(document_coder, nlp, text, doc_date=D)
-    arrest = next(e for e in events if e["cameo_root"] == "17")
-    assert (arrest["source_code"], arrest["source_country_source"]) == ("KENCOP", "CONTEXT")
-
-
-def test_dominant_country_places_unplaced_actors(document_coder, nlp):
-    text = ("Peruvian lawmakers met on Monday. Peru's president named a cabinet. Lima hosted the talks. "
-            "Police arrested two protesters on Tuesday.")
-    events = code_text(document_coder, nlp, text, doc_date=D)
-    arrest = next(e for e in events if e["cameo_root"] == "17")
-    assert (arrest["source_country"], arrest["source_country_source"]) == ("PER", "CONTEXT")
-
-
-def test_no_document_country_when_none_dominates(document_coder, nlp):
-    text = "Chile and Argentina met on Monday. Police arrested two protesters on Tuesday."
-    events = code_text(document_coder, nlp, text, doc_date=D)
-    arrest = next(e for e in events if e["cameo_root"] == "17")
-    assert arrest["source_country"] is None
+@pytest.mark.parametrize("text,expected", [
+    # the dateline places actors the text leaves without a country
+    ("NAIROBI, June 16 (Reuters) - The ministry said the situation was calm. Police arrested dozens of protesters "
+     "on Sunday.", {"source_code": "KENCOP", "source_country_source": "CONTEXT"}),
+    # the dominant country places unplaced actors
+    ("Peruvian lawmakers met on Monday. Peru's president named a cabinet. Lima hosted the talks. Police arrested two "
+     "protesters on Tuesday.", {"source_country": "PER", "source_country_source": "CONTEXT"}),
+    # no document country when none dominates
+    ("Chile and Argentina met on Monday. Police arrested two protesters on Tuesday.", {"source_country": None}),
+])
+def test_document_context_places_the_police_of_an_arrest(document_coder, nlp, text, expected):
+    arrest = next(e for e in code_text(document_coder, nlp, text, doc_date=D) if e["cameo_root"] == "17")
+    assert {field: arrest[field] for field in expected} == expected
 
 
 def test_background_event_record_has_unknown_date(document_coder, nlp):
@@ -129,3 +121,14 @@ def test_background_event_record_has_unknown_date(document_coder, nlp):
     events = [e for e in code_text(document_coder, nlp, text, doc_date=D) if e["trigger"] == "shelled"]
     assert events and all(e["event_date"] is None and e["event_date_precision"] == "UNKNOWN" for e in events)
     assert all(e["location_name"] is None or e["location_country"] != "CHL" for e in events)
+
+
+def test_undated_document_is_coded_the_same_whatever_the_day_of_the_run(document_coder, nlp):
+    """An undated document is not coded "as of today": a person holds their most recent post (Joe Biden: the US
+    president until 2025, so a run in 2026 used to make him USAELI), and relative dates stay unresolved."""
+    events = code_text(document_coder, nlp, "Joe Biden criticized Russia on Thursday.", doc_date=None)
+    assert events, "no event coded"
+    for event in events:
+        assert event["source_code"] == "USAGOV"
+        assert event["doc_date"] is None and event["event_date"] is None
+        assert event["event_date_precision"] == "DOCUMENT"

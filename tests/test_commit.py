@@ -13,10 +13,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines import extract_events
-from transforms import commit
-from transforms.lease import LOCK_NAME, Lease, LeaseHeld
-from transforms.output_run import HOLD_HOOK_ENV
+from transforms.coding.errors import LeaseHeld
 from transforms.sinks import KILL_HOOK_ENV
+from transforms.storage import commit
+from transforms.storage.lease import LOCK_NAME, Lease
+from transforms.storage.output_run import HOLD_HOOK_ENV
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -127,7 +128,7 @@ def test_a_run_killed_at_a_write_stage_is_repaired_by_the_rerun(clean, tmp_path,
                            cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True, text=True,
                            timeout=600)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert f"broke the stale lease of run" in rerun.stdout and f"pid {killed.pid}" in rerun.stdout
+    assert "broke the stale lease of run" in rerun.stdout and f"pid {killed.pid}" in rerun.stdout
     assert "uncommitted run(s)" in rerun.stdout and "coded again" in rerun.stdout
     state = _state(out)
     assert state == expected

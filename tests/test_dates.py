@@ -27,7 +27,7 @@ def event(doc, word: str, *, nth: int = 0, modality: str = ASSERTED) -> EventMat
     """An EventMatch on the nth token spelled `word` (head = that token), as the event coder would make."""
     tok = [t for t in doc if t.text == word][nth]
     index = next(i for i, s in enumerate(doc.sents) if s.start <= tok.i < s.end)
-    return EventMatch(index, tok.i, tok.i + 1, tok.i, "040", None, None, modality=modality)
+    return EventMatch(sentence_index=index, trigger_start=tok.i, trigger_end=tok.i + 1, head=tok.i, cameo_code="040", source=None, target=None, modality=modality)
 
 
 def date_of(nlp, text: str, trigger: str, doc_date, **kw):
@@ -205,7 +205,7 @@ def test_resolve_expression(text, future, expected):
 
 
 def test_eval_when_where_scores_a_small_gold_file(tmp_path):
-    from pipelines import eval_when_where
+    from evaluation import when_where as eval_when_where
 
     items = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()[:3]]
     assert len(items) == 3
@@ -309,3 +309,19 @@ def test_episode_date_is_the_ledes_not_a_later_aside(nlp):
     text = ("On Thursday, gunmen stormed a police station in the capital. Officials said Saturday that two "
             "officers died. The attackers fled the city.")
     assert date_of(nlp, text, "fled", D(2025, 9, 9)) == (D(2025, 9, 4), DAY)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("6/22", None), ("22/6", None), ("the 22nd", None), ("Thursday", None), ("June 22", None),
+        ("6/22/65", (D(1965, 6, 22), DAY)), ("22/06/1965", (D(1965, 6, 22), DAY)), ("2025-06-17", (D(2025, 6, 17), DAY)),
+    ],
+)
+def test_without_a_document_date_only_what_the_text_fixes_resolves(text, expected):
+    """No document date: a numeric date missing its year is not completed from the day of the run."""
+    assert resolve_expression(text, doc_date=None) == expected
+
+
+def test_undated_event_with_a_numeric_date_missing_its_year_is_not_dated_by_the_run(nlp):
+    assert date_of(nlp, "The two ministers met in Geneva on 6/22.", "met", None) == (None, DOCUMENT)

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from pipelines import eval_news, evaluate
-from pipelines.eval_news import actor_key, assign, date_right, score, sentence_of
+from evaluation import agreement, news as eval_news
+from evaluation.gold import GoldError, read_jsonl
+from evaluation.news import actor_key, assign, date_right, score, sentence_of
+from pipelines import evaluate
 
 
 def gold_event(**fields) -> dict:
@@ -104,11 +106,33 @@ def test_prediction_outside_gold_sentences_is_a_false_positive():
 def test_read_gold_rejects_bad_lines(tmp_path):
     path = tmp_path / "gold.jsonl"
     path.write_text(json.dumps({"doc_id": "d", "split": "train", "events": []}) + "\n")
-    with pytest.raises(eval_news.GoldError, match="gold.jsonl:1: split must be dev or test"):
+    with pytest.raises(GoldError, match="gold.jsonl:1: split must be dev or test"):
         eval_news.read_gold(str(path))
     path.write_text(json.dumps({"doc_id": "d", "split": "dev", "events": [{"code": "042"}]}) + "\n")
-    with pytest.raises(eval_news.GoldError, match="event without 'sent_start'"):
+    with pytest.raises(GoldError, match="event without 'sent_start'"):
         eval_news.read_gold(str(path))
+
+
+def test_the_one_gold_reader_numbers_lines_and_names_what_is_wrong(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    path.write_text('{"a": 1}\n\n{"b": 2}\n', encoding="utf-8")
+    assert list(read_jsonl(str(path))) == [(1, {"a": 1}), (3, {"b": 2})]
+    path.write_text('{"a": 1}\n{"a": \n', encoding="utf-8")
+    with pytest.raises(GoldError, match=r"gold.jsonl:2: invalid JSON"):
+        list(read_jsonl(str(path)))
+    path.write_text('[1, 2]\n', encoding="utf-8")
+    with pytest.raises(GoldError, match=r"gold.jsonl:1: not a JSON object"):
+        list(read_jsonl(str(path)))
+    with pytest.raises(GoldError, match="cannot read gold file"):
+        list(read_jsonl(str(tmp_path / "missing.jsonl")))
+
+
+def test_every_scorer_reports_a_bad_gold_file_as_one_line(tmp_path, capsys):
+    path = tmp_path / "gold.jsonl"
+    path.write_text("not json\n", encoding="utf-8")
+    for command in ("actors", "events", "when-where", "news"):
+        assert evaluate.main([command, "--gold", str(path)]) == 2
+        assert f"{path}:1: invalid JSON" in capsys.readouterr().err
 
 
 def test_command_without_corpus_fails_with_a_message(tmp_path, capsys):
@@ -143,13 +167,6 @@ def test_real_pipeline_output_scores_perfectly_against_itself(tmp_path):
 
 
 def test_agreement_between_passes_on_invented_records():
-    import importlib.util
-    import pathlib
-
-    path = pathlib.Path(__file__).resolve().parents[1] / "eval" / "agreement.py"
-    spec = importlib.util.spec_from_file_location("agreement", path)
-    agreement = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(agreement)
     assert agreement.cohen_kappa([("04", "04"), ("11", "11")]) == 1.0
     assert agreement.cohen_kappa([("04", "11"), ("11", "04")]) == -1.0
     pass1 = {"d": {"doc_id": "d", "split": "dev", "events": [

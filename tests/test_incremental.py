@@ -61,11 +61,11 @@ def test_incremental_runs_code_only_new_documents(tmp_path):
     second = _run(folder, out)
     files_2 = _files(out)
     new_files = sorted(set(files_2) - set(files_1))
-    assert set(files_1) <= set(files_2), "earlier files are left as they are"
+    assert new_files and set(files_1) <= set(files_2), "earlier files are left as they are"
     assert second["documents_already_known"] == 2 and second["documents_coded"] == 1
     assert second["duplicates_near"] == 1 and second["duplicates_exact"] == 1
     new_events = _rows([p for p in new_files if "/parquet/events/" in p])
-    assert {e["doc_id"] for e in new_events} <= {"b1"}
+    assert new_events and {e["doc_id"] for e in new_events} == {"b1"}, "events of the one new document, only"
     new_documents = {d["doc_id"]: d for d in _rows([p for p in new_files if "/parquet/documents/" in p])}
     assert set(new_documents) == {"b1", "b2", "b3"}
     assert new_documents["b2"]["duplicate_of"] == "a1" and new_documents["b3"]["duplicate_of"] == "a2"

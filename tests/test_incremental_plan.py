@@ -1,4 +1,4 @@
-"""An incremental batch run with nothing new skips the pipeline (transforms/incremental_plan.py): same committed
+"""An incremental batch run with nothing new skips the pipeline (transforms/storage/incremental_plan.py): same committed
 files and the same summary as the full job; a new document, a revised text or a new bad line runs the full job."""
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import glob
 import json
 import os
 
+import pytest
+
 from pipelines import extract_events
-from transforms import commit, incremental_plan
+from transforms.coding.errors import StorageError
+from transforms.storage import commit, incremental_plan
 
 A1 = "Brazil and Argentina signed a trade agreement in Brasilia on Monday to cut tariffs on cars and steel."
 A2 = "Egypt condemned an air strike near its border with Sudan on Monday."
@@ -91,3 +94,26 @@ def test_anything_new_runs_the_full_job(tmp_path):
     summary = _run(folder, out)
     assert "pipeline_skipped" not in _last_record(out)
     assert summary["documents_revised"] == 1 and summary["dead_lettered"] == 1
+
+
+def test_an_output_that_cannot_be_listed_fails_the_run_instead_of_recoding(tmp_path, monkeypatch):
+    # The listing of OUT fails (as a cloud store without credentials would): the run stops with an error naming the
+    # folder; it never takes the failure for "nothing known yet" and codes every document again into duplicates.
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    (folder / "day1.jsonl").write_text(_line("a1", A1) + "\n", encoding="utf-8")
+    assert _run(folder, out)["documents_coded"] == 1
+    files, records = _files(out), commit.run_records(str(out))
+    real_listdir = os.listdir
+
+    def denied(path="."):
+        if os.fspath(path).startswith(str(out)):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", denied)
+    with pytest.raises(StorageError, match=f"cannot list {out}/_runs: PermissionError"):
+        _run(folder, out)
+    monkeypatch.undo()
+    assert _files(out) == files and commit.run_records(str(out)) == records, "nothing coded again, nothing committed"
+    assert not os.path.exists(out / "_lock.json"), "the lease is released"

@@ -7,7 +7,7 @@ import json
 import pytest
 from hypothesis import given, strategies as st
 
-from transforms import ingest
+from transforms.records import ingest
 from transforms.coding.model import Document
 
 

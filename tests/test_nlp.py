@@ -53,3 +53,32 @@ def test_unknown_model_is_a_clear_error():
 
 def test_model_label(plain_nlp):
     assert model_label(plain_nlp).startswith("en_core_web_sm")
+
+
+@pytest.mark.parametrize(
+    "line, place, qualifier, date, agency",
+    [
+        ("SEOUL, June 17 -- Talks began.", "SEOUL", None, "June 17", None),
+        ("KYIV, Ukraine (AP) \u2014 The government spoke.", "KYIV", "Ukraine", None, "AP"),
+        ("NAIROBI, June 16 (Reuters) - Police said.", "NAIROBI", None, "June 16", "Reuters"),
+        ("Paris, Aug. 6 -- Talks began.", "Paris", None, "Aug. 6", None),
+        ("WASHINGTON: The talks failed.", "WASHINGTON", None, None, None),
+    ],
+)
+def test_the_one_dateline_detector_reads_the_parts(line, place, qualifier, date, agency):
+    from transforms.coding.dateline import dateline_at, find_datelines
+
+    text = "Leaders meet\n" + line
+    (found,) = find_datelines(text)
+    assert (found.place, found.qualifier, found.date, found.agency) == (place, qualifier, date, agency)
+    assert text[slice(*found.place_span)] == place
+    assert dateline_at(text, len("Leaders meet\n")) == found
+    rest = text[found.end:]  # the dateline ends after its dash and the blank after it
+    assert rest[:1].isupper() and line.endswith(rest)
+
+
+@pytest.mark.parametrize("line", ["Meanwhile - the talks went on.", "the talks - a summary: none.", "No dash here."])
+def test_lines_that_are_not_datelines(line):
+    from transforms.coding.dateline import find_datelines
+
+    assert find_datelines(line) == ()

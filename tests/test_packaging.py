@@ -32,3 +32,23 @@ def test_console_script_extract_help(capsys):
     assert cli.main(["extract", "--help"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("usage: demarche extract") and "--spacy_model" in out
+
+
+def test_every_job_explains_the_shared_options_and_its_own(capsys):
+    shared = ("--input", "--output", "--formats", "--max_file_mb", "--break_lock", "--lock_stale_seconds")
+    for command, own in (("extract", "--dedup"), ("aggregate", "--modalities"), ("replay", "--spacy_model")):
+        assert cli.main([command, "--help"]) == 0
+        out = capsys.readouterr().out
+        assert f"usage: demarche {command}" in out, command
+        assert all(option in out for option in shared + (own, "--runner")), command
+
+
+def test_every_demarche_option_has_a_help_text():
+    from pipelines.aggregate_events import AggregateEventsOptions
+    from pipelines.options import ExtractEventsOptions, help_parser
+
+    for job_options in (ExtractEventsOptions, AggregateEventsOptions):
+        parser = help_parser(prog="demarche", description="", job_options=job_options)
+        ours = [action for group in parser._action_groups if (group.title or "").startswith("demarche")
+                for action in group._group_actions]
+        assert len(ours) > 6 and all(action.help and action.help.strip() for action in ours), job_options

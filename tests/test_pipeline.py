@@ -17,7 +17,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from conftest import SEED, avro_records
 from pipelines import extract_events
-from transforms import ingest
+from transforms.records import ingest
 from transforms.annotate import CodeDocuments, CodingConfig
 from transforms.coding.errors import ConfigError, DataFileError
 from transforms.coding.model import Document

@@ -30,18 +30,19 @@ def resolver():
 def event(doc, word: str, *, nth: int = 0) -> EventMatch:
     tok = [t for t in doc if t.text == word][nth]
     index = next(i for i, s in enumerate(doc.sents) if s.start <= tok.i < s.end)
-    return EventMatch(index, tok.i, tok.i + 1, tok.i, "040", None, None)
+    return EventMatch(sentence_index=index, trigger_start=tok.i, trigger_end=tok.i + 1, head=tok.i, cameo_code="040", source=None, target=None)
 
 
 def mention(doc, text: str, country: str | None, code: str | None = None) -> ActorMention:
     start = doc.text.index(text)
     span = doc.char_span(start, start + len(text))
-    return ActorMention(span.start, span.end, Actor(text, code=code, country=country))
+    return ActorMention(start=span.start, end=span.end, actor=Actor(text=text, code=code, country=country))
 
 
 def place_of(nlp, resolver, text: str, trigger: str, mentions=()):
     doc = nlp(text)
-    return resolver.locate(doc, event(doc, trigger), mentions=[mention(doc, *m) for m in mentions])
+    return resolver.locate(doc, event(doc, trigger),
+                           context=resolver.context(doc, mentions=[mention(doc, *m) for m in mentions]))
 
 
 # --- on the seed article -----------------------------------------------------------------------------------
@@ -54,18 +55,21 @@ def seed_doc(nlp):
 
 def test_seed_embassy_reception_is_in_seoul(seed_doc, resolver):
     for trigger in ("hosted", "attended"):
-        loc = resolver.locate(seed_doc, event(seed_doc, trigger), mentions=[])
+        loc = resolver.locate(seed_doc, event(seed_doc, trigger), context=resolver.context(seed_doc, mentions=[]))
         assert (loc.name, loc.geonameid, loc.country) == ("Seoul", SEOUL, "KOR")
         assert loc.lat == pytest.approx(37.57, abs=0.1) and loc.lon == pytest.approx(126.98, abs=0.1)
 
 
 def test_seed_tokyo_reception_is_in_tokyo(seed_doc, resolver):
-    assert resolver.locate(seed_doc, event(seed_doc, "hold"), mentions=[]).geonameid == TOKYO
+    assert resolver.locate(seed_doc, event(seed_doc, "hold"),
+                           context=resolver.context(seed_doc, mentions=[])).geonameid == TOKYO
 
 
 def test_seed_trip_is_to_canada_and_unplaced_events_take_the_dateline(seed_doc, resolver):
-    assert resolver.locate(seed_doc, event(seed_doc, "visit"), mentions=[]).geonameid == CANADA
-    assert resolver.locate(seed_doc, event(seed_doc, "spoke"), mentions=[]).geonameid == SEOUL  # "SEOUL, June 17 --"
+    assert resolver.locate(seed_doc, event(seed_doc, "visit"),
+                           context=resolver.context(seed_doc, mentions=[])).geonameid == CANADA
+    assert resolver.locate(seed_doc, event(seed_doc, "spoke"),
+                           context=resolver.context(seed_doc, mentions=[])).geonameid == SEOUL  # "SEOUL, June 17 --"
 
 
 # --- place kinds -------------------------------------------------------------------------------------------

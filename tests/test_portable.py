@@ -11,10 +11,12 @@ import subprocess
 import sys
 
 import fastavro
+import pytest
 
 from conftest import ROOT, SEED
 
 
+@pytest.mark.slow
 def test_seed_through_portable_runner_and_external_workers(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.run(

@@ -14,6 +14,7 @@ from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 
 from conftest import SEED
 from pipelines import extract_events
+from pipelines.options import ExtractEventsOptions, pipeline_options
 from transforms import progress
 from transforms.progress import ProgressMeter, ReportProgress, count_input_documents
 
@@ -94,9 +95,9 @@ def test_progress_step_counts_records_as_they_are_produced(capsys):
 
 
 def _labels(argv) -> set[str]:
-    options = extract_events.pipeline_options(argv)
+    options = pipeline_options(argv)
     pipeline = beam.Pipeline(options=options)
-    extract_events.build(pipeline, options.view_as(extract_events.ExtractEventsOptions), run_id="r")
+    extract_events.build(pipeline, options.view_as(ExtractEventsOptions), run_id="r")
     return {t.unique_name for t in pipeline.to_runner_api().components.transforms.values()}
 
 

@@ -7,7 +7,7 @@ import os
 import pyarrow.parquet as pq
 
 from pipelines import cli, extract_events
-from transforms import commit
+from transforms.storage import commit
 
 LONG = ("Norway and Sweden agreed on Tuesday to build a joint rail link across their northern border, and their "
         "transport ministers signed the financing plan in Oslo after talks that lasted two days. Officials from both "

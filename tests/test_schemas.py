@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 
 import schemas
-from transforms.annotate import document_record
+from transforms.records.documents import document_record
 from transforms.coding.model import Document
 
 EVENT_FIELDS = (

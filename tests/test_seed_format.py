@@ -14,7 +14,7 @@ import pytest
 
 from conftest import ROOT
 from pipelines import extract_events
-from transforms import ingest
+from transforms.records import ingest
 
 SEED2 = ROOT / "seeds" / "indonesia_australia_maritime_talks.txt"
 HEADER_DATE = dt.date(2025, 9, 9)

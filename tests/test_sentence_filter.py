@@ -112,7 +112,7 @@ def test_long_document_is_split_for_the_sentence_splitter_and_keeps_offsets(docu
 
 
 def test_option_turns_the_filter_off():
-    from pipelines.extract_events import ExtractEventsOptions, coding_config, pipeline_options
+    from pipelines.options import ExtractEventsOptions, coding_config, pipeline_options
 
     on = coding_config(pipeline_options(["--input=x"]).view_as(ExtractEventsOptions))
     off = coding_config(pipeline_options(["--input=x", "--no_sentence_filter"]).view_as(ExtractEventsOptions))

@@ -7,7 +7,6 @@ import glob
 import json
 import os
 import re
-import threading
 import time
 
 import apache_beam as beam
@@ -15,15 +14,16 @@ import fastavro
 import pyarrow.parquet as pq
 import pytest
 from apache_beam.io.gcp.pubsub import PubsubMessage
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.test_stream import TestStream as BeamTestStream
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms.window import TimestampedValue
 from apache_beam.utils.timestamp import Timestamp
 
+from conftest import streaming_pipeline
 from pipelines import extract_events
-from transforms import ingest, streaming
+from transforms import streaming
+from transforms.records import ingest
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import Document
 
@@ -68,9 +68,7 @@ def test_fixed_windows_with_late_data():
         .advance_watermark_to(300)
         .advance_watermark_to_infinity()
     )
-    options = PipelineOptions()
-    options.view_as(StandardOptions).streaming = True
-    with BeamTestPipeline(options=options) as p:
+    with streaming_pipeline() as p:
         panes = (
             p
             | stream
@@ -138,32 +136,51 @@ def _drop(folder, name: str, content: str) -> None:
     os.replace(hidden, folder / name)
 
 
+def _drop_at(folder, name: str, content: str, *, modified: float) -> None:
+    """Drop a file and give it an explicit modification time (seconds since the epoch)."""
+    _drop(folder, name, content)
+    os.utime(folder / name, (modified, modified))
+
+
+def test_first_sighting_passes_each_file_once_across_polls():
+    # Three polls (TestStream, no clock): the folder grows between them; every file passes once, in the poll that
+    # first lists it.
+    listing = lambda *names: [(n, {"path": n}) for n in names]  # noqa: E731
+    polls = [listing("a.jsonl"), listing("a.jsonl", "b.txt"), listing("a.jsonl", "b.txt", "c.jsonl", "d.txt")]
+    stream = BeamTestStream()
+    for tick, found in enumerate(polls):
+        stream = stream.advance_watermark_to(tick * 10).add_elements([TimestampedValue(f, tick * 10) for f in found])
+    with streaming_pipeline() as p:
+        new = (p | stream.advance_watermark_to_infinity()
+               | beam.ParDo(streaming._FirstSightingFn()).with_input_types(beam.typehints.KV[str, beam.typehints.Any])
+               | beam.Map(lambda metadata, t=beam.DoFn.TimestampParam: (metadata["path"], int(t.micros // 1_000_000))))
+        assert_that(new, equal_to([("a.jsonl", 0), ("b.txt", 10), ("c.jsonl", 20), ("d.txt", 20)]))
+
+
+@pytest.mark.slow
 def test_watched_folder_run_bounded_by_stop_after(tmp_path):
-    # 12 s of 0.5 s polls also exercises the metrics query after many bundles (a Beam recursion trap).
+    # 12 s of 0.5 s polls also exercises the metrics query after many bundles (a Beam recursion trap). Every file is
+    # in place (with explicit modification times) before the job starts, so no producer thread races the poller:
+    # each of the ~24 polls lists every file, and each must still be read exactly once.
     incoming, out = tmp_path / "incoming", tmp_path / "out"
     incoming.mkdir()
-    _drop(incoming, "first.jsonl", json.dumps({"id": "kor-1", "date": "2025-06-17", "publisher": "Wire",
-                                               "text": STORY}) + "\n")
+    published = dt.datetime(2025, 6, 17, 9, tzinfo=dt.timezone.utc).timestamp()
+    _drop_at(incoming, "first.jsonl", json.dumps({"id": "kor-1", "date": "2025-06-17", "publisher": "Wire",
+                                                  "text": STORY}) + "\n", modified=published)
     (incoming / ".still-writing.jsonl").write_text("{half a doc", encoding="utf-8")  # dotfile: never read
+    _drop_at(incoming, "second.txt", " date 2025-06-18\nChina criticized Japan over the disputed islands.\n",
+             modified=published + 60)
+    _drop_at(incoming, "copy.jsonl", json.dumps({"id": "kor-1-copy", "date": "2025-06-17", "publisher": "Paper",
+                                                 "text": "SEOUL - " + STORY}) + "\n", modified=published + 120)
+    _drop_at(incoming, "bad.jsonl", '{"id": "broken", "text": \n', modified=published + 120)
+    _drop_at(incoming, "empty.txt", "   \n", modified=published + 120)
 
-    def producer():
-        time.sleep(2.0)
-        _drop(incoming, "second.txt", " date 2025-06-18\nChina criticized Japan over the disputed islands.\n")
-        time.sleep(1.5)
-        _drop(incoming, "copy.jsonl", json.dumps({"id": "kor-1-copy", "date": "2025-06-17", "publisher": "Paper",
-                                                  "text": "SEOUL - " + STORY}) + "\n")
-        _drop(incoming, "bad.jsonl", '{"id": "broken", "text": \n')
-        _drop(incoming, "empty.txt", "   \n")
-
-    thread = threading.Thread(target=producer)
-    thread.start()
-    started = time.time()
+    started = time.monotonic()
     summary = extract_events.run([
         "--streaming", f"--watch_folder={incoming}", f"--output={out}", "--stop_after=12",
         "--poll_interval_seconds=0.5", "--window_seconds=60",
     ])
-    thread.join()
-    assert time.time() - started >= 12
+    assert time.monotonic() - started >= 12
 
     documents = {}
     for path in glob.glob(f"{out}/avro/documents/dt=*/*.avro"):

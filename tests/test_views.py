@@ -17,8 +17,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import ROOT, SEED
-from pipelines import aggregate_events, cli, extract_events
+from conftest import ROOT, SEED, extract_and_aggregate
+from pipelines import cli, extract_events
 
 SEED_ID = SEED.stem
 ARTICLES = [
@@ -39,15 +39,11 @@ ARTICLES = [
 @pytest.fixture(scope="module")
 def run_output(tmp_path_factory):
     """(output folder, stderr of the extract run): the real job on seeds/ and ARTICLES, then the aggregate job."""
-    root = tmp_path_factory.mktemp("views")
-    (root / "in").mkdir()
-    (root / "in" / "news.jsonl").write_text("\n".join(json.dumps(a) for a in ARTICLES) + "\n\n", encoding="utf-8")
-    out = root / "out"
     stderr = io.StringIO()
     with contextlib.redirect_stderr(stderr):
         # every event the coder finds: these tests are about the views, not about the coder's confidence cut
-        extract_events.run([f"--input={SEED},{root}/in/*", f"--output={out}", "--min_confidence=0"])
-    assert aggregate_events.main([f"--input={out}", f"--output={out}"]) == 0
+        out = extract_and_aggregate(tmp_path_factory.mktemp("views"), [json.dumps(a) for a in ARTICLES] + [""],
+                                    extra_inputs=str(SEED), options=("--min_confidence=0",))  # and a blank line
     return out, stderr.getvalue()
 
 

@@ -9,7 +9,8 @@ import re
 import duckdb
 import pytest
 
-from pipelines import aggregate_events, cli, extract_events
+from conftest import extract_and_aggregate
+from pipelines import cli
 from pipelines.query import TABLES, run_query
 
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
@@ -39,13 +40,7 @@ def readme_queries() -> list[str]:
 
 @pytest.fixture(scope="module")
 def output(tmp_path_factory):
-    root = tmp_path_factory.mktemp("warehouse")
-    (root / "in").mkdir()
-    (root / "in" / "news.jsonl").write_text("\n".join(json.dumps(d) for d in DOCS) + "\n", encoding="utf-8")
-    out = root / "out"
-    extract_events.run([f"--input={root}/in/*", f"--output={out}"])
-    assert aggregate_events.main([f"--input={out}", f"--output={out}"]) == 0
-    return out
+    return extract_and_aggregate(tmp_path_factory.mktemp("warehouse"), [json.dumps(d) for d in DOCS])
 
 
 def _run(query: str, out: pathlib.Path):

@@ -67,8 +67,8 @@ def _date(value) -> Optional[dt.date]:
 
 
 def sentence_examples(path: str, coder, nlp) -> list[tuple[list[str], int, int]]:
-    """(features, real event (its type is in the gold), right in every field) for the coder's events on a gold sentence file (pipelines.eval_events format)."""
-    from pipelines.eval_events import detect_scheme, gold_sets, record_country, system_sets
+    """(features, real event (its type is in the gold), right in every field) for the coder's events on a gold sentence file (evaluation.events format)."""
+    from evaluation.events import detect_scheme, gold_sets, record_country, system_sets
 
     with open(path, encoding="utf-8") as handle:
         records = [json.loads(line) for line in handle if line.strip()]
@@ -90,7 +90,7 @@ def sentence_examples(path: str, coder, nlp) -> list[tuple[list[str], int, int]]
 
 def dump_examples(path: str, corpus: str, coder, nlp) -> list[tuple[list[str], int, int]]:
     """(features, paired with a gold event, right in every field) for the dev rows of a news-gold ``--dump`` file."""
-    from pipelines.eval_news import document_text, read_corpus_lines
+    from evaluation.news import document_text, read_corpus_lines
 
     with open(path, encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
@@ -260,7 +260,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--dump", action="append", default=[], help="news-gold --dump file (dev rows used)")
     parser.add_argument("--corpus", default=os.path.join(HERE, "..", "..", "shared", "corpus", "wikinews.jsonl"),
                         help="Wikinews corpus with the texts of the --dump articles")
-    parser.add_argument("--sentences", action="append", default=[], help="gold sentence file (eval_events format)")
+    parser.add_argument("--sentences", action="append", default=[], help="gold sentence file (evaluation.events format)")
     parser.add_argument("--output", required=True, help="model file to write")
     parser.add_argument("--target_precision", type=float, default=0.5,
                         help="all-fields precision the default --min_confidence should reach (default 0.5)")

@@ -65,12 +65,12 @@ _UPPER_SMALL = {"OF", "THE", "AND", "FOR", "IN", "ON", "AT", "TO",
 
 
 def norm(text: str) -> str:
-    """The coder's normalisation of a form (transforms/coding/actors/lexicon.py ``norm``), precomputed here so
+    """The coder's normalisation of a form (transforms/coding/text.py ``name_key``), precomputed here so
     that loading the generated file is fast."""
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    from transforms.coding.actors.lexicon import norm as coder_norm
+    from transforms.coding.text import name_key
 
-    return coder_norm(text)
+    return name_key(text)
 
 
 def _iso3_set() -> set[str]:

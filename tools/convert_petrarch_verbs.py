@@ -27,7 +27,6 @@ The MIT notice of the source is copied into the header of the generated file.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import re
 import sys

@@ -1,4 +1,5 @@
-"""Daily dyad aggregates of coded events (``dyad_day`` table) and readers of event files.
+"""Daily dyad aggregates of coded events (``dyad_day`` table) as Beam steps, and readers of event files. The keys
+and records are built in ``transforms/records/dyad_days.py``.
 
 One record per ``(date, source_country, target_country, cameo_root, quad_class)`` with ``n_events``,
 ``n_documents`` (distinct doc_ids), ``goldstein_mean`` and ``tone_mean`` (means over non-null values). ``date`` is the
@@ -17,80 +18,36 @@ Parquet files; ``tests/test_aggregate.py`` checks they agree)::
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Iterable, Optional, Sequence, Union
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
-from transforms.clusters import cluster_date
 from transforms.coding.errors import ConfigError
-from transforms.commit import committed_files
-from transforms.coding.model import ASSERTED, MODALITIES
-from transforms.option_values import parse_subset
+from transforms.coding.model import ASSERTED
+from transforms.names import NAMESPACE
+from transforms.records.dyad_days import DyadDayTotals, dyad_key, dyad_record
+from transforms.storage.commit import committed_files
+from transforms.storage.files import has_files
 
-NAMESPACE = "demarche"
 INPUT_FORMATS = ("auto", "parquet", "avro")
 
 
-def dyad_key(event: dict) -> Optional[tuple]:
-    """``(date ISO, source_country, target_country, cameo_root, quad_class)`` of an event (countries "" when null),
-    None when it has no date. Plain strings and ints: a Beam key must encode deterministically."""
-    day = cluster_date(event)
-    if day is None:
-        return None
-    return (day.isoformat(), event.get("source_country") or "", event.get("target_country") or "",
-            event["cameo_root"], int(event["quad_class"]))
-
-
 class DyadDayFn(beam.CombineFn):
-    """Combines the events of one dyad-day: count, distinct documents, Goldstein and tone sums (nulls ignored)."""
+    """Combines the events of one dyad-day into ``DyadDayTotals`` (count, distinct documents, Goldstein and tone)."""
 
-    def create_accumulator(self):
-        return [0, set(), 0.0, 0, 0.0, 0]
+    def create_accumulator(self) -> DyadDayTotals:
+        return DyadDayTotals()
 
-    def add_input(self, acc, event: dict):
-        acc[0] += 1
-        acc[1].add(event["doc_id"])
-        if event.get("goldstein") is not None:
-            acc[2] += event["goldstein"]
-            acc[3] += 1
-        if event.get("tone") is not None:
-            acc[4] += event["tone"]
-            acc[5] += 1
-        return acc
+    def add_input(self, acc: DyadDayTotals, event: dict) -> DyadDayTotals:
+        return acc.add(event)
 
-    def merge_accumulators(self, accumulators: Iterable):
-        merged = self.create_accumulator()
-        for acc in accumulators:
-            merged[0] += acc[0]
-            merged[1] |= acc[1]
-            merged[2] += acc[2]
-            merged[3] += acc[3]
-            merged[4] += acc[4]
-            merged[5] += acc[5]
-        return merged
+    def merge_accumulators(self, accumulators: Iterable[DyadDayTotals]) -> DyadDayTotals:
+        return DyadDayTotals.merged(accumulators)
 
-    def extract_output(self, acc) -> dict:
-        return {
-            "n_events": acc[0],
-            "n_documents": len(acc[1]),
-            "goldstein_mean": acc[2] / acc[3] if acc[3] else None,
-            "tone_mean": acc[4] / acc[5] if acc[5] else None,
-        }
-
-
-def dyad_record(key: tuple, values: dict) -> dict:
-    """The ``dyad_day.avsc`` record of a key and its combined values."""
-    day, source, target, root, quad = key
-    return {"date": dt.date.fromisoformat(day), "source_country": source or None,
-            "target_country": target or None, "cameo_root": root, "quad_class": quad, **values}
-
-
-def parse_modalities(value: str) -> tuple[str, ...]:
-    """``"ASSERTED,FUTURE"`` -> tuple; ConfigError on unknown values."""
-    return parse_subset(value, MODALITIES, option="--modalities", upper=True)
+    def extract_output(self, acc: DyadDayTotals) -> dict:
+        return acc.values()
 
 
 class _KeyEventFn(beam.DoFn):
@@ -134,16 +91,9 @@ class AggregateDyads(beam.PTransform):
 def table_files(root: str, table: str, fmt: str) -> str:
     """Glob of a partitioned table's files under an output root: ``root/<fmt>/<table>/dt=*/*.<fmt>``.
 
-    Only for display: readers use ``transforms.commit.committed_files`` (a glob also sees the files of a run that
+    Only for display: readers use ``transforms.storage.commit.committed_files`` (a glob also sees the files of a run that
     has not committed)."""
     return FileSystems.join(root.rstrip("/"), fmt, table, "dt=*", f"*.{fmt}")
-
-
-def has_files(pattern: str) -> bool:
-    try:
-        return bool(FileSystems.match([pattern])[0].metadata_list)
-    except Exception:  # noqa: BLE001 - a missing folder is "no files"
-        return False
 
 
 TableInput = Union[str, list, None]

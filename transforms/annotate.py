@@ -12,22 +12,20 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Optional
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.utils.shared import Shared
 
-from transforms import ingest
+from transforms.records import ingest
 from transforms.coding.coder import DocumentCoder
 from transforms.coding.model import Document
 from transforms.coding.nlp import load_model, model_label
+from transforms.names import DEAD_LETTER, DOCUMENTS, EVENTS, NAMESPACE
+from transforms.records.documents import document_record
 
-EVENTS = "events"
-DOCUMENTS = "documents"
-DEAD_LETTER = "dead_letter"
-NAMESPACE = "demarche"
 _LOGGER = logging.getLogger("demarche")
 
 
@@ -82,29 +80,6 @@ class _LoadedCoder:
         self.min_confidence = (
             self.coder.confidence.min_confidence if config.min_confidence is None else config.min_confidence
         )
-
-
-def document_record(
-    document: Document, *, n_sentences: int, n_events: int, ingested_at, duplicate_of=None,
-    sentence_starts: Sequence[int] = (),
-) -> dict:
-    """The ``document.avsc`` record of a processed document (with its text and sentence starts, which
-    ``demarche show`` needs)."""
-    return {
-        "doc_id": document.doc_id,
-        "doc_date": document.doc_date,
-        "title": document.title,
-        "url": document.url,
-        "publisher": document.publisher,
-        "text_sha256": ingest.normalized_text_sha256(document.text),
-        "n_chars": len(document.text),
-        "n_sentences": n_sentences,
-        "n_events": n_events,
-        "duplicate_of": duplicate_of,
-        "ingested_at": ingested_at,
-        "text": document.text,
-        "sentence_starts": list(sentence_starts),
-    }
 
 
 class CodeDocumentsFn(beam.DoFn):

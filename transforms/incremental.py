@@ -2,14 +2,14 @@
 
 A scheduler runs the batch job every few minutes over a growing input with ``--incremental``; each run codes only
 documents whose doc_id is not in the output yet. What is "already there" comes from the output's *committed* files
-(``transforms.commit.committed_files``: files of a run that was killed before its commit are never read), so
+(``transforms.storage.commit.committed_files``: files of a run that was killed before its commit are never read), so
 deleting the output resets everything:
 
 * ``documents`` table (Parquet if present, else Avro): doc_id, text_sha256, duplicate_of. Known doc_ids are
   skipped; known texts are originals for the exact-duplicate check.
 * ``document_signatures`` (Avro, written by every run with ``--dedup near``): MinHash signatures of known documents,
   for near-duplicates of documents coded by earlier runs.
-* ``_index/known-*.parquet``: all of the above in a few files (``transforms/known_index.py``), written at each
+* ``_index/known-*.parquet``: all of the above in a few files (``transforms/storage/known_index.py``), written at each
   commit; read instead of the tables when it covers exactly the committed files.
 * ``dead_letter/*.jsonl``: a dead letter already written (same stage, source as an absolute path, line, doc_id and
   reason) is not written again, and a document that failed in the NLP stage is not retried (delete its dead letter
@@ -20,16 +20,15 @@ A run with nothing new writes no table file (only its run record ``_runs/<run_id
 from __future__ import annotations
 
 import json
-from typing import Iterator, Optional, Sequence
+from typing import Optional, Sequence
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
-from transforms import known_index
 from transforms.aggregate import ReadTable, resolve_table_input
-from transforms.commit import committed_files
+from transforms.skip_known import letter_key
+from transforms.storage import known_index
+from transforms.storage.commit import committed_files
 
-NAMESPACE = "demarche"
 SIGNATURES_TABLE = "document_signatures"
 KNOWN_DOCUMENT_COLUMNS = ("doc_id", "text_sha256", "duplicate_of")
 
@@ -44,8 +43,6 @@ def dead_letter_files(output: str, *, exclude: Sequence[str] = ()) -> list[str]:
     excluded = set(exclude)
     return [p for p in committed_files(output, "dead_letter", "jsonl") if p not in excluded]
 
-
-dead_letter_key = known_index.dead_letter_key
 
 
 def _index_segments(output: str, exclude: Sequence[str] = ()) -> Optional[list[str]]:
@@ -73,19 +70,27 @@ class _ReadIndex(beam.PTransform):
         )
 
 
-class ReadKnownDocuments(beam.PTransform):
-    """``documents`` records (doc_id, text_sha256, duplicate_of) already in ``output``, plus a record without a
-    text hash for each document that failed in the NLP stage (so it is not retried). Read from the output's index
-    (``transforms/known_index.py``) when it is current, else from the committed tables.
+class _ReadKnown(beam.PTransform):
+    """What ``output`` already holds (base of the readers below).
 
     output: The job's output folder.
-    exclude_dead_letters: Dead-letter files not to count (a replay's).
+    exclude_dead_letters: Committed dead-letter files not to count (a replay's).
     """
 
     def __init__(self, output: str, *, exclude_dead_letters: Sequence[str] = ()) -> None:
         super().__init__()
         self.output = output
         self.exclude_dead_letters = tuple(exclude_dead_letters)
+
+
+class ReadKnownDocuments(_ReadKnown):
+    """``documents`` records (doc_id, text_sha256, duplicate_of) already in ``output``, plus a record without a
+    text hash for each document that failed in the NLP stage (so it is not retried). Read from the output's index
+    (``transforms/storage/known_index.py``) when it is current, else from the committed tables.
+
+    output: The job's output folder.
+    exclude_dead_letters: Dead-letter files not to count (a replay's).
+    """
 
     def expand(self, pbegin):
         segments = _index_segments(self.output, self.exclude_dead_letters)
@@ -101,7 +106,7 @@ class ReadKnownDocuments(beam.PTransform):
                 | "Slim" >> beam.Map(lambda r: {k: r.get(k) for k in KNOWN_DOCUMENT_COLUMNS})
             )
             letters = pbegin.pipeline | "KnownDeadLetters" >> ReadKnownDeadLetters(
-                self.output, exclude=self.exclude_dead_letters
+                self.output, exclude_dead_letters=self.exclude_dead_letters
             )
         failed = (
             letters
@@ -127,16 +132,11 @@ class ReadKnownSignatures(beam.PTransform):
         return pbegin | "ReadSignatures" >> ReadTable(signature_files(self.output), "avro")
 
 
-class ReadKnownDeadLetters(beam.PTransform):
-    """Dead-letter records (dicts) already committed in ``output/dead_letter`` (less the ``exclude`` files)."""
-
-    def __init__(self, output: str, *, exclude: Sequence[str] = ()) -> None:
-        super().__init__()
-        self.output = output
-        self.exclude = tuple(exclude)
+class ReadKnownDeadLetters(_ReadKnown):
+    """Dead-letter records (dicts) already committed in ``output/dead_letter`` (less ``exclude_dead_letters``)."""
 
     def expand(self, pbegin):
-        files = dead_letter_files(self.output, exclude=self.exclude)
+        files = dead_letter_files(self.output, exclude=self.exclude_dead_letters)
         if not files:
             return pbegin | "NoDeadLetters" >> beam.Create([])
         return (
@@ -147,16 +147,12 @@ class ReadKnownDeadLetters(beam.PTransform):
         )
 
 
-class ReadKnownDeadLetterKeys(beam.PTransform):
-    """``repr(dead_letter_key(letter))`` of every committed dead letter (from the index when current)."""
-
-    def __init__(self, output: str, *, exclude: Sequence[str] = ()) -> None:
-        super().__init__()
-        self.output = output
-        self.exclude = tuple(exclude)
+class ReadKnownDeadLetterKeys(_ReadKnown):
+    """``repr(dead_letter_key(letter))`` (``skip_known.letter_key``) of every committed dead letter (from the index
+    when current): the known side of ``(letters, known keys) | SkipKnownDeadLetters()``."""
 
     def expand(self, pbegin):
-        segments = _index_segments(self.output, self.exclude)
+        segments = _index_segments(self.output, self.exclude_dead_letters)
         if segments is not None:
             return (
                 pbegin
@@ -165,45 +161,8 @@ class ReadKnownDeadLetterKeys(beam.PTransform):
             )
         return (
             pbegin
-            | "KnownDeadLetters" >> ReadKnownDeadLetters(self.output, exclude=self.exclude)
-            | "Key" >> beam.Map(lambda l: repr(dead_letter_key(l)))
-        )
-
-
-class _NewLettersFn(beam.DoFn):
-    def setup(self) -> None:
-        self.known = Metrics.counter(NAMESPACE, "dead_letters_already_known")
-
-    def process(self, element) -> Iterator[dict]:
-        _key, grouped = element
-        letters = list(grouped["new"])
-        if any(True for _ in grouped["known"]):
-            self.known.inc(len(letters))
-            return
-        yield from letters
-
-
-class SkipKnownDeadLetters(beam.PTransform):
-    """Drop dead letters already written by an earlier run into ``output``.
-
-    output: The job's output folder.
-    exclude: Dead-letter files not to count (a replay's).
-    """
-
-    def __init__(self, output: str, *, exclude: Sequence[str] = ()) -> None:
-        super().__init__()
-        self.output = output
-        self.exclude = tuple(exclude)
-
-    def expand(self, letters):
-        known = letters.pipeline | "KnownDeadLetterKeys" >> ReadKnownDeadLetterKeys(self.output, exclude=self.exclude)
-        return (
-            {
-                "new": letters | "KeyNew" >> beam.Map(lambda l: (repr(dead_letter_key(l)), l)),
-                "known": known | "KeyKnown" >> beam.Map(lambda key: (key, None)),
-            }
-            | "Join" >> beam.CoGroupByKey()
-            | "NewOnly" >> beam.ParDo(_NewLettersFn())
+            | "KnownDeadLetters" >> ReadKnownDeadLetters(self.output, exclude_dead_letters=self.exclude_dead_letters)
+            | "Key" >> beam.Map(letter_key)
         )
 
 

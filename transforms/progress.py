@@ -21,7 +21,7 @@ from typing import Callable, Optional, TextIO
 
 import apache_beam as beam
 
-from transforms import ingest
+from transforms.records import ingest
 from transforms.option_values import split_list
 
 DEFAULT_INTERVAL_SECONDS = 10.0

@@ -11,7 +11,7 @@ Batch runs (:class:`WriteTable`): the records of a table are grouped by ``dt`` p
 the writer, not one file per bundle), so a run writes **one file per table, format and partition** (a new file
 every ``max_file_mb`` MB). A file is written under a dotfile name and renamed into place when complete (local), or
 uploaded in one piece (object stores). Each writer reports the paths it wrote; :class:`GatherWrittenFiles` lists
-them in ``OUT/_runs/<run_id>.written`` for the launcher, which commits them (``transforms/commit.py``): until the
+them in ``OUT/_runs/<run_id>.written`` for the launcher, which commits them (``transforms/storage/commit.py``): until the
 run record exists, no reader counts them.
 
 Streaming runs (:class:`WriteRecords`): ``fileio.WriteToFiles`` per window (staging under ``OUT/_temporary/``); the
@@ -39,8 +39,9 @@ from apache_beam.options.value_provider import StaticValueProvider
 from apache_beam.transforms.window import GlobalWindow
 
 import schemas
-from transforms import commit
 from transforms.option_values import parse_subset
+from transforms.storage import commit
+from transforms.storage import files as fs
 
 FORMATS = ("parquet", "avro")
 TEMP_DIR = commit.TEMP_DIR
@@ -185,8 +186,8 @@ class _CheckAndCleanFn(beam.DoFn):
             token = uuid.uuid4().hex[:8]
             now = commit.utc_now().isoformat()
             record = {"run_id": self.run_id, "kind": "window", "table": self.table, "committed_at": now,
-                      "files": sorted(commit.relative(self.output, p) for p in paths), "removed": []}
-            commit.atomic_write(commit.join(self.output, commit.RUNS_DIR, f"{self.run_id}.{token}.json"),
+                      "files": sorted(fs.relative(self.output, p) for p in paths), "removed": []}
+            fs.atomic_write(fs.join(self.output, commit.RUNS_DIR, f"{self.run_id}.{token}.json"),
                                 json.dumps(record, indent=1).encode("utf-8"))
         yield from paths
         _remove_if_empty(self.temp_dir)
@@ -201,8 +202,8 @@ def _remove_if_empty(folder: str) -> None:
         pass
 
 
-class WriteRecords(beam.PTransform):
-    """Streaming (windowed): write records to ``output/<format>/<table>/dt=.../`` (partitioned) or ``output/<table>/`` (flat) files.
+class _TableWriter(beam.PTransform):
+    """What both table writers (:class:`WriteRecords`, :class:`WriteTable`) are given.
 
     output: Output root (local path or gs://...).
     table: Table name (folder), e.g. "events".
@@ -210,7 +211,6 @@ class WriteRecords(beam.PTransform):
     formats: Subset of FORMATS, or ("jsonl",) for dead letters.
     run_id: Run id used in file names (see ``new_run_id``).
     partition_fn: record -> ``dt`` value; None for a flat (unpartitioned) table.
-    Returns a PCollection of the final file paths.
     """
 
     def __init__(
@@ -230,6 +230,13 @@ class WriteRecords(beam.PTransform):
         self.formats = tuple(formats)
         self.run_id = run_id
         self.partition_fn = partition_fn
+
+
+class WriteRecords(_TableWriter):
+    """Streaming (windowed): write records to ``output/<format>/<table>/dt=.../`` (partitioned) or ``output/<table>/`` (flat) files.
+
+    Arguments: those of :class:`_TableWriter`. Returns a PCollection of the final file paths.
+    """
 
     def expand(self, records):
         written = []
@@ -328,8 +335,8 @@ class _FileWriter:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        if commit.is_local(path):
-            local = commit._local(path)
+        if fs.is_local(path):
+            local = fs.local_path(path)
             os.makedirs(os.path.dirname(local), exist_ok=True)
             self._temp = os.path.join(os.path.dirname(local), f".{os.path.basename(local)}.{uuid.uuid4().hex[:6]}.tmp")
             self._raw = open(self._temp, "wb")
@@ -343,7 +350,7 @@ class _FileWriter:
             self._raw.flush()
             os.fsync(self._raw.fileno())
             self._raw.close()
-            os.replace(self._temp, commit._local(self.path))
+            os.replace(self._temp, fs.local_path(self.path))
         else:
             self._raw.close()
         return self.path
@@ -394,8 +401,8 @@ class _FormatWriter:
 def table_base(output: str, table: str, fmt: str) -> str:
     """Folder of a table's files: ``OUT/<fmt>/<table>`` (``OUT/dead_letter`` for JSON Lines dead letters)."""
     if fmt == "jsonl":
-        return commit.join(output, table)
-    return commit.join(output, fmt, table)
+        return fs.join(output, table)
+    return fs.join(output, fmt, table)
 
 
 def file_path(output: str, table: str, fmt: str, run_id: str, partition: Optional[str], index: int) -> str:
@@ -403,8 +410,8 @@ def file_path(output: str, table: str, fmt: str, run_id: str, partition: Optiona
     base = table_base(output, table, fmt)
     suffix = "jsonl" if fmt == "jsonl" else fmt
     if partition is None:
-        return commit.join(base, f"{table}-{run_id}-{index:05d}.{suffix}")
-    return commit.join(base, f"dt={partition}", f"part-{run_id}-{index:05d}.{suffix}")
+        return fs.join(base, f"{table}-{run_id}-{index:05d}.{suffix}")
+    return fs.join(base, f"dt={partition}", f"part-{run_id}-{index:05d}.{suffix}")
 
 
 class _WritePartitionFn(beam.DoFn):
@@ -449,29 +456,16 @@ class _WritePartitionFn(beam.DoFn):
         return path
 
 
-class WriteTable(beam.PTransform):
+class WriteTable(_TableWriter):
     """Batch: write a table's records as at most one file per format and ``dt`` partition (per ``max_file_mb``).
 
-    output: Output root (local path or gs://...).
-    table: Table name, e.g. "events".
-    schema_name: Avro schema of the records (``schemas/<name>.avsc``).
-    formats: Subset of FORMATS, or ("jsonl",) for dead letters.
-    run_id: The run's id (in every file name).
-    partition_fn: record -> ``dt`` value; None for a flat (unpartitioned) table.
     max_file_mb: Start a new file of a partition after this many MB.
+    table: The arguments of :class:`_TableWriter` (output, table, schema_name, formats, run_id, partition_fn).
     Returns a PCollection of the paths written.
     """
 
-    def __init__(self, *, output: str, table: str, schema_name: str, formats: Iterable[str], run_id: str,
-                 partition_fn: Optional[Callable[[dict], str]] = partition_of,
-                 max_file_mb: float = DEFAULT_MAX_FILE_MB) -> None:
-        super().__init__()
-        self.output = output.rstrip("/")
-        self.table = table
-        self.schema_name = schema_name
-        self.formats = tuple(formats)
-        self.run_id = run_id
-        self.partition_fn = partition_fn
+    def __init__(self, *, max_file_mb: float = DEFAULT_MAX_FILE_MB, **table) -> None:
+        super().__init__(**table)
         self.max_bytes = max(1, int(max_file_mb * 1024 * 1024))
 
     def expand(self, records):
@@ -488,7 +482,7 @@ class WriteTable(beam.PTransform):
 
 
 def written_list_path(output: str, run_id: str) -> str:
-    return commit.join(output, commit.RUNS_DIR, run_id + WRITTEN_SUFFIX)
+    return fs.join(output, commit.RUNS_DIR, run_id + WRITTEN_SUFFIX)
 
 
 class _WriteListFn(beam.DoFn):
@@ -497,7 +491,7 @@ class _WriteListFn(beam.DoFn):
         self.run_id = run_id
 
     def process(self, paths: list) -> Iterable[str]:
-        commit.atomic_write(written_list_path(self.output, self.run_id),
+        fs.atomic_write(written_list_path(self.output, self.run_id),
                             json.dumps(sorted(paths), indent=0).encode("utf-8"))
         yield from paths
 
@@ -521,6 +515,6 @@ class GatherWrittenFiles(beam.PTransform):
 def read_written_list(output: str, run_id: str) -> list[str]:
     """The files a finished run reported (empty list when it wrote none)."""
     path = written_list_path(output, run_id)
-    if not commit.exists(path):
+    if not fs.exists(path):
         return []
-    return json.loads(commit.read_bytes(path))
+    return json.loads(fs.read_bytes(path))

@@ -13,13 +13,10 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
-from transforms import ingest
+from transforms.records import ingest
+from transforms.names import DEAD_LETTER, DOCUMENTS, NAMESPACE
 from transforms.option_values import split_list
 from transforms.coding.model import Document
-
-DEAD_LETTER = "dead_letter"
-DOCUMENTS = "documents"
-NAMESPACE = "demarche"
 
 
 def count_parsed(parsed: Union[Document, dict], counters: dict) -> Union[Document, TaggedOutput]:
@@ -145,13 +142,12 @@ class ParseFileFn(beam.DoFn):
 
     Elements: ``(path, problem)`` from :func:`match_pattern` (the path as str or as :func:`portable_path` bytes), a
     ``ReadableFile``/``FileMetadata`` or a path.
-    max_document_bytes: Size limit of one document.
-    dead_letter_max_chars: Truncation limit of the raw copy kept in dead letters.
+    limits: Size limit of one document, truncation limit of dead letters' raw copies.
     """
 
-    def __init__(self, *, max_document_bytes: int, dead_letter_max_chars: int) -> None:
-        self.max_document_bytes = max_document_bytes
-        self.max_chars = dead_letter_max_chars
+    def __init__(self, *, limits: ingest.ReadLimits) -> None:
+        self.max_document_bytes = limits.max_document_bytes
+        self.max_chars = limits.dead_letter_max_chars
 
     def setup(self) -> None:
         self.counters = ingest_counters()
@@ -182,21 +178,13 @@ class ReadDocuments(beam.PTransform):
     opened.
 
     file_pattern: Glob or comma-separated globs (local paths or gs://...).
-    max_document_bytes: Size limit of one document.
-    dead_letter_max_chars: Truncation limit of the raw copy kept in dead letters.
+    limits: Size limit of one document, truncation limit of dead letters' raw copies.
     """
 
-    def __init__(
-        self,
-        file_pattern: str,
-        *,
-        max_document_bytes: int = ingest.DEFAULT_MAX_DOCUMENT_BYTES,
-        dead_letter_max_chars: int = ingest.DEFAULT_DEAD_LETTER_MAX_CHARS,
-    ) -> None:
+    def __init__(self, file_pattern: str, *, limits: ingest.ReadLimits = ingest.ReadLimits()) -> None:
         super().__init__()
         self.patterns = split_list(file_pattern)
-        self.max_document_bytes = max_document_bytes
-        self.dead_letter_max_chars = dead_letter_max_chars
+        self.limits = limits
 
     def expand(self, pbegin):
         parsed = (
@@ -206,11 +194,7 @@ class ReadDocuments(beam.PTransform):
             | "OncePerPath" >> beam.Distinct()  # overlapping globs
             | "SpreadFiles" >> beam.Reshuffle()
             | "Parse"
-            >> beam.ParDo(
-                ParseFileFn(
-                    max_document_bytes=self.max_document_bytes, dead_letter_max_chars=self.dead_letter_max_chars
-                )
-            ).with_outputs(DEAD_LETTER, main=DOCUMENTS)
+            >> beam.ParDo(ParseFileFn(limits=self.limits)).with_outputs(DEAD_LETTER, main=DOCUMENTS)
         )
         # Spread documents over workers (a single JSONL file would otherwise be coded by one worker).
         documents = parsed[DOCUMENTS] | "Spread" >> beam.Reshuffle()

@@ -1,8 +1,8 @@
 """Streaming sources (Pub/Sub, watched folder), event time and windowing.
 
 * :class:`PubSubDocuments`: one JSON document per Pub/Sub message (the JSON Lines fields: ``id``, ``text``, ``date``,
-  ``title``, ``url``, ``publisher``), parsed with :func:`transforms.ingest.parse_json_document`; bad messages become
-  dead letters whose ``source`` is ``<subscription or topic>#<message id>``.
+  ``title``, ``url``, ``publisher``), parsed with :func:`transforms.records.ingest.parse_json_document`; bad messages
+  become dead letters whose ``source`` is ``<subscription or topic>#<message id>``.
 * :class:`WatchFolder`: every file that appears in a folder (any batch input format) is read once. Recipe (local
   runners mishandle ``MatchContinuously``): PeriodicImpulse -> match (:func:`transforms.sources.match_pattern`) -> key
   by path -> a stateful DoFn that passes each path once -> parse. Dotfiles are ignored: producers write
@@ -27,12 +27,11 @@ from apache_beam.transforms import trigger, window
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from apache_beam.utils.timestamp import MAX_TIMESTAMP, MIN_TIMESTAMP, Duration, Timestamp
 
-from transforms import ingest
+from transforms.records import ingest
 from transforms.coding.model import Document
 from transforms.option_values import split_list
-from transforms.sources import DEAD_LETTER, DOCUMENTS, ParseFileFn, count_parsed, ingest_counters, match_pattern, portable_path
-
-NAMESPACE = "demarche"
+from transforms.names import DEAD_LETTER, DOCUMENTS, NAMESPACE
+from transforms.sources import ParseFileFn, count_parsed, ingest_counters, match_pattern, portable_path
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -43,14 +42,13 @@ class ParseMessageFn(beam.DoFn):
     """Pub/Sub message (``PubsubMessage`` or raw bytes) -> Document, or a dead letter (tagged ``dead_letter``).
 
     source: Subscription or topic path, recorded in dead letters and ``Document.source``.
-    max_document_bytes: Size limit of one document.
-    dead_letter_max_chars: Truncation limit of the raw copy kept in dead letters.
+    limits: Size limit of one document, truncation limit of dead letters' raw copies.
     """
 
-    def __init__(self, *, source: str, max_document_bytes: int, dead_letter_max_chars: int) -> None:
+    def __init__(self, *, source: str, limits: ingest.ReadLimits) -> None:
         self.source = source
-        self.max_document_bytes = max_document_bytes
-        self.max_chars = dead_letter_max_chars
+        self.max_document_bytes = limits.max_document_bytes
+        self.max_chars = limits.dead_letter_max_chars
 
     def setup(self) -> None:
         self.counters = ingest_counters()
@@ -76,7 +74,7 @@ class PubSubDocuments(beam.PTransform):
 
     subscription: ``projects/<p>/subscriptions/<s>`` (preferred: survives restarts), or
     topic: ``projects/<p>/topics/<t>`` (the runner creates a temporary subscription).
-    max_document_bytes, dead_letter_max_chars: As for files.
+    limits: As for files.
     """
 
     def __init__(
@@ -84,13 +82,12 @@ class PubSubDocuments(beam.PTransform):
         *,
         subscription: Optional[str] = None,
         topic: Optional[str] = None,
-        max_document_bytes: int = ingest.DEFAULT_MAX_DOCUMENT_BYTES,
-        dead_letter_max_chars: int = ingest.DEFAULT_DEAD_LETTER_MAX_CHARS,
+        limits: ingest.ReadLimits = ingest.ReadLimits(),
     ) -> None:
         super().__init__()
         self.subscription = subscription
         self.topic = topic
-        self.limits = dict(max_document_bytes=max_document_bytes, dead_letter_max_chars=dead_letter_max_chars)
+        self.limits = limits
 
     def expand(self, pbegin):
         from apache_beam.io.gcp.pubsub import ReadFromPubSub
@@ -98,17 +95,15 @@ class PubSubDocuments(beam.PTransform):
         messages = pbegin | "ReadPubSub" >> ReadFromPubSub(
             subscription=self.subscription, topic=None if self.subscription else self.topic, with_attributes=True
         )
-        return messages | ParseMessages(source=self.subscription or self.topic, **self.limits)
+        return messages | ParseMessages(source=self.subscription or self.topic, limits=self.limits)
 
 
 class ParseMessages(beam.PTransform):
     """Messages (PubsubMessage or bytes) -> ``documents`` and ``dead_letter`` (testable without Pub/Sub)."""
 
-    def __init__(self, *, source: str, max_document_bytes: int = ingest.DEFAULT_MAX_DOCUMENT_BYTES,
-                 dead_letter_max_chars: int = ingest.DEFAULT_DEAD_LETTER_MAX_CHARS) -> None:
+    def __init__(self, *, source: str, limits: ingest.ReadLimits = ingest.ReadLimits()) -> None:
         super().__init__()
-        self.fn = ParseMessageFn(source=source, max_document_bytes=max_document_bytes,
-                                 dead_letter_max_chars=dead_letter_max_chars)
+        self.fn = ParseMessageFn(source=source, limits=limits)
 
     def expand(self, messages):
         parsed = messages | "ParseMessage" >> beam.ParDo(self.fn).with_outputs(DEAD_LETTER, main=DOCUMENTS)
@@ -142,7 +137,7 @@ class WatchFolder(beam.PTransform):
     file_pattern: Glob (or comma-separated globs), e.g. ``incoming/*``.
     poll_interval_seconds: Time between two listings.
     stop_timestamp: When to stop polling (a Beam Timestamp or seconds since the epoch); None = never.
-    max_document_bytes, dead_letter_max_chars: As for ReadDocuments.
+    limits: As for ReadDocuments.
     """
 
     def __init__(
@@ -151,14 +146,13 @@ class WatchFolder(beam.PTransform):
         *,
         poll_interval_seconds: float = 10.0,
         stop_timestamp: Optional[float] = None,
-        max_document_bytes: int = ingest.DEFAULT_MAX_DOCUMENT_BYTES,
-        dead_letter_max_chars: int = ingest.DEFAULT_DEAD_LETTER_MAX_CHARS,
+        limits: ingest.ReadLimits = ingest.ReadLimits(),
     ) -> None:
         super().__init__()
         self.patterns = split_list(file_pattern)
         self.poll_interval_seconds = poll_interval_seconds
         self.stop_timestamp = stop_timestamp
-        self.limits = dict(max_document_bytes=max_document_bytes, dead_letter_max_chars=dead_letter_max_chars)
+        self.limits = limits
 
     def expand(self, pbegin):
         from apache_beam.transforms.periodicsequence import PeriodicImpulse
@@ -174,7 +168,7 @@ class WatchFolder(beam.PTransform):
             | "Match" >> beam.FlatMap(lambda pattern: [portable_path(found) for found in match_pattern(pattern)])
             | "ByPath" >> beam.Map(lambda found: (found[0], found))
             | "NewFilesOnly" >> beam.ParDo(_FirstSightingFn()).with_input_types(beam.typehints.KV[str, beam.typehints.Any])
-            | "Parse" >> beam.ParDo(ParseFileFn(**self.limits)).with_outputs(DEAD_LETTER, main=DOCUMENTS)
+            | "Parse" >> beam.ParDo(ParseFileFn(limits=self.limits)).with_outputs(DEAD_LETTER, main=DOCUMENTS)
         )
         return {DOCUMENTS: parsed[DOCUMENTS], DEAD_LETTER: parsed[DEAD_LETTER]}
 

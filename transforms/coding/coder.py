@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from transforms.coding.actors import ActorCoder
+from transforms.coding.actors.lexicon import UNDATED
 from transforms.coding.actors.recognizer import COMPONENT_NAME as ACTOR_COMPONENT
 from transforms.coding.candidates import CandidateSentences
 from transforms.coding.dates import resolve_event_date
@@ -189,7 +190,7 @@ class DocumentCoder:
         person = self.actors.lexicon.people.get(actor.name)
         if person is None:
             return actor
-        base = doc_date or dt.date.today()
+        base = doc_date or UNDATED  # undated: the person's most recent post, whatever the day of the run
         if event_date == base:
             return actor
         before = person.at(base)
@@ -261,6 +262,7 @@ class DocumentCoder:
         mentions = self.actors.find_mentions(doc, doc_date=document.doc_date)
         matches = self.events.code(doc, mentions)
         dateline = self.places.dateline(doc.text)
+        places = self.places.context(doc, mentions=mentions)
         main_country = document_country(mentions, dateline.country if dateline is not None else None)
         tones: dict[int, float] = {}
         records = []
@@ -278,7 +280,7 @@ class DocumentCoder:
             if event_date is None and precision != UNKNOWN:
                 precision = DOCUMENT
             location = self.places.locate(
-                doc, match, mentions=mentions,
+                doc, match, context=places,
                 use_dateline=precision != UNKNOWN and _near_document_date(event_date, document.doc_date),
             )
             # actors the text leaves without country: the event's place, else the article's country

@@ -40,7 +40,8 @@ Resolution (``resolve_expression``)
     MONTH-precision dates are the 1st of the month, YEAR-precision dates January 1st.
 
     The event's tense is FUTURE when ``match.modality == FUTURE`` or the clause is grammatically future
-    ("will/shall/'ll", "be going/set/due/scheduled/expected to", "plan/vow/agree to"). The present tense is
+    ("will/shall/'ll", "be going/set/due/scheduled/expected to", "plan/vow/agree to": ``syntax.is_future_clause``,
+    whose word lists the event matcher shares). The present tense is
     not: on news text it is mostly stative ("the report shows ... on January 6"), so "the talks open on
     Thursday" resolves to the past Thursday unless the event coder marks it FUTURE. A resolved date later
     than doc_date is only accepted for future events; otherwise the next candidate is tried.
@@ -89,12 +90,14 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Iterator, Optional
 
+from .dateline import is_dateline_date
 from .model import DAY, DOCUMENT, FUTURE, MONTH, UNKNOWN, YEAR, EventMatch
+from .syntax import VERB_POS, clause_verb, is_future_clause, is_perfect
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["resolve_event_date", "resolve_expression", "is_future_event", "clause_verb"]
+__all__ = ["resolve_event_date", "resolve_expression", "is_future_event"]
 
 _TEMPORAL_LABELS = {"DATE", "TIME"}
 # Prepositions whose object dates the event itself. Others (before, after, since, until, by, for, over, ...)
@@ -107,14 +110,8 @@ _TEMPORAL_NOUNS = {
     "part", "half",
 }
 _NOUN_POS = {"NOUN", "PROPN", "PRON", "NUM"}
-_VERB_POS = {"VERB", "AUX"}
 _ARG_DEPS = {"dobj", "nsubj", "nsubjpass", "attr", "obj", "pobj", "appos", "oprd"}
 _CLAUSE_LINKS = {"conj", "xcomp", "advcl"}
-_FUTURE_AUX = {"will", "shall", "'ll", "wo", "ll"}
-_FUTURE_GOVERNORS = {
-    "plan", "schedule", "set", "due", "expect", "intend", "prepare", "aim", "go", "slate", "poise", "vow",
-    "promise", "pledge", "threaten", "agree",
-}
 _SETTING_PREPS = {"at", "during", "in", "amid"}
 _SEQUENCE_MARKERS = {"after", "before", "since", "until", "till", "once", "following", "ahead", "prior"}
 
@@ -229,19 +226,7 @@ def is_future_event(doc: "Doc", match: EventMatch) -> bool:
     if match.modality == FUTURE:
         return True
     verb = clause_verb(doc[match.head])
-    if verb is None:
-        return False
-    for tok in (verb, *verb.ancestors):
-        children = list(tok.children)
-        if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _FUTURE_AUX for c in children):
-            return True
-        if tok is not verb and tok.lemma_.lower() in _FUTURE_GOVERNORS:
-            # "is set to visit", "plans to travel", "is going to meet" (but not "went to")
-            if tok.lemma_.lower() != "go" or tok.tag_ == "VBG":
-                return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) and not _is_past(tok)
-        if tok.dep_ not in ("xcomp", "conj"):
-            break
-    return False  # the present tense is not taken as future: "the data shows ... on January 6" is past
+    return verb is not None and is_future_clause(verb)
 
 
 def resolve_expression(
@@ -293,16 +278,16 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, 
         tok = tok.head
         governing.add(tok.i)
     if verb is not None:
-        governing |= {c.i for c in verb.children if c.dep_ == "conj" and c.pos_ in _VERB_POS}
+        governing |= {c.i for c in verb.children if c.dep_ == "conj" and c.pos_ in VERB_POS}
     # clauses that depend on the event's verb (purpose/infinitive clauses): only dates with their own year count
     dependent = set()
     if verb is not None:
         for c in verb.children:
-            if c.dep_ in ("xcomp", "advcl", "acl") and c.pos_ in _VERB_POS and not _sequenced(c):
+            if c.dep_ in ("xcomp", "advcl", "acl") and c.pos_ in VERB_POS and not _sequenced(c):
                 dependent.add(c.i)
         for a in args:
             for c in doc[a].children:
-                if c.dep_ in ("acl", "relcl") and c.pos_ in _VERB_POS and c.tag_ in ("VB", "TO"):
+                if c.dep_ in ("acl", "relcl") and c.pos_ in VERB_POS and c.tag_ in ("VB", "TO"):
                     dependent.add(c.i)  # "the treaty to normalize relations on June 22, 1965"
     ranked = []
     for span in _temporal_spans(doc, sent):
@@ -391,23 +376,9 @@ def _anchor(span: "Span") -> Optional[tuple[str, int]]:
             return ("poss", parent.i)  # "Sunday's election": the date of that event noun
         if dep in ("compound", "nmod", "amod", "nummod"):
             return ("mod", parent.i)  # "the 1965 treaty": a name-like qualifier, not an event date
-        if dep in ("dobj", "pcomp") and parent.pos_ in _VERB_POS and span.root.lower_ in _WEEKDAYS:
+        if dep in ("dobj", "pcomp") and parent.pos_ in VERB_POS and span.root.lower_ in _WEEKDAYS:
             return ("adv", parent.i)  # parser error on "will meet Thursday"
         return None
-    return None
-
-
-def clause_verb(tok: "Token") -> Optional["Token"]:
-    """The verb of the event's clause: the head itself, or the light verb of an event noun argument.
-
-    tok: The event's head token.
-    RETURNS: The verb token, or None for an event noun that is not a verb's subject/object (shared with
-        places.py, which attaches places the same way).
-    """
-    if tok.pos_ in _VERB_POS:
-        return tok
-    if tok.dep_ in ("dobj", "nsubj", "nsubjpass", "attr", "obj") and tok.head.pos_ in _VERB_POS:
-        return tok.head
     return None
 
 
@@ -416,14 +387,6 @@ def _sequenced(clause: "Token") -> bool:
     return clause.dep_ == "advcl" and any(
         c.dep_ in ("mark", "advmod") and c.lower_ in _SEQUENCE_MARKERS for c in clause.children
     )
-
-
-def _is_past(tok: "Token") -> bool:
-    """Past tense: "agreed", "has agreed", "was scheduled" (not "is scheduled", "has been scheduled")."""
-    auxes = {c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass")}
-    if tok.tag_ == "VBD" or auxes & {"did", "had", "was", "were"}:
-        return True
-    return tok.tag_ == "VBN" and bool(auxes & {"has", "have"}) and "been" not in auxes
 
 
 # --- background events ------------------------------------------------------------------------------------
@@ -475,6 +438,10 @@ def _elapsed_since(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional
 
 #: How far before the article an episode date may lie to carry over to later undated sentences.
 EPISODE_DAYS = 31
+#: Sentences of an article's lede (the episode it reports; an obituary's opening).
+LEDE_SENTENCES = 2
+#: How many sentences before an expression count as its context (anaphora, "that September", round-up items).
+CONTEXT_SENTENCES = 3
 
 
 def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[dt.date]:
@@ -486,9 +453,8 @@ def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
     sent = head.sent
     candidates = [e for e in doc.ents if e.label_ in _TEMPORAL_LABELS and e.start < sent.end
                   and (e.end <= head.i or e.start >= sent.start)]  # before the event, or in its sentence
-    lede_end = next((s.end for k, s in enumerate(doc.sents) if k == 1), len(doc))
-    text = doc.text  # built from the tokens on every access: once here
-    candidates = [e for e in candidates if not _in_dateline(text, e)]
+    lede_end = next((s.end for k, s in enumerate(doc.sents) if k == LEDE_SENTENCES - 1), len(doc))
+    candidates = [e for e in candidates if not is_dateline_date(e)]
     lede = [e for e in candidates if e.end <= lede_end]
     for ent in [*lede, *reversed(candidates)]:
         text = _trim_date(doc, ent).text
@@ -502,26 +468,14 @@ def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
     return None
 
 
-_DATELINE_HEAD = re.compile(r"^[A-Z][A-Z .'’-]+,\s*$")
-
-
-def _in_dateline(text: str, ent: "Span") -> bool:
-    """A dateline's date ("SEOUL, June 17 --"): the filing date, not the episode's. ``text``: the document's text."""
-    line_start = text.rfind("\n", 0, ent.start_char) + 1
-    return bool(_DATELINE_HEAD.match(text[line_start : ent.start_char]))
-
-
 def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
     """Whether an undated event is background: past perfect, a sentence about the past, remembered, or the life
     of the subject of an obituary (see the module docstring)."""
     head = doc[match.head]
     verb = clause_verb(head) or head
     sent = head.sent
-    auxes = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
-    if "had" in auxes and verb.tag_ == "VBN":
-        return True
-    if auxes & {"has", "have", "'ve"} and verb.tag_ == "VBN":
-        return True  # present perfect: "has called for", "have accused" (a standing position, not today's act)
+    if is_perfect(verb):
+        return True  # past or present perfect: "had attacked", "has called for" (a standing position, not the day's act)
     if any(c.dep_ == "mark" and c.lower_ in ("because", "since") for c in verb.children):
         return True  # the cause of the news, told as background
     if _PAST_MARKERS.search(sent.text):
@@ -534,8 +488,8 @@ def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
     for tok in verb.ancestors:
         if tok.lemma_.lower() in _RECALL_VERBS:
             return True
-    if verb.tag_ == "VBD" and match.sentence_index >= 2:
-        first = [s for _, s in zip(range(2), doc.sents)]
+    if verb.tag_ == "VBD" and match.sentence_index >= LEDE_SENTENCES:
+        first = [s for _, s in zip(range(LEDE_SENTENCES), doc.sents)]
         if any(_OBITUARY.search(s.text) for s in first):
             return True
     return False
@@ -549,7 +503,7 @@ def _roundup_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
         return None
     sent = doc[match.head].sent
     first = sent.start
-    for _ in range(3):
+    for _ in range(CONTEXT_SENTENCES):
         if first == 0:
             break
         first = doc[first - 1].sent.start
@@ -584,7 +538,7 @@ def _anaphoric(doc: "Doc", text: str, start: int, doc_date: Optional[dt.date]) -
 
 
 
-def _temporal_entities_before(doc: "Doc", start: int, *, sentences: int = 3) -> list:
+def _temporal_entities_before(doc: "Doc", start: int, *, sentences: int = CONTEXT_SENTENCES) -> list:
     """Date/time entities written before token ``start``, in its sentence or the ``sentences`` before it, latest
     first."""
     first = doc[start].sent.start
@@ -743,15 +697,23 @@ def _looks_like_may_date(words: list[str]) -> bool:
     return any(_DAY_RE.match(w) or _YEAR_RE.match(w) for w in neighbours) or words in (["may"], ["in", "may"])
 
 
+#: Two unrelated base dates: without a document date, a numeric date is accepted only when it resolves the same
+#: against both (the text fixes it by itself: "6/22/65"), never completed from the day of the run ("6/22").
+_UNDATED_PROBES = (dt.date(2001, 3, 10), dt.date(2010, 9, 25))
+
+
 def _dateparser(norm: str, base: Optional[dt.date], future: bool) -> Optional[tuple[dt.date, str]]:
-    """Numeric formats ("2025-06-17", "6/22/1965") through dateparser, offline, English only."""
+    """Numeric formats ("2025-06-17", "6/22/1965") through dateparser, offline, English only. Without ``base``
+    only dates the text fixes by itself (see ``_UNDATED_PROBES``)."""
+    if base is None:
+        results = {_dateparser(norm, probe, future) for probe in _UNDATED_PROBES}
+        return results.pop() if len(results) == 1 else None
     settings = {
         "PREFER_DATES_FROM": "future" if future else "past",
         "RETURN_TIME_AS_PERIOD": True,
         "STRICT_PARSING": False,
     }
-    if base is not None:
-        settings["RELATIVE_BASE"] = dt.datetime.combine(base, dt.time())
+    settings["RELATIVE_BASE"] = dt.datetime.combine(base, dt.time())
     try:
         data = _parser(tuple(sorted(settings.items()))).get_date_data(norm)
     except (ValueError, OverflowError, TypeError, AttributeError):  # dateparser chokes on some odd strings

@@ -30,3 +30,19 @@ class ConfigError(DemarcheError):
 
 class OutputError(DemarcheError):
     """An output folder, table, document id or query that the view commands (query, show, report) cannot use."""
+
+
+class LeaseHeld(DemarcheError):
+    """Another run holds the output folder's lease (transforms/storage/lease.py): one writer at a time."""
+
+
+class StorageError(DemarcheError):
+    """A folder or file of an input or output could not be listed or read (credentials, permissions, an unknown
+    scheme): never taken for "no files", which would make an incremental run re-code what it already wrote."""
+
+
+class UnknownCodeError(DemarcheError, KeyError):
+    """A CAMEO code that is not in the taxonomy was looked up."""
+
+    def __str__(self) -> str:  # KeyError would otherwise print the repr of the message
+        return str(self.args[0]) if self.args else ""

@@ -35,7 +35,7 @@ CONTEXT = "CONTEXT"  # inferred from elsewhere in the document (earlier mention,
 COUNTRY_SOURCES = (TEXT, DICTIONARY, CONTEXT)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Document:
     """One input article after ingest and validation.
 
@@ -57,7 +57,7 @@ class Document:
     published_at: Optional[dt.datetime] = None
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Actor:
     """A resolved (or unresolved) actor.
 
@@ -81,7 +81,7 @@ class Actor:
         return self.code is not None
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ActorMention:
     """An actor found in a parsed document: token span [start, end) in the spaCy Doc plus the actor."""
 
@@ -90,7 +90,7 @@ class ActorMention:
     actor: Actor
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class EventMatch:
     """What the event coder found in one sentence, before dates, places and tone are attached.
 
@@ -119,7 +119,7 @@ class EventMatch:
     features: tuple = ()
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Location:
     """A resolved place. geonameid/lat/lon are None when the name could not be resolved."""
 

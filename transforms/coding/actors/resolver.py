@@ -22,9 +22,9 @@ from transforms.coding.actors.lexicon import (
     RoleWord,
     family_names,
     is_igo_code,
-    norm,
 )
 from transforms.coding.model import CONTEXT, DICTIONARY, TEXT, Actor
+from transforms.coding.text import name_key
 
 _TOKEN = re.compile(r"\w+(?:[.’'&-]\w+)*\.?|[^\w\s]", re.UNICODE)
 _POSSESSIVE = re.compile(r"^(.+?)(['’]s)$")
@@ -78,7 +78,9 @@ def referring(actor: Actor, text: str) -> Actor:
 
 
 @dataclasses.dataclass
-class Token:
+class MentionToken:
+    """A word of a mention's text with its character offsets [start, end) (the resolver's own split, not spaCy's)."""
+
     text: str
     start: int
     end: int
@@ -88,25 +90,25 @@ class Token:
         return self.text.lower()
 
 
-def tokenize(text: str) -> list[Token]:
+def tokenize(text: str) -> list[MentionToken]:
     """Split a mention into tokens (possessive 's and -based/-led suffixes split off)."""
-    out: list[Token] = []
+    out: list[MentionToken] = []
     for m in _TOKEN.finditer(text):
         s, e, t = m.start(), m.end(), m.group()
         pm = _POSSESSIVE.match(t)
         am = _AFFIX.match(t)
         if pm and len(pm.group(1)) > 1:
             cut = s + len(pm.group(1))
-            out += [Token(text[s:cut], s, cut), Token(text[cut:e], cut, e)]
+            out += [MentionToken(text[s:cut], s, cut), MentionToken(text[cut:e], cut, e)]
         elif am:
             cut = s + len(am.group(1))
-            out += [Token(text[s:cut], s, cut), Token(text[cut:e], cut, e)]
+            out += [MentionToken(text[s:cut], s, cut), MentionToken(text[cut:e], cut, e)]
         else:
-            out.append(Token(t, s, e))
+            out.append(MentionToken(t, s, e))
     return out
 
 
-def _name_particle(toks: list["Token"], j: int, covered: set[int]) -> bool:
+def _name_particle(toks: list["MentionToken"], j: int, covered: set[int]) -> bool:
     """Whether lower-case token ``j`` continues a capitalised name: an article glued to the next name part
     ("el-Sisi") or a particle followed by a capitalised word ("bin Salman", "von der Leyen")."""
     text = toks[j].text
@@ -119,7 +121,7 @@ def _name_particle(toks: list["Token"], j: int, covered: set[int]) -> bool:
 
 
 @dataclasses.dataclass
-class Match:
+class DictionaryHit:
     """A dictionary hit inside a mention: tokens [start, end) and what they are."""
 
     start: int
@@ -172,7 +174,7 @@ class DocState:
                 else:
                     self.names.pop(tok, None)
         if title:
-            self.titles[norm(title)] = actor
+            self.titles[name_key(title)] = actor
         self.persons = [p for p in self.persons if p.name != actor.name] + [actor]
 
 
@@ -181,13 +183,13 @@ class _Parse:
     """What the head part of a mention says."""
 
     role: Optional[str] = None
-    role_from: Optional[Match] = None
+    role_from: Optional[DictionaryHit] = None
     member_default: bool = False
-    countries: list[tuple[str, Match]] = dataclasses.field(default_factory=list)
+    countries: list[tuple[str, DictionaryHit]] = dataclasses.field(default_factory=list)
     org: Optional[Entry] = None
     igo: Optional[Entry] = None
-    person: Optional[Match] = None
-    name_run: Optional[Match] = None
+    person: Optional[DictionaryHit] = None
+    name_run: Optional[DictionaryHit] = None
     inherited: bool = False  # a member noun took the sector of what precedes it ("WHO chief")
     eli: bool = False
     title: Optional[str] = None
@@ -202,7 +204,7 @@ class ActorResolver:
         self.lex = lexicon
         self._role_first_words = {key.split()[0] for key in lexicon.roles}
         self._person_tokens = {
-            name: set(norm(name).split()) for name in lexicon.people
+            name: set(name_key(name).split()) for name in lexicon.people
         }
         for key, entries in lexicon.forms.items():
             for e in entries:
@@ -258,7 +260,7 @@ class ActorResolver:
                     return [dataclasses.replace(state.bodies[-1], text=text)]
             definite = words[0] in ("the", "his", "her", "their", "its") or words[0] not in DETERMINERS
             if definite and (words[0] in ("the", "his", "her", "their", "its") or len(words) <= 2):
-                key = norm(" ".join(content))
+                key = name_key(" ".join(content))
                 if key in state.titles:
                     return [referring(state.titles[key], text)]
         matches = self._scan(text, toks, state, date)
@@ -283,13 +285,13 @@ class ActorResolver:
             for c in pair
         ]
 
-    def _scan(self, text: str, toks: list[Token], state: Optional[DocState], date: dt.date) -> list[Match]:
+    def _scan(self, text: str, toks: list[MentionToken], state: Optional[DocState], date: dt.date) -> list[DictionaryHit]:
         lex = self.lex
-        matches: list[Match] = []
+        matches: list[DictionaryHit] = []
         i = 0
         n = len(toks)
         while i < n:
-            best: Optional[Match] = None
+            best: Optional[DictionaryHit] = None
             for j in range(min(n, i + lex.MAX_FORM_TOKENS), i, -1):
                 span = text[toks[i].start : toks[j - 1].end]
                 entries = lex.lookup(span)
@@ -298,19 +300,19 @@ class ActorResolver:
                     break
                 word = lex.role_of(span)
                 if word is not None:
-                    best = Match(i, j, "role", word=word, text=span)
+                    best = DictionaryHit(i, j, "role", word=word, text=span)
                     break
             if best is not None and best.kind == "role" and self._surname_like(toks, i, best.end, matches):
                 best = None  # "Jonathan Fisher", "Zabiullah Mujahid": a name, not a fisher or a mujahid
             if best is None and toks[i].text.islower():
                 word = lex.misspelt_role(toks[i].text)  # "white supremicists"
                 if word is not None:
-                    best = Match(i, i + 1, "role", word=word, text=toks[i].text)
+                    best = DictionaryHit(i, i + 1, "role", word=word, text=toks[i].text)
             if (best is None and state is not None and toks[i].text[:1].isupper()
                     and not self._inside_name(toks, i, matches)):
-                actor = state.names.get(norm(toks[i].text))
+                actor = state.names.get(name_key(toks[i].text))
                 if actor is not None:
-                    best = Match(i, i + 1, "coref", actor=actor, text=toks[i].text)
+                    best = DictionaryHit(i, i + 1, "coref", actor=actor, text=toks[i].text)
             if best is not None and best.kind == "form" and best.entry.form_kind in ("capital", "region") \
                     and best.end - i == 1 and not (matches and matches[-1].end == i):
                 before = toks[i - 1].text if i > 0 else ""
@@ -340,7 +342,7 @@ class ActorResolver:
         return self._name_runs(text, toks, matches, state, date)
 
     @staticmethod
-    def _inside_name(toks: list[Token], i: int, matches: list[Match]) -> bool:
+    def _inside_name(toks: list[MentionToken], i: int, matches: list[DictionaryHit]) -> bool:
         """Whether token i continues a longer personal name ("Eric Trump", "Hamza bin Laden"): right after an
         unmatched capitalised word or a name particle; such a token refers to no earlier person by itself."""
         if i == 0 or (matches and matches[-1].end == i):
@@ -352,7 +354,7 @@ class ActorResolver:
                 and not TITLE.match(prev) and not prev.endswith((".", "'s", "’s")))
 
     @staticmethod
-    def _surname_like(toks: list[Token], i: int, j: int, matches: list[Match]) -> bool:
+    def _surname_like(toks: list[MentionToken], i: int, j: int, matches: list[DictionaryHit]) -> bool:
         """Whether the one-word role noun toks[i] is rather the last part of a personal name: capitalised, right
         after a capitalised word that matched nothing (a given name) and that is no group adjective ("Kurdish",
         "Islamist", "Shiite"), and not followed by another capitalised word."""
@@ -366,17 +368,17 @@ class ActorResolver:
         return not (j < len(toks) and toks[j].text[:1].isupper())
 
     @staticmethod
-    def _form_match(i: int, j: int, entries: list[Entry], span: str) -> Match:
+    def _form_match(i: int, j: int, entries: list[Entry], span: str) -> DictionaryHit:
         order = {"org": 0, "person": 1, "country": 2}
         kinds = {"name": 0, "adj": 1, "people": 2, "seat": 3, "capital": 4, "region": 5}
         # An organisation beats a person beats a country; a country's name beats the same-spelled capital
         # ("Singapore", "East Jerusalem").
         entry = min(entries, key=lambda e: (order.get(e.kind, 3), kinds.get(e.form_kind, 6)))
-        return Match(i, j, "form", entry=entry, text=span)
+        return DictionaryHit(i, j, "form", entry=entry, text=span)
 
     def _name_runs(
-        self, text: str, toks: list[Token], matches: list[Match], state: Optional[DocState], date: dt.date
-    ) -> list[Match]:
+        self, text: str, toks: list[MentionToken], matches: list[DictionaryHit], state: Optional[DocState], date: dt.date
+    ) -> list[DictionaryHit]:
         """Turn runs of unmatched capitalised tokens into people (dictionary, document) or unknown names."""
         covered = set()
         for m in matches:
@@ -398,16 +400,16 @@ class ActorResolver:
         out = list(matches)
         for i, j in runs:
             span = text[toks[i].start : toks[j - 1].end]
-            keys = [norm(toks[k].text) for k in range(i, j)]
+            keys = [name_key(toks[k].text) for k in range(i, j)]
             if state is not None:
                 hit = next((state.names[k] for k in reversed(keys) if k in state.names), None)
                 # "Hamza bin Laden" after "Osama bin Laden": another given name is another person
                 if hit is not None and len(keys) > 1:
-                    own = set(norm(" ".join(x for x in (hit.name, hit.text) if x)).split())
+                    own = set(name_key(" ".join(x for x in (hit.name, hit.text) if x)).split())
                     if any(k not in own and k not in NAME_PARTICLES for k in keys):
                         hit = None
                 if hit is not None:
-                    out.append(Match(i, j, "coref", actor=hit, text=span))
+                    out.append(DictionaryHit(i, j, "coref", actor=hit, text=span))
                     continue
             title = next((m.text for m in matches if m.end == i and m.kind == "role"), None)
             # A lone surname is only trusted after a title ("President Duterte"), before a role noun
@@ -421,13 +423,13 @@ class ActorResolver:
             if variant and stated and variant[0].country not in stated:
                 variant = None  # "Kyrgyz Prime Minister X": not a look-alike name of another country
             if person is not None:
-                out.append(Match(i, j, "person", person=person, text=span))
+                out.append(DictionaryHit(i, j, "person", person=person, text=span))
             elif typo is not None:
-                out.append(Match(i, j, "form", entry=typo, text=span))
+                out.append(DictionaryHit(i, j, "form", entry=typo, text=span))
             elif variant:  # a transliteration variant of a known name ("Moamer Kadhafi", "Kassem Soleimani")
-                out.append(Match(i, j, "form", entry=variant[0].on(date), text=span))
+                out.append(DictionaryHit(i, j, "form", entry=variant[0].on(date), text=span))
             else:
-                out.append(Match(i, j, "name", text=span))
+                out.append(DictionaryHit(i, j, "name", text=span))
         return sorted(out, key=lambda m: m.start)
 
     def _misspelt_country(self, word: str) -> Optional[Entry]:
@@ -443,7 +445,7 @@ class ActorResolver:
                 if e.kind == "country" and e.form_kind in kinds:
                     return e
         if len(word) >= 6:
-            key = norm(word)
+            key = name_key(word)
             for k in range(1, len(key)):  # one letter extra in the text
                 e = self._country_name(key[:k] + key[k + 1 :], word)
                 if e is not None:
@@ -480,7 +482,7 @@ class ActorResolver:
             for k in (keys[-1], keys[0]):
                 for p in self.lex.lower_people(k):
                     candidates.add(p.name)
-                    self._person_tokens.setdefault(p.name, set(norm(p.name).split()))
+                    self._person_tokens.setdefault(p.name, set(name_key(p.name).split()))
         scored = []
         for name in candidates:
             ptoks = self._person_tokens.get(name, set())
@@ -492,7 +494,7 @@ class ActorResolver:
                 continue  # "Hamza bin Laden" is not Osama bin Laden: the first and last written names must match
             person = self.lex.people[name]
             in_office = any(p.holds_on(date) for p in person.all_posts())
-            titled = bool(title) and any(norm(title) == norm(p.title) for p in person.posts)
+            titled = bool(title) and any(name_key(title) == name_key(p.title) for p in person.posts)
             scored.append(((matched, titled, in_office), person.last_end(), person))
         if not scored:
             return None
@@ -504,7 +506,7 @@ class ActorResolver:
             return None
         return scored[0][2]
 
-    def _parse_head(self, toks: list[Token], matches: list[Match]) -> _Parse:
+    def _parse_head(self, toks: list[MentionToken], matches: list[DictionaryHit]) -> _Parse:
         p = _Parse()
         prev_end = None
         for m in matches:
@@ -515,7 +517,7 @@ class ActorResolver:
                 elif w.type == "head":
                     if w.role == "MED" and p.role == "GOV":
                         continue  # "official newspaper", "state television": state media are the government
-                    if norm(m.text) in GENERIC_PEOPLE and p.role is not None and p.role_from is not None:
+                    if name_key(m.text) in GENERIC_PEOPLE and p.role is not None and p.role_from is not None:
                         continue  # "displaced Sudanese families", "army men": the earlier word is the sector
                     p.role, p.role_from, p.member_default = w.role, m, False
                     p.title = m.text
@@ -561,7 +563,7 @@ class ActorResolver:
         return p
 
     @staticmethod
-    def _add_country(p: _Parse, iso3: str, m: Match, toks: list[Token], prev_end: Optional[int]) -> None:
+    def _add_country(p: _Parse, iso3: str, m: DictionaryHit, toks: list[MentionToken], prev_end: Optional[int]) -> None:
         if p.countries:
             last_iso, last = p.countries[-1]
             between = {t.lower for t in toks[last.end : m.start]}
@@ -572,8 +574,8 @@ class ActorResolver:
     def _assemble(
         self,
         text: str,
-        toks: list[Token],
-        matches: list[Match],
+        toks: list[MentionToken],
+        matches: list[DictionaryHit],
         date: dt.date,
         state: Optional[DocState],
         depth: int,

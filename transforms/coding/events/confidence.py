@@ -15,6 +15,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Iterable, Optional
 
+from transforms.coding.data_files import read_data_file
 from transforms.coding.errors import DataFileError
 from transforms.coding.model import Actor
 
@@ -126,11 +127,7 @@ class ConfidenceModel:
             resource = importlib.resources.files("transforms.coding") / "data" / DEFAULT_MODEL_FILE
             text, where = resource.read_text(encoding="utf-8"), str(resource)
         else:
-            try:
-                with open(path, encoding="utf-8") as handle:
-                    text, where = handle.read(), path
-            except OSError as err:
-                raise DataFileError(path, None, f"cannot read confidence model ({err.strerror})") from None
+            text, where = read_data_file(path, what="confidence model"), path
         return cls.parse(text, where)
 
     @classmethod

@@ -73,7 +73,7 @@ def with_country(ref: ActorRef, country: str) -> ActorRef:
     if role is None and actor.code and actor.code.isalpha() and len(actor.code) == 3 and actor.code.isupper():
         role = actor.code
     code = country + (role or "") if role else country
-    return ActorRef(Actor(text=actor.text, code=code, country=country, role=role, name=actor.name), ref.mention, False)
+    return ActorRef(actor=Actor(text=actor.text, code=code, country=country, role=role, name=actor.name), mention=ref.mention, direct=False)
 
 
 def needs_country(ref: Optional[ActorRef]) -> bool:
@@ -113,12 +113,12 @@ def fill_countries(
     only = next(iter(context)) if len(context) == 1 else None
     if target is None and source is not None and source.mention is not None and only is not None:
         if targets is None:
-            target = ActorRef(Actor(text=context[only], code=only, country=only), None, False)
+            target = ActorRef(actor=Actor(text=context[only], code=only, country=only), mention=None, direct=False)
         else:
             others = [m for m in targets.get(only, [])
                       if not (m.start < source.mention.end and source.mention.start < m.end) and m.actor.code != source.actor.code]
             if others:
-                target = ActorRef(others[0].actor, others[0], False)
+                target = ActorRef(actor=others[0].actor, mention=others[0], direct=False)
     if needs_country(source) and only is not None:
         source = with_country(source, only)
     if needs_country(target) and not proper_target:

@@ -11,12 +11,16 @@ from transforms.coding.events.confidence import event_features
 from transforms.coding.events.context import (
     STATELESS_ROLES, country_name, domestic_source, fill_countries, sentence_countries, target_countries,
 )
-from transforms.coding.events.lexicon import PLAN_FRAMES, Lexicon, Pattern
+from transforms.coding.events.lexicon import (
+    APPEAL, DEMAND, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT, REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
+)
 from transforms.coding.events.matcher import (
-    PLACE_ENTS, REQUEST_AUX, ActorRef, Matcher, MentionIndex, Trigger, direct_object, infinitives, is_passive,
+    PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex, Trigger, direct_object, infinitives,
+    is_passive,
     is_place_phrase, kind_of, preposition_objects,
 )
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
+from transforms.coding.syntax import is_future_aux
 from transforms.coding.taxonomy import Taxonomy
 from transforms.coding.tone import sentence_tone
 
@@ -25,13 +29,22 @@ _WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _VERBAL_ROOTS = frozenset({"01", "02", "03", "10", "11", "12", "13"})
 # where an uncoded complement ("threatened to [cut off electricity to X]") names its target
 _COMPLEMENT_TARGETS = Pattern(
-    "complement", "010", "VERB", frozenset(), (), ("obj", "dative", "to", "against", "on", "with", "from"), frozenset(), ""
+    pattern_id="complement", code="010", kind="VERB", lemmas=frozenset(), conditions=(),
+    targets=("obj", "dative", "to", "against", "on", "with", "from"), flags=frozenset(), source="",
 )
 _NOT_ACTOR_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 # agentless violence is still news ("a journalist was killed in a car bombing")
 _VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 # verbal reactions whose object is the thing reacted to, not a second event ("condemned the strikes on X")
 _COMMENT_ROOTS = frozenset({"01", "05", "11"})
+_STATEMENT_ROOT = "01"  # make public statement: its conditions' words do not make event nouns background
+_CONSULT_ROOT = "04"
+_PROTEST_ROOT = "14"
+_AUX_DEP = ("aux",)
+_WOULD = "would"  # a future in the past ("said it would not accept"), for rejections
+_DEMAND_CODE = "100"  # "X said Y must ...": a demand of X on Y
+# roots of cooperation (03 intend to cooperate .. 09 investigate) that a negated plan turns into a rejection
+_COOPERATION_ROOTS = ("03", "09")
 COMPLEMENT_DEPS = ("xcomp", "ccomp", "dobj", "obj", "pobj", "acl", "advcl", "nsubjpass", "attr")
 # an event noun of violence is news only in an event frame: the object of a light verb ("launched an attack") or
 # the subject of one of these ("the attack killed ...", "the raid took place"); "the war", "the battle for X" are not
@@ -89,7 +102,7 @@ class EventCoder:
         self.taxonomy = taxonomy
         self.infer_countries = infer_countries
         self.lexicon = Lexicon.load(taxonomy=taxonomy, patterns_file=patterns_file)
-        self.matcher = Matcher(self.lexicon)
+        self.matcher = EventPatternMatcher(lexicon=self.lexicon)
         # obligations ("X said Y must ...") are coded without a trigger word, so their modals count too
         self._trigger_lemmas = frozenset(self.lexicon.trigger_lemmas() | REQUEST_AUX)
 
@@ -159,7 +172,9 @@ class EventCoder:
         main: list[EventMatch] = []
         background: list[tuple[int, EventMatch]] = []
         # words of other events; what a statement consumed ("sent a message of ...") is its content, not an event
-        trigger_ids = frozenset(by_token).union(*(t.consumed for t in triggers if not t.pattern.code.startswith("01")))
+        trigger_ids = frozenset(by_token).union(
+            *(t.consumed for t in triggers if not t.pattern.code.startswith(_STATEMENT_ROOT))
+        )
         # a governor that codes nothing (no agent found) leaves its complement to be coded on its own
         coded = {i: self._events_for(by_token[i], comp, sentence_index, index) for i, comp in adopted.items()}
         released = {adopted[i].token.i for i, found in coded.items() if not found}
@@ -199,10 +214,10 @@ class EventCoder:
                     features = event_features(
                         tier="grammar", specific=False, complement=False, source=s.actor, source_direct=False,
                         target=t.actor if t else None, target_direct=bool(t and t.direct), modality=ASSERTED,
-                        trigger=tok, code="100",
+                        trigger=tok, code=_DEMAND_CODE,
                     )
                     out.append(EventMatch(sentence_index=sentence_index, trigger_start=tok.i, trigger_end=tok.i + 1,
-                                          head=tok.i, cameo_code="100", source=s.actor, target=t.actor if t else None,
+                                          head=tok.i, cameo_code=_DEMAND_CODE, source=s.actor, target=t.actor if t else None,
                                           modality=ASSERTED, pattern_id="grammar.obligation",
                                           confidence=self._confidence(s, t, False, None, None), features=features))
         return out
@@ -238,27 +253,27 @@ class EventCoder:
         head_tokens = [tok]
         if comp is not None:
             frame = pattern.frame
-            map_name = "intent" if frame == "future" else frame
+            map_name = INTENT if frame == FUTURE_FRAME else frame
             # a scheduled event is reported, not an intention ("X is due to visit Y" is a future visit)
-            code = comp.pattern.code if frame == "scheduled" else self.lexicon.map_code(map_name, comp.pattern.code)
+            code = comp.pattern.code if frame == SCHEDULED else self.lexicon.map_code(map_name, comp.pattern.code)
             head_tokens.append(comp.token)
         modality = self.matcher.modality(head_tokens + self._governing_light_verb(tok))
-        if pattern.frame in ("future", "scheduled") and modality not in (NEGATED, HYPOTHETICAL):
+        if pattern.frame in (FUTURE_FRAME, SCHEDULED) and modality not in (NEGATED, HYPOTHETICAL):
             modality = FUTURE
         # obligations reported by a speaker: "X said Y must leave" -> X demands of Y
         demand_by_modal = self.matcher.demands_by_modal(tok)
         if demand_by_modal:
-            code = self.lexicon.map_code("demand", comp.pattern.code if comp is not None else pattern.code)
+            code = self.lexicon.map_code(DEMAND, comp.pattern.code if comp is not None else pattern.code)
             modality = ASSERTED  # "X said Y must/should ...": the demand was made
-        elif modality in (FUTURE,) and code[:2] not in _VERBAL_ROOTS and pattern.frame != "scheduled":
-            code = self.lexicon.map_code("intent", code)
+        elif modality in (FUTURE,) and code[:2] not in _VERBAL_ROOTS and pattern.frame != SCHEDULED:
+            code = self.lexicon.map_code(INTENT, code)
         original = comp.pattern.code if comp is not None else pattern.code
         if (
             modality == NEGATED
-            and "03" <= original[:2] <= "09"
+            and _COOPERATION_ROOTS[0] <= original[:2] <= _COOPERATION_ROOTS[1]
             and (pattern.frame in PLAN_FRAMES or self._has_future_aux(head_tokens))
         ):
-            code = self.lexicon.map_code("reject", original)  # "will not accept", "does not intend to meet"
+            code = self.lexicon.map_code(REJECT, original)  # "will not accept", "does not intend to meet"
             modality = ASSERTED
         if code.startswith("04") and tok.lemma_.lower() == "call" and _names_in_quotes(tok):
             # '"X called the plan "lousy"': naming, not a phone call; a criticism when the words are negative
@@ -271,7 +286,7 @@ class EventCoder:
             return []
         if comp is None and pattern.frame in PLAN_FRAMES and any(c.key == "xcomp" for c in pattern.conditions):
             return []  # "plans to ...", "decided to ..." with nothing codable in the plan
-        if comp is None and pattern.frame in ("intent", "future") and not infinitives(tok) and not any(
+        if comp is None and pattern.frame in (INTENT, FUTURE_FRAME) and not infinitives(tok) and not any(
             not c.negated and (c.values or c.key in ("prep", "prt")) for c in pattern.conditions
         ):
             return []  # "agreed that ..." (concurred), "offered a reward": no commitment to do anything
@@ -288,7 +303,7 @@ class EventCoder:
         sources, direct = self.matcher.sources(tok, index)
         if imperative is not None:
             # '"Release the prisoners," X told Y': X appeals to Y; nobody released anyone
-            code = self.lexicon.map_code("appeal", code)
+            code = self.lexicon.map_code(APPEAL, code)
             sources = [r for r in self.matcher.speaker(tok, index) if r.mention is not None]
             if not sources:
                 subj = self.matcher.subject_token(imperative)
@@ -333,7 +348,7 @@ class EventCoder:
         if not sources and not between and modality != ASSERTED:
             return []  # violence nobody is said to commit that did not happen ("no troops were injured", "if ...")
         pairs: list[tuple[Optional[ActorRef], Optional[ActorRef]]] = []
-        recip = "recip" in pattern.flags or (comp is not None and "recip" in comp.pattern.flags)
+        recip = RECIPROCAL in pattern.flags or (comp is not None and RECIPROCAL in comp.pattern.flags)
         if not targets and recip and len(sources) >= 2:
             pairs = [(a, b) for a, b in itertools.permutations(sources, 2)]
         elif between and not sources and len(targets) >= 2 and recip:
@@ -345,7 +360,7 @@ class EventCoder:
                         t = None  # the source is never its own target ("he declined": no object of his own)
                     if (s, t) not in pairs:
                         pairs.append((s, t))
-        if code.startswith("04") and "recip" in pattern.flags and all(t is None for _, t in pairs):
+        if code.startswith(_CONSULT_ROOT) and RECIPROCAL in pattern.flags and all(t is None for _, t in pairs):
             return []  # a meeting needs a counterpart ("the cabinet met" is not an interaction)
         context = sentence_countries(tok.sent, index) if self.infer_countries else {}
         target_context = target_countries(tok.sent, index) if self.infer_countries else {}
@@ -359,8 +374,8 @@ class EventCoder:
         # somebody must be a known actor: "Caloundra defeated Wynnum", "a soldier who fights" are not news events
         pairs = [(s, t) for s, t in pairs if (s is not None and s.actor.resolved) or (t is not None and t.actor.resolved)]
         # a place phrase stands for its country only when that is another country than the source's
-        pairs = [(s, _place_target(s, t, tok.doc, domestic=code[:2] not in _VIOLENT_ROOTS | {"04"},
-                                   dissent=code[:2] == "14")) for s, t in pairs]
+        pairs = [(s, _place_target(s, t, tok.doc, domestic=code[:2] not in _VIOLENT_ROOTS | {_CONSULT_ROOT},
+                                   dissent=code[:2] == _PROTEST_ROOT)) for s, t in pairs]
         # never a self-target: the target is the source's own words, overlaps its mention, or is the same actor
         pairs = [(s, None if _same_actor(s, t, tok.doc) else t) for s, t in pairs]
         if code[:2] in _VIOLENT_ROOTS:
@@ -369,13 +384,13 @@ class EventCoder:
             pairs = [(None if s is not None and s.mention is None and not s.actor.resolved else s, t) for s, t in pairs]
             pairs = [(s, t) for s, t in pairs if t is not None and t.mention is not None and t.actor.resolved
                      and (s is None or s.actor.resolved)]
-        if code.startswith("04"):
+        if code.startswith(_CONSULT_ROOT):
             # going to one's own country is going home, not a visit ("the princess returned to Thailand")
             pairs = [(s, None if s is not None and t is not None and s.actor.country
                       and t.actor.code == s.actor.country else t) for s, t in pairs]
-        if code.startswith("04") and all(t is None for _, t in pairs):
+        if code.startswith(_CONSULT_ROOT) and all(t is None for _, t in pairs):
             return []  # a visit or a meeting needs a counterpart ("officers arrived at the store", "returned home")
-        if code[:2] == "14":
+        if code[:2] == _PROTEST_ROOT:
             # dissent needs protesters: a state (its government, forces, a party) closing a road or holding a
             # rally is not a protest
             pairs = [(s, t) for s, t in pairs if not (s is not None and _is_state(s, tok.doc))]
@@ -424,7 +439,7 @@ class EventCoder:
                     if refs:
                         break
         else:
-            first, second = (trig, comp) if trig.pattern.frame in ("demand", "appeal", "reject") else (comp, trig)
+            first, second = (trig, comp) if trig.pattern.frame in REQUEST_FRAMES else (comp, trig)
             refs, between = self.matcher.targets(first.token, first.pattern, index)
             if not refs:
                 refs, between = self.matcher.targets(second.token, second.pattern, index)
@@ -478,7 +493,11 @@ class EventCoder:
 
     @staticmethod
     def _has_future_aux(tokens: list[Token]) -> bool:
-        return any(c.dep_ == "aux" and c.lower_ in ("will", "wo", "shall", "would") for t in tokens for c in t.children)
+        """A future auxiliary (syntax.FUTURE_AUX) or "would" on one of ``tokens`` ("will not accept")."""
+        return any(
+            is_future_aux(c, deps=_AUX_DEP) or (c.dep_ in _AUX_DEP and c.lower_ == _WOULD)
+            for t in tokens for c in t.children
+        )
 
     @staticmethod
     def _confidence(source: Optional[ActorRef], target: Optional[ActorRef], direct: bool, pattern, comp) -> float:
@@ -513,12 +532,12 @@ def _place_target(
     country = target.actor.country
     if domestic and country and source is not None and domestic_source(source, country):
         if dissent:
-            return ActorRef(Actor(text=country_name(country), code=country + "GOV", country=country, role="GOV"), None,
-                            False)
-        return ActorRef(Actor(text=country_name(country), code=country, country=country), None, False)
+            return ActorRef(actor=Actor(text=country_name(country), code=country + "GOV", country=country, role="GOV"), mention=None,
+                            direct=False)
+        return ActorRef(actor=Actor(text=country_name(country), code=country, country=country), mention=None, direct=False)
     if source is None or not country or country == source.actor.country or not source.actor.resolved:
         return None
-    return ActorRef(Actor(text=target.actor.text, code=country, country=country), target.mention, False)
+    return ActorRef(actor=Actor(text=target.actor.text, code=country, country=country), mention=target.mention, direct=False)
 
 
 def _assault_code(code: str, trigger: Token, source: Optional[ActorRef], target: Optional[ActorRef]) -> str:
@@ -549,9 +568,9 @@ def _assault_code(code: str, trigger: Token, source: Optional[ActorRef], target:
 def _implied_agent(code: str) -> Optional[ActorRef]:
     """The source of an agentless event the codebook implies (UAF for violence, COP for arrests), or None."""
     if code[:2] in _VIOLENT_ROOTS:
-        return ActorRef(_UNIDENTIFIED_ATTACKER, None, False)
+        return ActorRef(actor=_UNIDENTIFIED_ATTACKER, mention=None, direct=False)
     actor = _IMPLIED_AGENTS.get(code)
-    return ActorRef(actor, None, False) if actor is not None else None
+    return ActorRef(actor=actor, mention=None, direct=False) if actor is not None else None
 
 
 def _policy_protest_code(code: str, trigger: Token) -> str:

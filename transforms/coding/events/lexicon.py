@@ -20,11 +20,19 @@ DICTIONARY_PATTERNS_FILE = "event_patterns_petrarch.txt"
 OWN, DICTIONARY = "own", "dictionary"
 TRIGGER_KINDS = {"v": "VERB", "n": "NOUN", "a": "ADJ"}
 CONDITION_KEYS = ("obj", "prep", "prt", "mod", "xcomp", "subj", "smod", "comp")
-FRAME_FLAGS = ("intent", "future", "scheduled", "threat", "reject", "demand", "appeal")
-FLAGS = frozenset(FRAME_FLAGS + ("recip",))
-MAP_NAMES = frozenset(FRAME_FLAGS) - {"future", "scheduled"}
+# complement-taking frames (pattern flags "+intent", ...); each but FUTURE and SCHEDULED names an @map table too
+INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL = (
+    "intent", "future", "scheduled", "threat", "reject", "demand", "appeal"
+)
+FRAME_FLAGS = (INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL)
+# "+recip": the event holds both ways between its actors ("X and Y met")
+RECIPROCAL = "recip"
+FLAGS = frozenset(FRAME_FLAGS + (RECIPROCAL,))
+MAP_NAMES = frozenset(FRAME_FLAGS) - {FUTURE_FRAME, SCHEDULED}
 # frames that look through to the event of their complement ("agreed to [meet]", "is due to [visit]")
-PLAN_FRAMES = frozenset({"intent", "future", "scheduled"})
+PLAN_FRAMES = frozenset({INTENT, FUTURE_FRAME, SCHEDULED})
+# frames whose own code comes first when a frame and its complement are the same event ("demanded [withdrawal]")
+REQUEST_FRAMES = frozenset({DEMAND, APPEAL, REJECT})
 NAMED_TARGETS = frozenset({"obj", "dative", "author", "ccsubj"})
 DEFAULT_TARGETS = {
     "VERB": ("obj", "dative", "with", "to", "against", "on"),
@@ -39,7 +47,7 @@ _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ying", "ie"), ("ing", ""), ("ing", "e
              ("es", ""), ("es", "e"), ("s", ""), ("d", ""))
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Condition:
     """One pattern condition. key: obj|prep|prt|mod|xcomp|subj|smod|comp; arg: preposition for prep; values: lemmas
     (empty = any); negated: the condition must NOT hold."""
@@ -50,7 +58,7 @@ class Condition:
     negated: bool = False
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Pattern:
     """One lexicon rule (see the data file header for the meaning of each field)."""
 
@@ -304,11 +312,11 @@ def _parse_condition(field: str, path: str, lineno: int) -> Condition:
         if not preps or not all(p.isalpha() for p in preps):
             raise DataFileError(path, lineno, f"bad preposition in {field!r}")
         values = frozenset(w for w in value.lower().split(",") if w)
-        return Condition("prep", values, arg=arg.lower(), negated=negated)
+        return Condition(key="prep", values=values, arg=arg.lower(), negated=negated)
     values = frozenset(w for w in value.lower().split(",") if w)
     for word in values:
         if not _WORD.match(word) or (word.startswith("@") and word != "@actor"):
             raise DataFileError(path, lineno, f"bad value {word!r} in condition {field!r}")
     if "*" in values:
         values = frozenset()
-    return Condition(key, values, negated=negated)
+    return Condition(key=key, values=values, negated=negated)

@@ -12,15 +12,14 @@ from spacy.tokens import Span, Token
 
 from transforms.coding.events.lexicon import Condition, Lexicon, Pattern
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, Actor, ActorMention
+from transforms.coding.syntax import is_future_aux, is_negation
 
 SUBJECT_DEPS = ("nsubj", "csubj")
 PASSIVE_SUBJECT_DEPS = ("nsubjpass", "csubjpass")
 OBJECT_DEPS = ("dobj", "obj")
-FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 HEDGE_AUX = frozenset({"could", "may", "might", "can", "should", "ought"})
 HEDGE_ADV = frozenset({"possibly", "perhaps", "maybe", "potentially", "probably"})
 CONDITION_MARKS = frozenset({"if", "unless", "whether", "lest"})
-NEGATIONS = frozenset({"not", "n't", "never", "no"})
 REQUEST_AUX = frozenset({"must", "should"})
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "him", "her", "them", "us", "who", "which", "that"})
 SINGULAR_PERSONAL = frozenset({"he", "she", "him", "her", "his", "hers"})
@@ -70,7 +69,7 @@ PLACE_ENTS = frozenset({"GPE", "LOC", "FAC"})
 CLAUSE_STOP_DEPS = frozenset({"relcl", "acl", "advcl", "appos", "conj", "cc", "ccomp", "punct", "parataxis"})
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class Trigger:
     """A token that matched a pattern, with the tokens its conditions consumed."""
 
@@ -79,7 +78,7 @@ class Trigger:
     consumed: set
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class ActorRef:
     """An actor found for a role. mention: the ActorMention it came from (None for bare noun phrases)."""
 
@@ -229,13 +228,13 @@ def modifiers(token: Token, lemmas: frozenset) -> list[Token]:
 
 
 # ---------------------------------------------------------------------- the matcher
-class Matcher:
-    """Finds events in one parsed sentence.
+class EventPatternMatcher:
+    """Finds event patterns of the lexicon in one parsed sentence (its triggers, actors and modality).
 
     lexicon: The loaded pattern lexicon.
     """
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, *, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
 
     # -------------------------------------------------------------- triggers
@@ -259,7 +258,7 @@ class Matcher:
         for pattern in self.lexicon.lookup(kind, lemma):
             consumed: set = set()
             if all(self._holds(token, cond, mentions, consumed) for cond in pattern.conditions):
-                return Trigger(token, pattern, consumed)
+                return Trigger(token=token, pattern=pattern, consumed=consumed)
         return None
 
     def _holds(self, token: Token, cond: Condition, mentions: MentionIndex, consumed: set) -> bool:
@@ -421,7 +420,7 @@ class Matcher:
     def _actors_of_head(self, head: Token, mentions: MentionIndex) -> list[ActorRef]:
         covering = mentions.covering(head.i)
         if any(m.actor.resolved for m in covering):
-            return [ActorRef(m.actor, m) for m in covering if m.actor.resolved]
+            return [ActorRef(actor=m.actor, mention=m) for m in covering if m.actor.resolved]
         # modifiers of the head: left ones nearest first, then "of/from/in" phrases
         region = self._np_region(head)
         inner = [m for m in mentions.in_tokens(region) if m.actor.resolved and m not in covering]
@@ -429,10 +428,10 @@ class Matcher:
             left = [m for m in inner if m.end <= head.i]
             if left:
                 best = max(left, key=lambda m: m.end)
-                return [ActorRef(m.actor, m) for m in left if (m.start, m.end) == (best.start, best.end)]
+                return [ActorRef(actor=m.actor, mention=m) for m in left if (m.start, m.end) == (best.start, best.end)]
             right = sorted(inner, key=lambda m: m.start)
             best = right[0]
-            return [ActorRef(m.actor, m) for m in right if (m.start, m.end) == (best.start, best.end)]
+            return [ActorRef(actor=m.actor, mention=m) for m in right if (m.start, m.end) == (best.start, best.end)]
         if head.lemma_.lower() in BOUNDARY_NOUNS:
             # "to its border with X": a boundary phrase names the neighbour
             for pobj in preposition_objects(head, ("with",)):
@@ -445,14 +444,14 @@ class Matcher:
             if refs:
                 return refs
         if covering:
-            return [ActorRef(m.actor, m) for m in covering]
+            return [ActorRef(actor=m.actor, mention=m) for m in covering]
         unresolved = [m for m in mentions.in_tokens(region)]
         if unresolved:
-            return [ActorRef(unresolved[0].actor, unresolved[0])]
+            return [ActorRef(actor=unresolved[0].actor, mention=unresolved[0])]
         if head.pos_ in ("PROPN", "NOUN") and not is_pronoun(head):
             words = [t for t in head.subtree if t.i in region and t.dep_ not in ("det", "punct")]
             text = " ".join(t.text for t in words) if words else head.text
-            return [ActorRef(Actor(text=text), None)]
+            return [ActorRef(actor=Actor(text=text), mention=None)]
         return []
 
     def _np_region(self, head: Token, preps: tuple = SOURCE_PREPS) -> set:
@@ -517,7 +516,7 @@ class Matcher:
         if mods:
             refs = []
             for mod in mods:
-                refs.extend(ActorRef(m.actor, m) for m in mentions.covering(mod.i))
+                refs.extend(ActorRef(actor=m.actor, mention=m) for m in mentions.covering(mod.i))
             return refs, True
         if noun.dep_ in ("compound", "amod") and kind_of(noun.head) == "NOUN":
             noun = noun.head  # "a mediation effort": the phrase head carries the syntax
@@ -587,7 +586,7 @@ class Matcher:
                 return []
         subjects = [m for m in candidates if pronoun.doc[m.end - 1].dep_ in SUBJECT_DEPS + PASSIVE_SUBJECT_DEPS]
         last = (subjects or candidates)[-1]
-        return [ActorRef(m.actor, m, direct=False) for m in candidates if (m.start, m.end) == (last.start, last.end)]
+        return [ActorRef(actor=m.actor, mention=m, direct=False) for m in candidates if (m.start, m.end) == (last.start, last.end)]
 
     def targets(self, trigger: Token, pattern: Pattern, mentions: MentionIndex) -> tuple[list[ActorRef], bool]:
         """Target actors following the pattern's list of places; second value: found a 'between' pair."""
@@ -664,9 +663,9 @@ class Matcher:
         for token in tokens:
             for child in token.children:
                 low = child.lower_
-                if child.dep_ == "neg" or (low in NEGATIONS and child.dep_ in ("advmod", "neg")):
+                if is_negation(child):
                     negated = True
-                elif child.dep_ == "aux" and low in FUTURE_AUX:
+                elif is_future_aux(child):
                     future = True
                 elif child.dep_ == "aux" and low in HEDGE_AUX:
                     hedged = True

@@ -35,6 +35,8 @@ import sys
 import tempfile
 from typing import Iterable, Optional, Sequence
 
+from evaluation.gold import GoldError, read_jsonl
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "wikinews.jsonl"
 
@@ -48,13 +50,6 @@ PRECISION_LENGTH = {"DAY": 10, "DOCUMENT": 10, "MONTH": 7, "YEAR": 4}
 UNKNOWN_PRECISIONS = frozenset({"UNKNOWN", "NONE"})
 MODALITIES = frozenset({"ASSERTED", "NEGATED", "FUTURE", "HYPOTHETICAL"})
 EXACT_ASSIGNMENT_LIMIT = 12  # gold events per sentence up to which the assignment is exact (bitmask DP)
-
-
-class GoldError(ValueError):
-    """The gold file or the corpus it refers to is not usable."""
-
-
-USER_ERRORS = (GoldError,)  # reported by pipelines.evaluate as a one-line error (exit code 2)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -284,27 +279,20 @@ def _pred_summary(p: dict) -> dict:
 def read_gold(path: str, *, split: str = "all") -> list[dict]:
     """Gold records of ``split`` (dev, test or all); clear GoldError on malformed lines."""
     records = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise GoldError(f"{path}:{number}: invalid JSON: {err}") from None
-            for key in ("doc_id", "split", "events"):
-                if key not in record:
-                    raise GoldError(f"{path}:{number}: missing {key!r}")
-            if record["split"] not in ("dev", "test"):
-                raise GoldError(f"{path}:{number}: split must be dev or test, got {record['split']!r}")
-            for event in record["events"]:
-                for key in ("sent_start", "sent_end", "code"):
-                    if key not in event:
-                        raise GoldError(f"{path}:{number}: event without {key!r}")
-                if (event.get("modality") or "ASSERTED") not in MODALITIES:
-                    raise GoldError(f"{path}:{number}: unknown modality {event.get('modality')!r}")
-            if split in ("all", record["split"]):
-                records.append(record)
+    for number, record in read_jsonl(path):
+        for key in ("doc_id", "split", "events"):
+            if key not in record:
+                raise GoldError(f"{path}:{number}: missing {key!r}")
+        if record["split"] not in ("dev", "test"):
+            raise GoldError(f"{path}:{number}: split must be dev or test, got {record['split']!r}")
+        for event in record["events"]:
+            for key in ("sent_start", "sent_end", "code"):
+                if key not in event:
+                    raise GoldError(f"{path}:{number}: event without {key!r}")
+            if (event.get("modality") or "ASSERTED") not in MODALITIES:
+                raise GoldError(f"{path}:{number}: unknown modality {event.get('modality')!r}")
+        if split in ("all", record["split"]):
+            records.append(record)
     return records
 
 
@@ -330,8 +318,8 @@ def read_corpus_lines(corpus: str, doc_ids: set[str]) -> dict[str, bytes]:
 
 
 def document_text(raw: bytes) -> str:
-    """The document text exactly as the pipeline sees it (``transforms.ingest``)."""
-    from transforms import ingest
+    """The document text exactly as the pipeline sees it (``transforms.records.ingest``)."""
+    from transforms.records import ingest
 
     parsed = ingest.parse_json_document(raw, source="gold")
     if isinstance(parsed, dict):
@@ -345,7 +333,7 @@ def text_sha256(text: str) -> str:
 
 # ---------------------------------------------------------------------- running the pipeline
 def _pipeline_accepts(flag: str) -> bool:
-    from pipelines.extract_events import ExtractEventsOptions
+    from pipelines.options import ExtractEventsOptions
 
     parser = argparse.ArgumentParser(add_help=False)
     ExtractEventsOptions._add_argparse_args(parser)
@@ -444,20 +432,3 @@ def evaluate(args: argparse.Namespace) -> dict:
         "misses_total": len(misses),
         "misses": misses[: args.max_misses],
     }
-
-
-def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.eval_news", description=__doc__.split("\n\n")[0])
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        result = evaluate(args)
-    except GoldError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(json.dumps(result, indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -31,9 +31,22 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
+from transforms.storage.files import (
+    atomic_write,
+    delete_files,
+    exists,
+    is_local,
+    join,
+    list_files,
+    local_path,
+    read_bytes,
+    relative,
+    remove_empty_dirs,
+)
+
 RUNS_DIR = "_runs"
 MANIFESTS_DIR = "_manifests"
-INDEX_DIR = "_index"  # transforms/known_index.py
+INDEX_DIR = "_index"  # transforms/storage/known_index.py
 TEMP_DIR = "_temporary"  # Beam's WriteToFiles staging (streaming); never part of a table
 PENDING_SUFFIX = ".pending"
 RECORD_SUFFIX = ".json"
@@ -41,116 +54,6 @@ DATA_ROOTS = ("parquet", "avro", "dead_letter")
 LEGACY_RUN_ID = "00000000T000000Z-legacy"
 _RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-z]+")
 _LOGGER = logging.getLogger("demarche")
-
-
-# --------------------------------------------------------------------------------------------------- file system
-def is_local(path: str) -> bool:
-    return "://" not in path or path.startswith("file://")
-
-
-def _local(path: str) -> str:
-    return path[len("file://"):] if path.startswith("file://") else path
-
-
-def join(root: str, *parts: str) -> str:
-    if is_local(root):
-        return os.path.join(_local(root), *parts)
-    return posixpath.join(root.rstrip("/"), *parts)
-
-
-def atomic_write(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old content or the whole new content, never a part.
-
-    Local: a dotfile next to it, fsync'd, renamed over it. Object stores (gs://, s3://): one upload, which is atomic.
-    """
-    if is_local(path):
-        path = _local(path)
-        folder = os.path.dirname(path) or "."
-        os.makedirs(folder, exist_ok=True)
-        temp = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            with open(temp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(temp, path)
-        finally:
-            if os.path.exists(temp):
-                os.remove(temp)
-        return
-    from apache_beam.io.filesystems import FileSystems
-
-    with FileSystems.create(path, mime_type="application/json") as fh:
-        fh.write(data)
-
-
-def read_bytes(path: str) -> bytes:
-    if is_local(path):
-        with open(_local(path), "rb") as fh:
-            return fh.read()
-    from apache_beam.io.filesystems import FileSystems
-
-    with FileSystems.open(path) as fh:
-        return fh.read()
-
-
-def list_files(folder: str, *, recursive: bool = True) -> list[str]:
-    """Paths of the files under ``folder`` (empty when it does not exist)."""
-    if is_local(folder):
-        folder = _local(folder)
-        if not os.path.isdir(folder):
-            return []
-        if not recursive:
-            return sorted(os.path.join(folder, n) for n in os.listdir(folder) if os.path.isfile(os.path.join(folder, n)))
-        return sorted(os.path.join(d, n) for d, _dirs, names in os.walk(folder) for n in names)
-    from apache_beam.io.filesystems import FileSystems
-
-    pattern = folder.rstrip("/") + ("/**" if recursive else "/*")
-    try:
-        return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
-    except Exception:  # noqa: BLE001 - a missing prefix is "no files"
-        return []
-
-
-def delete_files(paths: Sequence[str]) -> None:
-    local = [_local(p) for p in paths if is_local(p)]
-    for path in local:
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
-    remote = [p for p in paths if not is_local(p)]
-    if remote:
-        from apache_beam.io.filesystems import FileSystems
-
-        FileSystems.delete(remote)
-
-
-def exists(path: str) -> bool:
-    if is_local(path):
-        return os.path.exists(_local(path))
-    from apache_beam.io.filesystems import FileSystems
-
-    return FileSystems.exists(path)
-
-
-def remove_empty_dirs(folder: str) -> None:
-    """Local only: remove empty sub-folders of ``folder`` (and ``folder`` itself when empty)."""
-    if not is_local(folder) or not os.path.isdir(_local(folder)):
-        return
-    for directory, _dirs, _names in sorted(os.walk(_local(folder)), key=lambda t: -len(t[0])):
-        try:
-            os.rmdir(directory)
-        except OSError:
-            pass
-
-
-def relative(root: str, path: str) -> str:
-    root = _local(root).rstrip("/") + "/"
-    path = _local(path)
-    if not path.startswith(root):
-        raise ValueError(f"{path} is not under {root}")
-    return path[len(root):]
 
 
 # --------------------------------------------------------------------------------------------------- run records
@@ -179,9 +82,13 @@ def run_records(root: str) -> list[dict]:
         if name.startswith(".") or not name.endswith(RECORD_SUFFIX):
             continue
         try:
-            records.append(json.loads(read_bytes(path)))
-        except (OSError, ValueError) as err:  # written atomically, so this is someone else's file
-            _LOGGER.warning("ignoring unreadable run record %s: %s", path, err)
+            data = read_bytes(path)
+        except FileNotFoundError:  # removed since the listing
+            continue
+        try:
+            records.append(json.loads(data))
+        except ValueError as err:  # written atomically, so a file that is not JSON is someone else's
+            _LOGGER.warning("ignoring a run record that is not JSON %s: %s", path, err)
     return sorted(records, key=lambda r: (r.get("committed_at") or "", r.get("run_id") or ""))
 
 
@@ -357,9 +264,9 @@ def sweep_strays(root: str, run_id: str, files: Sequence[str]) -> list[str]:
     """Files of ``run_id`` in the folders the run wrote that the run did not report (a retried bundle's leftovers):
     removed before the commit so that no file of the run is both on disk and outside the record."""
     listed = set(files)
-    folders = sorted({posixpath.dirname(f) if not is_local(f) else os.path.dirname(_local(f)) for f in files})
+    folders = sorted({posixpath.dirname(f) if not is_local(f) else os.path.dirname(local_path(f)) for f in files})
     strays = [p for folder in folders for p in list_files(folder, recursive=False)
-              if _run_id_in(posixpath.basename(p)) == run_id and p not in listed and _local(p) not in listed]
+              if _run_id_in(posixpath.basename(p)) == run_id and p not in listed and local_path(p) not in listed]
     delete_files(strays)
     return strays
 

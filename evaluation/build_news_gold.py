@@ -1,6 +1,6 @@
 """Turn the annotators' files into the committed, text-free gold files.
 
-    python eval/build_news_gold.py --corpus ../shared/corpus/wikinews.jsonl \
+    python -m evaluation.build_news_gold --corpus ../shared/corpus/wikinews.jsonl \
         --pass1 /work/annot/pass1 --pass2 /work/annot/pass2 --adjudicated /work/annot/adjudicated
 
 Reads the per-article annotation files (``<key>.json``, format in the annotation instructions: events with a
@@ -19,17 +19,13 @@ import argparse
 import json
 import pathlib
 import re
-import sys
 from typing import Optional
 
+from evaluation import select_news_gold
+from evaluation.gold import read_jsonl
+from evaluation.news import MODALITIES, text_sha256
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-for path in (ROOT, ROOT / "eval"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
-
-import select_news_gold  # noqa: E402  (eval/ script beside this one)
-
-from pipelines.eval_news import MODALITIES, text_sha256  # noqa: E402
 
 PRECISIONS = {"DAY", "MONTH", "YEAR", "UNKNOWN"}
 KEPT_FIELDS = ("code", "source", "target", "date", "date_precision", "modality", "confidence")
@@ -105,7 +101,7 @@ def main(argv=None) -> int:
     parser.add_argument("--adjudicated", default=None, help="folder of adjudicated <key>.json (final events)")
     parser.add_argument("--out_dir", default=str(ROOT / "eval"))
     args = parser.parse_args(argv)
-    selection = [json.loads(line) for line in open(args.selection, encoding="utf-8") if line.strip()]
+    selection = [record for _, record in read_jsonl(args.selection)]
     documents = {d.doc_id: d for d in select_news_gold.read_documents(pathlib.Path(args.corpus))}
     passes = {"pass1": read_annotations(args.pass1), "pass2": read_annotations(args.pass2)}
     adjudicated = read_annotations(args.adjudicated)
@@ -116,17 +112,17 @@ def main(argv=None) -> int:
     out_dir = pathlib.Path(args.out_dir)
     (out_dir / "annotations").mkdir(parents=True, exist_ok=True)
     totals = {}
-    for name, annotations in passes.items():
+    for name, annotated in passes.items():
         with open(out_dir / "annotations" / f"{name}.jsonl", "w", encoding="utf-8") as handle:
             for item in wanted:
-                if item["key"] in annotations:
-                    a = annotations[item["key"]]
+                if item["key"] in annotated:
+                    a = annotated[item["key"]]
                     if a.get("doc_id") != item["doc_id"]:
                         raise SystemExit(f"{name}/{item['key']}.json is about {a.get('doc_id')}, not {item['doc_id']}")
                     record = article_record(a, item=item, text=text_of[item["key"]], spans=spans_of[item["key"]],
                                             annotators=[a.get("annotator", "?")])
                     handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        totals[name] = len(annotations)
+        totals[name] = len(annotated)
     both = [item for item in wanted if all(item["key"] in p for p in passes.values())]
     gold_totals = {"articles": 0, "events": 0, "dev": [0, 0], "test": [0, 0]}
     if adjudicated:

@@ -24,17 +24,14 @@ import threading
 import uuid
 from typing import Optional
 
-from transforms.coding.errors import DemarcheError
-from transforms.commit import _local, is_local, join, utc_now
+from transforms.coding.errors import DemarcheError, LeaseHeld
+from transforms.storage.commit import utc_now
+from transforms.storage.files import is_local, join, local_path
 
 LOCK_NAME = "_lock.json"
 HEARTBEAT_SECONDS = 30.0
 DEFAULT_STALE_SECONDS = 300.0
 _LOGGER = logging.getLogger("demarche")
-
-
-class LeaseHeld(DemarcheError):
-    """Another run holds the output's lease."""
 
 
 def describe_holder(holder: dict) -> str:
@@ -89,7 +86,7 @@ class _Store:
 
 class _LocalStore(_Store):
     def create(self, data: bytes) -> bool:
-        path = _local(self.path)
+        path = local_path(self.path)
         folder = os.path.dirname(path) or "."
         os.makedirs(folder, exist_ok=True)
         temp = os.path.join(folder, f".{LOCK_NAME}.{uuid.uuid4().hex[:8]}.tmp")
@@ -107,7 +104,7 @@ class _LocalStore(_Store):
 
     def read(self) -> Optional[dict]:
         try:
-            with open(_local(self.path), "rb") as fh:
+            with open(local_path(self.path), "rb") as fh:
                 raw = fh.read()
         except FileNotFoundError:
             return None
@@ -117,7 +114,7 @@ class _LocalStore(_Store):
             return {}
 
     def replace(self, data: bytes) -> bool:
-        path = _local(self.path)
+        path = local_path(self.path)
         temp = os.path.join(os.path.dirname(path), f".{LOCK_NAME}.{uuid.uuid4().hex[:8]}.tmp")
         with open(temp, "wb") as fh:
             fh.write(data)
@@ -126,7 +123,7 @@ class _LocalStore(_Store):
 
     def delete(self, *, generation=None) -> None:
         try:
-            os.remove(_local(self.path))
+            os.remove(local_path(self.path))
         except FileNotFoundError:
             pass
 

@@ -1,4 +1,4 @@
-"""Score the event coder against gold sentences: ``python -m pipelines.eval_events --gold FILE [--verbose]``.
+"""Score the event coder against gold sentences: ``python -m pipelines.evaluate events --gold FILE [--verbose]``.
 
 Gold files are JSON Lines, one sentence per line with ``id``, ``text``, ``date`` and ``events``. Two schemes:
 
@@ -26,6 +26,8 @@ import tempfile
 from typing import Callable, Iterable, Optional
 
 import fastavro
+
+from evaluation.gold import read_jsonl
 
 PLOVER_RENAMES = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE", "FIGHT": "ASSAULT"}
 LEGACY_COUNTRIES = {"JAP": "JPN", "ITL": "ITA", "VTN": "VNM"}
@@ -92,16 +94,6 @@ def evaluate(args: argparse.Namespace) -> dict:
     return result
 
 
-def main(argv: Optional[list[str]] = None) -> int:
-    """Command-line entry point; prints one JSON object."""
-    parser = argparse.ArgumentParser(prog="python -m pipelines.eval_events", description=__doc__.split("\n\n")[0])
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    print(json.dumps(evaluate(args), sort_keys=True))
-    return 0
-
-
-# ---------------------------------------------------------------------- coding
 def build_sentence_coder(args: argparse.Namespace) -> Callable[[list[tuple[str, Optional[dt.date]]]], list[list[dict]]]:
     """A function coding (text, date) pairs into lists of {code, plover_type, source, target, modality}.
 
@@ -217,16 +209,8 @@ def system_sets(events: list[dict], scheme: str) -> dict:
 
 
 def _read_gold(path: str) -> list[dict]:
-    records = []
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            line = line.strip()
-            if line:
-                record = json.loads(line)
-                if str(record.get("evaluate", "true")).lower() == "false":
-                    continue
-                records.append(record)
-    return records
+    """The gold sentences of ``path``, without those marked ``"evaluate": false``."""
+    return [record for _, record in read_jsonl(path) if str(record.get("evaluate", "true")).lower() != "false"]
 
 
 def _parse_date(value: Optional[str]) -> Optional[dt.date]:
@@ -234,7 +218,3 @@ def _parse_date(value: Optional[str]) -> Optional[dt.date]:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

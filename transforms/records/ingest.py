@@ -25,6 +25,7 @@ replacement character, so de-duplication, coding and the sinks all see the same 
 from __future__ import annotations
 
 import bz2
+import dataclasses
 import datetime as dt
 import gzip
 import hashlib
@@ -69,6 +70,19 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 _ID_NEAR_START = re.compile(r'"id"\s*:\s*("(?:[^"\\]|\\.){1,500}"|-?\d{1,100})')
 
 DeadLetter = dict
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ReadLimits:
+    """Limits of reading one input unit (the same for files, watched folders and Pub/Sub messages).
+
+    max_document_bytes: Size limit of one document (larger ones are dead-lettered ``too_large``).
+    dead_letter_max_chars: Truncation limit of the raw copy kept in dead letters.
+    """
+
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+    dead_letter_max_chars: int = DEFAULT_DEAD_LETTER_MAX_CHARS
+
 Parsed = Union[Document, DeadLetter]
 
 

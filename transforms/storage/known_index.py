@@ -20,7 +20,8 @@ from typing import Iterable, Optional, Sequence
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from transforms import commit
+from transforms.storage import commit
+from transforms.storage import files as fs
 
 INDEX_DIR = commit.INDEX_DIR
 MAX_SEGMENTS = 8
@@ -64,14 +65,14 @@ def current(root: str, records: Optional[list[dict]] = None) -> Optional[list[st
     latest = next((r for r in reversed(records) if "index" in r), None)
     if latest is None or latest.get("index_digest") != digest(commit.committed_relpaths(root, records)):
         return None
-    segments = [commit.join(root, rel) for rel in latest["index"]]
-    if not all(commit.exists(p) for p in segments):  # someone removed index files: read the tables
+    segments = [fs.join(root, rel) for rel in latest["index"]]
+    if not all(fs.exists(p) for p in segments):  # someone removed index files: read the tables
         return None
     return segments
 
 
 def _read_file(path: str, fmt: str) -> list[dict]:
-    data = commit.read_bytes(path)
+    data = fs.read_bytes(path)
     if fmt == "parquet":
         return pq.read_table(io.BytesIO(data), columns=["doc_id", "text_sha256", "duplicate_of"]).to_pylist()
     if fmt == "avro":
@@ -90,7 +91,7 @@ def rows_of(root: str, relpaths: Sequence[str]) -> list[dict]:
         table, fmt = commit.table_of(rel)
         if table == "documents" and fmt == "avro" and has_parquet:
             continue
-        for record in _read_file(commit.join(root, rel), fmt):
+        for record in _read_file(fs.join(root, rel), fmt):
             if table == "documents":
                 rows.append({"kind": DOCUMENT, "doc_id": record["doc_id"], "text_sha256": record.get("text_sha256"),
                              "duplicate_of": record.get("duplicate_of")})
@@ -118,7 +119,7 @@ def write_segment(root: str, stem: str, rows: list[dict]) -> list[str]:
         rel = posixpath.join(INDEX_DIR, f"{stem}-{kind}.parquet")
         sink = io.BytesIO()
         pq.write_table(pa.Table.from_pylist(of_kind, schema=SCHEMA), sink, compression="zstd")
-        commit.atomic_write(commit.join(root, rel), sink.getvalue())
+        fs.atomic_write(fs.join(root, rel), sink.getvalue())
         written.append(rel)
     return written
 
@@ -130,11 +131,11 @@ def update(root: str, run_id: str, *, new_files: Sequence[str], removed: Sequenc
     """
     records = commit.run_records(root)
     committed = commit.committed_relpaths(root, records)
-    new_rel = [commit.relative(root, p) for p in new_files]
-    removed_rel = {commit.relative(root, p) for p in removed}
+    new_rel = [fs.relative(root, p) for p in new_files]
+    removed_rel = {fs.relative(root, p) for p in removed}
     after = sorted((set(committed) | set(new_rel)) - removed_rel)
     segments = current(root, records)
-    old_rel = [commit.relative(root, p) for p in segments] if segments is not None else []
+    old_rel = [fs.relative(root, p) for p in segments] if segments is not None else []
     stale: list[str] = []
     if segments is None or covered_relpaths(removed_rel):  # rebuild from the committed tables
         stale = _all_segments(root)
@@ -145,20 +146,20 @@ def update(root: str, run_id: str, *, new_files: Sequence[str], removed: Sequenc
         if added:
             rel_segments += write_segment(root, f"known-{run_id}", rows_of(root, added))
         if len({r.rsplit("-", 1)[0] for r in rel_segments}) > MAX_SEGMENTS:
-            rows = read([commit.join(root, r) for r in rel_segments]).to_pylist()
-            stale = [commit.join(root, r) for r in rel_segments]
+            rows = read([fs.join(root, r) for r in rel_segments]).to_pylist()
+            stale = [fs.join(root, r) for r in rel_segments]
             rel_segments = write_segment(root, f"known-{run_id}-merged", rows)
-    keep = {commit.join(root, r) for r in rel_segments}
+    keep = {fs.join(root, r) for r in rel_segments}
     return {"index": rel_segments, "index_digest": digest(after)}, [p for p in stale if p not in keep]
 
 
 def _all_segments(root: str) -> list[str]:
-    return commit.list_files(commit.join(root, INDEX_DIR), recursive=False)
+    return fs.list_files(fs.join(root, INDEX_DIR), recursive=False)
 
 
 def read(segments: Sequence[str], columns: Optional[Sequence[str]] = None) -> pa.Table:
     """The index rows of the given segments (one table)."""
-    tables = [pq.read_table(io.BytesIO(commit.read_bytes(p)), columns=list(columns) if columns else None)
+    tables = [pq.read_table(io.BytesIO(fs.read_bytes(p)), columns=list(columns) if columns else None)
               for p in segments]
     if not tables:
         return SCHEMA.empty_table() if not columns else pa.schema([SCHEMA.field(c) for c in columns]).empty_table()

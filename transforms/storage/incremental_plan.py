@@ -4,11 +4,11 @@ A scheduler re-runs the batch job every few minutes over a growing input; most r
 running the Beam pipeline (and loading spaCy) for such a run costs far more than answering the question directly.
 :func:`plan_nothing_new` reads the input units with the job's own reader (``transforms.sources.read_path``: same
 ids, text normalisation and dead-letter rules) and the output's compact known-documents index
-(``transforms/known_index.py``), and returns the counters the full job would report when *every* input unit is
+(``transforms/storage/known_index.py``), and returns the counters the full job would report when *every* input unit is
 already accounted for:
 
 * a Document whose doc_id is known, where the occurrence the job would keep (the last in file order, see
-  ``dedup.SkipKnown``) has a known text hash, or the id failed in the NLP stage before (never retried): every
+  ``skip_known.SkipKnown``) has a known text hash, or the id failed in the NLP stage before (never retried): every
   occurrence of that id counts as already known, as in the job;
 * a dead letter whose key (stage, normalised source, line, doc_id, reason) is already committed.
 
@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-from transforms import known_index
-from transforms.dedup import file_order
-from transforms.ingest import normalized_text_sha256
+from transforms.records.ingest import normalized_text_sha256
+from transforms.records.known_documents import file_order
 from transforms.option_values import split_list
 from transforms.sources import match_pattern, read_path
+from transforms.storage import known_index
 
 NO_HASH = None  # the "text hash" of a document that failed in the NLP stage: its id is known, whatever its text
 

@@ -5,10 +5,10 @@ around its pipeline.
         ... build and run the pipeline ...
         out.commit(files=..., summary=..., options=...)
 
-On entry: take the output's lease (``transforms/lease.py``; a second run refuses, naming the holder), report a
+On entry: take the output's lease (``transforms/storage/lease.py``; a second run refuses, naming the holder), report a
 broken stale lease, remove what runs that never committed left behind (``commit.recover``, reported), and mark this
 run as started (``_runs/<run_id>.pending``). ``commit`` writes the known-documents index segment
-(``transforms/known_index.py``) and the run record (the atomic commit). On an exception
+(``transforms/storage/known_index.py``) and the run record (the atomic commit). On an exception
 the run's files are removed (``commit.abort``). The lease is released in every case; a run killed outright leaves
 its lease and marker, which the next run (with ``--break_lock``) cleans up.
 """
@@ -19,8 +19,9 @@ import os
 import time
 from typing import Callable, Optional, Sequence
 
-from transforms import commit, known_index
-from transforms.lease import DEFAULT_STALE_SECONDS, Lease
+from transforms.storage import commit, known_index
+from transforms.storage import files as fs
+from transforms.storage.lease import DEFAULT_STALE_SECONDS, Lease
 
 
 # Test-only: with this variable set to a path, a run that holds the lease waits until that path exists before it
@@ -90,7 +91,7 @@ class OutputRun:
             self.root, self.run_id, kind=self.kind, files=files, removed=removed, started_at=self.started_at,
             summary=summary, options=options, spacy_model=self.spacy_model, extra=notes,
         )
-        commit.delete_files(stale_segments)
+        fs.delete_files(stale_segments)
         return self.record
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -1,6 +1,6 @@
 """Choose the real-news gold articles and write annotation packets.
 
-    python eval/select_news_gold.py [--corpus ../shared/corpus/wikinews.jsonl] [--out eval/news_selection.jsonl]
+    python -m evaluation.select_news_gold [--corpus ../shared/corpus/wikinews.jsonl] [--out eval/news_selection.jsonl]
                                     [--packets /work/annot/packets]
 
 Selection (deterministic, seed ``SEED``): an article is eligible when its text has 200-800 words and at least
@@ -12,7 +12,7 @@ the other half to ``test`` (a stable hash of the id, not a choice).
 The selection file (committed) holds only keys, ids and splits. The packets (``--packets``, written OUTSIDE the
 repository because they contain corpus text) hold, per article, its id, date, title and each sentence numbered
 with its character offsets in the document text as the pipeline sees it (the JSON line parsed by
-``transforms.ingest.parse_json_document``, sentences from the pipeline's own spaCy model and components).
+``transforms.records.ingest.parse_json_document``, sentences from the pipeline's own spaCy model and components).
 """
 from __future__ import annotations
 
@@ -25,8 +25,6 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 SEED = 20261201
 N_ARTICLES = 64
@@ -64,7 +62,7 @@ def is_eligible(text: str) -> bool:
 
 def read_documents(corpus: pathlib.Path) -> list:
     """The corpus as the pipeline reads it (Documents; dead letters are reported and skipped)."""
-    from transforms import ingest
+    from transforms.records import ingest
 
     documents = []
     with open(corpus, "rb") as handle:

@@ -1,11 +1,11 @@
 """Inter-annotator agreement between the two annotation passes of the real-news gold set (prints JSON).
 
-    python eval/agreement.py [--pass1 eval/annotations/pass1.jsonl] [--pass2 eval/annotations/pass2.jsonl]
+    python -m evaluation.agreement [--pass1 eval/annotations/pass1.jsonl] [--pass2 eval/annotations/pass2.jsonl]
 
 Only articles annotated by both passes count. Two views of event detection:
 
 - ``paired``: inside each sentence the two passes' events are paired one-to-one (as many pairs as possible, then
-  the most agreeing fields: the scorer's own ``pipelines.eval_news.assign``); a pair is "the same event" for the
+  the most agreeing fields: the scorer's own ``evaluation.news.assign``); a pair is "the same event" for the
   detection F1, and the per-field agreement is computed on the pairs;
 - ``strict``: an event counts as found by both passes only when the other pass has an event in the same sentence
   with the same source and target (country + role) and the same CAMEO root.
@@ -19,18 +19,16 @@ import argparse
 import collections
 import json
 import pathlib
-import sys
+
+from evaluation.gold import read_jsonl
+from evaluation.news import FIELDS, actor_key, assign, field_agreement
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from pipelines.eval_news import FIELDS, actor_key, assign, field_agreement  # noqa: E402
 
 
 def read(path: str) -> dict[str, dict]:
-    with open(path, encoding="utf-8") as handle:
-        return {r["doc_id"]: r for r in (json.loads(line) for line in handle if line.strip())}
+    """doc_id -> record of one annotation pass (``eval/annotations/passN.jsonl``)."""
+    return {record["doc_id"]: record for _, record in read_jsonl(path)}
 
 
 def f1(matched: int, n_a: int, n_b: int) -> dict:

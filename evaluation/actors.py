@@ -1,6 +1,6 @@
 """Evaluate the actor resolver on a gold file in the format of ``shared/eval/actors_dev.jsonl``.
 
-Usage: ``python -m pipelines.eval_actors --gold FILE [--verbose]`` (also ``python -m pipelines.evaluate actors``).
+Usage: ``python -m pipelines.evaluate actors --gold FILE [--verbose]``.
 
 Each gold line has ``text``, ``context``, ``date`` and ``expected``. The resolver is run on ``text`` with the
 date (""/null = undated: people get their most recent post; "Today" = the day of annotation, given with
@@ -22,13 +22,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import json
-import sys
 from typing import Any, Optional
 
+from evaluation.gold import read_jsonl
 from transforms.coding.actors import ActorCoder
 from transforms.coding.actors.lexicon import AGENT_CODES
-from transforms.coding.errors import ConfigError
 
 
 #: Agent codes of the NGEC/PLOVER vocabulary that mean the same as a differently spelled CAMEO code.
@@ -113,22 +111,13 @@ def evaluate(args: argparse.Namespace) -> dict:
 
     args: Parsed options (gold, verbose, actors_file).
     """
+    items = [item for _, item in read_jsonl(args.gold)]  # a bad gold file fails before the coder loads
     coder = ActorCoder(actors_file=getattr(args, "actors_file", None))
     today = getattr(args, "today", None)
-    try:
-        lines = open(args.gold, encoding="utf-8").read().splitlines()
-    except OSError as exc:
-        raise ConfigError(f"cannot read gold file {args.gold}: {exc}") from exc
     counts = {"country": [0, 0], "role": [0, 0], "name": [0, 0]}
     failures = []
     n = 0
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{args.gold}:{lineno}: not JSON: {exc}") from exc
+    for item in items:
         if not in_split(item.get("text", ""), getattr(args, "split", "all")):
             continue
         n += 1
@@ -184,17 +173,3 @@ def evaluate(args: argparse.Namespace) -> dict:
     if args.verbose:
         result["failures"] = failures
     return result
-
-
-def main(argv: Optional[list[str]] = None) -> int:
-    """Command-line entry point: print the evaluation as one JSON object."""
-    parser = argparse.ArgumentParser(prog="python -m pipelines.eval_actors", description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    json.dump(evaluate(args), sys.stdout, ensure_ascii=False, indent=1)
-    sys.stdout.write("\n")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

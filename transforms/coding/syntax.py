@@ -1,0 +1,114 @@
+"""Clause grammar shared by the event matcher, the date resolver and the place resolver.
+
+One copy of each decision about a clause, read from spaCy's dependency parse:
+
+- ``clause_verb``: the verb of an event's clause (the event word itself, or the light verb of an event noun);
+- tense: ``is_past``, ``is_perfect``;
+- negation: ``is_negation``;
+- future: ``is_future_aux`` (an auxiliary of the future: "will", "shall", "'ll", "won't") and
+  ``is_future_clause`` (the future auxiliary on the clause or on a clause governing it, or a future governor:
+  "is set to visit", "plans to travel", "is going to meet").
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Token
+
+__all__ = [
+    "VERB_POS", "AUX_DEPS", "FUTURE_AUX", "FUTURE_GOVERNORS", "NEGATIONS", "INFINITIVE_MARKER",
+    "clause_verb", "is_past", "is_perfect", "is_negation", "is_future_aux", "is_future_clause",
+]
+
+#: Parts of speech of a clause's verb.
+VERB_POS = frozenset({"VERB", "AUX"})
+#: Dependency labels of auxiliaries (active and passive).
+AUX_DEPS = ("aux", "auxpass")
+#: Dependency labels of an event noun that makes it an argument of its clause's (light) verb.
+ARGUMENT_DEPS = ("dobj", "nsubj", "nsubjpass", "attr", "obj")
+#: Auxiliaries of the future ("wo" is the first half of "won't"; "ll" is "'ll" written without its apostrophe).
+FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "ll"})
+#: Verbs (lemmas) whose "to" complement is a future event: "plans to travel", "is set to visit".
+FUTURE_GOVERNORS = frozenset({
+    "plan", "schedule", "set", "due", "expect", "intend", "prepare", "aim", "go", "slate", "poise", "vow",
+    "promise", "pledge", "threaten", "agree",
+})
+#: "go" governs a future only in the progressive: "is going to meet", not "went to meet".
+GOING_TO_LEMMA = "go"
+GOING_TO_TAG = "VBG"
+#: Words that negate the predicate they modify.
+NEGATIONS = frozenset({"not", "n't", "never", "no"})
+NEGATION_DEPS = ("advmod", "neg")
+#: The infinitive marker of a "to" clause.
+INFINITIVE_MARKER = "to"
+#: Auxiliaries that put a verb in the past ("did", "had agreed", "was scheduled").
+PAST_AUX = frozenset({"did", "had", "was", "were"})
+#: Auxiliaries of the present perfect ("has agreed", "have accused").
+PRESENT_PERFECT_AUX = frozenset({"has", "have", "'ve"})
+PAST_PERFECT_AUX = "had"
+PAST_TAG = "VBD"
+PARTICIPLE_TAG = "VBN"
+
+
+def clause_verb(tok: "Token") -> Optional["Token"]:
+    """The verb of the event's clause: the head itself, or the light verb of an event noun argument.
+
+    tok: The event's head token.
+    RETURNS: The verb token, or None for an event noun that is not a verb's subject/object.
+    """
+    if tok.pos_ in VERB_POS:
+        return tok
+    if tok.dep_ in ARGUMENT_DEPS and tok.head.pos_ in VERB_POS:
+        return tok.head
+    return None
+
+
+def is_past(tok: "Token") -> bool:
+    """Past tense: "agreed", "has agreed", "was scheduled" (not "is scheduled", "has been scheduled")."""
+    auxes = _auxiliaries(tok)
+    if tok.tag_ == PAST_TAG or auxes & PAST_AUX:
+        return True
+    return tok.tag_ == PARTICIPLE_TAG and bool(auxes & {"has", "have"}) and "been" not in auxes
+
+
+def is_perfect(verb: "Token") -> bool:
+    """Past perfect ("had attacked", "had been arrested") or present perfect ("has called for", "have accused")."""
+    if verb.tag_ != PARTICIPLE_TAG:
+        return False
+    auxes = _auxiliaries(verb)
+    return PAST_PERFECT_AUX in auxes or bool(auxes & PRESENT_PERFECT_AUX)
+
+
+def is_negation(child: "Token") -> bool:
+    """``child`` negates its head: a ``neg`` dependent, or "not"/"never"/"no" as an adverb."""
+    return child.dep_ == "neg" or (child.lower_ in NEGATIONS and child.dep_ in NEGATION_DEPS)
+
+
+def is_future_aux(child: "Token", *, deps: tuple[str, ...] = AUX_DEPS) -> bool:
+    """``child`` is an auxiliary of the future ("will", "shall", "'ll", "wo[n't]") attached with one of ``deps``."""
+    return child.dep_ in deps and child.lower_ in FUTURE_AUX
+
+
+def is_future_clause(verb: "Token") -> bool:
+    """The clause of ``verb`` is grammatically future: a future auxiliary on it or on a clause it is an
+    ``xcomp``/``conj`` of, or a future governor with a "to" infinitive ("is set to visit", "plans to travel",
+    "is going to meet"; not "went to", not "agreed to" in the past). The present tense is not future."""
+    for tok in (verb, *verb.ancestors):
+        if any(is_future_aux(c) for c in tok.children):
+            return True
+        lemma = tok.lemma_.lower()
+        if tok is not verb and lemma in FUTURE_GOVERNORS:
+            if lemma != GOING_TO_LEMMA or tok.tag_ == GOING_TO_TAG:
+                return _is_infinitive(verb) and not is_past(tok)
+        if tok.dep_ not in ("xcomp", "conj"):
+            break
+    return False
+
+
+def _is_infinitive(verb: "Token") -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == INFINITIVE_MARKER for c in verb.children)
+
+
+def _auxiliaries(tok: "Token") -> set[str]:
+    return {c.lower_ for c in tok.children if c.dep_ in AUX_DEPS}
