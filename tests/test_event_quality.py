@@ -280,3 +280,136 @@ def test_questions_and_standing_positions_are_not_events(nlp, document_coder):
                  "France has supported the Ukrainian government for years."):
         assert code(nlp, document_coder, text) == [], text
     assert code(nlp, document_coder, "The Greek government rejected the Turkish plan on Monday.")
+
+
+# ---------------------------------------------------------------------- codes chosen by the codebook's rules
+def codes(events: list[dict]) -> set[tuple]:
+    return {(e["source_code"], e["cameo_code"], e["target_code"]) for e in events}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # impeachment, sentencing and contempt are sanctions of the legislature or the court (172), not accusations
+    ("The Brazilian Senate impeached the president on Tuesday.", ("BRALEG", "172", "BRAGOV")),
+    ("A federal judge sentenced the former Peruvian minister to ten years in prison.", ("PERJUD", "172", "PERELI")),
+    ("The Canadian parliament voted to hold the finance minister in contempt.", ("CANLEG", "172", "CANGOV")),
+    # pressing someone to act is a demand (10x), not an appeal
+    ("The Chilean government will pressure Argentina to reopen its embassy.", ("CHLGOV", "100", "ARG")),
+    # a crime investigated, or the police investigating: 091
+    ("Kenyan police are investigating the murder of the opposition leader.", ("KENCOP", "091", "KENOPP")),
+])
+def test_codes_follow_the_codebook(nlp, document_coder, text, expected):
+    assert expected in codes(code(nlp, document_coder, text)), text
+
+
+@pytest.mark.parametrize("text, expected", [
+    # killing and shooting by a non-military attacker is assault (18x); by armed forces it stays 19x
+    ("A gunman shot two Kenyan police officers outside the station.", ("KENUAF", "182", "KENCOP")),
+    ("An attacker killed three Swiss tourists with a knife on Sunday.", ("CHEUAF", "1823", "CHECVL")),
+    ("Police shot the attacker in the leg.", ("COP", "182", "UAF")),
+    ("Nigerian troops killed twelve Boko Haram fighters.", ("NGAMIL", "190", "NGAREB")),
+])
+def test_violence_code_follows_the_attacker(nlp, document_coder, text, expected):
+    assert expected in codes(code(nlp, document_coder, text)), text
+
+
+def test_questioning_is_criticism_of_an_act_not_of_a_suspect(nlp, document_coder):
+    found = code(nlp, document_coder, "Two Irish senators questioned the legitimacy of the election.")
+    assert {e["cameo_code"] for e in found} == {"111"}
+    assert code(nlp, document_coder, "Police questioned the suspect for five hours.") == []
+
+
+def test_approving_a_budget_is_not_an_event(nlp, document_coder):
+    assert code(nlp, document_coder, "The Senate approved the budget on Friday.") == []
+
+
+# ---------------------------------------------------------------------- targets the matcher used to miss
+@pytest.mark.parametrize("text, expected", [
+    # "called for X to ...": X is asked, not the object of the infinitive
+    ("The Polish president has called for NATO members to increase military spending.", ("POLGOV", "020", "IGOWSTNAT")),
+    ("The Spanish government called for Morocco to release the fishermen.", ("ESPGOV", "0253", "MAR")),
+    # the possessor of the object phrase is the target ("criticized X's decision")
+    ("The Romanian prime minister criticized the parliament's decision on Monday.", ("ROUGOV", "111", "ROULEG")),
+    # protesters who name no addressee protest to their own government
+    ("Thousands of Hungarian students marched through the capital on Sunday.", ("HUNEDU", "141", "HUNGOV")),
+])
+def test_targets_of_the_kinds_the_matcher_missed(nlp, document_coder, text, expected):
+    assert expected in codes(code(nlp, document_coder, text)), text
+
+
+def test_a_possessive_pronoun_or_a_whole_actor_phrase_is_not_split(nlp, document_coder):
+    # "its decision": no possessor mention; "the Iraqi government's envoy" stays one actor
+    found = codes(code(nlp, document_coder, "The Romanian prime minister criticized its decision on Monday."))
+    assert all(target is None for _, _, target in found)
+    doc = nlp("The Iraqi government's envoy met the Turkish foreign minister.")
+    mentions = document_coder.actors.find_mentions(doc, doc_date=dt.date(2021, 3, 4))
+    assert [doc[m.start:m.end].text for m in mentions if m.actor.country == "IRQ"] == ["The Iraqi government's envoy"]
+
+
+# ---------------------------------------------------------------------- false positives and implied agents
+@pytest.mark.parametrize("text", [
+    "Ten police officers arrived at the store six minutes later.",  # a visit needs a counterpart
+    "The former Thai princess returned to Thailand in 2001.",  # going home is not a visit
+    "The lawsuit was filed in a Chilean court on Monday.",  # nobody acts, and the court is not the patient
+    "No Iraqi soldiers were injured in the attack.",  # agentless violence that did not happen
+])
+def test_not_events(nlp, document_coder, text):
+    assert code(nlp, document_coder, text) == [], text
+
+
+def test_agentless_violence_and_arrests_take_the_implied_agent(nlp, document_coder):
+    shot = code(nlp, document_coder, "Two Afghan soldiers were killed in Kandahar.")
+    assert {(e["source_role"], e["target_code"]) for e in shot} == {("UAF", "AFGMIL")}
+    arrested = code(nlp, document_coder, "A prominent Egyptian blogger was arrested in Cairo on Monday.")
+    assert {(e["source_code"], e["cameo_code"]) for e in arrested} == {("EGYCOP", "173")}
+    assert ("FRAGOV", "042", "DEU") in codes(code(nlp, document_coder, "The French president arrived in Berlin on Monday."))
+    # an agentless passive keeps its named patient; killing in a military attack stays military force (19x)
+    accused = code(nlp, document_coder, "The former Haitian president has been accused of corruption.")
+    assert {(e["cameo_code"], e["target_code"]) for e in accused} == {("1121", "HTIELI")}
+    shelled = code(nlp, document_coder, "Four Palestinian children were killed in Israeli tank shelling on Friday.")
+    assert {e["cameo_code"][:2] for e in shelled} == {"19"}
+
+
+# ---------------------------------------------------------------------- court rulings (116)
+@pytest.mark.parametrize("text, expected", [
+    ("A federal judge in Texas ruled the government's practice is unconstitutional.", ("USAJUD", "116", "USAGOV")),
+    ("The Australian High Court ruled against the government on Friday.", ("AUSJUD", "116", "AUSGOV")),
+])
+def test_a_court_ruling_an_act_unlawful_finds_its_author_liable(nlp, document_coder, text, expected):
+    assert expected in codes(code(nlp, document_coder, text)), text
+
+
+@pytest.mark.parametrize("text", [
+    "The court ruled that the election was valid.",  # a ruling for someone is not a finding of liability
+    "The Kenyan government declared the strike illegal.",  # a government is not a court
+])
+def test_rulings_that_find_nobody_liable_are_not_116(nlp, document_coder, text):
+    assert not any(e["cameo_code"] == "116" for e in code(nlp, document_coder, text)), text
+
+
+def test_comp_condition_is_validated_and_documented(tmp_path):
+    bad = tmp_path / "p.txt"
+    bad.write_text("mine.rule 116 v:rule comp=@somebody\n", encoding="utf-8")
+    from transforms.coding.errors import DataFileError
+
+    with pytest.raises(DataFileError, match="p.txt:1"):
+        Lexicon.load(taxonomy=Taxonomy.load(), patterns_file=str(bad))
+    assert "comp=" in (ROOT / "transforms" / "coding" / "data" / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a protest whose aim is a policy is 1412; against an actor, or for a cause of another kind, 141
+    ("Thousands of Hungarian students marched through the capital against the new education law.", "1412"),
+    ("Thousands of people marched in Madrid on Saturday during an anti-austerity march.", "1412"),
+    ("Thousands of protesters marched against the government in Caracas.", "141"),
+    ("Pro-democracy protesters rallied in Minsk on Sunday.", "141"),
+])
+def test_a_protest_for_a_policy_is_1412(nlp, document_coder, text, expected):
+    assert {e["cameo_code"] for e in code(nlp, document_coder, text)} == {expected}, text
+
+
+def test_calling_something_a_quoted_name_is_not_a_phone_call(nlp, document_coder):
+    named = code(nlp, document_coder, 'The Labour leader called the prime minister\'s Brexit plan "lousy" on Sunday.')
+    assert {(e["cameo_code"], e["pattern_id"].endswith("grammar.naming")) for e in named} == {("111", True)}
+    assert code(nlp, document_coder, 'The Dutch minister called the Turkish president "a dictator".') == []
+    phoned = code(nlp, document_coder, "The French president called the Russian president on Monday.")
+    assert ("FRAGOV", "041", "RUSGOV") in codes(phoned)

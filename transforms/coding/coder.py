@@ -22,6 +22,7 @@ from transforms.coding.candidates import CandidateSentences
 from transforms.coding.dates import resolve_event_date
 from transforms.coding.events import EventCoder
 from transforms.coding.events.confidence import ConfidenceModel
+from transforms.coding.events.context import dissent_target
 from transforms.coding.model import (
     CONTEXT,
     DAY,
@@ -291,6 +292,7 @@ class DocumentCoder:
                 source=with_document_country(source, place_country or main_country),
                 target=with_document_country(target, place_country or main_country),
             )
+            match = dataclasses.replace(match, target=dissent_target(match.cameo_code, match.source, match.target))
             if match.sentence_index not in tones:
                 tones[match.sentence_index] = sentence_tone(sentence.text)
             record = {

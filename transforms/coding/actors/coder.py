@@ -155,7 +155,9 @@ class ActorCoder:
         loose = [_trim(doc, e) for e in ents if not in_chunk.issuperset(range(e.start, e.end))]
         loose = [e for e in loose if len(e)]
         titled = [t for t in (self._titled_person(doc, e) for e in ents if e.label_ == "PERSON") if t is not None]
-        spans = [s for s in chunks + loose + titled if not is_dateline_place(s) and not is_dateline_agency(s)]
+        # "the parliament's decision": when the whole phrase names no actor, its possessor may ("the parliament")
+        spans = [s for s in chunks + loose + titled + _possessors(chunks)
+                 if not is_dateline_place(s) and not is_dateline_agency(s)]
         return sorted(spans, key=lambda s: (s.start, -len(s)))
 
     def _with_postpositive(self, doc: "Doc", chunk: "Span") -> "Span":
@@ -351,6 +353,21 @@ def _aside_before(doc: "Doc", end: int, sent_start: int) -> Optional[int]:
         if doc[k].text in (")", ".", ";"):
             return None
     return None
+
+
+def _possessors(chunks: list["Span"]) -> list["Span"]:
+    """The possessor phrases of noun chunks ("the parliament" of "the parliament's decision", "Ruritania" of
+    "Ruritania's new policy"), without the possessive ending; personal pronouns ("its", "their") are left out. They
+    are candidates of their own, tried after the whole chunk (which wins when it names an actor itself)."""
+    out = []
+    for chunk in chunks:
+        for poss in chunk.root.children:
+            if poss.dep_ != "poss" or poss.pos_ == "PRON" or poss.i < chunk.start or poss.i >= chunk.end:
+                continue
+            start = max(poss.left_edge.i, chunk.start)
+            if start <= poss.i:
+                out.append(chunk.doc[start : poss.i + 1])
+    return out
 
 
 def _trim(doc: "Doc", span: "Span") -> "Span":

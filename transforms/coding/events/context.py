@@ -13,7 +13,7 @@ from typing import Optional
 from spacy.tokens import Span
 
 from transforms.coding.events.matcher import ActorRef, MentionIndex, is_place_phrase
-from transforms.coding.model import Actor
+from transforms.coding.model import CONTEXT, Actor
 
 # Roles that are not bound to a country.
 STATELESS_ROLES = frozenset({"IGO", "NGO", "IMG", "MNC", "UIS"})
@@ -129,3 +129,19 @@ def fill_countries(
         elif only is not None:
             target = with_country(target, only)
     return source, target
+
+
+#: roles whose protests address their own country's government when the sentence names no addressee
+DISSENT_ROLES = frozenset({"CVL", "EDU", "LAB", "AGR", "REL", "HLH", "OPP", "MED", "BUS", "REF", "NGO"})
+
+
+def dissent_target(code: str, source: Optional[Actor], target: Optional[Actor]) -> Optional[Actor]:
+    """The addressee of a protest (14x) that names none: the government of the protesters' own country (codebook
+    section 3, "protesters rallied against the government" = CVL -> GOV). ``target`` unchanged otherwise, and when
+    the protesters' country is unknown."""
+    if target is not None or source is None or not code.startswith("14") or not source.country:
+        return target
+    if source.role not in DISSENT_ROLES:
+        return target
+    country = source.country
+    return Actor(text=country_name(country), code=country + "GOV", country=country, role="GOV", country_source=CONTEXT)

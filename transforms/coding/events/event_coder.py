@@ -16,11 +16,13 @@ from transforms.coding.events.lexicon import (
 )
 from transforms.coding.events.matcher import (
     PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex, Trigger, direct_object, infinitives,
+    is_passive,
     is_place_phrase, kind_of, preposition_objects,
 )
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
 from transforms.coding.syntax import is_future_aux
 from transforms.coding.taxonomy import Taxonomy
+from transforms.coding.tone import sentence_tone
 
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 # Roots whose future / intended form is recoded with the @map intent table (CAMEO codes intentions as 03x/13x).
@@ -55,6 +57,32 @@ _STANCE_VERBS = frozenset({"support", "oppose", "back", "favor", "favour", "endo
 # protest roots (14x) need protesters: a rally, march or parade held by the state, a party or a politician is a
 # campaign event, not dissent
 _STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "SPY", "LEG", "ELI", "PTY"})
+# killing and shooting by someone who is not an armed force (a gunman, a knifeman, the police, nobody named) is
+# assault (18x), not military force (19x): codebook section 3, "beat / stabbed / shot (non-military attacker) -> 182
+# (or 180 when the means are unclear)", section 7 "killing by stabbing 1823"
+_ARMED_ROLES = frozenset({"MIL", "REB", "INS", "SPY"})
+_KILL_LEMMAS = frozenset({"kill", "slay", "slaughter", "murder"})
+_SHOOT_LEMMAS = frozenset({"shoot", "gun", "snipe"})
+# the agent an event implies when the sentence names none (codebook sections 3 and 7): violence by an unidentified
+# armed actor, an arrest by the police
+_UNIDENTIFIED_ATTACKER = Actor(text="", code="UAF", role="UAF")
+_IMPLIED_AGENTS = {"173": Actor(text="", code="COP", role="COP")}
+_MILITARY_MEANS = frozenset({
+    "shelling", "shell", "airstrike", "air-strike", "bombardment", "artillery", "tank", "missile", "rocket", "mortar",
+    "drone", "warplane", "jet", "helicopter", "gunship", "offensive", "fighting", "clash", "battle", "troop", "soldier",
+    "army", "military",
+})
+# a protest whose aim is a policy is 1412 (codebook section 7: "a rally for a policy 1412"): the protest word (or
+# the protest noun it belongs to) is "anti-X" / "X protest" with X an issue, or protests against/over/about a policy
+_PROTEST_WORDS = frozenset({"protest", "march", "rally", "demonstration", "demonstrate", "strike", "sit-in", "picket"})
+_POLICY_ISSUES = frozenset({
+    "law", "bill", "policy", "reform", "tax", "taxes", "exit", "brexit", "climate", "austerity", "budget", "cut",
+    "ban", "measure", "legislation", "amendment", "treaty", "deal", "plan", "project", "pension", "price", "fuel",
+    "lockdown", "mandate", "vaccine", "war", "pipeline", "mine", "dam", "wage", "tariff", "privatization",
+    "privatisation", "abortion", "immigration", "deportation", "extradition", "constitution", "referendum",
+})
+_QUOTES = frozenset({'"', "\u201c", "\u201d", "''", "``"})
+_STAB_WORDS = frozenset({"stab", "stabs", "stabbed", "stabbing", "knife", "knifed", "knifing", "knifeman", "machete"})
 
 
 class EventCoder:
@@ -247,6 +275,13 @@ class EventCoder:
         ):
             code = self.lexicon.map_code(REJECT, original)  # "will not accept", "does not intend to meet"
             modality = ASSERTED
+        if code.startswith("04") and tok.lemma_.lower() == "call" and _names_in_quotes(tok):
+            # '"X called the plan "lousy"': naming, not a phone call; a criticism when the words are negative
+            if sentence_tone(tok.sent.text) >= 0:
+                return []
+            code, pattern_suffix = "111", "+grammar.naming"
+        else:
+            pattern_suffix = ""
         if code not in self.taxonomy:
             return []
         if comp is None and pattern.frame in PLAN_FRAMES and any(c.key == "xcomp" for c in pattern.conditions):
@@ -300,11 +335,18 @@ class EventCoder:
             c.key in ("subj", "smod") for c in pattern.conditions
         ) and not self._names_someone(tok):
             return []
-        if not sources and not between and code[:2] not in _VIOLENT_ROOTS and not any(
-            r.direct and r.mention is not None and (r.actor.country or self._is_name(tok.doc, r.mention))
-            for r in targets
-        ):
-            return []  # nobody acts, and the patient is no known party ("five people were rescued")
+        agentless = is_passive(tok) or tok.dep_ == "acl" or kind_of(tok) == "NOUN"  # the syntax leaves out the agent
+        if not sources and not between and code[:2] not in _VIOLENT_ROOTS and not (agentless and code in _IMPLIED_AGENTS):
+            # nobody acts: only a named patient of a passive makes it news ("X has been accused of ..."); a phrase
+            # elsewhere is not ("five people were rescued", "the suit was filed in the court")
+            patient = direct_object(tok) if kind_of(tok) == "VERB" and is_passive(tok) else None
+            targets = [r for r in targets if patient is not None and r.direct and r.mention is not None
+                       and r.mention.start <= patient.i < r.mention.end
+                       and (r.actor.country or self._is_name(tok.doc, r.mention))]
+            if not targets:
+                return []
+        if not sources and not between and modality != ASSERTED:
+            return []  # violence nobody is said to commit that did not happen ("no troops were injured", "if ...")
         pairs: list[tuple[Optional[ActorRef], Optional[ActorRef]]] = []
         recip = RECIPROCAL in pattern.flags or (comp is not None and RECIPROCAL in comp.pattern.flags)
         if not targets and recip and len(sources) >= 2:
@@ -332,8 +374,8 @@ class EventCoder:
         # somebody must be a known actor: "Caloundra defeated Wynnum", "a soldier who fights" are not news events
         pairs = [(s, t) for s, t in pairs if (s is not None and s.actor.resolved) or (t is not None and t.actor.resolved)]
         # a place phrase stands for its country only when that is another country than the source's
-        pairs = [(s, _place_target(s, t, tok.doc, domestic=code[:2] not in _VIOLENT_ROOTS, dissent=code[:2] == _PROTEST_ROOT))
-                 for s, t in pairs]
+        pairs = [(s, _place_target(s, t, tok.doc, domestic=code[:2] not in _VIOLENT_ROOTS | {_CONSULT_ROOT},
+                                   dissent=code[:2] == _PROTEST_ROOT)) for s, t in pairs]
         # never a self-target: the target is the source's own words, overlaps its mention, or is the same actor
         pairs = [(s, None if _same_actor(s, t, tok.doc) else t) for s, t in pairs]
         if code[:2] in _VIOLENT_ROOTS:
@@ -342,6 +384,12 @@ class EventCoder:
             pairs = [(None if s is not None and s.mention is None and not s.actor.resolved else s, t) for s, t in pairs]
             pairs = [(s, t) for s, t in pairs if t is not None and t.mention is not None and t.actor.resolved
                      and (s is None or s.actor.resolved)]
+        if code.startswith(_CONSULT_ROOT):
+            # going to one's own country is going home, not a visit ("the princess returned to Thailand")
+            pairs = [(s, None if s is not None and t is not None and s.actor.country
+                      and t.actor.code == s.actor.country else t) for s, t in pairs]
+        if code.startswith(_CONSULT_ROOT) and all(t is None for _, t in pairs):
+            return []  # a visit or a meeting needs a counterpart ("officers arrived at the store", "returned home")
         if code[:2] == _PROTEST_ROOT:
             # dissent needs protesters: a state (its government, forces, a party) closing a road or holding a
             # rally is not a protest
@@ -353,24 +401,28 @@ class EventCoder:
         out = []
         specific = any(not c.negated and (c.values or c.key in ("prep", "prt")) for c in pattern.conditions)
         for s, t in pairs:
+            pair_code = _policy_protest_code(_assault_code(code, tok, s, t), tok)
             confidence = self._confidence(s, t, direct, pattern, comp)
             features = event_features(
                 tier=pattern.tier, specific=specific, complement=comp is not None,
                 source=s.actor if s else None, source_direct=direct and bool(s and s.direct),
                 target=t.actor if t else None, target_direct=bool(t and t.direct), modality=modality,
-                trigger=tok, code=code,
+                trigger=tok, code=pair_code,
             )
+            if s is None and not between and agentless:
+                s = _implied_agent(pair_code)  # "X was shot": an unidentified attacker; "X was arrested": the police
             out.append(
                 EventMatch(
                     sentence_index=sentence_index,
                     trigger_start=start,
                     trigger_end=end,
                     head=tok.i,
-                    cameo_code=code,
+                    cameo_code=pair_code,
                     source=s.actor if s else None,
                     target=t.actor if t else None,
                     modality=modality,
-                    pattern_id=pattern.pattern_id if comp is None else f"{pattern.pattern_id}+{comp.pattern.pattern_id}",
+                    pattern_id=(pattern.pattern_id if comp is None else f"{pattern.pattern_id}+{comp.pattern.pattern_id}")
+                    + pattern_suffix,
                     confidence=confidence,
                     features=features,
                 )
@@ -486,6 +538,69 @@ def _place_target(
     if source is None or not country or country == source.actor.country or not source.actor.resolved:
         return None
     return ActorRef(actor=Actor(text=target.actor.text, code=country, country=country), mention=target.mention, direct=False)
+
+
+def _assault_code(code: str, trigger: Token, source: Optional[ActorRef], target: Optional[ActorRef]) -> str:
+    """The CAMEO code of a killing or shooting by its agent: an armed force (MIL, REB, INS, SPY) or a state named as
+    such uses military force (19x, ``code`` unchanged); anyone else -- a gunman, the police, an agent the sentence
+    does not name (unless the victims are soldiers) -- assaults: 1823 for a killing with a knife, 182 for a stabbing
+    or a shooting, 180 for a killing whose means the sentence does not give."""
+    if code not in ("180", "190", "193"):
+        return code
+    lemma = trigger.lemma_.lower()
+    if lemma not in _KILL_LEMMAS | _SHOOT_LEMMAS | {"stab", "knife"}:
+        return code
+    if source is not None:
+        actor = source.actor
+        if (actor.role or "") in _ARMED_ROLES or (actor.country and not actor.role and actor.resolved):
+            return code
+    elif target is not None and (target.actor.role or "") in _ARMED_ROLES:
+        return code  # "two soldiers were killed": fighting, most likely
+    if _MILITARY_MEANS.intersection(t.lemma_.lower() for t in trigger.sent):
+        return code  # "killed in tank shelling", "killed in an air strike": military force
+    if lemma in ("stab", "knife") or (lemma in _KILL_LEMMAS and _STAB_WORDS.intersection(t.lower_ for t in trigger.sent)):
+        return "1823" if lemma in _KILL_LEMMAS else "182"
+    if lemma in _SHOOT_LEMMAS:
+        return "182"
+    return "180"
+
+
+def _implied_agent(code: str) -> Optional[ActorRef]:
+    """The source of an agentless event the codebook implies (UAF for violence, COP for arrests), or None."""
+    if code[:2] in _VIOLENT_ROOTS:
+        return ActorRef(actor=_UNIDENTIFIED_ATTACKER, mention=None, direct=False)
+    actor = _IMPLIED_AGENTS.get(code)
+    return ActorRef(actor=actor, mention=None, direct=False) if actor is not None else None
+
+
+def _policy_protest_code(code: str, trigger: Token) -> str:
+    """141 for a demonstration becomes 1412 when its aim is a policy (see _POLICY_ISSUES): "marched against the new
+    law", "an anti-austerity march", "her climate protest". Actors ("anti-government", "against the president")
+    and causes of another kind ("pro-democracy") keep 141."""
+    if code != "141":
+        return code
+    nodes = [trigger] + [t for t in trigger.sent if t.lemma_.lower() in _PROTEST_WORDS and t.i != trigger.i]
+    for node in nodes:
+        issues = [c for c in node.children if c.dep_ in ("compound", "amod", "nmod")]
+        issues += [c for c in node.children if c.dep_ in ("dobj", "obj") and node.pos_ == "VERB"]
+        issues += preposition_objects(node, ("against", "over", "about"))
+        for word in issues:
+            lemma = word.lemma_.lower()
+            if lemma.startswith("anti-"):
+                lemma = lemma[5:]
+            if lemma in _POLICY_ISSUES:
+                return "1412"
+    return code
+
+
+def _names_in_quotes(verb: Token) -> bool:
+    """'called X "a disgrace"' / 'called X a "smash and grab"': the object is followed by a quoted description."""
+    obj = direct_object(verb)
+    if obj is None:
+        return False
+    doc = verb.doc
+    end = min(obj.right_edge.i + 4, verb.sent.end)
+    return any(t.text in _QUOTES for t in doc[obj.i + 1 : end])
 
 
 def _is_state(ref: ActorRef, doc: Doc) -> bool:

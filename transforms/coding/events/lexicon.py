@@ -19,7 +19,7 @@ DEFAULT_PATTERNS_FILE = "event_patterns.txt"
 DICTIONARY_PATTERNS_FILE = "event_patterns_petrarch.txt"
 OWN, DICTIONARY = "own", "dictionary"
 TRIGGER_KINDS = {"v": "VERB", "n": "NOUN", "a": "ADJ"}
-CONDITION_KEYS = ("obj", "prep", "prt", "mod", "xcomp", "subj", "smod")
+CONDITION_KEYS = ("obj", "prep", "prt", "mod", "xcomp", "subj", "smod", "comp")
 # complement-taking frames (pattern flags "+intent", ...); each but FUTURE and SCHEDULED names an @map table too
 INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL = (
     "intent", "future", "scheduled", "threat", "reject", "demand", "appeal"
@@ -49,7 +49,7 @@ _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ying", "ie"), ("ing", ""), ("ing", "e
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Condition:
-    """One pattern condition. key: obj|prep|prt|mod|xcomp|subj; arg: preposition for prep; values: lemmas
+    """One pattern condition. key: obj|prep|prt|mod|xcomp|subj|smod|comp; arg: preposition for prep; values: lemmas
     (empty = any); negated: the condition must NOT hold."""
 
     key: str

@@ -286,6 +286,12 @@ class EventPatternMatcher:
             # "the first deployment of peacekeeping troops": also the noun the subject is "of"
             nouns = [subj] + [p for c in subj.children if c.dep_ == "prep" and c.lower_ == "of" for p in children(c, ("pobj",))]
             return any(modifiers(n, values) for n in nouns), set()
+        if cond.key == "comp":
+            # a word of the predicate's object or complement clause: "ruled the law unconstitutional", "found it
+            # to be unlawful", "ruled that the ban was illegal"
+            words = [t for c in token.children if c.dep_ in ("ccomp", "xcomp", "oprd", "acomp", "dobj", "obj")
+                     for t in c.subtree]
+            return any(self._lemma_ok(t, values, mentions) for t in words), set()
         if cond.key == "prt":
             return any(c.dep_ == "prt" and c.lower_ in values for c in token.children), set()
         if cond.key == "xcomp":
@@ -601,6 +607,7 @@ class EventPatternMatcher:
                 for comp in children(trigger, ("ccomp", "advcl")):
                     if comp.dep_ == "ccomp" or any(m.dep_ == "mark" and m.lower_ in ("for", "that") for m in comp.children):
                         found.extend(children(comp, SUBJECT_DEPS))
+                found.extend(self._for_subject(trigger))
             else:
                 heads = [trigger]
                 if obj is not None:
@@ -623,6 +630,15 @@ class EventPatternMatcher:
             if refs:
                 return refs, place == "between"
         return [], False
+
+    @staticmethod
+    def _for_subject(trigger: Token) -> list[Token]:
+        """The subject of a "for X to ..." clause the parser split into a "for" phrase and a subjectless infinitive
+        ("called [for Morocco] [to release] the fishermen"): X is who is asked, not the infinitive's object."""
+        infinitive = [c for c in infinitives(trigger) if not children(c, SUBJECT_DEPS + PASSIVE_SUBJECT_DEPS)]
+        if not infinitive:
+            return []
+        return [p for p in preposition_objects(trigger, ("for",)) if p.i < infinitive[0].i]
 
     def location_target(self, trigger: Token, mentions: MentionIndex) -> list[ActorRef]:
         """A resolved place in a locative phrase of the predicate ("in X", "into X", "across X")."""
