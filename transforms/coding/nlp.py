@@ -94,11 +94,12 @@ def paragraph_breaks(doc: Doc) -> Doc:
         if "\n" in token.whitespace_ or (token.is_space and "\n" in token.text):
             doc[token.i + 1].is_sent_start = True
             starts.add(token.i + 1)
+    text = doc.text  # built token by token on each access: once per document, not once per paragraph
     for start in starts:
         if start >= len(doc):
             continue
         offset = doc[start].idx
-        match = _DATELINE.match(doc.text, offset)
+        match = _DATELINE.match(text, offset)
         if match:
             for token in doc[start + 1 :]:
                 if token.idx >= match.end() + 1:
