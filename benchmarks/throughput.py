@@ -128,13 +128,17 @@ def _cpu_seconds() -> float:
 
 # ---------------------------------------------------------------------------------------------- measurement
 class PeakMemory:
-    """Samples VmHWM (peak resident set) of a process and all its descendants from /proc until stopped."""
+    """Samples VmHWM (peak resident set) of a process and all its descendants from /proc until stopped, with their
+    CPU seconds and how many of their threads are runnable (state R: running or waiting for a core). The runnable
+    counts say how many cores the job could use at each moment, whatever the machine's load: a loaded machine
+    slows a runnable thread down but does not make it sleep."""
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
         self.pid = pid
         self.interval = interval
         self.peaks: dict[int, tuple[str, int]] = {}
         self.cpu: dict[int, float] = {}  # last seen CPU seconds (user + system) of each process
+        self.runnable: list[tuple[int, int]] = []  # per sample: (runnable threads of the root, of its descendants)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -152,7 +156,9 @@ class PeakMemory:
             self._stop.wait(self.interval)
 
     def sample(self) -> None:
+        runnable = [0, 0]
         for pid in [self.pid, *_descendants(self.pid)]:
+            runnable[pid != self.pid] += _runnable_threads(pid)
             try:
                 with open(f"/proc/{pid}/status", encoding="utf-8") as handle:
                     fields = dict(line.split(":", 1) for line in handle if ":" in line)
@@ -166,6 +172,20 @@ class PeakMemory:
                 continue
             if hwm > self.peaks.get(pid, ("", 0))[1]:
                 self.peaks[pid] = (cmd, hwm)
+        self.runnable.append((runnable[0], runnable[1]))
+
+    def parallelism(self) -> dict:
+        """Mean runnable threads of the job process and of its worker processes over the run, and the share of
+        samples with 0, 1, 2, 3+ runnable threads in all (>= 2: the job could use two cores then)."""
+        samples = self.runnable or [(0, 0)]
+        totals = [a + b for a, b in samples]
+        shares = {k: round(sum(1 for t in totals if min(t, 3) == k) / len(totals), 3) for k in range(4)}
+        return {
+            "mean_runnable_threads": round(sum(totals) / len(totals), 2),
+            "mean_runnable_threads_job_process": round(sum(a for a, _ in samples) / len(samples), 2),
+            "mean_runnable_threads_workers": round(sum(b for _, b in samples) / len(samples), 2),
+            "share_of_time_by_runnable_threads": {("3+" if k == 3 else str(k)): v for k, v in shares.items()},
+        }
 
     def worker_cpu_seconds(self, root: int) -> list[float]:
         """CPU seconds of each Python process of the run other than ``root`` (the SDK worker processes), as last
@@ -176,6 +196,22 @@ class PeakMemory:
     def python_processes_mb(self) -> list[float]:
         """Peak RSS (MB) of every Python process of the run (the job process and its worker processes)."""
         return sorted((round(hwm / 2**20) for cmd, hwm in self.peaks.values() if _is_python(cmd)), reverse=True)
+
+
+def _runnable_threads(pid: int) -> int:
+    count = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat", encoding="utf-8") as handle:
+                if handle.read().rsplit(")", 1)[1].split()[0] == "R":
+                    count += 1
+        except (OSError, IndexError):
+            continue
+    return count
 
 
 def _is_python(cmd: str) -> bool:
@@ -221,6 +257,7 @@ def run_child(mode: str, args: list[str]) -> tuple[dict, list[float]]:
         result = json.load(handle)
     os.unlink(result_path)
     result["worker_cpu_s"] = memory.worker_cpu_seconds(process.pid)
+    result["parallelism"] = memory.parallelism()
     return result, memory.python_processes_mb()
 
 
@@ -269,6 +306,7 @@ def main(argv=None) -> int:
                 handle.write(json.dumps(doc) + "\n")
         startup, _ = run_child("startup", [f"--spacy_model={args.spacy_model}"])
         startup.pop("worker_cpu_s", None)
+        startup.pop("parallelism", None)
         for round_ in range(args.rounds):
             steps = [] if args.skip_plain else [("plain", ["--corpus", corpus, f"--spacy_model={args.spacy_model}",
                                                          f"--batch_size={args.batch_size}"])]
@@ -306,6 +344,7 @@ def main(argv=None) -> int:
             entry["sentences_parsed"] = parsed
             entry["share_of_sentences_skipped"] = round(1 - parsed / sentences, 3)
         entry["peak_rss_mb_per_process"] = memory[f"pipeline_{n}"]
+        entry["parallelism"] = run.get("parallelism")
         report[f"pipeline_{n}_worker{'s' if n > 1 else ''}"] = entry
         if n == 1 and "plain" in best:
             report["ratio_pipeline_to_plain"] = round(best["plain"]["wall"] / run["wall"], 3)
