@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 INPUT  ?= seeds/*
 OUTPUT ?= out
 
-.PHONY: install run test bench bench-growth filter-check evaluate portable-check clean
+.PHONY: install run test bench bench-stages bench-growth filter-check evaluate portable-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: install
 ## BENCH_ARGS adds options, e.g. BENCH_ARGS="--rounds 3" on a busy machine.
 bench: install
 	$(BIN)/python benchmarks/throughput.py $(if $(BENCH_INPUT),--input $(BENCH_INPUT),) $(BENCH_ARGS)
+
+## CPU seconds per stage of the job (read, dedup, lexical pass, each spaCy component, coders, sinks, Beam), one process
+bench-stages: install
+	$(BIN)/python benchmarks/stage_cpu.py $(if $(BENCH_INPUT),--input $(BENCH_INPUT),) $(BENCH_ARGS)
 
 ## growth: one worker at ~300, ~3,000 and ~10,000 documents (the corpus repeated with new ids; 10k takes long)
 bench-growth: install

@@ -168,7 +168,11 @@ class CodeDocuments(beam.PTransform):
     def expand(self, documents):
         outputs = (
             documents
-            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.config.batch_size)
+            # fixed-size batches (a bundle's last one is smaller): BatchElements' adaptive sizing starts at 1 and,
+            # timing the first batch with the model load, kept batches at 1-2 documents, so the sentence-level
+            # parse got ~40 sentences per batch instead of batch_size x 16
+            | "Batch" >> beam.BatchElements(min_batch_size=self.config.batch_size,
+                                            max_batch_size=self.config.batch_size)
             | "ParseAndCode"
             >> beam.ParDo(CodeDocumentsFn(self.config, Shared())).with_outputs(DOCUMENTS, DEAD_LETTER, main=EVENTS)
         )
