@@ -47,7 +47,8 @@ def _write_input(folder) -> str:
 
 
 def _args(input_glob, out, *extra) -> list[str]:
-    return [f"--input={input_glob}", f"--output={out}", "--batch_size=4", *extra]
+    # every coded event is written (the threshold is tested in test_event_quality.py): these tests are about files
+    return [f"--input={input_glob}", f"--output={out}", "--batch_size=4", "--min_confidence=0", *extra]
 
 
 def _subprocess(args, env_extra) -> subprocess.Popen:

@@ -43,7 +43,8 @@ def _rows(paths):
 
 
 def _run(folder, out):
-    return extract_events.run([f"--input={folder}/*", f"--output={out}", "--incremental", "--batch_size=4"])
+    return extract_events.run([f"--input={folder}/*", f"--output={out}", "--incremental", "--batch_size=4",
+                              "--min_confidence=0"])  # every coded event: these tests compare event sets
 
 
 def test_incremental_runs_code_only_new_documents(tmp_path):
