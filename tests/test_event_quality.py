@@ -296,19 +296,13 @@ def codes(events: list[dict]) -> set[tuple]:
     ("The Chilean government will pressure Argentina to reopen its embassy.", ("CHLGOV", "100", "ARG")),
     # a crime investigated, or the police investigating: 091
     ("Kenyan police are investigating the murder of the opposition leader.", ("KENCOP", "091", "KENOPP")),
-])
-def test_codes_follow_the_codebook(nlp, document_coder, text, expected):
-    assert expected in codes(code(nlp, document_coder, text)), text
-
-
-@pytest.mark.parametrize("text, expected", [
     # killing and shooting by a non-military attacker is assault (18x); by armed forces it stays 19x
     ("A gunman shot two Kenyan police officers outside the station.", ("KENUAF", "182", "KENCOP")),
     ("An attacker killed three Swiss tourists with a knife on Sunday.", ("CHEUAF", "1823", "CHECVL")),
     ("Police shot the attacker in the leg.", ("COP", "182", "UAF")),
     ("Nigerian troops killed twelve Boko Haram fighters.", ("NGAMIL", "190", "NGAREB")),
 ])
-def test_violence_code_follows_the_attacker(nlp, document_coder, text, expected):
+def test_codes_follow_the_codebook(nlp, document_coder, text, expected):
     assert expected in codes(code(nlp, document_coder, text)), text
 
 
