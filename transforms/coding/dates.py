@@ -110,7 +110,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 from .dateline import is_dateline_date
 from .model import DAY, DOCUMENT, FUTURE, MONTH, UNKNOWN, YEAR, EventMatch
-from .syntax import VERB_POS, clause_verb, is_future_clause, is_perfect
+from .syntax import VERB_POS, auxiliaries, clause_verb, is_future_clause, is_perfect
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span, Token
@@ -501,8 +501,7 @@ def _since_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tu
     verb = clause_verb(doc[match.head])
     if verb is None:
         return None
-    auxes = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
-    if not auxes & {"has", "have", "had", "'ve", "'s"}:
+    if not auxiliaries(verb) & {"has", "have", "had", "'ve", "'s"}:  # perfect, "'s" included ("it's been")
         return None
     for prep in verb.children:
         if prep.dep_ != "prep" or prep.lower_ != "since":
@@ -585,9 +584,9 @@ def _narrated_present(doc: "Doc", match: EventMatch) -> bool:
     verb = clause_verb(doc[match.head])
     if verb is None:
         return False
-    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    auxes = auxiliaries(verb)
     present = verb.tag_ in ("VBZ", "VBP") and not auxes
-    progressive = verb.tag_ == "VBG" and any(a.lower_ in ("is", "are", "am") for a in auxes)
+    progressive = verb.tag_ == "VBG" and bool(auxes & {"is", "are", "am"})
     if not (present or progressive):
         return False
     if any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("i", "we", "you") for c in verb.children):

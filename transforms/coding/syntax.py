@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "VERB_POS", "AUX_DEPS", "FUTURE_AUX", "FUTURE_GOVERNORS", "NEGATIONS", "INFINITIVE_MARKER",
-    "clause_verb", "is_past", "is_perfect", "is_negation", "is_future_aux", "is_future_clause",
+    "clause_verb", "auxiliaries", "is_past", "is_perfect", "is_negation", "is_future_aux", "is_future_clause",
 ]
 
 #: Parts of speech of a clause's verb.
@@ -66,7 +66,7 @@ def clause_verb(tok: "Token") -> Optional["Token"]:
 
 def is_past(tok: "Token") -> bool:
     """Past tense: "agreed", "has agreed", "was scheduled" (not "is scheduled", "has been scheduled")."""
-    auxes = _auxiliaries(tok)
+    auxes = auxiliaries(tok)
     if tok.tag_ == PAST_TAG or auxes & PAST_AUX:
         return True
     return tok.tag_ == PARTICIPLE_TAG and bool(auxes & {"has", "have"}) and "been" not in auxes
@@ -76,7 +76,7 @@ def is_perfect(verb: "Token") -> bool:
     """Past perfect ("had attacked", "had been arrested") or present perfect ("has called for", "have accused")."""
     if verb.tag_ != PARTICIPLE_TAG:
         return False
-    auxes = _auxiliaries(verb)
+    auxes = auxiliaries(verb)
     return PAST_PERFECT_AUX in auxes or bool(auxes & PRESENT_PERFECT_AUX)
 
 
@@ -110,5 +110,6 @@ def _is_infinitive(verb: "Token") -> bool:
     return any(c.dep_ == "aux" and c.lower_ == INFINITIVE_MARKER for c in verb.children)
 
 
-def _auxiliaries(tok: "Token") -> set[str]:
+def auxiliaries(tok: "Token") -> set[str]:
+    """The auxiliaries of a verb, lower-cased ("has", "been", "will", ...)."""
     return {c.lower_ for c in tok.children if c.dep_ in AUX_DEPS}
