@@ -14,6 +14,8 @@ import unicodedata
 
 #: Apostrophe-like characters (ASCII, typographic, modifier letters used in transliterations).
 APOSTROPHES = frozenset("'\u2019\u02bc\u02bb\u02bf\u02be`\u2018")
+#: Tokens that open or close a quotation (spaCy keeps "``" and "''" for TeX-style quotes).
+QUOTE_TOKENS = frozenset({'"', "\u201c", "\u201d", "''", "``"})
 _HYPHEN_IN_WORD = re.compile(r"(?<=\w)-(?=\w)")
 _POSSESSIVE_ENDINGS = ("'s", "\u2019s")
 # after name_key: apostrophes dropped, the hyphens it kept (not between letters) made spaces

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 from transforms.coding.data_files import read_data_file
 from transforms.coding.errors import DataFileError
 from transforms.coding.model import Actor
+from transforms.coding.text import QUOTE_TOKENS
 
 if TYPE_CHECKING:  # spaCy is imported by the coder, not by everything that reads the model's threshold
     from spacy.tokens import Token
@@ -28,7 +29,6 @@ FEATURE_NAMES = (
 )
 _FEATURE = re.compile(r"^([a-z_]+)=([A-Za-z0-9_\-]+)$")
 _ORG_PREFIXES = ("IGO", "NGO", "IMG", "MNC")
-_QUOTES = ('"', "\u201c", "\u201d", "''", "``")
 ROOT_GROUPS = {
     **{f"{r:02d}": "verbal_coop" for r in range(1, 6)},
     **{f"{r:02d}": "material_coop" for r in range(6, 10)},
@@ -78,7 +78,7 @@ def event_features(
     """
     sent = trigger.sent
     n_tokens = sum(1 for t in sent if not t.is_punct)
-    quote = any(t.text in _QUOTES for t in sent)
+    quote = any(t.text in QUOTE_TOKENS for t in sent)
     kind = "noun" if trigger.pos_ in ("NOUN", "PROPN") else "adj" if trigger.pos_ == "ADJ" else "verb"
     return (
         f"tier={tier}",

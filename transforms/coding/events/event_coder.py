@@ -22,6 +22,7 @@ from transforms.coding.events.matcher import (
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
 from transforms.coding.syntax import is_future_aux
 from transforms.coding.taxonomy import Taxonomy
+from transforms.coding.text import QUOTE_TOKENS
 from transforms.coding.tone import sentence_tone
 
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'\-]*")
@@ -81,7 +82,6 @@ _POLICY_ISSUES = frozenset({
     "lockdown", "mandate", "vaccine", "war", "pipeline", "mine", "dam", "wage", "tariff", "privatization",
     "privatisation", "abortion", "immigration", "deportation", "extradition", "constitution", "referendum",
 })
-_QUOTES = frozenset({'"', "\u201c", "\u201d", "''", "``"})
 _STAB_WORDS = frozenset({"stab", "stabs", "stabbed", "stabbing", "knife", "knifed", "knifing", "knifeman", "machete"})
 
 
@@ -600,7 +600,7 @@ def _names_in_quotes(verb: Token) -> bool:
         return False
     doc = verb.doc
     end = min(obj.right_edge.i + 4, verb.sent.end)
-    return any(t.text in _QUOTES for t in doc[obj.i + 1 : end])
+    return any(t.text in QUOTE_TOKENS for t in doc[obj.i + 1 : end])
 
 
 def _is_state(ref: ActorRef, doc: Doc) -> bool:
