@@ -206,10 +206,6 @@ class ParseStats:
     def skipped(self) -> int:
         return self.sentences - self.parsed
 
-    @property
-    def skipped_share(self) -> float:
-        return self.skipped / self.sentences if self.sentences else 0.0
-
 
 class DocumentParser:
     """Splits documents into sentences cheaply and runs the statistical pipeline only on candidate sentences.
