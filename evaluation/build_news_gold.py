@@ -9,6 +9,10 @@ sentence number ``sent`` and the coded fields) and writes
 - ``eval/annotations/pass1.jsonl`` and ``pass2.jsonl``: every article the pass finished, before adjudication;
 - ``eval/news_gold.jsonl``: the adjudicated events of the articles annotated by BOTH passes.
 
+With ``--append`` the articles already in those files are kept and the new folders' articles are added (or
+replace the records with the same key): how a second batch of articles (``select_news_gold --extend``) joins the
+gold without the first batch's annotation folders.
+
 Only ids, character offsets and codes are written: the sentence number is turned into the sentence's offsets
 (the pipeline's own sentence splitter, as in the packets), the trigger words into their offsets inside that
 sentence, and the free-text fields (``trigger``, ``source_text``, ``target_text``, ``note``) are dropped.
@@ -92,6 +96,21 @@ def article_record(annotation: dict, *, item: dict, text: str, spans: list, anno
             "text_sha256": text_sha256(text), "events": events}
 
 
+def kept_records(path: pathlib.Path, *, replaced: dict) -> list[dict]:
+    """The article records already in ``path`` whose key is not among ``replaced`` (``--append``)."""
+    if not path.exists():
+        return []
+    return [record for _, record in read_jsonl(str(path)) if record["key"] not in replaced]
+
+
+def write_records(path: pathlib.Path, records: list[dict], *, order: dict[str, int]) -> None:
+    """Article records in selection order, one JSON line each."""
+    records = sorted(records, key=lambda record: order.get(record["key"], len(order)))
+    with open(path, "w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=str(select_news_gold.DEFAULT_CORPUS))
@@ -100,6 +119,8 @@ def main(argv=None) -> int:
     parser.add_argument("--pass2", required=True)
     parser.add_argument("--adjudicated", default=None, help="folder of adjudicated <key>.json (final events)")
     parser.add_argument("--out_dir", default=str(ROOT / "eval"))
+    parser.add_argument("--append", action="store_true",
+                        help="keep the articles already in the output files; add (or replace) the new ones")
     args = parser.parse_args(argv)
     selection = [record for _, record in read_jsonl(args.selection)]
     documents = {d.doc_id: d for d in select_news_gold.read_documents(pathlib.Path(args.corpus))}
@@ -111,33 +132,37 @@ def main(argv=None) -> int:
     text_of = dict(zip((item["key"] for item in wanted), texts))
     out_dir = pathlib.Path(args.out_dir)
     (out_dir / "annotations").mkdir(parents=True, exist_ok=True)
+    order = {item["key"]: rank for rank, item in enumerate(selection)}
     totals = {}
     for name, annotated in passes.items():
-        with open(out_dir / "annotations" / f"{name}.jsonl", "w", encoding="utf-8") as handle:
-            for item in wanted:
-                if item["key"] in annotated:
-                    a = annotated[item["key"]]
-                    if a.get("doc_id") != item["doc_id"]:
-                        raise SystemExit(f"{name}/{item['key']}.json is about {a.get('doc_id')}, not {item['doc_id']}")
-                    record = article_record(a, item=item, text=text_of[item["key"]], spans=spans_of[item["key"]],
-                                            annotators=[a.get("annotator", "?")])
-                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        totals[name] = len(annotated)
+        path = out_dir / "annotations" / f"{name}.jsonl"
+        records = kept_records(path, replaced=annotated) if args.append else []
+        for item in wanted:
+            if item["key"] in annotated:
+                a = annotated[item["key"]]
+                if a.get("doc_id") != item["doc_id"]:
+                    raise SystemExit(f"{name}/{item['key']}.json is about {a.get('doc_id')}, not {item['doc_id']}")
+                records.append(article_record(a, item=item, text=text_of[item["key"]], spans=spans_of[item["key"]],
+                                              annotators=[a.get("annotator", "?")]))
+        write_records(path, records, order=order)
+        totals[name] = len(records)
     both = [item for item in wanted if all(item["key"] in p for p in passes.values())]
     gold_totals = {"articles": 0, "events": 0, "dev": [0, 0], "test": [0, 0]}
     if adjudicated:
-        with open(out_dir / "news_gold.jsonl", "w", encoding="utf-8") as handle:
-            for item in both:
-                if item["key"] not in adjudicated:
-                    raise SystemExit(f"article {item['key']} has two annotations but no adjudicated file")
-                annotators = [passes[p][item["key"]].get("annotator", "?") for p in ("pass1", "pass2")]
-                record = article_record(adjudicated[item["key"]], item=item, text=text_of[item["key"]],
-                                        spans=spans_of[item["key"]], annotators=annotators)
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-                gold_totals["articles"] += 1
-                gold_totals["events"] += len(record["events"])
-                gold_totals[item["split"]][0] += 1
-                gold_totals[item["split"]][1] += len(record["events"])
+        path = out_dir / "news_gold.jsonl"
+        records = kept_records(path, replaced=adjudicated) if args.append else []
+        for item in both:
+            if item["key"] not in adjudicated:
+                raise SystemExit(f"article {item['key']} has two annotations but no adjudicated file")
+            annotators = [passes[p][item["key"]].get("annotator", "?") for p in ("pass1", "pass2")]
+            records.append(article_record(adjudicated[item["key"]], item=item, text=text_of[item["key"]],
+                                          spans=spans_of[item["key"]], annotators=annotators))
+        write_records(path, records, order=order)
+        for record in records:
+            gold_totals["articles"] += 1
+            gold_totals["events"] += len(record["events"])
+            gold_totals[record["split"]][0] += 1
+            gold_totals[record["split"]][1] += len(record["events"])
     print(json.dumps({"pass_articles": totals, "both": len(both), "gold": gold_totals}))
     return 0
 

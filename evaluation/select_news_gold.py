@@ -1,13 +1,18 @@
 """Choose the real-news gold articles and write annotation packets.
 
     python -m evaluation.select_news_gold [--corpus ../shared/corpus/wikinews.jsonl] [--out eval/news_selection.jsonl]
-                                    [--packets /work/annot/packets]
+                                    [--packets /work/annot/packets] [--extend]
 
 Selection (deterministic, seed ``SEED``): an article is eligible when its text has 200-800 words and at least
 ``MIN_CUES`` distinct political cue words (government, minister, army, talks, sanctions ...; see ``CUES``).
 ``N_ARTICLES`` eligible articles are drawn at random (``random.Random(SEED).sample`` over the eligible ids in
 sorted order: nobody picks them by hand). The half of the chosen ids with the lowest SHA-256 goes to ``dev``,
 the other half to ``test`` (a stable hash of the id, not a choice).
+
+``--extend`` adds a second batch to an existing selection file instead of drawing it afresh: every eligible
+article not yet selected, in the order of ``random.Random(SEED + 1).shuffle``, keys numbered on from the last one,
+all in ``dev`` (the batch enlarges the half that is tuned and calibrated on; the ``test`` half stays as it was,
+so figures reported on it remain comparable). Packets are then written for the new batch only.
 
 The selection file (committed) holds only keys, ids and splits. The packets (``--packets``, written OUTSIDE the
 repository because they contain corpus text) hold, per article, its id, date, title and each sentence numbered
@@ -84,6 +89,15 @@ def select(documents: list, *, n: int = N_ARTICLES, seed: int = SEED) -> list[di
     return [{"key": f"{i:02d}", "doc_id": doc_id, "split": splits[doc_id]} for i, doc_id in enumerate(chosen)]
 
 
+def extend(documents: list, selected: list[dict], *, seed: int = SEED + 1) -> list[dict]:
+    """[{key, doc_id, split: "dev"}] for every eligible article not in ``selected``, in a seeded random order."""
+    taken = {item["doc_id"] for item in selected}
+    remaining = sorted(d.doc_id for d in documents if is_eligible(d.text) and d.doc_id not in taken)
+    random.Random(seed).shuffle(remaining)
+    first = 1 + max((int(item["key"]) for item in selected), default=-1)
+    return [{"key": f"{first + i:02d}", "doc_id": doc_id, "split": "dev"} for i, doc_id in enumerate(remaining)]
+
+
 def sentence_spans(texts: list[str]) -> list[list[tuple[int, int]]]:
     """Character spans of the pipeline's sentences (same model, same components) for each text."""
     from transforms.coding.coder import DocumentCoder
@@ -123,13 +137,22 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="Wikinews JSON Lines corpus")
     parser.add_argument("--out", default=str(ROOT / "eval" / "news_selection.jsonl"), help="selection file (ids)")
     parser.add_argument("--packets", default=None, help="folder for annotation packets (outside the repo)")
+    parser.add_argument("--extend", action="store_true",
+                        help="add every eligible article not yet in --out as a second batch, all in dev")
     args = parser.parse_args(argv)
     corpus = pathlib.Path(args.corpus)
     if not corpus.exists():
         raise SystemExit(f"corpus {corpus} not found (development material in ../shared); pass --corpus")
     documents = read_documents(corpus)
-    selection = select(documents)
-    with open(args.out, "w", encoding="utf-8") as handle:
+    if args.extend:
+        with open(args.out, encoding="utf-8") as handle:
+            previous = [json.loads(line) for line in handle if line.strip()]
+        selection = extend(documents, previous)
+        mode = "a"
+    else:
+        selection = select(documents)
+        mode = "w"
+    with open(args.out, mode, encoding="utf-8") as handle:
         for item in selection:
             handle.write(json.dumps(item) + "\n")
     splits = {s: sum(1 for i in selection if i["split"] == s) for s in ("dev", "test")}
