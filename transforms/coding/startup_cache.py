@@ -20,12 +20,14 @@ import contextlib
 import functools
 import gc
 import hashlib
+import logging
 import os
 import pickle
 import tempfile
 from typing import Callable, Iterable, Iterator, Optional, TypeVar
 
 T = TypeVar("T")
+_LOGGER = logging.getLogger(__name__)
 
 #: Environment variable naming the folder of the start-up cache (empty: no cache).
 CACHE_DIR_VARIABLE = "DEMARCHE_CACHE_DIR"
@@ -133,8 +135,10 @@ def write(path: Optional[str], value: object) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
-    except (OSError, pickle.PicklingError):
-        pass
+    except OSError as err:  # a read-only or full disk: the process goes on with what it built
+        _LOGGER.info("start-up cache %s not written: %s", path, err)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as err:  # an object that cannot be pickled
+        _LOGGER.warning("start-up cache %s not written, every process builds it: %s", path, err)
 
 
 def read_or_build(kind: str, key: Optional[str], build: Callable[[], T], expected: type) -> T:
