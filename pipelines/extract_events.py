@@ -183,7 +183,7 @@ class CodeAndWrite(beam.PTransform):
         self._batch = batch
 
     def expand(self, inputs: dict[str, PCollection]) -> dict[str, PCollection]:
-        from transforms.annotate import CodeDocuments, CountUndated  # imports spaCy: only when there is a pipeline
+        from transforms.annotate import CodeDocuments, CountUndated  # spaCy: only in the process that codes
 
         options, run_id = self._options, self._run_id
         documents, duplicates, ingest_dead = inputs[DOCUMENTS], inputs[DUPLICATES], inputs[DEAD_LETTER]

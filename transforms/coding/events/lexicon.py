@@ -6,10 +6,12 @@ data; the dependency-parse matching lives in ``matcher.py``.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib.resources
 import re
 from typing import Iterable, Optional
 
+from transforms.coding import startup_cache
 from transforms.coding.data_files import read_data_file
 from transforms.coding.errors import DataFileError
 from transforms.coding.taxonomy import Taxonomy
@@ -104,12 +106,31 @@ class Lexicon:
         cls, *, taxonomy: Taxonomy, patterns_file: Optional[str] = None, dictionary: bool = True
     ) -> "Lexicon":
         """Read the built-in lexicon plus an optional user file (whose patterns take precedence), then the
-        second-tier dictionary patterns (tried only after every own pattern of a trigger word failed).
+        second-tier dictionary patterns (tried only after every own pattern of a trigger word failed). The result
+        is kept in the start-up cache (``transforms/coding/startup_cache.py``), keyed by the files' contents and
+        the taxonomy's codes.
 
         taxonomy: Codes every pattern and map must use.
         patterns_file: Optional user file in the same format.
         dictionary: Also load ``data/event_patterns_petrarch.txt`` (the converted PETRARCH2 verb dictionary).
         """
+        key = None
+        if startup_cache.cache_dir() is not None:
+            data = importlib.resources.files("transforms.coding") / "data"
+            files = [str(data / DEFAULT_PATTERNS_FILE), str(data / DICTIONARY_PATTERNS_FILE) if dictionary else None,
+                     patterns_file]
+            codes = hashlib.sha1(" ".join(sorted(entry.code for entry in taxonomy)).encode()).hexdigest()
+            key = startup_cache.fingerprint(files=files, parts=[f"dictionary={dictionary}", f"taxonomy={codes}"])
+        return startup_cache.read_or_build(
+            "event-lexicon", key,
+            lambda: cls.build(taxonomy=taxonomy, patterns_file=patterns_file, dictionary=dictionary), cls,
+        )
+
+    @classmethod
+    def build(
+        cls, *, taxonomy: Taxonomy, patterns_file: Optional[str] = None, dictionary: bool = True
+    ) -> "Lexicon":
+        """Parse the lexicon files (what :meth:`load` does without the start-up cache; same arguments)."""
         lexicon = cls()
         resource = importlib.resources.files("transforms.coding") / "data" / DEFAULT_PATTERNS_FILE
         builtin = lexicon._parse(resource.read_text(encoding="utf-8"), str(resource), taxonomy)
