@@ -27,6 +27,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from transforms.coding.attribute_table import replace_attribute_ruler
 from transforms.coding.dateline import dateline_at
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import DEFAULT_MODEL  # noqa: F401 - the default pipeline, re-exported here
@@ -40,6 +41,9 @@ _SENTENCE_END = re.compile(r"[.!?]['\")\]]?\s+")
 
 def load_model(name: str = DEFAULT_MODEL) -> Language:
     """Load an installed spaCy pipeline with the components demarche does not use disabled.
+
+    The model's ``attribute_ruler`` is replaced by an :class:`~transforms.coding.attribute_table.AttributeTable`
+    compiled from its own patterns: the same token attributes, at a fraction of the cost.
 
     name: Package name or path of the spaCy pipeline.
     """
@@ -58,6 +62,7 @@ def load_model(name: str = DEFAULT_MODEL) -> Language:
         raise ConfigError(f"spaCy model {name!r} needs a dependency parser and an entity recognizer")
     nlp.add_pipe(PARAGRAPH_BREAKS, before="parser")
     _index_lemmas_as_sets(nlp)
+    replace_attribute_ruler(nlp)
     return nlp
 
 
