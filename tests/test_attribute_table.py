@@ -22,7 +22,7 @@ SENTENCES = [
     "Somebody must've seen somethin' - nothin' was reported to the police once.",
     "If the rebels do attack, the army will respond, although officials doubt it.",
 ]
-ATTRIBUTES = ("tag_", "pos_", "morph", "lemma_", "dep_", "head")
+ATTRIBUTES = ("tag_", "pos_", "morph", "lemma_", "dep_", "head", "norm_")
 
 
 def token_attributes(doc: Doc) -> list[tuple]:
@@ -82,13 +82,17 @@ TAGS = ["NN", "VBD", "DT", "IN", ""]
 DEPS = ["ROOT", "aux", "det", "expl", "nsubj"]
 
 
+# NORM is not only a token field: with it, the table sets attributes token by token instead of with from_array
+NORM_RULE = {"patterns": [[{"LOWER": "talks"}]], "attrs": {"NORM": "talk"}}
+
+
 @given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(TAGS), st.sampled_from(DEPS)), min_size=1,
-                max_size=12))
+                max_size=12), st.booleans())
 @settings(max_examples=300, deadline=None)
-def test_every_kind_of_pattern_gives_what_the_stock_ruler_gives(tokens):
+def test_every_kind_of_pattern_gives_what_the_stock_ruler_gives(tokens, with_norm):
     vocab = Vocab()
     stock = AttributeRuler(vocab)
-    stock.add_patterns(RULES)
+    stock.add_patterns(RULES + [NORM_RULE] * with_norm)
     table = AttributeTable(vocab, stock.patterns)
     assert table.matcher_rules == 3  # several tokens, an operator: the Matcher; everything else is a table
 
