@@ -12,7 +12,7 @@ Stages:
 - ``read``: files -> Documents (``ingest.read_file``);
 - ``dedup_minhash``: MinHash signatures and band keys; ``dedup_match``: comparing members of a band;
 - ``lexical_pass``: tokenizer, ``senter``, paragraph rules, the actor phrase matcher (every sentence);
-- ``candidate_filter``: the sentence test; ``sentence_docs``: one Doc per sentence; ``join_sentences``:
+- ``candidate_filter``: the sentence test; ``sentence_docs``: one Doc per run of sentences; ``join_sentences``:
   ``Doc.from_docs`` back into one Doc per document;
 - ``nlp:<component>``: each spaCy component: ``senter``, the paragraph rules and the actor matcher on every
   sentence, the statistical ones (tok2vec, tagger, parser, ...) on the candidate sentences;
@@ -99,20 +99,20 @@ def patch(owner, attribute: str, name: str, *, generator: bool = False) -> None:
 
 
 def instrument() -> None:
-    from transforms import clusters, dedup, ingest, sinks
-    from transforms import annotate
+    from transforms import annotate, clusters, dedup, sinks
+    from transforms.records import ingest, near_duplicates
     from transforms.coding import coder, nlp, places
     from transforms.coding.actors import ActorCoder
     from transforms.coding.candidates import CandidateSentences
     from transforms.coding.events import EventCoder
 
     patch(ingest, "read_file", "read", generator=True)
-    patch(dedup, "minhash_signature", "dedup_minhash")
+    patch(near_duplicates, "minhash_signature", "dedup_minhash")
     patch(dedup, "band_keys", "dedup_minhash")
     patch(dedup, "earliest_match", "dedup_match")
     patch(nlp.DocumentParser, "_lexical_pass", "lexical_pass", generator=True)
     patch(CandidateSentences, "select", "candidate_filter")
-    patch(nlp, "_sentence_doc", "sentence_docs")
+    patch(nlp, "_sentences_doc", "sentence_docs")
     patch(nlp, "_join", "join_sentences")
     original_apply = nlp._apply
 

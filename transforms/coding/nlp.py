@@ -14,12 +14,15 @@ Documents are parsed in two passes by :class:`DocumentParser`:
    (``select_sentences``, given by the coders) says may hold an event. Other sentences keep the lexical pass's
    annotations (tokens, sentence boundaries, dictionary actor names), which the coders use as document context.
 
-The sentences are parsed one by one and joined back into one Doc whose text and character offsets are those of
-the whole document. Without a sentence test every sentence is parsed, the same way.
+Each run of consecutive candidate sentences is parsed as one Doc with its sentence bounds fixed (the parser keeps
+them), and the pieces are joined back into one Doc whose text and character offsets are those of the whole
+document. Runs cost per token what a whole document costs; sentence by sentence cost ~15% more (docs/scaling.md).
+Without a sentence test every sentence is parsed: the whole document as one run.
 """
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
@@ -27,6 +30,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from transforms.coding.attribute_table import replace_attribute_ruler
 from transforms.coding.dateline import dateline_at
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import DEFAULT_MODEL  # noqa: F401 - the default pipeline, re-exported here
@@ -40,6 +44,9 @@ _SENTENCE_END = re.compile(r"[.!?]['\")\]]?\s+")
 
 def load_model(name: str = DEFAULT_MODEL) -> Language:
     """Load an installed spaCy pipeline with the components demarche does not use disabled.
+
+    The model's ``attribute_ruler`` is replaced by an :class:`~transforms.coding.attribute_table.AttributeTable`
+    compiled from its own patterns: the same token attributes, at a fraction of the cost.
 
     name: Package name or path of the spaCy pipeline.
     """
@@ -58,6 +65,7 @@ def load_model(name: str = DEFAULT_MODEL) -> Language:
         raise ConfigError(f"spaCy model {name!r} needs a dependency parser and an entity recognizer")
     nlp.add_pipe(PARAGRAPH_BREAKS, before="parser")
     _index_lemmas_as_sets(nlp)
+    replace_attribute_ruler(nlp)
     return nlp
 
 
@@ -191,8 +199,9 @@ def _join(docs: list[Doc]) -> Doc:
 
 #: Components of the lexical pass that need nothing but tokens (run on whole documents, in this order).
 SENTENCE_SPLITTERS = ("senter", "sentencizer")
-#: Batch size multiplier of the sentence-level parse (a news article has about 20 sentences).
-SENTENCES_PER_DOCUMENT = 16
+#: Batch size multiplier of the statistical pass, whose pieces are runs of candidate sentences. With 1 (batches
+#: of --batch_size runs) the whole Wikinews corpus peaks at 635 MB and 50.1 CPU-s; with 4, 907 MB and 51.1 CPU-s.
+PIECES_PER_DOCUMENT = 1
 
 
 @dataclasses.dataclass
@@ -233,8 +242,9 @@ class DocumentParser:
         self.nlp = nlp
         self.select_sentences = select_sentences
         self.batch_size = batch_size
-        # sentences are short: the statistical components get as many tokens per batch as with whole documents
-        self.sentence_batch_size = batch_size * SENTENCES_PER_DOCUMENT
+        # pieces are runs of sentences: the statistical components get about as many tokens per batch as with
+        # whole documents
+        self.piece_batch_size = batch_size * PIECES_PER_DOCUMENT
         self.limit = min(max_chunk_chars or nlp.max_length, nlp.max_length)
         self.stats = ParseStats()
         names = set(nlp.component_names)
@@ -267,24 +277,24 @@ class DocumentParser:
         """
         texts = list(texts)
         lexical_docs = list(self._lexical_pass(texts))
-        sentences: list[list[Doc]] = []
+        pieces_of: list[list[Doc]] = []
         counts: list[int] = []
         to_parse: list[Doc] = []
         for doc in lexical_docs:
-            pieces = []
             sents = list(doc.sents)
             chosen = [True] * len(sents) if self.select_sentences is None else self.select_sentences(sents)
-            for sent, candidate in zip(sents, chosen):
-                piece = _sentence_doc(sent, placeholder_tree=not candidate)
+            pieces = []
+            for candidate, run in itertools.groupby(zip(sents, chosen), key=lambda pair: bool(pair[1])):
+                piece = _sentences_doc([sent for sent, _ in run], placeholder_tree=not candidate)
                 pieces.append(piece)
-                self.stats.sentences += 1
                 if candidate:
                     to_parse.append(piece)
-            sentences.append(pieces)
+            self.stats.sentences += len(sents)
+            self.stats.parsed += sum(chosen)
+            pieces_of.append(pieces)
             counts.append(sum(chosen))
-        self.stats.parsed += len(to_parse)
         parsed = {id(before): after for before, after in zip(to_parse, self._statistical_pass(to_parse))}
-        for doc, pieces, count in zip(lexical_docs, sentences, counts):
+        for doc, pieces, count in zip(lexical_docs, pieces_of, counts):
             if not pieces:
                 yield doc, count
                 continue
@@ -308,7 +318,7 @@ class DocumentParser:
     def _statistical_pass(self, docs: list[Doc]) -> Iterable[Doc]:
         out: Iterable[Doc] = docs
         for proc in self._statistical:
-            out = _apply(proc, out, self.sentence_batch_size)
+            out = _apply(proc, out, self.piece_batch_size)
         return out
 
 
@@ -318,25 +328,32 @@ def _apply(proc, docs: Iterable[Doc], batch_size: int) -> Iterable[Doc]:
     return (proc(doc) for doc in docs)
 
 
-def _sentence_doc(sent: Span, *, placeholder_tree: bool) -> Doc:
-    """One sentence as a Doc of its own (with its trailing whitespace and lexical entities), one sentence long.
+def _sentences_doc(sents: list[Span], *, placeholder_tree: bool) -> Doc:
+    """Consecutive sentences of a Doc as a Doc of their own (with their trailing whitespace and lexical
+    entities), with the same sentence bounds.
 
-    placeholder_tree: Give the sentence a flat tree (every token attached to the first, label ``dep``), for
-        sentences that are not parsed: joined with parsed ones, the sentence keeps its bounds (spaCy derives
-        the sentences of a parsed Doc from its trees). No coder rule matches the label ``dep``, and the tokens
-        have no part-of-speech, so noun chunks and syntactic rules ignore such sentences.
+    placeholder_tree: Give each sentence a flat tree (every token attached to the sentence's first, label
+        ``dep``), for sentences that are not parsed: joined with parsed ones, they keep their bounds (spaCy
+        derives the sentences of a parsed Doc from its trees). No coder rule matches the label ``dep``, and the
+        tokens have no part-of-speech, so noun chunks and syntactic rules ignore such sentences. Otherwise the
+        sentence starts are fixed (each sentence start, and no other token, starts a sentence), which the parser
+        respects: a run of candidate sentences is parsed as one Doc, at the cost per token of a whole document.
     """
+    doc = sents[0].doc
+    start, end = sents[0].start, sents[-1].end
     words, spaces, ents = [], [], []
-    for token in sent:
+    for token in doc[start:end]:
         words.append(token.text)
         spaces.append(bool(token.whitespace_))
         ents.append(f"{token.ent_iob_}-{token.ent_type_}" if token.ent_iob_ in ("B", "I") else "O")
+    firsts = [sent.start - start for sent in sents]
     if placeholder_tree:
-        deps = ["dep"] * len(words)
-        if deps:
-            deps[0] = "ROOT"
-        return Doc(sent.doc.vocab, words=words, spaces=spaces, ents=ents, heads=[0] * len(words), deps=deps)
+        heads, deps = [], []
+        for first, sent in zip(firsts, sents):
+            heads.extend([first] * len(sent))
+            deps.extend(["ROOT"] + ["dep"] * (len(sent) - 1))
+        return Doc(doc.vocab, words=words, spaces=spaces, ents=ents, heads=heads, deps=deps)
     starts = [False] * len(words)
-    if starts:
-        starts[0] = True
-    return Doc(sent.doc.vocab, words=words, spaces=spaces, ents=ents, sent_starts=starts)
+    for first in firsts:
+        starts[first] = True
+    return Doc(doc.vocab, words=words, spaces=spaces, ents=ents, sent_starts=starts)
