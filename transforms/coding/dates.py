@@ -366,14 +366,20 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, 
             rank = 3
         else:
             continue
-        text = span.text
-        if span.start > 0 and doc[span.start - 1].lower_ in _HOLIDAY_PREFIXES:
-            text = f"{doc[span.start - 1].text} {text}"  # "Easter Monday" tagged as "Monday"
-        elif span.start > 0 and doc[span.start - 1].lower_ in ("that", "same") and span[0].lower_ in _MONTHS:
-            text = f"that {text}"  # "That September": the September of the year the text spoke of
-        ranked.append((rank, abs(span.root.i - match.head), span.start, text))
+        ranked.append((rank, abs(span.root.i - match.head), span.start, _expression_text(doc, span)))
     for item in sorted(ranked):
         yield item[3], item[2], item[0]
+
+
+def _expression_text(doc: "Doc", span: "Span") -> str:
+    """The text of a temporal span with the word the NER left out: "Easter Monday" (tagged "Monday"), "That
+    September" (the September of the year the text spoke of)."""
+    text = span.text
+    if span.start > 0 and doc[span.start - 1].lower_ in _HOLIDAY_PREFIXES:
+        return f"{doc[span.start - 1].text} {text}"
+    if span.start > 0 and doc[span.start - 1].lower_ in ("that", "same") and span[0].lower_ in _MONTHS:
+        return f"that {text}"
+    return text
 
 
 def _temporal_spans(doc: "Doc", sent: "Span") -> list["Span"]:
@@ -470,7 +476,8 @@ def _sequenced(clause: "Token") -> bool:
 _PAST_MARKERS = re.compile(
     r"\b(?:at the time|back then|in the past|in those days|years ago|decades ago|years earlier|decades earlier|"
     r"years before|decades before|formerly|previously|for the first time since|used to|"
-    r"at that time|the last time|the previous time|in his youth|in her youth|as a young|in (?:his|her) early|was born|were born)\b",
+    r"at that time|the last time|the previous time|in his youth|in her youth|as a young|in (?:his|her) early|"
+    r"was born|were born)\b",
     re.IGNORECASE,
 )
 _RECALL_VERBS = {"recall", "remember", "reminisce", "recount", "look back"}
@@ -681,9 +688,7 @@ def _past_context_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Opti
     for span in sorted(_temporal_spans(doc, sent), key=lambda sp: abs(sp.root.i - head.i)):
         if not _dates_sentence(span, verb):
             continue
-        text = span.text
-        if span.start > 0 and doc[span.start - 1].lower_ in ("that", "same") and span[0].lower_ in _MONTHS:
-            text = f"that {text}"
+        text = _expression_text(doc, span)
         if _DURATION_RE.match(text.lower()):
             continue
         resolved = _that_month(doc, text, span.start)
