@@ -250,11 +250,40 @@ def test_event_counted_since_a_span_of_time_is_that_long_ago(nlp):
         ("Officials said that militants had ambushed a patrol near the pass.", "ambushed"),
         ("At the time, the cabinet rejected the offer from the miners.", "rejected"),
         ("The general recalled that his unit shelled the bridge.", "shelled"),
-        ("The party expelled the senator, who joined the movement in 2011.", "expelled"),
+        # a past year in a clause beside the event, or a bound: the sentence is about the past, not that date
+        ("A court fined the company, and its owner paid the sum in 2019.", "fined"),
+        ("The rebel leader founded the movement to oppose the junta, but was arrested in 1963.", "oppose"),
+        ("The reporter said that in March the prince accepted blame but did not say he'd ordered the raid.",
+         "ordered"),
+        ("The last time the two navies clashed, the talks collapsed.", "clashed"),
+        ("The council approved the plan on Tuesday despite protests by residents.", "protests"),
     ],
 )
 def test_undated_background_event_has_an_unknown_date(nlp, text, word):
     assert date_of(nlp, text, word, D(2025, 9, 9)) == (None, UNKNOWN)
+
+
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        # past dates that describe something else do not set the sentence in the past
+        ("The party expelled the senator, who joined the movement in 2011.", "expelled"),
+        ("The minister, who took office in 2015, criticized the plan.", "criticized"),
+        ("The envoy praised the reforms, which the parliament has pursued since 2012.", "praised"),
+        ("The court also struck down a 2005 law on appointments.", "struck"),
+        ("Ana Ruiz, 39, met officers Tom Lee and Bo Park, 40 and 49, at a pub.", "met"),  # ages, not years
+        ("The envoy also announced his resignation, effective next Wednesday, September 10.", "resignation"),
+    ],
+)
+def test_dates_of_something_else_leave_the_event_current(nlp, text, word):
+    assert date_of(nlp, text, word, D(2025, 9, 9)) == (D(2025, 9, 9), DOCUMENT)
+
+
+def test_conjoined_verb_without_a_subject_of_its_own_dates_the_first(nlp):
+    # with a subject of its own it does not: "A court fined the company, and its owner paid the sum in 2019." is
+    # UNKNOWN (test_undated_background_event_has_an_unknown_date)
+    assert date_of(nlp, "The leaders met and signed the accord on Monday.", "met", D(2025, 9, 9)) == (
+        D(2025, 9, 8), DAY)
 
 
 def test_plain_past_event_without_a_date_keeps_the_document_date(nlp):
@@ -275,6 +304,20 @@ def test_obituary_background_is_not_dated_to_the_article(nlp):
          (D(2018, 9, 1), MONTH)),
         ("The envoy arrived on Sunday. The rebels freed the hostages that same day.", "freed",
          (D(2025, 9, 7), DAY)),
+        ("The new rules follow the council's decision in January to declare a state of emergency.", "declare",
+         (D(2025, 1, 1), MONTH)),
+        ("To rebuild its navy, in 2019, the kingdom bought two frigates and then signed a pact with Chile.", "signed",
+         (D(2019, 1, 1), YEAR)),  # a date set off after a fronted clause belongs to the main clause
+        # an undated event takes the past date of the clause that governs it, written elsewhere in the sentence
+        ("Back in 1998, parliament impeached the president, and the senate acquitted him.", "acquitted",
+         (D(1998, 1, 1), YEAR)),
+        ("The last time the two navies clashed was in 2009.", "clashed", (D(2009, 1, 1), YEAR)),
+        ("During the 2011 uprising, the army shelled the city and the rebels retreated.", "retreated",
+         (D(2011, 1, 1), YEAR)),
+        ("In the 2016 election, the senator fought on until June and did not endorse the nominee until July.",
+         "endorse", (D(2016, 1, 1), YEAR)),
+        ("The coup came in 2014. That March, the junta dissolved parliament; the general banned all parties.",
+         "banned", (D(2014, 3, 1), MONTH)),
     ],
 )
 def test_missed_expressions_are_resolved(nlp, text, word, expected):

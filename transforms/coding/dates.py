@@ -65,22 +65,40 @@ Dates with their own year in a purpose clause
 **Background events: UNKNOWN, not the document date** (``_background``)
     When nothing attached resolves and the event is background, the result is ``(None, UNKNOWN)``:
 
-    - the event's verb is in the past perfect ("had attacked", "had been arrested") or the present perfect ("has
+    - the event's verb is in the past perfect ("had attacked", "he'd ordered") or the present perfect ("has
       called for", "have accused": a standing position, not the day's act); not a speaker's own act back-shifted
       under a past verb of saying ("the minister said he had ordered troops" is the episode's);
     - the verb (or the verb it is conjoined to) carries an adverb of anteriority: "recently", "before",
       "earlier", "previously", "formerly", "once";
     - it is an infinitive telling a record: "the second minister to be dismissed", "the first leader to visit";
     - it is the cause of the news, in a "because"/"since" clause;
-    - its sentence says it is about the past: "at the time", "back then", "years ago", "decades earlier",
-      "in the past", "once", "formerly", "previously", "first ... in", or an explicit year before doc_date's
-      year, or a month written with such a year;
+    - it is the object of "despite" ("approved the plan despite protests by residents": the protests came before);
     - the event is reported as remembered ("recalled that ...") or is the life of the subject of an obituary
       (the document reports a death with the age of the dead in its first two sentences, and the event is in
       the simple past outside them);
     - a monthly or weekly round-up (its first line says "round-up", "roundup", "in review", "recap", "month in",
       "week in") gets, for an undated event, the latest DAY/MONTH date written in the three sentences before it
       (MONTH precision at best), else UNKNOWN: its events happened over the weeks before publication.
+
+**Dates written elsewhere in the sentence** (``_past_context_date``)
+    An undated event whose sentence writes a calendar date (a year, or a month of doc_date's year) lying before the
+    news episode (ending more than EPISODE_DAYS before doc_date) happened then, at YEAR or MONTH precision ("Back in
+    1998, parliament impeached the president, and the senate acquitted him" -> 1998; "The last time the navies
+    clashed was in 2009" -> 2009), when the clause holding that date governs the event's clause (or is a clause
+    set before it: "That March, the junta dissolved parliament; the general banned all parties"). When the date
+    belongs to another clause (a later clause with its own subject, a bound "until 2018"/"from 2013 to 2019", or
+    the event is sequenced "after ..."), the sentence is about the past but its date is not the event's:
+    UNKNOWN. Dates that say nothing about when the sentence is set are ignored: "since 1995" (a period running to
+    now), a qualifier of a noun that is no setting ("struck down a 2005 law"; "in the 2016 election" is one), a
+    relative or participle clause describing something else ("the minister, who took office in 2015, ..."),
+    ages and times tagged as dates.
+    Then a sentence that says it is about the past with no usable date ("at the time", "back then", "years ago",
+    "decades earlier", "in the past", "the last time", "formerly", "previously", ...) gives UNKNOWN.
+
+A date set off by commas between a fronted clause and the main clause belongs to the main clause ("To rebuild
+its navy, in 2019, the kingdom bought frigates and then signed ..."), whatever clause the parser hangs it on.
+A verb conjoined under the event's verb dates it only when it has no subject of its own ("met and signed the
+accord on Monday", not "a court fined the company, and its owner paid in 2019").
 
 **Episode date**
     An undated event that is not background takes the day-precise date of the article's lede (first two
@@ -131,6 +149,14 @@ _NOUN_POS = {"NOUN", "PROPN", "PRON", "NUM"}
 _ARG_DEPS = {"dobj", "nsubj", "nsubjpass", "attr", "obj", "pobj", "appos", "oprd"}
 _CLAUSE_LINKS = {"conj", "xcomp", "advcl"}
 _SETTING_PREPS = {"at", "during", "in", "amid"}
+_SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "expl"}
+#: Prepositions whose object is a bound of a period, not the date of the act ("served until 2018").
+_BOUND_PREPS = {"since", "until", "till", "before", "after", "by", "from", "through", "to", "between"}
+#: Bounds that open a period running to the present: a date after them does not set the sentence in the past
+#: ("cancel the amendments made since 1995").
+_START_PREPS = {"since"}
+#: Prepositions whose event-noun object is background of the sentence's act ("announced it despite criticism").
+_CONCESSIVE_PREPS = {"despite", "notwithstanding"}
 _SEQUENCE_MARKERS = {"after", "before", "since", "until", "till", "once", "following", "ahead", "prior"}
 
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
@@ -232,6 +258,11 @@ def resolve_event_date(
         return roundup
     if _background(doc, match, doc_date):
         return None, UNKNOWN
+    past = _past_context_date(doc, match, doc_date)
+    if past is not None:
+        return past
+    if _PAST_MARKERS.search(doc[match.head].sent.text):
+        return None, UNKNOWN  # "at the time", "years ago", "the last time": about the past, with no date written
     spoken = _speech_date(doc, match, doc_date)
     if spoken is not None:
         return spoken
@@ -305,7 +336,10 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, 
         tok = tok.head
         governing.add(tok.i)
     if verb is not None:
-        governing |= {c.i for c in verb.children if c.dep_ == "conj" and c.pos_ in VERB_POS}
+        # a verb conjoined under the event's ("met and signed the accord on Monday"), unless it has a subject
+        # of its own: "a jury convicted him, and he received a sentence in 2016" is another clause's date
+        governing |= {c.i for c in verb.children if c.dep_ == "conj" and c.pos_ in VERB_POS
+                      and not any(g.dep_ in _SUBJECT_DEPS for g in c.children)}
     # clauses that depend on the event's verb (purpose/infinitive clauses): only dates with their own year count
     dependent = set()
     if verb is not None:
@@ -321,7 +355,7 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, 
         anchor = _anchor(span)
         if anchor is None:
             continue
-        kind, tok_i = anchor
+        kind, tok_i = _fronted(doc, span, anchor)
         if tok_i in direct:
             rank = 0 if kind == "adv" or tok_i in event_toks else 1
         elif tok_i in args and kind in ("adv", "poss"):
@@ -332,14 +366,20 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, 
             rank = 3
         else:
             continue
-        text = span.text
-        if span.start > 0 and doc[span.start - 1].lower_ in _HOLIDAY_PREFIXES:
-            text = f"{doc[span.start - 1].text} {text}"  # "Easter Monday" tagged as "Monday"
-        elif span.start > 0 and doc[span.start - 1].lower_ in ("that", "same") and span[0].lower_ in _MONTHS:
-            text = f"that {text}"  # "That September": the September of the year the text spoke of
-        ranked.append((rank, abs(span.root.i - match.head), span.start, text))
+        ranked.append((rank, abs(span.root.i - match.head), span.start, _expression_text(doc, span)))
     for item in sorted(ranked):
         yield item[3], item[2], item[0]
+
+
+def _expression_text(doc: "Doc", span: "Span") -> str:
+    """The text of a temporal span with the word the NER left out: "Easter Monday" (tagged "Monday"), "That
+    September" (the September of the year the text spoke of)."""
+    text = span.text
+    if span.start > 0 and doc[span.start - 1].lower_ in _HOLIDAY_PREFIXES:
+        return f"{doc[span.start - 1].text} {text}"
+    if span.start > 0 and doc[span.start - 1].lower_ in ("that", "same") and span[0].lower_ in _MONTHS:
+        return f"that {text}"
+    return text
 
 
 def _temporal_spans(doc: "Doc", sent: "Span") -> list["Span"]:
@@ -409,6 +449,21 @@ def _anchor(span: "Span") -> Optional[tuple[str, int]]:
     return None
 
 
+def _fronted(doc: "Doc", span: "Span", anchor: tuple[str, int]) -> tuple[str, int]:
+    """A date set off by commas between a fronted clause and the main clause belongs to the main clause: "To
+    modernize its army, in 2018, the country bought ..." (the parser hangs "in 2018" on the fronted clause)."""
+    kind, tok_i = anchor
+    clause = doc[tok_i]
+    prep = span.root.head if span.root.dep_ == "pobj" else None
+    if kind != "adv" or clause.dep_ != "advcl" or prep is None or prep.head.i != clause.i:
+        return anchor
+    main = clause.head
+    set_off = prep.i > 0 and doc[prep.i - 1].text == "," and span.end < len(doc) and doc[span.end].text == ","
+    if set_off and clause.i < prep.i and main.i > span.end:
+        return kind, main.i
+    return anchor
+
+
 def _sequenced(clause: "Token") -> bool:
     """A subordinate clause set before/after its governor in time ("after Russia invaded ...")."""
     return clause.dep_ == "advcl" and any(
@@ -421,7 +476,8 @@ def _sequenced(clause: "Token") -> bool:
 _PAST_MARKERS = re.compile(
     r"\b(?:at the time|back then|in the past|in those days|years ago|decades ago|years earlier|decades earlier|"
     r"years before|decades before|formerly|previously|for the first time since|used to|"
-    r"at that time|in his youth|in her youth|as a young|in (?:his|her) early|was born|were born)\b",
+    r"at that time|the last time|the previous time|in his youth|in her youth|as a young|in (?:his|her) early|"
+    r"was born|were born)\b",
     re.IGNORECASE,
 )
 _RECALL_VERBS = {"recall", "remember", "reminisce", "recount", "look back"}
@@ -444,7 +500,7 @@ def _elapsed_since(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional
         marker = verb.head
     if marker is None:
         return None
-    governor = verb.head if marker is not verb.head else verb.head.head
+    governor = verb.head if marker.i != verb.head.i else verb.head.head
     # the span of time the clause counts from: "60 years", "a decade" (the noun the clause hangs on, or its
     # number just before "since")
     for cand in (governor, doc[marker.i - 1] if marker.i > 0 else governor):
@@ -598,22 +654,19 @@ def _narrated_present(doc: "Doc", match: EventMatch) -> bool:
 
 
 def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
-    """Whether an undated event is background: past perfect, a sentence about the past, remembered, or the life
-    of the subject of an obituary (see the module docstring)."""
+    """Whether an undated event is background by its own clause: perfect, anterior adverb, record, cause, concession,
+    remembered, or the life of the subject of an obituary (see the module docstring). A sentence only marked as
+    about the past ("at the time") is background after its written dates have been tried (``_PAST_MARKERS``)."""
     head = doc[match.head]
     verb = clause_verb(head) or head
-    sent = head.sent
-    if is_perfect(verb) and not _backshifted(verb):
+    if (is_perfect(verb) or (verb.tag_ == "VBN" and "'d" in auxiliaries(verb))) and not _backshifted(verb):
         return True  # past or present perfect: "had attacked", "has called for" (a standing position, not the day's act)
     if any(c.dep_ == "mark" and c.lower_ in ("because", "since") for c in verb.children):
         return True  # the cause of the news, told as background
-    if _PAST_MARKERS.search(sent.text) or _anterior(verb) or _record_infinitive(verb):
+    if _anterior(verb) or _record_infinitive(verb):
         return True
-    for ent in sent.ents:
-        if ent.label_ == "DATE" and not _DECADE_RE.search(ent.text):
-            years = [int(y) for y in _YEAR_RE.findall(ent.text)]
-            if years and max(years) < doc_date.year:
-                return True
+    if head.dep_ == "pobj" and head.head.lower_ in _CONCESSIVE_PREPS:
+        return True  # "announced the change despite criticism by the minister": the criticism came before
     for tok in verb.ancestors:
         if tok.lemma_.lower() in _RECALL_VERBS:
             return True
@@ -622,6 +675,99 @@ def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
         if any(_OBITUARY.search(s.text) for s in first):
             return True
     return False
+
+
+def _past_context_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[dt.date, str]]:
+    """ "To modernize its army, the country bought rifles in 2018 and then agreed to ...": an undated event in a
+    sentence whose own dates lie before the news episode (more than EPISODE_DAYS before doc_date) happened then,
+    at no finer than MONTH precision (the date is the sentence's, not the event's own)."""
+    head = doc[match.head]
+    verb = clause_verb(head) or head
+    sent = head.sent
+    past = False
+    for span in sorted(_temporal_spans(doc, sent), key=lambda sp: abs(sp.root.i - head.i)):
+        if not _dates_sentence(span, verb):
+            continue
+        text = _expression_text(doc, span)
+        if _DURATION_RE.match(text.lower()):
+            continue
+        resolved = _that_month(doc, text, span.start)
+        if resolved is None:
+            if text.startswith("that ") or not _calendar_date(span, doc_date):
+                continue
+            resolved = resolve_expression(text, doc_date=doc_date, future=False)
+        if resolved is None:
+            continue
+        date, precision = resolved
+        if _ends_before(date, precision, doc_date - dt.timedelta(days=EPISODE_DAYS)):
+            if _shares_date(span, verb):
+                return (date, YEAR) if precision == YEAR else (_month_start(date), MONTH)
+            past = True
+    return (None, UNKNOWN) if past else None  # a sentence about the past, but its dates are other clauses'
+
+
+
+def _calendar_date(span: "Span", doc_date: dt.date) -> bool:
+    """A DATE entity that names a calendar period by itself: a year ("in 2018", "the 2011 uprising"), or a month
+    that falls in doc_date's year ("in January" of a March article). Not ages or numbers tagged DATE ("40 and 49"),
+    not times ("1625 UTC"), not a month-day just after doc_date that would be pushed a year back ("effective
+    July 31" in a July 28 article)."""
+    if span.label_ != "DATE":
+        return False
+    if _YEAR_RE.search(span.text):
+        return True
+    words = [w.rstrip(".").lower() for w in span.text.split()]
+    month = next((_MONTHS[w] for w in words if w in _MONTHS and w != "may"), None)
+    return month is not None and month < doc_date.month
+
+
+def _shares_date(span: "Span", verb: "Token") -> bool:
+    """Whether a date of the sentence may be the event's: the clause the date is written in must govern the event's
+    clause ("Back in 1998, parliament impeached the president, and the senate acquitted him"; "The last time the
+    navies clashed was in 2009"), or be a clause set before it in the same sentence ("That March, the junta
+    dissolved parliament; the general banned all parties"); and the event must not be set before or after another
+    clause ("joined in 2022 after Russia invaded ..."). Not a date of a clause beside it ("a jury convicted him,
+    and he received a sentence in 2016")."""
+    if any(_sequenced(t) for t in (verb, *verb.ancestors)):
+        return False
+    if span.root.dep_ == "pobj" and span.root.head.lower_ in _BOUND_PREPS:
+        return False  # "served until 2018", "seized skins from 2013 to 2019": a bound, not a date
+    clause = span.root
+    while clause.pos_ not in VERB_POS and clause.head.i != clause.i:
+        clause = clause.head
+    if clause.i == verb.i or clause.i in {a.i for a in verb.ancestors}:
+        return True
+    return clause.head.i == verb.i and clause.dep_ in ("ccomp", "parataxis") and clause.i < verb.i
+
+
+def _ends_before(date: dt.date, precision: str, limit: dt.date) -> bool:
+    """Whether the period denoted by (date, precision) ends before ``limit``."""
+    if precision == YEAR:
+        return date.year < limit.year
+    if precision == MONTH:
+        return (date.year, date.month) < (limit.year, limit.month)
+    return date < limit
+
+
+def _dates_sentence(ent: "Span", verb: "Token") -> bool:
+    """Whether a date written in the event's sentence says the sentence is about the past: not when it opens a
+    period running to the present ("since 1995"), qualifies a noun that is no setting ("struck down a 2005 law";
+    but "in the 2016 election" is one), or sits in a relative or participle clause that describes
+    something else than the event ("the minister, who took office in 2015, criticised ...", "her husband, who
+    was arrested in May, ...", "the rules imposed in 1972")."""
+    tok = ent.root
+    if tok.dep_ == "pobj" and tok.head.lower_ in _START_PREPS:
+        return False  # "the amendments made since 1995": a period running to the present
+    if tok.dep_ in ("compound", "amod", "nummod", "nmod") and tok.head.lower_ not in _TEMPORAL_NOUNS:
+        noun = tok.head  # "a 2005 law": a name-like qualifier, unless the noun sets the scene ("in the 2016 election")
+        if not (noun.dep_ == "pobj" and noun.head.lower_ in _DATING_PREPS | _SETTING_PREPS):
+            return False
+    for anc in tok.ancestors:
+        if anc.i == verb.i:
+            break
+        if anc.dep_ in ("relcl", "acl") and verb.i not in {t.i for t in anc.subtree}:
+            return False
+    return True
 
 
 def _roundup_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[Optional[dt.date], str]]:
