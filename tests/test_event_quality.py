@@ -407,3 +407,54 @@ def test_calling_something_a_quoted_name_is_not_a_phone_call(nlp, document_coder
     assert code(nlp, document_coder, 'The Dutch minister called the Turkish president "a dictator".') == []
     phoned = code(nlp, document_coder, "The French president called the Russian president on Monday.")
     assert ("FRAGOV", "041", "RUSGOV") in codes(phoned)
+
+
+# ---------------------------------------------------------------------- codes and non-events on real news (issue 10)
+@pytest.mark.parametrize("text, expected", [
+    # aircraft and drones as the attacker: air strikes (195), whatever the verb
+    ("Japanese warplanes attacked a Chinese destroyer on Monday.", ("JPNMIL", "195", "CHNMIL")),
+    ("Russian drones attacked a Ukrainian convoy near the border.", ("RUSMIL", "195", "UKR")),
+    ("German air force jets struck Serbian positions.", ("DEUMIL", "195", "SRB")),
+    # a legal appeal or a petition to a court is a suit (115), not a plea (020)
+    ("The Polish government filed an appeal against the ruling of the European Court.", ("POLGOV", "115", "POLJUD")),
+    # people protesting (no object) hold a demonstration
+    ("Greek students protested in Athens on Monday.", ("GRCEDU", "141", "GRCGOV")),
+    # weighing an act is a policy option (014), not the act
+    ("The French president said he would consider charging the Belgian diplomat.", ("FRAGOV", "014", "BELGOV")),
+    ("The Colombian government is weighing sending troops to the border with Venezuela.", ("COLGOV", "014", "VEN")),
+    ("The Nigerian president accused the Dutch oil company of swindling.", ("NGAGOV", "1121", "NLDBUS")),
+    # pressing someone to act is an appeal; a demand on another country stays a demand
+    ("Lithuanian lawmakers pressed the Polish government to release the activists.", ("LTULEG", "0253", "POLGOV")),
+    ("The Saudi foreign minister said Iran must stop its attacks on shipping.", ("SAUGOV", "100", "IRN")),
+])
+def test_real_news_code_classes(nlp, document_coder, text, expected):
+    assert expected in codes(code(nlp, document_coder, text)), text
+
+
+@pytest.mark.parametrize("text, not_codes", [
+    # an action that is the subject of its clause is talked about, not done
+    ("Attacking Iran would be a grave mistake, the French foreign minister said.", {"18", "19", "20"}),
+    ("Executing the prisoners would not bring peace, the Iraqi prime minister said.", {"18", "19", "20"}),
+    # "X must ..." said of the speaker's own country is its own course, not a demand
+    ("Italy's prime minister said Italy must leave the alliance by June.", {"10"}),
+    ("The Kenyan president said Kenya must withdraw its troops from Somalia.", {"10"}),
+    # handing over files is not extradition
+    ("The Greek government handed over the files to the Turkish parliament.", {"063"}),
+    # pressing ahead with a plan urges nobody; a government shutdown is no strike
+    ("The Kenyan government pressed ahead with the plan.", {"02"}),
+    ("Democrats plan to end the government shutdown quickly.", {"13", "14"}),
+    # a candidate's rally is electioneering
+    ("The Brazilian opposition candidate held a rally in Sao Paulo on Friday.", {"14"}),
+    # the consider frame without a codable complement codes nothing
+    ("The Chilean government is considering raising the fuel tax.", {"01"}),
+])
+def test_real_news_non_events(nlp, document_coder, text, not_codes):
+    found = {e["cameo_code"] for e in code(nlp, document_coder, text)}
+    assert not [c for c in found if c.startswith(tuple(not_codes))], (text, found)
+
+
+def test_a_complement_is_never_a_circumstance_and_a_rally_against_is_dissent(nlp, document_coder):
+    events = code(nlp, document_coder, "Hungarian voters are due to go to the polls following the resignation of the president.")
+    assert not [e for e in events if e["modality"] == "FUTURE"]  # the resignation is not what is scheduled
+    events = code(nlp, document_coder, "Opposition supporters held a rally against the Brazilian government during the campaign.")
+    assert "14" in {e["cameo_root"] for e in events}

@@ -12,10 +12,10 @@ from transforms.coding.events.context import (
     STATELESS_ROLES, country_name, domestic_source, fill_countries, sentence_countries, target_countries,
 )
 from transforms.coding.events.lexicon import (
-    APPEAL, DEMAND, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT, REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
+    APPEAL, CONSIDER, DEMAND, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT, REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
 )
 from transforms.coding.events.matcher import (
-    PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex, Trigger, direct_object, infinitives,
+    CIRCUMSTANCE_PREPS, PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex, Trigger, direct_object, infinitives,
     is_passive,
     is_place_phrase, kind_of, preposition_objects,
 )
@@ -209,6 +209,8 @@ class EventCoder:
                 continue
             targets = [r for r in self.matcher.actors_at(subj[0], index) if r.mention is not None]
             sources = [r for r in self.matcher.speaker(tok, index) if r.mention is not None]
+            if _obliges_own_side(sources, targets, tok.doc):
+                continue  # "Britain must leave", said by its prime minister: a stated course, not a demand
             for s in sources:
                 for t in targets or [None]:
                     features = event_features(
@@ -237,6 +239,8 @@ class EventCoder:
                 seen.add(node.i)
                 if node.i in by_token and node.i != tok.i:
                     return by_token[node.i]
+                if node.dep_ == "prep" and node.lower_ in CIRCUMSTANCE_PREPS:
+                    continue  # "due to vote [following the resignation]": a circumstance, not what is planned
                 if node.dep_ in ("prep", "xcomp", "ccomp", "aux", "conj") or node.pos_ in ("ADP",) or (
                     node.dep_ == "advcl" and node.head.i == tok.i and node in infinitives(tok)
                 ):
@@ -262,6 +266,11 @@ class EventCoder:
             modality = FUTURE
         # obligations reported by a speaker: "X said Y must leave" -> X demands of Y
         demand_by_modal = self.matcher.demands_by_modal(tok)
+        if demand_by_modal and _obliges_own_side(
+            [r for r in self.matcher.speaker(tok, index) if r.mention is not None],
+            [r for r in self.matcher.sources(tok, index)[0] if r.mention is not None], tok.doc,
+        ):
+            return []  # "Kenya must withdraw", said by Kenya's president: his own course, not a demand on anyone
         if demand_by_modal:
             code = self.lexicon.map_code(DEMAND, comp.pattern.code if comp is not None else pattern.code)
             modality = ASSERTED  # "X said Y must/should ...": the demand was made
@@ -286,6 +295,10 @@ class EventCoder:
             return []
         if comp is None and pattern.frame in PLAN_FRAMES and any(c.key == "xcomp" for c in pattern.conditions):
             return []  # "plans to ...", "decided to ..." with nothing codable in the plan
+        if comp is None and pattern.frame == CONSIDER:
+            return []  # "considered leaving": weighing nothing codable
+        if kind_of(tok) == "VERB" and _action_as_subject(tok):
+            return []  # "Attacking X would be a mistake": an action talked about, not one that happened
         if comp is None and pattern.frame in (INTENT, FUTURE_FRAME) and not infinitives(tok) and not any(
             not c.negated and (c.values or c.key in ("prep", "prt")) for c in pattern.conditions
         ):
@@ -298,6 +311,8 @@ class EventCoder:
             return []  # a standing position ("the party opposes abortion", "has supported X"), not an act
         if code[:2] in _VIOLENT_ROOTS and self.lexicon.outside_violence(tok.sent):
             return []  # sports results ("beat X 2-1 in the final"), disasters and accidents
+        if code[:2] == _PROTEST_ROOT and self._campaign_rally(tok):
+            return []  # "the candidate held a rally in X": electioneering, not dissent
         imperative = self.matcher.reported_imperative(tok)
 
         sources, direct = self.matcher.sources(tok, index)
@@ -476,6 +491,16 @@ class EventCoder:
         victim = preposition_objects(node, ("on", "against", "of")) if agent else []
         return bool(agent and victim)
 
+    def _campaign_rally(self, tok: Token) -> bool:
+        """A rally or march in a sentence about electioneering (an @campaign word), unless the words make it dissent
+        (the trigger or its object is an @dissent word: "staged a protest"; or it is "against" something)."""
+        if not self.lexicon.campaign(tok.sent):
+            return False
+        words = [tok] + [w for w in (direct_object(tok),) if w is not None]
+        if any(w.lemma_.lower() in self.lexicon.dissent_words for w in words):
+            return False
+        return not any(preposition_objects(w, ("against",)) for w in words)
+
     def _governing_light_verb(self, tok: Token) -> list[Token]:
         """The light verb an event noun is the object of ("could join [the war]", "did not hold [talks]")."""
         if kind_of(tok) == "NOUN" and tok.dep_ in ("dobj", "obj", "attr") and tok.head.lemma_.lower() in self.lexicon.light_verbs:
@@ -640,6 +665,31 @@ def _same_actor(source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc
     words = doc[target.mention.start : target.mention.end]
     own_words = target.direct and target.actor.country_source == TEXT
     return not own_words or any(t.ent_type_ in PLACE_ENTS for t in words)
+
+
+def _obliges_own_side(speakers: list[ActorRef], obliged: list[ActorRef], doc: Doc) -> bool:
+    """Every party a speaker says "must / should" act is the speaker's own side: the speaker itself (a pronoun
+    for it, the same code) or the speaker's country as a whole ("Britain must leave", said by its prime minister)."""
+    if not speakers or not obliged:
+        return False
+    return all(
+        _same_actor(s, o, doc) or (o.actor.code and o.actor.code in (s.actor.code, s.actor.country))
+        for s in speakers for o in obliged
+    )
+
+
+def _action_as_subject(verb: Token) -> bool:
+    """A gerund (or a "to"-infinitive) that is the subject of its clause -- "Attacking X would be a mistake",
+    "Executing him will not bring her back", "To impose sanctions is pointless" -- names an action someone talks
+    about, not an event that took place."""
+    node = verb
+    if node.dep_ == "conj" and node.head.tag_ == node.tag_:
+        node = node.head  # "Attacking and occupying X ..."
+    if node.dep_ not in ("csubj", "csubjpass", "nsubj", "nsubjpass"):
+        return False
+    if any(c.dep_ in ("nsubj", "nsubjpass") and c.i != node.i for c in [*node.head.children, *node.children]):
+        return False  # a subject of its own, or a clause with its subject already: a misparsed participle
+    return node.tag_ == "VBG" or (node.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children))
 
 
 def _depth(token: Token) -> int:

@@ -21,10 +21,10 @@ OWN, DICTIONARY = "own", "dictionary"
 TRIGGER_KINDS = {"v": "VERB", "n": "NOUN", "a": "ADJ"}
 CONDITION_KEYS = ("obj", "prep", "prt", "mod", "xcomp", "subj", "smod", "comp")
 # complement-taking frames (pattern flags "+intent", ...); each but FUTURE and SCHEDULED names an @map table too
-INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL = (
-    "intent", "future", "scheduled", "threat", "reject", "demand", "appeal"
+INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL, CONSIDER = (
+    "intent", "future", "scheduled", "threat", "reject", "demand", "appeal", "consider"
 )
-FRAME_FLAGS = (INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL)
+FRAME_FLAGS = (INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL, CONSIDER)
 # "+recip": the event holds both ways between its actors ("X and Y met")
 RECIPROCAL = "recip"
 FLAGS = frozenset(FRAME_FLAGS + (RECIPROCAL,))
@@ -97,6 +97,8 @@ class Lexicon:
         self.irregular: dict[str, str] = {}  # word form -> lemma
         self.not_violence: set[str] = set()  # @not_violence: sentence words that rule out violence codes
         self.allegation_verbs: set[str] = set()  # @allege: what their clause reports is not established fact
+        self.campaign_words: set[str] = set()  # @campaign: a rally in a sentence with one is electioneering
+        self.dissent_words: set[str] = set()  # @dissent: ... unless the rally is called one of these
         self._index: dict[tuple[str, str], list[Pattern]] = {}
 
     @classmethod
@@ -157,10 +159,14 @@ class Lexicon:
             return True
         return bool(_SCORE.search(sent.text))
 
+    def campaign(self, sent) -> bool:
+        """The sentence is about electioneering (an @campaign word: "candidate", "campaign rally")."""
+        return any(token.lemma_.lower() in self.campaign_words or token.lower_ in self.campaign_words for token in sent)
+
     def map_code(self, name: str, code: str) -> str:
         """Re-code ``code`` with the @map table ``name`` (longest matching prefix; ``*`` fallback).
 
-        name: intent | threat | reject | demand | appeal.
+        name: intent | threat | reject | demand | appeal | consider.
         code: A CAMEO code.
         """
         table = self.maps.get(name, {})
@@ -212,12 +218,13 @@ class Lexicon:
 
     def _directive(self, fields: list[str], path: str, lineno: int, taxonomy: Taxonomy, override: bool = True) -> None:
         name = fields[0]
-        if name in ("@light", "@speech", "@not_violence", "@allege"):
+        if name in ("@light", "@speech", "@not_violence", "@allege", "@campaign", "@dissent"):
             if len(fields) < 2:
                 raise DataFileError(path, lineno, f"{name} needs a comma-separated list of lemmas")
             words = {w for field in fields[1:] for w in field.lower().split(",") if w}
             table = {"@light": self.light_verbs, "@speech": self.speech_verbs, "@not_violence": self.not_violence,
-                     "@allege": self.allegation_verbs}[name]
+                     "@allege": self.allegation_verbs, "@campaign": self.campaign_words,
+                     "@dissent": self.dissent_words}[name]
             table.update(words)
         elif name == "@map":
             if len(fields) < 3 or fields[1] not in MAP_NAMES:
@@ -237,7 +244,7 @@ class Lexicon:
                 if form and (override or form not in self.irregular):
                     self.irregular[form] = fields[1].lower()
         else:
-            raise DataFileError(path, lineno, f"unknown directive {name!r} (known: @light, @speech, @not_violence, @allege, @map, @forms)")
+            raise DataFileError(path, lineno, f"unknown directive {name!r} (known: @light, @speech, @not_violence, @allege, @campaign, @dissent, @map, @forms)")
 
 
 def _parse_pattern(fields: list[str], path: str, lineno: int, taxonomy: Taxonomy) -> Pattern:
