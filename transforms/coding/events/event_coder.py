@@ -15,7 +15,7 @@ from transforms.coding.events.lexicon import (
     APPEAL, CONSIDER, DEMAND, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT, REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
 )
 from transforms.coding.events.matcher import (
-    CIRCUMSTANCE_PREPS, PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex, Trigger, direct_object, infinitives,
+    CIRCUMSTANCE_PREPS, FIRST_PERSON, HEDGE_AUX, PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex, Trigger, direct_object, infinitives,
     is_passive,
     is_place_phrase, kind_of, preposition_objects,
 )
@@ -38,6 +38,7 @@ _NOT_ACTOR_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", 
 _VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 # verbal reactions whose object is the thing reacted to, not a second event ("condemned the strikes on X")
 _COMMENT_ROOTS = frozenset({"01", "05", "11"})
+_MEDIATION_CODE = "045"  # "brokered [a ceasefire] between A and B": the mediation, not a second event
 _STATEMENT_ROOT = "01"  # make public statement: its conditions' words do not make event nouns background
 _CONSULT_ROOT = "04"
 _PROTEST_ROOT = "14"
@@ -145,7 +146,7 @@ class EventCoder:
                 obj = direct_object(trig.token)
                 if obj is None or obj.i == trig.token.i:
                     continue
-                if trig.pattern.code[:2] in _COMMENT_ROOTS:
+                if trig.pattern.code[:2] in _COMMENT_ROOTS or trig.pattern.code == _MEDIATION_CODE:
                     # "condemned the missile launch", "praised the release": the object is what is commented on
                     consumed_by_verbs.add(obj.i)
                 elif obj.i in by_token and by_token[obj.i].pattern.code[:2] == trig.pattern.code[:2]:
@@ -191,6 +192,9 @@ class EventCoder:
             else:
                 main.extend(found)
         main.extend(self._obligations(sent, sentence_index, index, by_token))
+        # what a claim or a denial reports is not coded when the claim is an event itself ("accused X of killing",
+        # "denied that its troops shelled": 112 / 016 only) or nobody known makes it ("analysts speculated that")
+        main = [e for e in main if not self._unendorsed_claim(sent.doc[e.head], by_token, index)]
         # events in purpose/relative clauses and circumstance phrases ("after the attack") only when the
         # sentence has nothing else
         if not main and background:
@@ -205,8 +209,8 @@ class EventCoder:
             if tok.i in by_token or not self.matcher.demands_by_modal(tok):
                 continue
             subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
-            if not subj:
-                continue
+            if not subj or subj[0].lower_ in FIRST_PERSON:
+                continue  # "we must ...": the speaker's own course
             targets = [r for r in self.matcher.actors_at(subj[0], index) if r.mention is not None]
             sources = [r for r in self.matcher.speaker(tok, index) if r.mention is not None]
             if _obliges_own_side(sources, targets, tok.doc):
@@ -266,6 +270,9 @@ class EventCoder:
             modality = FUTURE
         # obligations reported by a speaker: "X said Y must leave" -> X demands of Y
         demand_by_modal = self.matcher.demands_by_modal(tok)
+        if demand_by_modal and (self.matcher.subject_token(tok) is not None
+                                and self.matcher.subject_token(tok).lower_ in FIRST_PERSON):
+            return []  # '"We must withdraw," X said': X's own course, not a demand
         if demand_by_modal and _obliges_own_side(
             [r for r in self.matcher.speaker(tok, index) if r.mention is not None],
             [r for r in self.matcher.sources(tok, index)[0] if r.mention is not None], tok.doc,
@@ -326,6 +333,8 @@ class EventCoder:
             if not sources or code not in self.taxonomy:
                 return []
             targets = [r for r in self.matcher.addressees(imperative, index) if r.mention is not None]
+            if not targets:
+                return []  # an exhortation is an appeal only when speaker and addressee are actors
             direct, between, modality = False, False, ASSERTED
         elif demand_by_modal:
             speaker = self.matcher.speaker(tok, index)
@@ -490,6 +499,19 @@ class EventCoder:
         agent = [c for c in node.children if c.dep_ == "poss"] or preposition_objects(node, ("by",))
         victim = preposition_objects(node, ("on", "against", "of")) if agent else []
         return bool(agent and victim)
+
+    def _unendorsed_claim(self, tok: Token, by_token: dict, index: MentionIndex) -> bool:
+        """``tok`` is in the clause of a verb of allegation or denial that is coded itself ("accused X of [killing]"),
+        whose subject is no actor, or that claims a mere possibility ("speculated that X could [strike]")."""
+        claim = self.matcher.allegation_verb(tok)
+        if claim is None or claim.i == tok.i:
+            return False
+        if claim.i in by_token:
+            return True
+        if any(c.dep_ == "aux" and c.lower_ in HEDGE_AUX | {_WOULD} for c in tok.children):
+            return True  # a claimed possibility is an opinion about the future, not an event
+        subject = self.matcher.subject_token(claim)
+        return not any(r.mention is not None for r in self.matcher.actors_at(subject, index))
 
     def _campaign_rally(self, tok: Token) -> bool:
         """A rally or march in a sentence about electioneering (an @campaign word), unless the words make it dissent
