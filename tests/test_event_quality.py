@@ -458,3 +458,32 @@ def test_a_complement_is_never_a_circumstance_and_a_rally_against_is_dissent(nlp
     assert not [e for e in events if e["modality"] == "FUTURE"]  # the resignation is not what is scheduled
     events = code(nlp, document_coder, "Opposition supporters held a rally against the Brazilian government during the campaign.")
     assert "14" in {e["cameo_root"] for e in events}
+
+
+@pytest.mark.parametrize("text, not_codes", [
+    # a beaten team lost a match: no assault
+    ("The Brazilian team beat Argentina in the final on Sunday.", {"18", "19"}),
+    # a quoted exhortation to nobody named is no appeal (and no fighting)
+    ('"Fight them wherever you find them," the militant leader told his followers.', {"02", "19"}),
+    # a claimed possibility is an opinion, not an event
+    ("Analysts speculated that Israel could strike Iranian nuclear sites.", {"18", "19"}),
+    # the accusation is the event; the violence it alleges is not coded beside it
+    ("The opposition alleged that the Turkish army had killed civilians in Afrin.", {"18", "19", "20"}),
+    # "we must ..." is the speaker's own course
+    ('"We must crush the rebels," the Ethiopian prime minister said.', {"10"}),
+    # brokering a ceasefire is the mediation only
+    ("Qatar brokered a ceasefire between Israel and Hamas.", {"087"}),
+])
+def test_claims_exhortations_and_matches_are_no_events(nlp, document_coder, text, not_codes):
+    found = {e["cameo_code"] for e in code(nlp, document_coder, text)}
+    assert not [c for c in found if c.startswith(tuple(not_codes))], (text, found)
+
+
+def test_claims_that_stay_events(nlp, document_coder):
+    # a claimed demand is a demand; a mediation keeps both counterparts; a beaten protester is assaulted
+    found = codes(code(nlp, document_coder, "The Turkish president claimed that Greece should withdraw its troops from the islands."))
+    assert any(c[0] == "TURGOV" and c[1].startswith("10") and c[2] == "GRC" for c in found), found
+    found = codes(code(nlp, document_coder, "Qatar brokered a ceasefire between Israel and Hamas."))
+    assert {("QAT", "045", "ISR"), ("QAT", "045", "PSEREB")} <= found
+    found = codes(code(nlp, document_coder, "Kenyan police beat protesters in Nairobi on Monday."))
+    assert any(c[1] == "182" for c in found), found

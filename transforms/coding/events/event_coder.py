@@ -194,7 +194,10 @@ class EventCoder:
         main.extend(self._obligations(sent, sentence_index, index, by_token))
         # what a claim or a denial reports is not coded when the claim is an event itself ("accused X of killing",
         # "denied that its troops shelled": 112 / 016 only) or nobody known makes it ("analysts speculated that")
-        main = [e for e in main if not self._unendorsed_claim(sent.doc[e.head], by_token, index)]
+        kept = [e for e in main if not self._unendorsed_claim(sent.doc[e.head], by_token, index)]
+        if len(kept) < len(main):
+            background = []  # the sentence's news was a claim: its circumstances are not news in its place
+        main = kept
         # events in purpose/relative clauses and circumstance phrases ("after the attack") only when the
         # sentence has nothing else
         if not main and background:
@@ -508,7 +511,7 @@ class EventCoder:
             return False
         if claim.i in by_token:
             return True
-        if any(c.dep_ == "aux" and c.lower_ in HEDGE_AUX | {_WOULD} for c in tok.children):
+        if any(c.dep_ == "aux" and c.lower_ in (HEDGE_AUX | {_WOULD}) - REQUEST_AUX for c in tok.children):
             return True  # a claimed possibility is an opinion about the future, not an event
         subject = self.matcher.subject_token(claim)
         return not any(r.mention is not None for r in self.matcher.actors_at(subject, index))
