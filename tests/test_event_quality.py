@@ -487,3 +487,22 @@ def test_claims_that_stay_events(nlp, document_coder):
     assert {("QAT", "045", "ISR"), ("QAT", "045", "PSEREB")} <= found
     found = codes(code(nlp, document_coder, "Kenyan police beat protesters in Nairobi on Monday."))
     assert any(c[1] == "182" for c in found), found
+
+
+def test_irrealis_complements(nlp, document_coder):
+    # a negative quoted order is an appeal of the speaker to the addressee, not a negated attack
+    found = codes(code(nlp, document_coder, '"Don\'t attack civilians," the UN envoy told the Sudanese army.'))
+    assert ("IGOUNO", "020", "SDNMIL") in found and not [c for c in found if c[1].startswith("18")], found
+    # a denial of an act is a denial (016) of the denier; the act is not coded
+    found = codes(code(nlp, document_coder, "Iran has repeatedly denied that it supplied drones to Russia."))
+    assert found == {("IRN", "016", "RUS")}, found
+    assert not code(nlp, document_coder, "The Kenyan minister denied being tired.")
+
+
+@pytest.mark.parametrize("text", [
+    "The Chilean government wants the Bolivian army to withdraw from the border.",  # a wish about another's act
+    "Serbia and Kosovo agreed that talks were needed.",  # concurred; no commitment
+    "The Canadian government offered a reward for the capture of the killers.",  # what the reward is for
+])
+def test_wishes_concurrences_and_rewards_are_no_events(nlp, document_coder, text):
+    assert code(nlp, document_coder, text) == [], text

@@ -12,12 +12,11 @@ from transforms.coding.events.context import (
     STATELESS_ROLES, country_name, domestic_source, fill_countries, sentence_countries, target_countries,
 )
 from transforms.coding.events.lexicon import (
-    APPEAL, CONSIDER, DEMAND, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT, REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
+    APPEAL, COMPLEMENT_ONLY_FRAMES, DENY, DEMAND, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT, REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
 )
 from transforms.coding.events.matcher import (
-    CIRCUMSTANCE_PREPS, FIRST_PERSON, HEDGE_AUX, PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex, Trigger, direct_object, infinitives,
-    is_passive,
-    is_place_phrase, kind_of, preposition_objects,
+    CIRCUMSTANCE_PREPS, FIRST_PERSON, HEDGE_AUX, PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex,
+    Trigger, children, direct_object, infinitives, is_passive, is_place_phrase, kind_of, preposition_objects,
 )
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
 from transforms.coding.syntax import is_future_aux
@@ -178,7 +177,9 @@ class EventCoder:
         )
         # a governor that codes nothing (no agent found) leaves its complement to be coded on its own
         coded = {i: self._events_for(by_token[i], comp, sentence_index, index) for i, comp in adopted.items()}
-        released = {adopted[i].token.i for i, found in coded.items() if not found}
+        released = {adopted[i].token.i for i, found in coded.items() if not found and not (
+            by_token[i].pattern.frame == INTENT and _no_commitment(by_token[i].token, adopted[i].token)
+        )}  # ... but what a reward is for, or what was agreed to be needed, is no act either
         for trig in triggers:
             tok = trig.token
             if tok.i in governed and tok.i not in released:
@@ -262,6 +263,8 @@ class EventCoder:
         tok = trig.token
         code = pattern.code
         head_tokens = [tok]
+        if comp is not None and pattern.frame == INTENT and _no_commitment(tok, comp.token):
+            comp = None  # "agreed that talks were needed" (concurred), "offered a reward for [the capture]"
         if comp is not None:
             frame = pattern.frame
             map_name = INTENT if frame == FUTURE_FRAME else frame
@@ -269,6 +272,8 @@ class EventCoder:
             code = comp.pattern.code if frame == SCHEDULED else self.lexicon.map_code(map_name, comp.pattern.code)
             head_tokens.append(comp.token)
         modality = self.matcher.modality(head_tokens + self._governing_light_verb(tok))
+        if pattern.frame == DENY:
+            modality = self.matcher.modality([tok])  # the denial was made; what it denies is not coded
         if pattern.frame in (FUTURE_FRAME, SCHEDULED) and modality not in (NEGATED, HYPOTHETICAL):
             modality = FUTURE
         # obligations reported by a speaker: "X said Y must leave" -> X demands of Y
@@ -305,8 +310,10 @@ class EventCoder:
             return []
         if comp is None and pattern.frame in PLAN_FRAMES and any(c.key == "xcomp" for c in pattern.conditions):
             return []  # "plans to ...", "decided to ..." with nothing codable in the plan
-        if comp is None and pattern.frame == CONSIDER:
-            return []  # "considered leaving": weighing nothing codable
+        if comp is None and pattern.frame in COMPLEMENT_ONLY_FRAMES:
+            return []  # "considered leaving", "denied being tired": weighing or denying nothing codable
+        if kind_of(tok) == "VERB" and self._wished_of_another(tok):
+            return []  # "X wants Y to withdraw", "hopes that Y will attack": a wish about someone else's act
         if kind_of(tok) == "VERB" and _action_as_subject(tok):
             return []  # "Attacking X would be a mistake": an action talked about, not one that happened
         if comp is None and pattern.frame in (INTENT, FUTURE_FRAME) and not infinitives(tok) and not any(
@@ -503,6 +510,15 @@ class EventCoder:
         victim = preposition_objects(node, ("on", "against", "of")) if agent else []
         return bool(agent and victim)
 
+    def _wished_of_another(self, tok: Token) -> bool:
+        """``tok`` heads a clause with its own subject under a verb of wanting or planning (a trigger of a
+        +future pattern: "wants [the army to withdraw]", "hopes [that Y will attack]"): a wish, not an act."""
+        node = tok.head if tok.dep_ == "conj" else tok
+        if node.dep_ not in ("ccomp", "xcomp") or not children(node, ("nsubj", "nsubjpass")):
+            return False
+        head = node.head
+        return kind_of(head) == "VERB" and FUTURE_FRAME in self.lexicon.frames_of("VERB", head.lemma_.lower())
+
     def _unendorsed_claim(self, tok: Token, by_token: dict, index: MentionIndex) -> bool:
         """``tok`` is in the clause of a verb of allegation or denial that is coded itself ("accused X of [killing]"),
         whose subject is no actor, or that claims a mere possibility ("speculated that X could [strike]")."""
@@ -690,6 +706,25 @@ def _same_actor(source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc
     words = doc[target.mention.start : target.mention.end]
     own_words = target.direct and target.actor.country_source == TEXT
     return not own_words or any(t.ent_type_ in PLACE_ENTS for t in words)
+
+
+def _no_commitment(verb: Token, complement: Token) -> bool:
+    """The complement of an intent predicate is no commitment of its subject: it sits in a "that"-clause with no
+    will/would ("agreed that talks were needed": concurred), or in a "for" phrase of the object ("offered a reward
+    for [the capture] of X": what the reward is for)."""
+    node = complement
+    for _ in range(8):
+        if node.i == verb.i or node.head.i == node.i:
+            return False
+        if node.dep_ == "ccomp" and not any(is_future_aux(c, deps=_AUX_DEP) or (c.dep_ in _AUX_DEP and c.lower_ == _WOULD)
+                                            for c in node.children):
+            return True
+        if node.dep_ == "prep" and node.lower_ == "for" and (
+            node.head.i == verb.i or (node.head.dep_ in ("dobj", "obj") and node.head.head.i == verb.i)
+        ):
+            return True
+        node = node.head
+    return False
 
 
 def _obliges_own_side(speakers: list[ActorRef], obliged: list[ActorRef], doc: Doc) -> bool:

@@ -21,10 +21,13 @@ OWN, DICTIONARY = "own", "dictionary"
 TRIGGER_KINDS = {"v": "VERB", "n": "NOUN", "a": "ADJ"}
 CONDITION_KEYS = ("obj", "prep", "prt", "mod", "xcomp", "subj", "smod", "comp")
 # complement-taking frames (pattern flags "+intent", ...); each but FUTURE and SCHEDULED names an @map table too
-INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL, CONSIDER = (
-    "intent", "future", "scheduled", "threat", "reject", "demand", "appeal", "consider"
+INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL, CONSIDER, DENY = (
+    "intent", "future", "scheduled", "threat", "reject", "demand", "appeal", "consider", "deny"
 )
-FRAME_FLAGS = (INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL, CONSIDER)
+FRAME_FLAGS = (INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL, CONSIDER, DENY)
+# frames that code only through a coded complement ("considered [imposing sanctions]", "denied that it [supplied]
+# drones"): with none, the predicate is no event ("considered leaving", "denied being tired")
+COMPLEMENT_ONLY_FRAMES = frozenset({CONSIDER, DENY})
 # "+recip": the event holds both ways between its actors ("X and Y met")
 RECIPROCAL = "recip"
 FLAGS = frozenset(FRAME_FLAGS + (RECIPROCAL,))
@@ -136,6 +139,10 @@ class Lexicon:
         """
         return self._index.get((kind, lemma), [])
 
+    def frames_of(self, kind: str, lemma: str) -> set[str]:
+        """The complement-taking frames (intent, future, ...) of the patterns of a trigger word."""
+        return {p.frame for p in self.lookup(kind, lemma) if p.frame is not None}
+
     def trigger_lemmas(self) -> set[str]:
         """Every trigger lemma of every pattern."""
         return {lemma for kind, lemma in self._index}
@@ -166,7 +173,7 @@ class Lexicon:
     def map_code(self, name: str, code: str) -> str:
         """Re-code ``code`` with the @map table ``name`` (longest matching prefix; ``*`` fallback).
 
-        name: intent | threat | reject | demand | appeal | consider.
+        name: intent | threat | reject | demand | appeal | consider | deny.
         code: A CAMEO code.
         """
         table = self.maps.get(name, {})

@@ -784,11 +784,14 @@ class EventPatternMatcher:
     def reported_imperative(self, token: Token) -> Optional[Token]:
         """The verb of saying that quotes ``token`` as an order ('"Release them," X told Y'), or None.
 
-        An imperative is a base-form verb with no subject and no auxiliary heading a quoted or reported clause
+        An imperative is a base-form verb with no subject and no auxiliary but "do" ("Don't ...") heading a quoted or
+        reported clause
         (or conjoined to one: '"Attack them and drive them out"').
         """
         node = token
-        if node.tag_ != "VB" or children(node, SUBJECT_DEPS + PASSIVE_SUBJECT_DEPS + ("aux", "auxpass", "mark")):
+        blocking = [c for c in children(node, SUBJECT_DEPS + PASSIVE_SUBJECT_DEPS + ("aux", "auxpass", "mark"))
+                    if not (c.dep_ == "aux" and c.lower_ == "do" and c.i < node.i)]  # '"Don't attack them"'
+        if node.tag_ != "VB" or blocking:
             return None
         if node.dep_ == "conj" and node.head.tag_ == "VB":
             node = node.head
