@@ -506,3 +506,34 @@ def test_irrealis_complements(nlp, document_coder):
 ])
 def test_wishes_concurrences_and_rewards_are_no_events(nlp, document_coder, text):
     assert code(nlp, document_coder, text) == [], text
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "attacked / blasted X for Y / as Z": criticism (111), not violence
+    ("The Spanish prime minister attacked the opposition leader as a liar.", ("ESPGOV", "111", "ESPOPP")),
+    ("Speakers hammered the French president for his response to the crisis.", ("FRALEG", "111", "FRAGOV")),
+    ("The Brazilian president blasted the Argentine president as a communist.", ("BRAGOV", "111", "ARGGOV")),
+    # killed or wounded in a violent event of a given means takes its code
+    ("Two Tunisian policemen were killed in a suicide bombing in Tunis on Thursday.", ("TUNUAF", "1831", "TUNCOP")),
+    ("Three Afghan soldiers were killed in an air strike in Helmand.", ("UAF", "195", "AFGMIL")),
+    ("A car bomb killed six Somali soldiers in Mogadishu.", (None, "1832", "SOMMIL")),
+    ("A bomb killed three Pakistani policemen in Quetta.", (None, "183", "PAKCOP")),
+    # still violence: a length of time is not a reason; hanging people is an execution; engaging troops is fighting
+    ("Rebels attacked the Malian army base for three hours on Sunday.", ("MLIREB", "180", "MLIMIL")),
+    ("Iran hanged two Kurdish activists on Tuesday.", ("IRN", "1823", "IRNCVL")),
+    ("Syrian rebels engaged Filipino peacekeepers in a firefight on Saturday.", ("SYRREB", "190", "PHLMIL")),
+])
+def test_violence_codes_by_words_and_means(nlp, document_coder, text, expected):
+    assert expected in codes(code(nlp, document_coder, text)), (text, codes(code(nlp, document_coder, text)))
+
+
+@pytest.mark.parametrize("text", [
+    "After the Zimbabwean president fired his vice president, the army moved.",  # dismissal, not artillery
+    "The Labour party controlled the House of Commons until 2010.",  # a majority, not an occupation
+    "A volunteer hangs signs in preparation for the fair in Texas.",
+    "The virus has killed three people in Wuhan, Chinese officials said.",  # disease
+    "The Chilean senator engaged with the Catholic church in 1993.",
+])
+def test_not_violence(nlp, document_coder, text):
+    found = {e["cameo_root"] for e in code(nlp, document_coder, text)}
+    assert not found & {"18", "19", "20"}, (text, found)

@@ -199,6 +199,8 @@ class EventCoder:
         if len(kept) < len(main):
             background = []  # the sentence's news was a claim: its circumstances are not news in its place
         main = kept
+        for event in main:
+            self._code_by_means(event, sent.doc[event.head], by_token)
         # events in purpose/relative clauses and circumstance phrases ("after the attack") only when the
         # sentence has nothing else
         if not main and background:
@@ -509,6 +511,20 @@ class EventCoder:
         agent = [c for c in node.children if c.dep_ == "poss"] or preposition_objects(node, ("by",))
         victim = preposition_objects(node, ("on", "against", "of")) if agent else []
         return bool(agent and victim)
+
+    @staticmethod
+    def _code_by_means(event: EventMatch, tok: Token, by_token: dict) -> None:
+        """A killing or wounding "in" / "by" a violent event of a specific means takes that event's code: "killed in a
+        suicide bombing" 1831, "wounded in shelling" 194, "killed in an air strike" 195 (not a generic 180/190)."""
+        if event.cameo_code[:2] not in _VIOLENT_ROOTS or kind_of(tok) != "VERB":
+            return
+        for means in preposition_objects(tok, ("in", "by")):
+            found = by_token.get(means.i)
+            if found is None or found.pattern.code[:2] not in _VIOLENT_ROOTS or found.pattern.code.endswith("0"):
+                continue  # a plain "attack" (180) or "fighting" (190) says nothing of the means
+            event.cameo_code = found.pattern.code
+            event.pattern_id = f"{event.pattern_id}+{found.pattern.pattern_id}"
+            return
 
     def _wished_of_another(self, tok: Token) -> bool:
         """``tok`` heads a clause with its own subject under a verb of wanting or planning (a trigger of a
