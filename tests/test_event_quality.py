@@ -537,3 +537,21 @@ def test_violence_codes_by_words_and_means(nlp, document_coder, text, expected):
 def test_not_violence(nlp, document_coder, text):
     found = {e["cameo_root"] for e in code(nlp, document_coder, text)}
     assert not found & {"18", "19", "20"}, (text, found)
+
+
+@pytest.mark.parametrize("text, not_codes", [
+    ("After three days, the Brazilian president was released from the hospital.", {"0841"}),  # a discharge
+    ("The WHO decided to declare the outbreak a public health emergency.", {"1724"}),  # no coercion
+    ("The United States has retreated from its goal of ousting the Syrian president.", {"0874"}),  # no retreat
+    ("Officials said there was no evidence to support the Kenyan president's claims.", {"051"}),  # reasoning
+    ("The space shuttle missions cost more than the American rockets.", {"045"}),  # no shuttle diplomacy
+])
+def test_figurative_and_medical_senses_are_not_coded(nlp, document_coder, text, not_codes):
+    found = {e["cameo_code"] for e in code(nlp, document_coder, text)}
+    assert not found & not_codes, (text, found)
+
+
+def test_literal_senses_still_coded(nlp, document_coder):
+    assert ("EGYGOV", "0841", "CANMED") in codes(code(nlp, document_coder, "The Egyptian government released the Canadian journalist from prison on Monday."))
+    assert ("THAMIL", "1724", "THA") in codes(code(nlp, document_coder, "The Thai army declared martial law in Bangkok."))
+    assert ("FRAGOV", "051", "LBNGOV") in codes(code(nlp, document_coder, "The French government backed the Lebanese prime minister."))
