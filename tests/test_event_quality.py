@@ -555,3 +555,26 @@ def test_literal_senses_still_coded(nlp, document_coder):
     assert ("EGYGOV", "0841", "CANMED") in codes(code(nlp, document_coder, "The Egyptian government released the Canadian journalist from prison on Monday."))
     assert ("THAMIL", "1724", "THA") in codes(code(nlp, document_coder, "The Thai army declared martial law in Bangkok."))
     assert ("FRAGOV", "051", "LBNGOV") in codes(code(nlp, document_coder, "The French government backed the Lebanese prime minister."))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the means of a killing are read in the sentences before it
+    ("An attacker stabbed four French police officers in Lyon on Monday. The woman was killed in a stairwell.",
+     ("UAF", "1823", "CVL")),
+    ("A gunman opened fire at a shopping mall in Ohio on Saturday. Six Mexican nationals were killed in the attack.",
+     ("UAF", "182", "MEXCVL")),
+    ("Russian artillery shelled the Ukrainian town overnight. Six Ukrainian civilians were killed.",
+     ("UAF", "190", "UKRCVL")),
+    ("Unknown attackers killed a Mexican journalist in Veracruz.", ("MEXUAF", "180", "MEXMED")),
+])
+def test_the_means_of_a_killing_come_from_the_context(nlp, document_coder, text, expected):
+    assert expected in codes(code(nlp, document_coder, text)), (text, codes(code(nlp, document_coder, text)))
+
+
+def test_means_directives_are_validated_with_file_and_line(tmp_path):
+    from transforms.coding.errors import DataFileError
+
+    bad = tmp_path / "patterns.txt"
+    bad.write_text("# a user file\n@assault_stab\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"patterns.txt:2"):
+        Lexicon.load(taxonomy=Taxonomy.load(), patterns_file=str(bad))

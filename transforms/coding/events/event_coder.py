@@ -62,17 +62,14 @@ _STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "SPY", "LEG", "ELI", "PTY"
 # assault (18x), not military force (19x): codebook section 3, "beat / stabbed / shot (non-military attacker) -> 182
 # (or 180 when the means are unclear)", section 7 "killing by stabbing 1823"
 _ARMED_ROLES = frozenset({"MIL", "REB", "INS", "SPY"})
-_KILL_LEMMAS = frozenset({"kill", "slay", "slaughter", "murder"})
-_SHOOT_LEMMAS = frozenset({"shoot", "gun", "snipe"})
 # the agent an event implies when the sentence names none (codebook sections 3 and 7): violence by an unidentified
 # armed actor, an arrest by the police
 _UNIDENTIFIED_ATTACKER = Actor(text="", code="UAF", role="UAF")
 _IMPLIED_AGENTS = {"173": Actor(text="", code="COP", role="COP")}
-_MILITARY_MEANS = frozenset({
-    "shelling", "shell", "airstrike", "air-strike", "bombardment", "artillery", "tank", "missile", "rocket", "mortar",
-    "drone", "warplane", "jet", "helicopter", "gunship", "offensive", "fighting", "clash", "battle", "troop", "soldier",
-    "army", "military",
-})
+# the word lists of the means of a killing are the @assault_kill, @assault_shoot, @assault_stab and @military_means
+# directives of data/event_patterns.txt; the means are read from the sentence, then from up to this many sentences
+# before it ("An attacker stabbed four officers ... The woman was killed in a stairwell": 1823)
+_MEANS_CONTEXT = 3
 # a protest whose aim is a policy is 1412 (codebook section 7: "a rally for a policy 1412"): the protest word (or
 # the protest noun it belongs to) is "anti-X" / "X protest" with X an issue, or protests against/over/about a policy
 _PROTEST_WORDS = frozenset({"protest", "march", "rally", "demonstration", "demonstrate", "strike", "sit-in", "picket"})
@@ -82,7 +79,6 @@ _POLICY_ISSUES = frozenset({
     "lockdown", "mandate", "vaccine", "war", "pipeline", "mine", "dam", "wage", "tariff", "privatization",
     "privatisation", "abortion", "immigration", "deportation", "extradition", "constitution", "referendum",
 })
-_STAB_WORDS = frozenset({"stab", "stabs", "stabbed", "stabbing", "knife", "knifed", "knifing", "knifeman", "machete"})
 
 
 class EventCoder:
@@ -437,7 +433,7 @@ class EventCoder:
         out = []
         specific = any(not c.negated and (c.values or c.key in ("prep", "prt")) for c in pattern.conditions)
         for s, t in pairs:
-            pair_code = _policy_protest_code(_assault_code(code, tok, s, t), tok)
+            pair_code = _policy_protest_code(_assault_code(code, tok, s, t, lexicon=self.lexicon), tok)
             confidence = self._confidence(s, t, direct, pattern, comp)
             features = event_features(
                 tier=pattern.tier, specific=specific, complement=comp is not None,
@@ -622,15 +618,19 @@ def _place_target(
     return ActorRef(actor=Actor(text=target.actor.text, code=country, country=country), mention=target.mention, direct=False)
 
 
-def _assault_code(code: str, trigger: Token, source: Optional[ActorRef], target: Optional[ActorRef]) -> str:
+def _assault_code(
+    code: str, trigger: Token, source: Optional[ActorRef], target: Optional[ActorRef], *, lexicon: Lexicon
+) -> str:
     """The CAMEO code of a killing or shooting by its agent: an armed force (MIL, REB, INS, SPY) or a state named as
     such uses military force (19x, ``code`` unchanged); anyone else -- a gunman, the police, an agent the sentence
     does not name (unless the victims are soldiers) -- assaults: 1823 for a killing with a knife, 182 for a stabbing
-    or a shooting, 180 for a killing whose means the sentence does not give."""
+    or a shooting, 180 for a killing whose means neither the sentence nor the few before it give (words of the
+    @assault_kill / @assault_shoot / @assault_stab / @military_means directives)."""
     if code not in ("180", "190", "193"):
         return code
     lemma = trigger.lemma_.lower()
-    if lemma not in _KILL_LEMMAS | _SHOOT_LEMMAS | {"stab", "knife"}:
+    kill, shoot, stab = lexicon.assault_kill, lexicon.assault_shoot, lexicon.assault_stab
+    if lemma not in kill | shoot | {"stab", "knife"}:
         return code
     if source is not None:
         actor = source.actor
@@ -638,13 +638,30 @@ def _assault_code(code: str, trigger: Token, source: Optional[ActorRef], target:
             return code
     elif target is not None and (target.actor.role or "") in _ARMED_ROLES:
         return code  # "two soldiers were killed": fighting, most likely
-    if _MILITARY_MEANS.intersection(t.lemma_.lower() for t in trigger.sent):
-        return code  # "killed in tank shelling", "killed in an air strike": military force
-    if lemma in ("stab", "knife") or (lemma in _KILL_LEMMAS and _STAB_WORDS.intersection(t.lower_ for t in trigger.sent)):
-        return "1823" if lemma in _KILL_LEMMAS else "182"
-    if lemma in _SHOOT_LEMMAS:
+    if lemma in ("stab", "knife"):
         return "182"
+    if lemma in shoot:
+        return "182" if not lexicon.military_means.intersection(t.lemma_.lower() for t in trigger.sent) else code
+    for words in _means_context(trigger):
+        if lexicon.military_means.intersection(t.lemma_.lower() for t in words):
+            return code  # "killed in tank shelling", "killed in an air strike": military force
+        if stab.intersection(t.lower_ for t in words):
+            return "1823"  # killed with a knife
+        if shoot.intersection(t.lemma_.lower() for t in words) or shoot.intersection(t.lower_ for t in words):
+            return "182"  # killed in a shooting
     return "180"
+
+
+def _means_context(trigger: Token) -> list:
+    """The trigger's sentence, then up to _MEANS_CONTEXT sentences before it (nearest first)."""
+    sents = [trigger.sent]
+    doc = trigger.doc
+    start = trigger.sent.start
+    while len(sents) <= _MEANS_CONTEXT and start > 0:
+        previous = doc[start - 1].sent
+        sents.append(previous)
+        start = previous.start
+    return sents
 
 
 def _implied_agent(code: str) -> Optional[ActorRef]:

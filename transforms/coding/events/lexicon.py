@@ -102,6 +102,10 @@ class Lexicon:
         self.allegation_verbs: set[str] = set()  # @allege: what their clause reports is not established fact
         self.campaign_words: set[str] = set()  # @campaign: a rally in a sentence with one is electioneering
         self.dissent_words: set[str] = set()  # @dissent: ... unless the rally is called one of these
+        self.assault_kill: set[str] = set()  # @assault_kill: verbs of killing whose code depends on the means
+        self.assault_shoot: set[str] = set()  # @assault_shoot: words of shooting (182 by a non-military attacker)
+        self.assault_stab: set[str] = set()  # @assault_stab: word forms of stabbing (a killing with them: 1823)
+        self.military_means: set[str] = set()  # @military_means: words that make a killing military force (19x)
         self._index: dict[tuple[str, str], list[Pattern]] = {}
 
     @classmethod
@@ -225,13 +229,16 @@ class Lexicon:
 
     def _directive(self, fields: list[str], path: str, lineno: int, taxonomy: Taxonomy, override: bool = True) -> None:
         name = fields[0]
-        if name in ("@light", "@speech", "@not_violence", "@allege", "@campaign", "@dissent"):
+        if name in ("@light", "@speech", "@not_violence", "@allege", "@campaign", "@dissent",
+                    "@assault_kill", "@assault_shoot", "@assault_stab", "@military_means"):
             if len(fields) < 2:
                 raise DataFileError(path, lineno, f"{name} needs a comma-separated list of lemmas")
             words = {w for field in fields[1:] for w in field.lower().split(",") if w}
             table = {"@light": self.light_verbs, "@speech": self.speech_verbs, "@not_violence": self.not_violence,
                      "@allege": self.allegation_verbs, "@campaign": self.campaign_words,
-                     "@dissent": self.dissent_words}[name]
+                     "@dissent": self.dissent_words, "@assault_kill": self.assault_kill,
+                     "@assault_shoot": self.assault_shoot, "@assault_stab": self.assault_stab,
+                     "@military_means": self.military_means}[name]
             table.update(words)
         elif name == "@map":
             if len(fields) < 3 or fields[1] not in MAP_NAMES:
@@ -251,7 +258,7 @@ class Lexicon:
                 if form and (override or form not in self.irregular):
                     self.irregular[form] = fields[1].lower()
         else:
-            raise DataFileError(path, lineno, f"unknown directive {name!r} (known: @light, @speech, @not_violence, @allege, @campaign, @dissent, @map, @forms)")
+            raise DataFileError(path, lineno, f"unknown directive {name!r} (known: @light, @speech, @not_violence, @allege, @campaign, @dissent, @assault_kill, @assault_shoot, @assault_stab, @military_means, @map, @forms)")
 
 
 def _parse_pattern(fields: list[str], path: str, lineno: int, taxonomy: Taxonomy) -> Pattern:
