@@ -578,3 +578,10 @@ def test_means_directives_are_validated_with_file_and_line(tmp_path):
     bad.write_text("# a user file\n@assault_stab\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"patterns.txt:2"):
         Lexicon.load(taxonomy=Taxonomy.load(), patterns_file=str(bad))
+
+
+def test_a_climate_change_demonstration_is_for_policy(nlp, document_coder):
+    found = codes(code(nlp, document_coder, "The Swedish activist led the largest climate change demonstration in Stockholm."))
+    assert ("SWECVL", "1412", "SWEGOV") in found, found
+    found = codes(code(nlp, document_coder, "Chilean students held an anti-government rally in Santiago."))
+    assert ("CHLEDU", "141", "CHLGOV") in found, found

@@ -70,15 +70,6 @@ _IMPLIED_AGENTS = {"173": Actor(text="", code="COP", role="COP")}
 # directives of data/event_patterns.txt; the means are read from the sentence, then from up to this many sentences
 # before it ("An attacker stabbed four officers ... The woman was killed in a stairwell": 1823)
 _MEANS_CONTEXT = 3
-# a protest whose aim is a policy is 1412 (codebook section 7: "a rally for a policy 1412"): the protest word (or
-# the protest noun it belongs to) is "anti-X" / "X protest" with X an issue, or protests against/over/about a policy
-_PROTEST_WORDS = frozenset({"protest", "march", "rally", "demonstration", "demonstrate", "strike", "sit-in", "picket"})
-_POLICY_ISSUES = frozenset({
-    "law", "bill", "policy", "reform", "tax", "taxes", "exit", "brexit", "climate", "austerity", "budget", "cut",
-    "ban", "measure", "legislation", "amendment", "treaty", "deal", "plan", "project", "pension", "price", "fuel",
-    "lockdown", "mandate", "vaccine", "war", "pipeline", "mine", "dam", "wage", "tariff", "privatization",
-    "privatisation", "abortion", "immigration", "deportation", "extradition", "constitution", "referendum",
-})
 
 
 class EventCoder:
@@ -433,7 +424,7 @@ class EventCoder:
         out = []
         specific = any(not c.negated and (c.values or c.key in ("prep", "prt")) for c in pattern.conditions)
         for s, t in pairs:
-            pair_code = _policy_protest_code(_assault_code(code, tok, s, t, lexicon=self.lexicon), tok)
+            pair_code = _policy_protest_code(_assault_code(code, tok, s, t, lexicon=self.lexicon), tok, lexicon=self.lexicon)
             confidence = self._confidence(s, t, direct, pattern, comp)
             features = event_features(
                 tier=pattern.tier, specific=specific, complement=comp is not None,
@@ -672,22 +663,25 @@ def _implied_agent(code: str) -> Optional[ActorRef]:
     return ActorRef(actor=actor, mention=None, direct=False) if actor is not None else None
 
 
-def _policy_protest_code(code: str, trigger: Token) -> str:
-    """141 for a demonstration becomes 1412 when its aim is a policy (see _POLICY_ISSUES): "marched against the new
-    law", "an anti-austerity march", "her climate protest". Actors ("anti-government", "against the president")
-    and causes of another kind ("pro-democracy") keep 141."""
+def _policy_protest_code(code: str, trigger: Token, *, lexicon: Lexicon) -> str:
+    """141 for a demonstration becomes 1412 when its aim is a policy (codebook section 7: "a rally for a policy
+    1412"): the protest word (or a protest noun of the sentence: @protest_words) is "anti-X" / "X protest" / "X Y
+    protest" with X an issue (@policy_issues), or protests against/over/about a policy: "marched against the new
+    law", "an anti-austerity march", "her climate change protest". Actors ("anti-government", "against the
+    president") and causes of another kind ("pro-democracy") keep 141."""
     if code != "141":
         return code
-    nodes = [trigger] + [t for t in trigger.sent if t.lemma_.lower() in _PROTEST_WORDS and t.i != trigger.i]
+    nodes = [trigger] + [t for t in trigger.sent if t.lemma_.lower() in lexicon.protest_words and t.i != trigger.i]
     for node in nodes:
         issues = [c for c in node.children if c.dep_ in ("compound", "amod", "nmod")]
+        issues += [g for c in issues if c.dep_ == "compound" for g in c.children if g.dep_ in ("compound", "amod")]
         issues += [c for c in node.children if c.dep_ in ("dobj", "obj") and node.pos_ == "VERB"]
         issues += preposition_objects(node, ("against", "over", "about"))
         for word in issues:
             lemma = word.lemma_.lower()
             if lemma.startswith("anti-"):
                 lemma = lemma[5:]
-            if lemma in _POLICY_ISSUES:
+            if lemma in lexicon.policy_issues:
                 return "1412"
     return code
 

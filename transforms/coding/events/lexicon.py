@@ -106,6 +106,8 @@ class Lexicon:
         self.assault_shoot: set[str] = set()  # @assault_shoot: words of shooting (182 by a non-military attacker)
         self.assault_stab: set[str] = set()  # @assault_stab: word forms of stabbing (a killing with them: 1823)
         self.military_means: set[str] = set()  # @military_means: words that make a killing military force (19x)
+        self.protest_words: set[str] = set()  # @protest_words: nouns and verbs naming a demonstration
+        self.policy_issues: set[str] = set()  # @policy_issues: aims that make a demonstration a rally for policy (1412)
         self._index: dict[tuple[str, str], list[Pattern]] = {}
 
     @classmethod
@@ -230,7 +232,8 @@ class Lexicon:
     def _directive(self, fields: list[str], path: str, lineno: int, taxonomy: Taxonomy, override: bool = True) -> None:
         name = fields[0]
         if name in ("@light", "@speech", "@not_violence", "@allege", "@campaign", "@dissent",
-                    "@assault_kill", "@assault_shoot", "@assault_stab", "@military_means"):
+                    "@assault_kill", "@assault_shoot", "@assault_stab", "@military_means", "@protest_words",
+                    "@policy_issues"):
             if len(fields) < 2:
                 raise DataFileError(path, lineno, f"{name} needs a comma-separated list of lemmas")
             words = {w for field in fields[1:] for w in field.lower().split(",") if w}
@@ -238,7 +241,8 @@ class Lexicon:
                      "@allege": self.allegation_verbs, "@campaign": self.campaign_words,
                      "@dissent": self.dissent_words, "@assault_kill": self.assault_kill,
                      "@assault_shoot": self.assault_shoot, "@assault_stab": self.assault_stab,
-                     "@military_means": self.military_means}[name]
+                     "@military_means": self.military_means, "@protest_words": self.protest_words,
+                     "@policy_issues": self.policy_issues}[name]
             table.update(words)
         elif name == "@map":
             if len(fields) < 3 or fields[1] not in MAP_NAMES:
@@ -258,7 +262,7 @@ class Lexicon:
                 if form and (override or form not in self.irregular):
                     self.irregular[form] = fields[1].lower()
         else:
-            raise DataFileError(path, lineno, f"unknown directive {name!r} (known: @light, @speech, @not_violence, @allege, @campaign, @dissent, @assault_kill, @assault_shoot, @assault_stab, @military_means, @map, @forms)")
+            raise DataFileError(path, lineno, f"unknown directive {name!r} (known: @light, @speech, @not_violence, @allege, @campaign, @dissent, @assault_kill, @assault_shoot, @assault_stab, @military_means, @protest_words, @policy_issues, @map, @forms)")
 
 
 def _parse_pattern(fields: list[str], path: str, lineno: int, taxonomy: Taxonomy) -> Pattern:
