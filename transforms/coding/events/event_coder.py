@@ -12,12 +12,11 @@ from transforms.coding.events.context import (
     STATELESS_ROLES, country_name, domestic_source, fill_countries, sentence_countries, target_countries,
 )
 from transforms.coding.events.lexicon import (
-    APPEAL, DEMAND, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT, REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
+    APPEAL, COMPLEMENT_ONLY_FRAMES, DENY, DEMAND, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT, REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
 )
 from transforms.coding.events.matcher import (
-    PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex, Trigger, direct_object, infinitives,
-    is_passive,
-    is_place_phrase, kind_of, preposition_objects,
+    CIRCUMSTANCE_PREPS, FIRST_PERSON, HEDGE_AUX, PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex,
+    Trigger, children, direct_object, infinitives, is_passive, is_place_phrase, kind_of, preposition_objects,
 )
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
 from transforms.coding.syntax import is_future_aux
@@ -38,6 +37,7 @@ _NOT_ACTOR_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", 
 _VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 # verbal reactions whose object is the thing reacted to, not a second event ("condemned the strikes on X")
 _COMMENT_ROOTS = frozenset({"01", "05", "11"})
+_MEDIATION_CODE = "045"  # "brokered [a ceasefire] between A and B": the mediation, not a second event
 _STATEMENT_ROOT = "01"  # make public statement: its conditions' words do not make event nouns background
 _CONSULT_ROOT = "04"
 _PROTEST_ROOT = "14"
@@ -62,27 +62,14 @@ _STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "SPY", "LEG", "ELI", "PTY"
 # assault (18x), not military force (19x): codebook section 3, "beat / stabbed / shot (non-military attacker) -> 182
 # (or 180 when the means are unclear)", section 7 "killing by stabbing 1823"
 _ARMED_ROLES = frozenset({"MIL", "REB", "INS", "SPY"})
-_KILL_LEMMAS = frozenset({"kill", "slay", "slaughter", "murder"})
-_SHOOT_LEMMAS = frozenset({"shoot", "gun", "snipe"})
 # the agent an event implies when the sentence names none (codebook sections 3 and 7): violence by an unidentified
 # armed actor, an arrest by the police
 _UNIDENTIFIED_ATTACKER = Actor(text="", code="UAF", role="UAF")
 _IMPLIED_AGENTS = {"173": Actor(text="", code="COP", role="COP")}
-_MILITARY_MEANS = frozenset({
-    "shelling", "shell", "airstrike", "air-strike", "bombardment", "artillery", "tank", "missile", "rocket", "mortar",
-    "drone", "warplane", "jet", "helicopter", "gunship", "offensive", "fighting", "clash", "battle", "troop", "soldier",
-    "army", "military",
-})
-# a protest whose aim is a policy is 1412 (codebook section 7: "a rally for a policy 1412"): the protest word (or
-# the protest noun it belongs to) is "anti-X" / "X protest" with X an issue, or protests against/over/about a policy
-_PROTEST_WORDS = frozenset({"protest", "march", "rally", "demonstration", "demonstrate", "strike", "sit-in", "picket"})
-_POLICY_ISSUES = frozenset({
-    "law", "bill", "policy", "reform", "tax", "taxes", "exit", "brexit", "climate", "austerity", "budget", "cut",
-    "ban", "measure", "legislation", "amendment", "treaty", "deal", "plan", "project", "pension", "price", "fuel",
-    "lockdown", "mandate", "vaccine", "war", "pipeline", "mine", "dam", "wage", "tariff", "privatization",
-    "privatisation", "abortion", "immigration", "deportation", "extradition", "constitution", "referendum",
-})
-_STAB_WORDS = frozenset({"stab", "stabs", "stabbed", "stabbing", "knife", "knifed", "knifing", "knifeman", "machete"})
+# the word lists of the means of a killing are the @assault_kill, @assault_shoot, @assault_stab and @military_means
+# directives of data/event_patterns.txt; the means are read from the sentence, then from up to this many sentences
+# before it ("An attacker stabbed four officers ... The woman was killed in a stairwell": 1823)
+_MEANS_CONTEXT = 3
 
 
 class EventCoder:
@@ -145,7 +132,7 @@ class EventCoder:
                 obj = direct_object(trig.token)
                 if obj is None or obj.i == trig.token.i:
                     continue
-                if trig.pattern.code[:2] in _COMMENT_ROOTS:
+                if trig.pattern.code[:2] in _COMMENT_ROOTS or trig.pattern.code == _MEDIATION_CODE:
                     # "condemned the missile launch", "praised the release": the object is what is commented on
                     consumed_by_verbs.add(obj.i)
                 elif obj.i in by_token and by_token[obj.i].pattern.code[:2] == trig.pattern.code[:2]:
@@ -177,7 +164,9 @@ class EventCoder:
         )
         # a governor that codes nothing (no agent found) leaves its complement to be coded on its own
         coded = {i: self._events_for(by_token[i], comp, sentence_index, index) for i, comp in adopted.items()}
-        released = {adopted[i].token.i for i, found in coded.items() if not found}
+        released = {adopted[i].token.i for i, found in coded.items() if not found and not (
+            by_token[i].pattern.frame == INTENT and _no_commitment(by_token[i].token, adopted[i].token)
+        )}  # ... but what a reward is for, or what was agreed to be needed, is no act either
         for trig in triggers:
             tok = trig.token
             if tok.i in governed and tok.i not in released:
@@ -191,6 +180,14 @@ class EventCoder:
             else:
                 main.extend(found)
         main.extend(self._obligations(sent, sentence_index, index, by_token))
+        # what a claim or a denial reports is not coded when the claim is an event itself ("accused X of killing",
+        # "denied that its troops shelled": 112 / 016 only) or nobody known makes it ("analysts speculated that")
+        kept = [e for e in main if not self._unendorsed_claim(sent.doc[e.head], by_token, index)]
+        if len(kept) < len(main):
+            background = []  # the sentence's news was a claim: its circumstances are not news in its place
+        main = kept
+        for event in main:
+            self._code_by_means(event, sent.doc[event.head], by_token)
         # events in purpose/relative clauses and circumstance phrases ("after the attack") only when the
         # sentence has nothing else
         if not main and background:
@@ -205,10 +202,12 @@ class EventCoder:
             if tok.i in by_token or not self.matcher.demands_by_modal(tok):
                 continue
             subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
-            if not subj:
-                continue
+            if not subj or subj[0].lower_ in FIRST_PERSON:
+                continue  # "we must ...": the speaker's own course
             targets = [r for r in self.matcher.actors_at(subj[0], index) if r.mention is not None]
             sources = [r for r in self.matcher.speaker(tok, index) if r.mention is not None]
+            if _obliges_own_side(sources, targets, tok.doc):
+                continue  # "Britain must leave", said by its prime minister: a stated course, not a demand
             for s in sources:
                 for t in targets or [None]:
                     features = event_features(
@@ -237,6 +236,8 @@ class EventCoder:
                 seen.add(node.i)
                 if node.i in by_token and node.i != tok.i:
                     return by_token[node.i]
+                if node.dep_ == "prep" and node.lower_ in CIRCUMSTANCE_PREPS:
+                    continue  # "due to vote [following the resignation]": a circumstance, not what is planned
                 if node.dep_ in ("prep", "xcomp", "ccomp", "aux", "conj") or node.pos_ in ("ADP",) or (
                     node.dep_ == "advcl" and node.head.i == tok.i and node in infinitives(tok)
                 ):
@@ -251,6 +252,8 @@ class EventCoder:
         tok = trig.token
         code = pattern.code
         head_tokens = [tok]
+        if comp is not None and pattern.frame == INTENT and _no_commitment(tok, comp.token):
+            comp = None  # "agreed that talks were needed" (concurred), "offered a reward for [the capture]"
         if comp is not None:
             frame = pattern.frame
             map_name = INTENT if frame == FUTURE_FRAME else frame
@@ -258,10 +261,20 @@ class EventCoder:
             code = comp.pattern.code if frame == SCHEDULED else self.lexicon.map_code(map_name, comp.pattern.code)
             head_tokens.append(comp.token)
         modality = self.matcher.modality(head_tokens + self._governing_light_verb(tok))
+        if pattern.frame == DENY:
+            modality = self.matcher.modality([tok])  # the denial was made; what it denies is not coded
         if pattern.frame in (FUTURE_FRAME, SCHEDULED) and modality not in (NEGATED, HYPOTHETICAL):
             modality = FUTURE
         # obligations reported by a speaker: "X said Y must leave" -> X demands of Y
         demand_by_modal = self.matcher.demands_by_modal(tok)
+        if demand_by_modal and (self.matcher.subject_token(tok) is not None
+                                and self.matcher.subject_token(tok).lower_ in FIRST_PERSON):
+            return []  # '"We must withdraw," X said': X's own course, not a demand
+        if demand_by_modal and _obliges_own_side(
+            [r for r in self.matcher.speaker(tok, index) if r.mention is not None],
+            [r for r in self.matcher.sources(tok, index)[0] if r.mention is not None], tok.doc,
+        ):
+            return []  # "Kenya must withdraw", said by Kenya's president: his own course, not a demand on anyone
         if demand_by_modal:
             code = self.lexicon.map_code(DEMAND, comp.pattern.code if comp is not None else pattern.code)
             modality = ASSERTED  # "X said Y must/should ...": the demand was made
@@ -286,6 +299,12 @@ class EventCoder:
             return []
         if comp is None and pattern.frame in PLAN_FRAMES and any(c.key == "xcomp" for c in pattern.conditions):
             return []  # "plans to ...", "decided to ..." with nothing codable in the plan
+        if comp is None and pattern.frame in COMPLEMENT_ONLY_FRAMES:
+            return []  # "considered leaving", "denied being tired": weighing or denying nothing codable
+        if kind_of(tok) == "VERB" and self._wished_of_another(tok):
+            return []  # "X wants Y to withdraw", "hopes that Y will attack": a wish about someone else's act
+        if kind_of(tok) == "VERB" and _action_as_subject(tok):
+            return []  # "Attacking X would be a mistake": an action talked about, not one that happened
         if comp is None and pattern.frame in (INTENT, FUTURE_FRAME) and not infinitives(tok) and not any(
             not c.negated and (c.values or c.key in ("prep", "prt")) for c in pattern.conditions
         ):
@@ -298,6 +317,8 @@ class EventCoder:
             return []  # a standing position ("the party opposes abortion", "has supported X"), not an act
         if code[:2] in _VIOLENT_ROOTS and self.lexicon.outside_violence(tok.sent):
             return []  # sports results ("beat X 2-1 in the final"), disasters and accidents
+        if code[:2] == _PROTEST_ROOT and self._campaign_rally(tok):
+            return []  # "the candidate held a rally in X": electioneering, not dissent
         imperative = self.matcher.reported_imperative(tok)
 
         sources, direct = self.matcher.sources(tok, index)
@@ -311,6 +332,8 @@ class EventCoder:
             if not sources or code not in self.taxonomy:
                 return []
             targets = [r for r in self.matcher.addressees(imperative, index) if r.mention is not None]
+            if not targets:
+                return []  # an exhortation is an appeal only when speaker and addressee are actors
             direct, between, modality = False, False, ASSERTED
         elif demand_by_modal:
             speaker = self.matcher.speaker(tok, index)
@@ -401,7 +424,7 @@ class EventCoder:
         out = []
         specific = any(not c.negated and (c.values or c.key in ("prep", "prt")) for c in pattern.conditions)
         for s, t in pairs:
-            pair_code = _policy_protest_code(_assault_code(code, tok, s, t), tok)
+            pair_code = _policy_protest_code(_assault_code(code, tok, s, t, lexicon=self.lexicon), tok, lexicon=self.lexicon)
             confidence = self._confidence(s, t, direct, pattern, comp)
             features = event_features(
                 tier=pattern.tier, specific=specific, complement=comp is not None,
@@ -476,6 +499,52 @@ class EventCoder:
         victim = preposition_objects(node, ("on", "against", "of")) if agent else []
         return bool(agent and victim)
 
+    @staticmethod
+    def _code_by_means(event: EventMatch, tok: Token, by_token: dict) -> None:
+        """A killing or wounding "in" / "by" a violent event of a specific means takes that event's code: "killed in a
+        suicide bombing" 1831, "wounded in shelling" 194, "killed in an air strike" 195 (not a generic 180/190)."""
+        if event.cameo_code[:2] not in _VIOLENT_ROOTS or kind_of(tok) != "VERB":
+            return
+        for means in preposition_objects(tok, ("in", "by")):
+            found = by_token.get(means.i)
+            if found is None or found.pattern.code[:2] not in _VIOLENT_ROOTS or found.pattern.code.endswith("0"):
+                continue  # a plain "attack" (180) or "fighting" (190) says nothing of the means
+            event.cameo_code = found.pattern.code
+            event.pattern_id = f"{event.pattern_id}+{found.pattern.pattern_id}"
+            return
+
+    def _wished_of_another(self, tok: Token) -> bool:
+        """``tok`` heads a clause with its own subject under a verb of wanting or planning (a trigger of a
+        +future pattern: "wants [the army to withdraw]", "hopes [that Y will attack]"): a wish, not an act."""
+        node = tok.head if tok.dep_ == "conj" else tok
+        if node.dep_ not in ("ccomp", "xcomp") or not children(node, ("nsubj", "nsubjpass")):
+            return False
+        head = node.head
+        return kind_of(head) == "VERB" and FUTURE_FRAME in self.lexicon.frames_of("VERB", head.lemma_.lower())
+
+    def _unendorsed_claim(self, tok: Token, by_token: dict, index: MentionIndex) -> bool:
+        """``tok`` is in the clause of a verb of allegation or denial that is coded itself ("accused X of [killing]"),
+        whose subject is no actor, or that claims a mere possibility ("speculated that X could [strike]")."""
+        claim = self.matcher.allegation_verb(tok)
+        if claim is None or claim.i == tok.i:
+            return False
+        if claim.i in by_token:
+            return True
+        if any(c.dep_ == "aux" and c.lower_ in (HEDGE_AUX | {_WOULD}) - REQUEST_AUX for c in tok.children):
+            return True  # a claimed possibility is an opinion about the future, not an event
+        subject = self.matcher.subject_token(claim)
+        return not any(r.mention is not None for r in self.matcher.actors_at(subject, index))
+
+    def _campaign_rally(self, tok: Token) -> bool:
+        """A rally or march in a sentence about electioneering (an @campaign word), unless the words make it dissent
+        (the trigger or its object is an @dissent word: "staged a protest"; or it is "against" something)."""
+        if not self.lexicon.campaign(tok.sent):
+            return False
+        words = [tok] + [w for w in (direct_object(tok),) if w is not None]
+        if any(w.lemma_.lower() in self.lexicon.dissent_words for w in words):
+            return False
+        return not any(preposition_objects(w, ("against",)) for w in words)
+
     def _governing_light_verb(self, tok: Token) -> list[Token]:
         """The light verb an event noun is the object of ("could join [the war]", "did not hold [talks]")."""
         if kind_of(tok) == "NOUN" and tok.dep_ in ("dobj", "obj", "attr") and tok.head.lemma_.lower() in self.lexicon.light_verbs:
@@ -540,15 +609,19 @@ def _place_target(
     return ActorRef(actor=Actor(text=target.actor.text, code=country, country=country), mention=target.mention, direct=False)
 
 
-def _assault_code(code: str, trigger: Token, source: Optional[ActorRef], target: Optional[ActorRef]) -> str:
+def _assault_code(
+    code: str, trigger: Token, source: Optional[ActorRef], target: Optional[ActorRef], *, lexicon: Lexicon
+) -> str:
     """The CAMEO code of a killing or shooting by its agent: an armed force (MIL, REB, INS, SPY) or a state named as
     such uses military force (19x, ``code`` unchanged); anyone else -- a gunman, the police, an agent the sentence
     does not name (unless the victims are soldiers) -- assaults: 1823 for a killing with a knife, 182 for a stabbing
-    or a shooting, 180 for a killing whose means the sentence does not give."""
+    or a shooting, 180 for a killing whose means neither the sentence nor the few before it give (words of the
+    @assault_kill / @assault_shoot / @assault_stab / @military_means directives)."""
     if code not in ("180", "190", "193"):
         return code
     lemma = trigger.lemma_.lower()
-    if lemma not in _KILL_LEMMAS | _SHOOT_LEMMAS | {"stab", "knife"}:
+    kill, shoot, stab = lexicon.assault_kill, lexicon.assault_shoot, lexicon.assault_stab
+    if lemma not in kill | shoot | {"stab", "knife"}:
         return code
     if source is not None:
         actor = source.actor
@@ -556,13 +629,30 @@ def _assault_code(code: str, trigger: Token, source: Optional[ActorRef], target:
             return code
     elif target is not None and (target.actor.role or "") in _ARMED_ROLES:
         return code  # "two soldiers were killed": fighting, most likely
-    if _MILITARY_MEANS.intersection(t.lemma_.lower() for t in trigger.sent):
-        return code  # "killed in tank shelling", "killed in an air strike": military force
-    if lemma in ("stab", "knife") or (lemma in _KILL_LEMMAS and _STAB_WORDS.intersection(t.lower_ for t in trigger.sent)):
-        return "1823" if lemma in _KILL_LEMMAS else "182"
-    if lemma in _SHOOT_LEMMAS:
+    if lemma in ("stab", "knife"):
         return "182"
+    if lemma in shoot:
+        return "182" if not lexicon.military_means.intersection(t.lemma_.lower() for t in trigger.sent) else code
+    for words in _means_context(trigger):
+        if lexicon.military_means.intersection(t.lemma_.lower() for t in words):
+            return code  # "killed in tank shelling", "killed in an air strike": military force
+        if stab.intersection(t.lower_ for t in words):
+            return "1823"  # killed with a knife
+        if shoot.intersection(t.lemma_.lower() for t in words) or shoot.intersection(t.lower_ for t in words):
+            return "182"  # killed in a shooting
     return "180"
+
+
+def _means_context(trigger: Token) -> list:
+    """The trigger's sentence, then up to _MEANS_CONTEXT sentences before it (nearest first)."""
+    sents = [trigger.sent]
+    doc = trigger.doc
+    start = trigger.sent.start
+    while len(sents) <= _MEANS_CONTEXT and start > 0:
+        previous = doc[start - 1].sent
+        sents.append(previous)
+        start = previous.start
+    return sents
 
 
 def _implied_agent(code: str) -> Optional[ActorRef]:
@@ -573,22 +663,25 @@ def _implied_agent(code: str) -> Optional[ActorRef]:
     return ActorRef(actor=actor, mention=None, direct=False) if actor is not None else None
 
 
-def _policy_protest_code(code: str, trigger: Token) -> str:
-    """141 for a demonstration becomes 1412 when its aim is a policy (see _POLICY_ISSUES): "marched against the new
-    law", "an anti-austerity march", "her climate protest". Actors ("anti-government", "against the president")
-    and causes of another kind ("pro-democracy") keep 141."""
+def _policy_protest_code(code: str, trigger: Token, *, lexicon: Lexicon) -> str:
+    """141 for a demonstration becomes 1412 when its aim is a policy (codebook section 7: "a rally for a policy
+    1412"): the protest word (or a protest noun of the sentence: @protest_words) is "anti-X" / "X protest" / "X Y
+    protest" with X an issue (@policy_issues), or protests against/over/about a policy: "marched against the new
+    law", "an anti-austerity march", "her climate change protest". Actors ("anti-government", "against the
+    president") and causes of another kind ("pro-democracy") keep 141."""
     if code != "141":
         return code
-    nodes = [trigger] + [t for t in trigger.sent if t.lemma_.lower() in _PROTEST_WORDS and t.i != trigger.i]
+    nodes = [trigger] + [t for t in trigger.sent if t.lemma_.lower() in lexicon.protest_words and t.i != trigger.i]
     for node in nodes:
         issues = [c for c in node.children if c.dep_ in ("compound", "amod", "nmod")]
+        issues += [g for c in issues if c.dep_ == "compound" for g in c.children if g.dep_ in ("compound", "amod")]
         issues += [c for c in node.children if c.dep_ in ("dobj", "obj") and node.pos_ == "VERB"]
         issues += preposition_objects(node, ("against", "over", "about"))
         for word in issues:
             lemma = word.lemma_.lower()
             if lemma.startswith("anti-"):
                 lemma = lemma[5:]
-            if lemma in _POLICY_ISSUES:
+            if lemma in lexicon.policy_issues:
                 return "1412"
     return code
 
@@ -640,6 +733,50 @@ def _same_actor(source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc
     words = doc[target.mention.start : target.mention.end]
     own_words = target.direct and target.actor.country_source == TEXT
     return not own_words or any(t.ent_type_ in PLACE_ENTS for t in words)
+
+
+def _no_commitment(verb: Token, complement: Token) -> bool:
+    """The complement of an intent predicate is no commitment of its subject: it sits in a "that"-clause with no
+    will/would ("agreed that talks were needed": concurred), or in a "for" phrase of the object ("offered a reward
+    for [the capture] of X": what the reward is for)."""
+    node = complement
+    for _ in range(8):
+        if node.i == verb.i or node.head.i == node.i:
+            return False
+        if node.dep_ == "ccomp" and not any(is_future_aux(c, deps=_AUX_DEP) or (c.dep_ in _AUX_DEP and c.lower_ == _WOULD)
+                                            for c in node.children):
+            return True
+        if node.dep_ == "prep" and node.lower_ == "for" and (
+            node.head.i == verb.i or (node.head.dep_ in ("dobj", "obj") and node.head.head.i == verb.i)
+        ):
+            return True
+        node = node.head
+    return False
+
+
+def _obliges_own_side(speakers: list[ActorRef], obliged: list[ActorRef], doc: Doc) -> bool:
+    """Every party a speaker says "must / should" act is the speaker's own side: the speaker itself (a pronoun
+    for it, the same code) or the speaker's country as a whole ("Britain must leave", said by its prime minister)."""
+    if not speakers or not obliged:
+        return False
+    return all(
+        _same_actor(s, o, doc) or (o.actor.code and o.actor.code in (s.actor.code, s.actor.country))
+        for s in speakers for o in obliged
+    )
+
+
+def _action_as_subject(verb: Token) -> bool:
+    """A gerund (or a "to"-infinitive) that is the subject of its clause -- "Attacking X would be a mistake",
+    "Executing him will not bring her back", "To impose sanctions is pointless" -- names an action someone talks
+    about, not an event that took place."""
+    node = verb
+    if node.dep_ == "conj" and node.head.tag_ == node.tag_:
+        node = node.head  # "Attacking and occupying X ..."
+    if node.dep_ not in ("csubj", "csubjpass", "nsubj", "nsubjpass"):
+        return False
+    if any(c.dep_ in ("nsubj", "nsubjpass") and c.i != node.i for c in [*node.head.children, *node.children]):
+        return False  # a subject of its own, or a clause with its subject already: a misparsed participle
+    return node.tag_ == "VBG" or (node.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children))
 
 
 def _depth(token: Token) -> int:

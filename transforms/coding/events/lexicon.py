@@ -23,10 +23,13 @@ OWN, DICTIONARY = "own", "dictionary"
 TRIGGER_KINDS = {"v": "VERB", "n": "NOUN", "a": "ADJ"}
 CONDITION_KEYS = ("obj", "prep", "prt", "mod", "xcomp", "subj", "smod", "comp")
 # complement-taking frames (pattern flags "+intent", ...); each but FUTURE and SCHEDULED names an @map table too
-INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL = (
-    "intent", "future", "scheduled", "threat", "reject", "demand", "appeal"
+INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL, CONSIDER, DENY = (
+    "intent", "future", "scheduled", "threat", "reject", "demand", "appeal", "consider", "deny"
 )
-FRAME_FLAGS = (INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL)
+FRAME_FLAGS = (INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL, CONSIDER, DENY)
+# frames that code only through a coded complement ("considered [imposing sanctions]", "denied that it [supplied]
+# drones"): with none, the predicate is no event ("considered leaving", "denied being tired")
+COMPLEMENT_ONLY_FRAMES = frozenset({CONSIDER, DENY})
 # "+recip": the event holds both ways between its actors ("X and Y met")
 RECIPROCAL = "recip"
 FLAGS = frozenset(FRAME_FLAGS + (RECIPROCAL,))
@@ -99,6 +102,14 @@ class Lexicon:
         self.irregular: dict[str, str] = {}  # word form -> lemma
         self.not_violence: set[str] = set()  # @not_violence: sentence words that rule out violence codes
         self.allegation_verbs: set[str] = set()  # @allege: what their clause reports is not established fact
+        self.campaign_words: set[str] = set()  # @campaign: a rally in a sentence with one is electioneering
+        self.dissent_words: set[str] = set()  # @dissent: ... unless the rally is called one of these
+        self.assault_kill: set[str] = set()  # @assault_kill: verbs of killing whose code depends on the means
+        self.assault_shoot: set[str] = set()  # @assault_shoot: words of shooting (182 by a non-military attacker)
+        self.assault_stab: set[str] = set()  # @assault_stab: word forms of stabbing (a killing with them: 1823)
+        self.military_means: set[str] = set()  # @military_means: words that make a killing military force (19x)
+        self.protest_words: set[str] = set()  # @protest_words: nouns and verbs naming a demonstration
+        self.policy_issues: set[str] = set()  # @policy_issues: aims that make a demonstration a rally for policy (1412)
         self._index: dict[tuple[str, str], list[Pattern]] = {}
 
     @classmethod
@@ -155,6 +166,10 @@ class Lexicon:
         """
         return self._index.get((kind, lemma), [])
 
+    def frames_of(self, kind: str, lemma: str) -> set[str]:
+        """The complement-taking frames (intent, future, ...) of the patterns of a trigger word."""
+        return {p.frame for p in self.lookup(kind, lemma) if p.frame is not None}
+
     def trigger_lemmas(self) -> set[str]:
         """Every trigger lemma of every pattern."""
         return {lemma for kind, lemma in self._index}
@@ -178,10 +193,14 @@ class Lexicon:
             return True
         return bool(_SCORE.search(sent.text))
 
+    def campaign(self, sent) -> bool:
+        """The sentence is about electioneering (an @campaign word: "candidate", "campaign rally")."""
+        return any(token.lemma_.lower() in self.campaign_words or token.lower_ in self.campaign_words for token in sent)
+
     def map_code(self, name: str, code: str) -> str:
         """Re-code ``code`` with the @map table ``name`` (longest matching prefix; ``*`` fallback).
 
-        name: intent | threat | reject | demand | appeal.
+        name: intent | threat | reject | demand | appeal | consider | deny.
         code: A CAMEO code.
         """
         table = self.maps.get(name, {})
@@ -233,12 +252,18 @@ class Lexicon:
 
     def _directive(self, fields: list[str], path: str, lineno: int, taxonomy: Taxonomy, override: bool = True) -> None:
         name = fields[0]
-        if name in ("@light", "@speech", "@not_violence", "@allege"):
+        if name in ("@light", "@speech", "@not_violence", "@allege", "@campaign", "@dissent",
+                    "@assault_kill", "@assault_shoot", "@assault_stab", "@military_means", "@protest_words",
+                    "@policy_issues"):
             if len(fields) < 2:
                 raise DataFileError(path, lineno, f"{name} needs a comma-separated list of lemmas")
             words = {w for field in fields[1:] for w in field.lower().split(",") if w}
             table = {"@light": self.light_verbs, "@speech": self.speech_verbs, "@not_violence": self.not_violence,
-                     "@allege": self.allegation_verbs}[name]
+                     "@allege": self.allegation_verbs, "@campaign": self.campaign_words,
+                     "@dissent": self.dissent_words, "@assault_kill": self.assault_kill,
+                     "@assault_shoot": self.assault_shoot, "@assault_stab": self.assault_stab,
+                     "@military_means": self.military_means, "@protest_words": self.protest_words,
+                     "@policy_issues": self.policy_issues}[name]
             table.update(words)
         elif name == "@map":
             if len(fields) < 3 or fields[1] not in MAP_NAMES:
@@ -258,7 +283,7 @@ class Lexicon:
                 if form and (override or form not in self.irregular):
                     self.irregular[form] = fields[1].lower()
         else:
-            raise DataFileError(path, lineno, f"unknown directive {name!r} (known: @light, @speech, @not_violence, @allege, @map, @forms)")
+            raise DataFileError(path, lineno, f"unknown directive {name!r} (known: @light, @speech, @not_violence, @allege, @campaign, @dissent, @assault_kill, @assault_shoot, @assault_stab, @military_means, @protest_words, @policy_issues, @map, @forms)")
 
 
 def _parse_pattern(fields: list[str], path: str, lineno: int, taxonomy: Taxonomy) -> Pattern:

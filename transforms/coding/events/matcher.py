@@ -24,6 +24,7 @@ REQUEST_AUX = frozenset({"must", "should"})
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "him", "her", "them", "us", "who", "which", "that"})
 SINGULAR_PERSONAL = frozenset({"he", "she", "him", "her", "his", "hers"})
 ALLEGED_ADV = frozenset({"allegedly", "purportedly", "supposedly", "reputedly"})
+FIRST_PERSON = frozenset({"i", "we"})  # "we must ...": the speaker's own side
 THIRD_PERSON = frozenset({"he", "she", "it", "they", "him", "her", "them", "his", "its", "their", "hers", "theirs"})
 SOURCE_PREPS = ("of", "from", "in", "at", "throughout", "across")
 BOUNDARY_NOUNS = frozenset({"border", "frontier", "boundary", "borderline"})
@@ -761,28 +762,36 @@ class EventPatternMatcher:
     def _alleged(self, token: Token) -> bool:
         """The predicate is inside the clause of a verb of allegation or denial ("alleged that X had killed",
         "denied reports that its troops attacked"): a claim, not an established fact."""
+        return self.allegation_verb(token) is not None
+
+    def allegation_verb(self, token: Token) -> Optional[Token]:
+        """The verb of allegation or denial (@allege) whose clause holds ``token`` ("alleged that X had [killed]",
+        "denied reports that its troops [attacked]", "speculated that X could [strike]"), or None."""
         node = token
         for _ in range(6):
             if node.head.i == node.i:
-                return False
+                return None
             head = node.head
             if node.dep_ in ("ccomp", "acl", "relcl") and head.lemma_.lower() in self.lexicon.allegation_verbs:
-                return True
+                return head
             if node.dep_ == "acl" and head.lemma_.lower() in ("report", "claim", "allegation", "accusation", "rumour", "rumor", "speculation"):
-                return True  # "reports that its troops attacked"
+                return self.allegation_verb(head) or head  # "reports that its troops attacked"
             if node.dep_ not in ("conj", "xcomp", "ccomp", "acl", "dobj", "pobj", "prep"):
-                return False
+                return None
             node = head
-        return False
+        return None
 
     def reported_imperative(self, token: Token) -> Optional[Token]:
         """The verb of saying that quotes ``token`` as an order ('"Release them," X told Y'), or None.
 
-        An imperative is a base-form verb with no subject and no auxiliary heading a quoted or reported clause
+        An imperative is a base-form verb with no subject and no auxiliary but "do" ("Don't ...") heading a quoted or
+        reported clause
         (or conjoined to one: '"Attack them and drive them out"').
         """
         node = token
-        if node.tag_ != "VB" or children(node, SUBJECT_DEPS + PASSIVE_SUBJECT_DEPS + ("aux", "auxpass", "mark")):
+        blocking = [c for c in children(node, SUBJECT_DEPS + PASSIVE_SUBJECT_DEPS + ("aux", "auxpass", "mark"))
+                    if not (c.dep_ == "aux" and c.lower_ == "do" and c.i < node.i)]  # '"Don't attack them"'
+        if node.tag_ != "VB" or blocking:
             return None
         if node.dep_ == "conj" and node.head.tag_ == "VB":
             node = node.head
