@@ -9,7 +9,8 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.coding.events.confidence import event_features
 from transforms.coding.events.context import (
-    STATELESS_ROLES, country_name, domestic_source, fill_countries, sentence_countries, target_countries,
+    STATELESS_ROLES, country_name, domestic_source, fill_countries, reachable_targets, sentence_countries,
+    target_countries,
 )
 from transforms.coding.events.lexicon import (
     APPEAL, DEMAND, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT, REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
@@ -363,7 +364,9 @@ class EventCoder:
         if code.startswith(_CONSULT_ROOT) and RECIPROCAL in pattern.flags and all(t is None for _, t in pairs):
             return []  # a meeting needs a counterpart ("the cabinet met" is not an interaction)
         context = sentence_countries(tok.sent, index) if self.infer_countries else {}
-        target_context = target_countries(tok.sent, index) if self.infer_countries else {}
+        target_context = (
+            reachable_targets(target_countries(tok.sent, index), trigger=tok, sources=sources) if self.infer_countries else {}
+        )
         place = self._place_country(head_tokens, index) if self.infer_countries else None
         pairs = [
             fill_countries(s, t, context=context, proper_target=t is not None and t.mention is not None
