@@ -320,6 +320,9 @@ class EventCoder:
             between = False
         else:
             targets, between = self._targets(trig, comp, index)
+            if not targets or _spans(targets) <= _spans(sources):
+                # no target, or only the source itself (the object "he declined" borrows from "asked X to ...")
+                targets = self._reply_targets(tok, sources, index) or targets
         if not sources and not targets:
             return []
         if not sources and kind_of(tok) == "NOUN" and not between and tok.dep_ not in ("nsubj", "nsubjpass", "ROOT"):
@@ -456,6 +459,18 @@ class EventCoder:
                 if refs:
                     break
         return refs, between
+
+    def _reply_targets(self, tok: Token, sources: list[ActorRef], index: MentionIndex) -> list[ActorRef]:
+        """A reply conjoined to what it answers is addressed to its author: "the government asked the judge to wait,
+        but he declined" -> the judge (the object of "asked") declines the government (its subject)."""
+        if tok.dep_ != "conj" or kind_of(tok) != "VERB" or kind_of(tok.head) != "VERB":
+            return []
+        asked = direct_object(tok.head)
+        if asked is None or not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+            return []
+        if not _spans(self.matcher.actors_at(asked, index)) & _spans(sources):
+            return []
+        return [r for r in self.matcher.actors_at(self.matcher.subject_token(tok.head), index) if r.mention is not None]
 
     def _place_country(self, tokens: list[Token], index: MentionIndex) -> Optional[str]:
         """Country of the place the event happens in ("killed 23 people [in Tel Aviv]"), if named."""
@@ -643,6 +658,11 @@ def _same_actor(source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc
     words = doc[target.mention.start : target.mention.end]
     own_words = target.direct and target.actor.country_source == TEXT
     return not own_words or any(t.ent_type_ in PLACE_ENTS for t in words)
+
+
+def _spans(refs: list[ActorRef]) -> set:
+    """The token spans of the mentions of ``refs``."""
+    return {(r.mention.start, r.mention.end) for r in refs if r.mention is not None}
 
 
 def _depth(token: Token) -> int:
