@@ -109,3 +109,15 @@ def test_collective_noun_list_loads_and_reports_bad_lines():
         parse_collective_nouns("jury\nThe Jury\n", "x.txt")
     with pytest.raises(DataFileError, match="x.txt:3: duplicate"):
         parse_collective_nouns("jury\n# c\njury\n", "x.txt")
+
+
+def test_the_one_asked_replies_even_when_another_subject_is_nearer(nlp, document_coder):
+    text = ("Reports said the rebel leader had died, but the US only recently came to believe it. "
+            "The press asked Trump about it that same day, but he declined to comment.")
+    events = code(nlp, document_coder, text)
+    assert {(source, target) for trig, source, _, target in events if trig == "declined"} == {("USAELI", "USAMED")}
+
+
+def test_it_replies_for_the_organisation_asked(nlp, document_coder):
+    events = code(nlp, document_coder, "The Mexican government asked the Mexican army to leave the town, but it refused.")
+    assert ("refused", "MEXMIL", "120", "MEXGOV") in events, events

@@ -20,6 +20,7 @@ from transforms.coding.events.matcher import (
     is_passive,
     is_place_phrase, kind_of, preposition_objects,
 )
+from transforms.coding.events.pronouns import may_be_one_person
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
 from transforms.coding.syntax import is_future_aux
 from transforms.coding.taxonomy import Taxonomy
@@ -83,6 +84,8 @@ _POLICY_ISSUES = frozenset({
     "lockdown", "mandate", "vaccine", "war", "pipeline", "mine", "dam", "wage", "tariff", "privatization",
     "privatisation", "abortion", "immigration", "deportation", "extradition", "constitution", "referendum",
 })
+# pronoun subjects of a reply that stand for the one asked ("asked X ..., but he declined", see _replier)
+_REPLY_PRONOUNS = frozenset({"he", "she", "it"})
 _STAB_WORDS = frozenset({"stab", "stabs", "stabbed", "stabbing", "knife", "knifed", "knifing", "knifeman", "machete"})
 
 
@@ -320,6 +323,7 @@ class EventCoder:
             between = False
         else:
             targets, between = self._targets(trig, comp, index)
+            sources = self._replier(tok, index) or sources
             if not targets or _spans(targets) <= _spans(sources):
                 # no target, or only the source itself (the object "he declined" borrows from "asked X to ...")
                 targets = self._reply_targets(tok, sources, index) or targets
@@ -471,6 +475,20 @@ class EventCoder:
         if not _spans(self.matcher.actors_at(asked, index)) & _spans(sources):
             return []
         return [r for r in self.matcher.actors_at(self.matcher.subject_token(tok.head), index) if r.mention is not None]
+
+    def _replier(self, tok: Token, index: MentionIndex) -> list[ActorRef]:
+        """The pronoun subject of a reply conjoined to a request is the one asked: "the press asked the president
+        ..., but he declined" -> the president (not the latest subject of the text)."""
+        if tok.dep_ != "conj" or kind_of(tok) != "VERB" or kind_of(tok.head) != "VERB":
+            return []
+        subj = [c for c in tok.children if c.dep_ == "nsubj"]
+        asked = direct_object(tok.head)
+        if not subj or asked is None or subj[0].lower_ not in _REPLY_PRONOUNS:
+            return []
+        refs = [r for r in self.matcher.actors_at(asked, index, expand_conj=False) if r.mention is not None]
+        if len(refs) != 1 or (subj[0].lower_ != "it" and not may_be_one_person(refs[0].mention, tok.doc)):
+            return []
+        return [ActorRef(actor=refs[0].actor, mention=refs[0].mention, direct=False)]
 
     def _place_country(self, tokens: list[Token], index: MentionIndex) -> Optional[str]:
         """Country of the place the event happens in ("killed 23 people [in Tel Aviv]"), if named."""

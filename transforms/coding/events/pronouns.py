@@ -1,7 +1,7 @@
 """Which actor mentions a personal pronoun may refer back to.
 
-"He" and "she" stand for one person: not a plural phrase ("the reporters") and not a phrase headed by a collective
-noun ("the government", "a jury": ``data/collective_nouns.txt``). Entity types are not used: the small model tags
+"He" and "she" stand for one person: not a plural phrase ("the reporters"), not a country named as such (an actor
+coded with its country alone) and not a phrase headed by a collective noun ("the government", "a jury": ``data/collective_nouns.txt``). Entity types are not used: the small model tags
 unfamiliar surnames as organisations or places.
 """
 from __future__ import annotations
@@ -43,8 +43,11 @@ def collective_nouns() -> frozenset:
 
 
 def may_be_one_person(mention: ActorMention, doc) -> bool:
-    """The mention may be the antecedent of "he"/"she": its head is not plural and not a collective noun ("the
-    government", "a jury")."""
+    """The mention may be the antecedent of "he"/"she": not a country alone, its head not plural and not a
+    collective noun ("the government", "a jury")."""
+    actor = mention.actor
+    if actor.country and actor.code == actor.country:
+        return False  # a country named as such ("the US had come to believe ...")
     head = doc[mention.start : mention.end].root
     if head.tag_ in PLURAL_TAGS or doc[mention.end - 1].tag_ in PLURAL_TAGS:
         return False
