@@ -121,3 +121,22 @@ def test_the_one_asked_replies_even_when_another_subject_is_nearer(nlp, document
 def test_it_replies_for_the_organisation_asked(nlp, document_coder):
     events = code(nlp, document_coder, "The Mexican government asked the Mexican army to leave the town, but it refused.")
     assert ("refused", "MEXMIL", "120", "MEXGOV") in events, events
+
+
+# ---------------------------------------------------------------------- complements of requests and threats
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Arab League renewed its demand that Egypt lift restrictions on the travel of Sudanese students.",
+        "The Arab League repeated its demand today that Egypt release the Sudanese fishermen.",
+    ],
+)
+def test_the_one_asked_is_the_subject_of_the_request_clause(nlp, document_coder, sentence):
+    events = code(nlp, document_coder, sentence)
+    assert {target for _, source, _, target in events if source == "IGOARBARL"} == {"EGY"}, events
+
+
+def test_a_threat_names_its_place_in_the_infinitive_even_when_a_deeper_event_is_adopted(nlp, document_coder):
+    events = code(nlp, document_coder,
+                  "The separatists threatened to renew their operations in Spain in support of the protest movement.")
+    assert targets_of(events, "threatened") == {"ESP"}, events

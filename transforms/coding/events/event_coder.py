@@ -451,13 +451,15 @@ class EventCoder:
         else:
             first, second = (trig, comp) if trig.pattern.frame in REQUEST_FRAMES else (comp, trig)
             refs, between = self.matcher.targets(first.token, first.pattern, index)
+            if not refs and first is trig and kind_of(trig.token) == "NOUN":
+                refs = self._asked_in_clause(trig.token, index)
             if not refs:
                 refs, between = self.matcher.targets(second.token, second.pattern, index)
         if not refs:
             # the country where the event takes place ("lifted the curfew in X", "blockades in X"); kept below only
             # when it is another country than the source's (see _place_target)
             # ... also of an uncoded complement ("threatened to resume attacks in X")
-            xcomps = infinitives(trig.token) if comp is None and trig.pattern.frame is not None else []
+            xcomps = infinitives(trig.token) if trig.pattern.frame is not None else []
             for tok in ([comp.token] if comp is not None else []) + [trig.token] + xcomps:
                 refs = self.matcher.location_target(tok, index)
                 if refs:
@@ -475,6 +477,20 @@ class EventCoder:
         if not _spans(self.matcher.actors_at(asked, index)) & _spans(sources):
             return []
         return [r for r in self.matcher.actors_at(self.matcher.subject_token(tok.head), index) if r.mention is not None]
+
+    def _asked_in_clause(self, noun: Token, index: MentionIndex) -> list[ActorRef]:
+        """"its demand that X ease ...": the one asked is the subject of the request noun's that-clause (a clause of
+        the noun, or of the light verb it is the object of: "reiterated its demand today that X ..."), not a phrase
+        inside what is asked ("restrictions on the travel of Y")."""
+        clauses = [c for c in noun.children if c.dep_ in ("acl", "ccomp") and any(
+            m.dep_ == "mark" and m.lower_ == "that" for m in c.children)]
+        clauses += [c for verb in self._governing_light_verb(noun) for c in verb.children if c.dep_ == "ccomp"]
+        for clause in clauses:
+            for subj in (c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")):
+                refs = [r for r in self.matcher.actors_at(subj, index) if r.mention is not None]
+                if refs:
+                    return refs
+        return []
 
     def _replier(self, tok: Token, index: MentionIndex) -> list[ActorRef]:
         """The pronoun subject of a reply conjoined to a request is the one asked: "the press asked the president
