@@ -136,6 +136,18 @@ def test_the_one_asked_is_the_subject_of_the_request_clause(nlp, document_coder,
     assert {target for _, source, _, target in events if source == "IGOARBARL"} == {"EGY"}, events
 
 
+@pytest.mark.parametrize(
+    "sentence, target",
+    [
+        ("The Kenyan parliament demanded an apology by the Ugandan army for the raid.", "UGAMIL"),
+        ("The Arab League demanded an admission by Egypt that its police tortured Sudanese students.", "EGY"),
+    ],
+)
+def test_the_one_asked_is_the_agent_of_the_act_demanded(nlp, document_coder, sentence, target):
+    events = code(nlp, document_coder, sentence)
+    assert {t for trig, _, _, t in events if trig.startswith("demanded")} == {target}, events
+
+
 def test_a_threat_names_its_place_in_the_infinitive_even_when_a_deeper_event_is_adopted(nlp, document_coder):
     events = code(nlp, document_coder,
                   "The separatists threatened to renew their operations in Spain in support of the protest movement.")

@@ -451,8 +451,8 @@ class EventCoder:
         else:
             first, second = (trig, comp) if trig.pattern.frame in REQUEST_FRAMES else (comp, trig)
             refs, between = self.matcher.targets(first.token, first.pattern, index)
-            if not refs and first is trig and kind_of(trig.token) == "NOUN":
-                refs = self._asked_in_clause(trig.token, index)
+            if not refs and first is trig:
+                refs = self._asked(trig.token, index)
             if not refs:
                 refs, between = self.matcher.targets(second.token, second.pattern, index)
         if not refs:
@@ -478,18 +478,24 @@ class EventCoder:
             return []
         return [r for r in self.matcher.actors_at(self.matcher.subject_token(tok.head), index) if r.mention is not None]
 
-    def _asked_in_clause(self, noun: Token, index: MentionIndex) -> list[ActorRef]:
-        """"its demand that X ease ...": the one asked is the subject of the request noun's that-clause (a clause of
-        the noun, or of the light verb it is the object of: "reiterated its demand today that X ..."), not a phrase
-        inside what is asked ("restrictions on the travel of Y")."""
-        clauses = [c for c in noun.children if c.dep_ in ("acl", "ccomp") and any(
-            m.dep_ == "mark" and m.lower_ == "that" for m in c.children)]
-        clauses += [c for verb in self._governing_light_verb(noun) for c in verb.children if c.dep_ == "ccomp"]
-        for clause in clauses:
-            for subj in (c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")):
-                refs = [r for r in self.matcher.actors_at(subj, index) if r.mention is not None]
-                if refs:
-                    return refs
+    def _asked(self, request: Token, index: MentionIndex) -> list[ActorRef]:
+        """Who a request is made of when its pattern's places name nobody, rather than a phrase inside what is
+        asked ("restrictions on the travel of Y", "murdered Y"): the subject of a request noun's that-clause (a
+        clause of the noun, or of the light verb it is the object of: "reiterated its demand today that X ease
+        ..."), or the agent of the act demanded ("demanded an admission by X")."""
+        agents = []
+        if kind_of(request) == "NOUN":
+            clauses = [c for c in request.children if c.dep_ in ("acl", "ccomp") and any(
+                m.dep_ == "mark" and m.lower_ == "that" for m in c.children)]
+            clauses += [c for verb in self._governing_light_verb(request) for c in verb.children if c.dep_ == "ccomp"]
+            agents = [s for clause in clauses for s in clause.children if s.dep_ in ("nsubj", "nsubjpass")]
+        else:
+            demanded = direct_object(request)
+            agents = preposition_objects(demanded, ("by",)) if demanded is not None else []
+        for agent in agents:
+            refs = [r for r in self.matcher.actors_at(agent, index) if r.mention is not None]
+            if refs:
+                return refs
         return []
 
     def _replier(self, tok: Token, index: MentionIndex) -> list[ActorRef]:
