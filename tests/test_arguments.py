@@ -152,3 +152,20 @@ def test_a_threat_names_its_place_in_the_infinitive_even_when_a_deeper_event_is_
     events = code(nlp, document_coder,
                   "The separatists threatened to renew their operations in Spain in support of the protest movement.")
     assert targets_of(events, "threatened") == {"ESP"}, events
+
+
+@pytest.mark.parametrize(
+    "sentence, trigger, target",
+    [
+        ("Moldovan lawmakers on Tuesday endorsed an association agreement with the European Union.", "endorsed",
+         "IGOEUREEC"),
+        ("The Moroccan king backed a partnership with Spain.", "backed", "ESP"),
+    ],
+)
+def test_cooperation_with_the_partner_named_by_the_object(nlp, document_coder, sentence, trigger, target):
+    assert targets_of(code(nlp, document_coder, sentence), trigger) == {target}
+
+
+def test_violence_does_not_take_the_instrument_as_partner(nlp, document_coder):
+    events = code(nlp, document_coder, "The Chilean army attacked the village with heavy artillery.")
+    assert targets_of(events, "attacked") <= {"CHLCVL"}, events

@@ -48,6 +48,8 @@ _WOULD = "would"  # a future in the past ("said it would not accept"), for rejec
 _DEMAND_CODE = "100"  # "X said Y must ...": a demand of X on Y
 # roots of cooperation (03 intend to cooperate .. 09 investigate) that a negated plan turns into a rejection
 _COOPERATION_ROOTS = ("03", "09")
+# roots of cooperation whose object's "with" phrase names the partner ("endorsed an agreement with X"): 03 .. 08
+_PARTNER_ROOTS = ("03", "08")
 COMPLEMENT_DEPS = ("xcomp", "ccomp", "dobj", "obj", "pobj", "acl", "advcl", "nsubjpass", "attr")
 # an event noun of violence is news only in an event frame: the object of a light verb ("launched an attack") or
 # the subject of one of these ("the attack killed ...", "the raid took place"); "the war", "the battle for X" are not
@@ -455,6 +457,9 @@ class EventCoder:
                 refs = self._asked(trig.token, index)
             if not refs:
                 refs, between = self.matcher.targets(second.token, second.pattern, index)
+        if not refs and _PARTNER_ROOTS[0] <= (comp or trig).pattern.code[:2] <= _PARTNER_ROOTS[1]:
+            # "endorsed an agreement [with X]", "approved the deal [with X]": the partner of what is agreed to
+            refs = self._partner(trig.token, index)
         if not refs:
             # the country where the event takes place ("lifted the curfew in X", "blockades in X"); kept below only
             # when it is another country than the source's (see _place_target)
@@ -477,6 +482,17 @@ class EventCoder:
         if not _spans(self.matcher.actors_at(asked, index)) & _spans(sources):
             return []
         return [r for r in self.matcher.actors_at(self.matcher.subject_token(tok.head), index) if r.mention is not None]
+
+    def _partner(self, tok: Token, index: MentionIndex) -> list[ActorRef]:
+        """The actor of a "with" phrase of the event verb's object ("endorsed an agreement with X")."""
+        obj = direct_object(tok) if kind_of(tok) == "VERB" else None
+        if obj is None:
+            return []
+        for pobj in preposition_objects(obj, ("with",)):
+            refs = [r for r in self.matcher.actors_at(pobj, index) if r.mention is not None and r.actor.resolved]
+            if refs:
+                return refs
+        return []
 
     def _asked(self, request: Token, index: MentionIndex) -> list[ActorRef]:
         """Who a request is made of when its pattern's places name nobody, rather than a phrase inside what is
