@@ -75,9 +75,17 @@ def test_the_context_fill_leaves_out_actors_of_other_clauses(nlp, document_coder
     assert targets_of(events, trigger) == {None}, events
 
 
+def test_what_the_event_says_is_about_its_counterpart_but_not_what_a_conjoined_act_says(nlp, document_coder):
+    events = code(nlp, document_coder,
+                  "The Bolivian president hailed the report and warned that the Bolivian opposition could block the reform.")
+    assert targets_of(events, "hailed") == {None} and targets_of(events, "warned") == {"BOLOPP"}, events
+
+
 @pytest.mark.parametrize(
     "sentence, trigger, target",
     [
+        ("The Bolivian senator criticized the decision, arguing the Bolivian president had overstepped his powers.",
+         "criticized", "BOLGOV"),
         ("An office worker went on a stabbing spree at the offices of the French police, killing four.", "killing",
          "FRACOP"),
         ("Students continued their hunger strike to demand the resignation of the Bolivian president.", "continued",

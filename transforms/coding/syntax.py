@@ -58,9 +58,11 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
 #: "went on a spree, [killing] four", "continued the strike [to demand] X", "met X and [signed] ...".
 OPEN_CLAUSE_DEPS = ("xcomp", "advcl", "conj", "pcomp")
 #: Clauses with participants of their own: "the law [imposed] by X", "the group, which [is linked] to X",
-#: "until X [joined]" (advcl/ccomp/parataxis only when they have their own subject).
+#: "until X [joined]" (advcl/parataxis/csubj only when they have their own subject). A clausal complement (ccomp)
+#: is not one: what a verb of the scope says, warns or alleges is about its counterpart ("warned that [X could
+#: ...]", "criticized the move, arguing [X was ...]").
 CLOSED_CLAUSE_DEPS = ("relcl", "acl")
-SUBORDINATE_CLAUSE_DEPS = ("advcl", "ccomp", "parataxis", "csubj")
+SUBORDINATE_CLAUSE_DEPS = ("advcl", "parataxis", "csubj")
 #: A preposition that attributes the sentence to a source ("according to X"): X is who reports, not a participant.
 ATTRIBUTION_PREP = "according"
 PARTICIPLE_TAG = "VBN"
@@ -163,8 +165,10 @@ def argument_scope(tok: "Token") -> "Token":
 def in_scope(scope: "Token", tok: "Token", *, along: "Token") -> bool:
     """``tok`` (the head of a phrase) belongs to the clause headed by ``scope``: ``scope`` dominates it and no
     clause of its own comes between them -- a relative clause or verbal modifier ("the law [imposed by X]", "the
-    group, [which is linked to X]"), a subordinate clause with its own subject ("until [X joined]", "while [its
-    application to X is decided]") -- nor an attribution ("according to X"). Clauses on the way from ``scope``
+    group, [which is linked to X]"), an adverbial clause with its own subject ("until [X joined]", "while [its
+    application to X is decided]"); a clausal complement is part of the clause ("warned that [X could ...]"), unless it belongs to another act
+    conjoined to the event ("hailed the report and warned that [X ...]") --
+    nor an attribution ("according to X"). Clauses on the way from ``scope``
     to ``along`` (the event's own word) are the event's own; conjoined clauses of ``scope`` are part of it
     ("X insists ..., but [Y has not passed] it").
 
@@ -186,6 +190,8 @@ def in_scope(scope: "Token", tok: "Token", *, along: "Token") -> bool:
                 return False
             if node.dep_ == "conj" and _has_subject(node) and node.head.i != scope.i:
                 return False
+            if node.dep_ == "ccomp" and node.head.dep_ == "conj" and node.head.i not in own:
+                return False  # what another act conjoined to the event says: "hailed X and [warned that Y ...]"
             if node.lower_ == ATTRIBUTION_PREP and node.dep_ == "prep":
                 return False
         if node.head.i == node.i:
