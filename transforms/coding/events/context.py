@@ -140,8 +140,9 @@ def fill_countries(
 
     source, target: The event's actors.
     context: ``sentence_countries`` of the sentence.
-    targets: ``target_countries`` of the sentence: a missing target is filled with another actor of the one
-        country (never the source itself, never a place phrase); None keeps the country-only fill.
+    targets: ``target_countries`` of the sentence, narrowed to the event's own clause by ``reachable_targets``: a
+        missing target is filled with another actor of the one country (never the source itself, never a place
+        phrase); None keeps the country-only fill.
     proper_target: The target mention is an unknown proper name.
     place: Country of the place phrase of the event's predicate, if any.
     """
