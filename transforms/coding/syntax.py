@@ -7,7 +7,10 @@ One copy of each decision about a clause, read from spaCy's dependency parse:
 - negation: ``is_negation``;
 - future: ``is_future_aux`` (an auxiliary of the future: "will", "shall", "'ll", "won't") and
   ``is_future_clause`` (the future auxiliary on the clause or on a clause governing it, or a future governor:
-  "is set to visit", "plans to travel", "is going to meet").
+  "is set to visit", "plans to travel", "is going to meet");
+- argument scope: ``argument_scope`` (the clause whose phrases may name an event's participants) and
+  ``in_scope`` (a phrase of that clause, not of a clause of its own inside it: a relative clause, a finite
+  adverbial clause, an "according to" attribution).
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "VERB_POS", "AUX_DEPS", "FUTURE_AUX", "FUTURE_GOVERNORS", "NEGATIONS", "INFINITIVE_MARKER",
     "clause_verb", "auxiliaries", "is_past", "is_perfect", "is_negation", "is_future_aux", "is_future_clause",
+    "argument_scope", "in_scope",
 ]
 
 #: Parts of speech of a clause's verb.
@@ -48,6 +52,19 @@ PAST_AUX = frozenset({"did", "had", "was", "were"})
 PRESENT_PERFECT_AUX = frozenset({"has", "have", "'ve"})
 PAST_PERFECT_AUX = "had"
 PAST_TAG = "VBD"
+#: Dependency labels of a clause's own subject (a clause with one is finite: it has participants of its own).
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
+#: Clauses that share the participants of the predicate they depend on when they have no subject of their own:
+#: "went on a spree, [killing] four", "continued the strike [to demand] X", "met X and [signed] ...".
+OPEN_CLAUSE_DEPS = ("xcomp", "advcl", "conj", "pcomp")
+#: Clauses with participants of their own: "the law [imposed] by X", "the group, which [is linked] to X",
+#: "until X [joined]" (advcl/parataxis/csubj only when they have their own subject). A clausal complement (ccomp)
+#: is not one: what a verb of the scope says, warns or alleges is about its counterpart ("warned that [X could
+#: ...]", "criticized the move, arguing [X was ...]").
+CLOSED_CLAUSE_DEPS = ("relcl", "acl")
+SUBORDINATE_CLAUSE_DEPS = ("advcl", "parataxis", "csubj")
+#: A preposition that attributes the sentence to a source ("according to X"): X is who reports, not a participant.
+ATTRIBUTION_PREP = "according"
 PARTICIPLE_TAG = "VBN"
 
 
@@ -113,3 +130,71 @@ def _is_infinitive(verb: "Token") -> bool:
 def auxiliaries(tok: "Token") -> set[str]:
     """The auxiliaries of a verb, lower-cased ("has", "been", "will", ...)."""
     return {c.lower_ for c in tok.children if c.dep_ in AUX_DEPS}
+
+
+def _has_subject(verb: "Token") -> bool:
+    return any(c.dep_ in SUBJECT_DEPS for c in verb.children)
+
+
+def argument_scope(tok: "Token") -> "Token":
+    """The predicate whose phrases may name the participants of the event at ``tok``.
+
+    From an event noun, the verb it depends on ("despite [criticism] by X" -> the clause's verb); from there up
+    through clauses without a subject of their own (participles, "to" infinitives, conjoined verbs sharing the
+    subject: "went on a spree, [killing] four" -> "went"). It stops at a clause with its own subject, and at a
+    relative or reported clause: "the minister said [Russia would attack]" -> "attack" (the speaker is not a
+    participant).
+
+    tok: The event's head token.
+    RETURNS: The token heading the scope (``tok`` itself for a verb with its own subject).
+    """
+    node = tok
+    for _ in range(12):  # from an event noun to its verb
+        if node.pos_ in VERB_POS or node.head.i == node.i:
+            break
+        node = node.head
+    for _ in range(12):
+        if node.head.i == node.i or _has_subject(node) or node.dep_ not in OPEN_CLAUSE_DEPS:
+            break
+        node = node.head
+        while node.pos_ not in VERB_POS and node.head.i != node.i:  # "by [killing]": the preposition's verb
+            node = node.head
+    return node
+
+
+def in_scope(scope: "Token", tok: "Token", *, along: "Token") -> bool:
+    """``tok`` (the head of a phrase) belongs to the clause headed by ``scope``: ``scope`` dominates it and no
+    clause of its own comes between them -- a relative clause or verbal modifier ("the law [imposed by X]", "the
+    group, [which is linked to X]"), an adverbial clause with its own subject ("until [X joined]", "while [its
+    application to X is decided]"); a clausal complement is part of the clause ("warned that [X could ...]"), unless it belongs to another act
+    conjoined to the event ("hailed the report and warned that [X ...]") --
+    nor an attribution ("according to X"). Clauses on the way from ``scope``
+    to ``along`` (the event's own word) are the event's own; conjoined clauses of ``scope`` are part of it
+    ("X insists ..., but [Y has not passed] it").
+
+    scope: ``argument_scope`` of the event.
+    tok: The head of the candidate phrase.
+    along: The event's head token.
+    """
+    own = {along.i, *(a.i for a in along.ancestors)}
+    node = tok
+    for _ in range(40):
+        if node.i == scope.i:
+            return True
+        if node.i not in own:
+            if node.dep_ in CLOSED_CLAUSE_DEPS and node.pos_ in VERB_POS:
+                return False
+            if node.dep_ == "relcl":
+                return False
+            if node.dep_ in SUBORDINATE_CLAUSE_DEPS and _has_subject(node):
+                return False
+            if node.dep_ == "conj" and _has_subject(node) and node.head.i != scope.i:
+                return False
+            if node.dep_ == "ccomp" and node.head.dep_ == "conj" and node.head.i not in own:
+                return False  # what another act conjoined to the event says: "hailed X and [warned that Y ...]"
+            if node.lower_ == ATTRIBUTION_PREP and node.dep_ == "prep":
+                return False
+        if node.head.i == node.i:
+            return False
+        node = node.head
+    return False

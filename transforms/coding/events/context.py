@@ -10,10 +10,11 @@ from __future__ import annotations
 import functools
 from typing import Optional
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from transforms.coding.events.matcher import ActorRef, MentionIndex, is_place_phrase
-from transforms.coding.model import CONTEXT, Actor
+from transforms.coding.model import CONTEXT, Actor, ActorMention
+from transforms.coding.syntax import argument_scope, in_scope
 
 # Roles that are not bound to a country.
 STATELESS_ROLES = frozenset({"IGO", "NGO", "IMG", "MNC", "UIS"})
@@ -41,6 +42,40 @@ def target_countries(sent: Span, index: MentionIndex) -> dict[str, list]:
         if sent.start <= m.start and m.end <= sent.end and m.actor.country and not is_place_phrase(m, sent.doc):
             out.setdefault(m.actor.country, []).append(m)
     return out
+
+
+def reachable_targets(targets: dict[str, list], *, trigger: Token, sources: list[ActorRef]) -> dict[str, list]:
+    """The candidates of ``target_countries`` that may stand for the unnamed counterpart of the event at
+    ``trigger``: actors of the event's own clause (``syntax.argument_scope`` / ``syntax.in_scope``), not the
+    participants of another clause inside it ("the martial law imposed by X", "until X joined", the speaker of
+    "according to X"), and not the source's own phrase: its conjuncts (co-agents: "criticism by X and Y") or
+    what modifies it ("X, which is linked to Y").
+
+    targets: ``target_countries`` of the sentence.
+    trigger: The event's head token.
+    sources: The event's source actors.
+    """
+    doc = trigger.doc
+    scope = argument_scope(trigger)
+    source_heads = [_head(r.mention, doc) for r in sources if r.mention is not None]
+    out: dict[str, list] = {}
+    for country, mentions in targets.items():
+        kept = [
+            m for m in mentions
+            if in_scope(scope, _head(m, doc), along=trigger) and not any(_inside(_head(m, doc), s) for s in source_heads)
+        ]
+        if kept:
+            out[country] = kept
+    return out
+
+
+def _head(mention: ActorMention, doc) -> Token:
+    return doc[mention.start : mention.end].root
+
+
+def _inside(tok: Token, source: Token) -> bool:
+    """``tok`` is part of the phrase of ``source``: a conjunct of it or a word of its subtree."""
+    return tok.i == source.i or source in tok.ancestors or tok in source.conjuncts
 
 
 @functools.lru_cache(maxsize=None)
@@ -105,8 +140,9 @@ def fill_countries(
 
     source, target: The event's actors.
     context: ``sentence_countries`` of the sentence.
-    targets: ``target_countries`` of the sentence: a missing target is filled with another actor of the one
-        country (never the source itself, never a place phrase); None keeps the country-only fill.
+    targets: ``target_countries`` of the sentence, narrowed to the event's own clause by ``reachable_targets``: a
+        missing target is filled with another actor of the one country (never the source itself, never a place
+        phrase); None keeps the country-only fill.
     proper_target: The target mention is an unknown proper name.
     place: Country of the place phrase of the event's predicate, if any.
     """

@@ -9,7 +9,8 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.coding.events.confidence import event_features
 from transforms.coding.events.context import (
-    STATELESS_ROLES, country_name, domestic_source, fill_countries, sentence_countries, target_countries,
+    STATELESS_ROLES, country_name, domestic_source, fill_countries, reachable_targets, sentence_countries,
+    target_countries,
 )
 from transforms.coding.events.lexicon import (
     APPEAL, COMPLEMENT_ONLY_FRAMES, DENY, DEMAND, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT, REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
@@ -18,6 +19,7 @@ from transforms.coding.events.matcher import (
     CIRCUMSTANCE_PREPS, FIRST_PERSON, HEDGE_AUX, PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex,
     Trigger, children, direct_object, infinitives, is_passive, is_place_phrase, kind_of, preposition_objects,
 )
+from transforms.coding.events.pronouns import may_be_one_person
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
 from transforms.coding.syntax import is_future_aux
 from transforms.coding.taxonomy import Taxonomy
@@ -46,6 +48,8 @@ _WOULD = "would"  # a future in the past ("said it would not accept"), for rejec
 _DEMAND_CODE = "100"  # "X said Y must ...": a demand of X on Y
 # roots of cooperation (03 intend to cooperate .. 09 investigate) that a negated plan turns into a rejection
 _COOPERATION_ROOTS = ("03", "09")
+# roots of cooperation whose object's "with" phrase names the partner ("endorsed an agreement with X"): 03 .. 08
+_PARTNER_ROOTS = ("03", "08")
 COMPLEMENT_DEPS = ("xcomp", "ccomp", "dobj", "obj", "pobj", "acl", "advcl", "nsubjpass", "attr")
 # an event noun of violence is news only in an event frame: the object of a light verb ("launched an attack") or
 # the subject of one of these ("the attack killed ...", "the raid took place"); "the war", "the battle for X" are not
@@ -70,6 +74,8 @@ _IMPLIED_AGENTS = {"173": Actor(text="", code="COP", role="COP")}
 # directives of data/event_patterns.txt; the means are read from the sentence, then from up to this many sentences
 # before it ("An attacker stabbed four officers ... The woman was killed in a stairwell": 1823)
 _MEANS_CONTEXT = 3
+# pronoun subjects of a reply that stand for the one asked ("asked X ..., but he declined", see _replier)
+_REPLY_PRONOUNS = frozenset({"he", "she", "it"})
 
 
 class EventCoder:
@@ -342,6 +348,10 @@ class EventCoder:
             between = False
         else:
             targets, between = self._targets(trig, comp, index)
+            sources = self._replier(tok, index) or sources
+            if not targets or _spans(targets) <= _spans(sources):
+                # no target, or only the source itself (the object "he declined" borrows from "asked X to ...")
+                targets = self._reply_targets(tok, sources, index) or targets
         if not sources and not targets:
             return []
         if not sources and kind_of(tok) == "NOUN" and not between and tok.dep_ not in ("nsubj", "nsubjpass", "ROOT"):
@@ -386,7 +396,9 @@ class EventCoder:
         if code.startswith(_CONSULT_ROOT) and RECIPROCAL in pattern.flags and all(t is None for _, t in pairs):
             return []  # a meeting needs a counterpart ("the cabinet met" is not an interaction)
         context = sentence_countries(tok.sent, index) if self.infer_countries else {}
-        target_context = target_countries(tok.sent, index) if self.infer_countries else {}
+        target_context = (
+            reachable_targets(target_countries(tok.sent, index), trigger=tok, sources=sources) if self.infer_countries else {}
+        )
         place = self._place_country(head_tokens, index) if self.infer_countries else None
         pairs = [
             fill_countries(s, t, context=context, proper_target=t is not None and t.mention is not None
@@ -464,18 +476,80 @@ class EventCoder:
         else:
             first, second = (trig, comp) if trig.pattern.frame in REQUEST_FRAMES else (comp, trig)
             refs, between = self.matcher.targets(first.token, first.pattern, index)
+            if not refs and first is trig:
+                refs = self._asked(trig.token, index)
             if not refs:
                 refs, between = self.matcher.targets(second.token, second.pattern, index)
+        if not refs and _PARTNER_ROOTS[0] <= (comp or trig).pattern.code[:2] <= _PARTNER_ROOTS[1]:
+            # "endorsed an agreement [with X]", "approved the deal [with X]": the partner of what is agreed to
+            refs = self._partner(trig.token, index)
         if not refs:
             # the country where the event takes place ("lifted the curfew in X", "blockades in X"); kept below only
             # when it is another country than the source's (see _place_target)
             # ... also of an uncoded complement ("threatened to resume attacks in X")
-            xcomps = infinitives(trig.token) if comp is None and trig.pattern.frame is not None else []
+            xcomps = infinitives(trig.token) if trig.pattern.frame is not None else []
             for tok in ([comp.token] if comp is not None else []) + [trig.token] + xcomps:
                 refs = self.matcher.location_target(tok, index)
                 if refs:
                     break
         return refs, between
+
+    def _reply_targets(self, tok: Token, sources: list[ActorRef], index: MentionIndex) -> list[ActorRef]:
+        """A reply conjoined to what it answers is addressed to its author: "the government asked the judge to wait,
+        but he declined" -> the judge (the object of "asked") declines the government (its subject)."""
+        if tok.dep_ != "conj" or kind_of(tok) != "VERB" or kind_of(tok.head) != "VERB":
+            return []
+        asked = direct_object(tok.head)
+        if asked is None or not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+            return []
+        if not _spans(self.matcher.actors_at(asked, index)) & _spans(sources):
+            return []
+        return [r for r in self.matcher.actors_at(self.matcher.subject_token(tok.head), index) if r.mention is not None]
+
+    def _partner(self, tok: Token, index: MentionIndex) -> list[ActorRef]:
+        """The actor of a "with" phrase of the event verb's object ("endorsed an agreement with X")."""
+        obj = direct_object(tok) if kind_of(tok) == "VERB" else None
+        if obj is None:
+            return []
+        for pobj in preposition_objects(obj, ("with",)):
+            refs = [r for r in self.matcher.actors_at(pobj, index) if r.mention is not None and r.actor.resolved]
+            if refs:
+                return refs
+        return []
+
+    def _asked(self, request: Token, index: MentionIndex) -> list[ActorRef]:
+        """Who a request is made of when its pattern's places name nobody, rather than a phrase inside what is
+        asked ("restrictions on the travel of Y", "murdered Y"): the subject of a request noun's that-clause (a
+        clause of the noun, or of the light verb it is the object of: "reiterated its demand today that X ease
+        ..."), or the agent of the act demanded ("demanded an admission by X")."""
+        agents = []
+        if kind_of(request) == "NOUN":
+            clauses = [c for c in request.children if c.dep_ in ("acl", "ccomp") and any(
+                m.dep_ == "mark" and m.lower_ == "that" for m in c.children)]
+            clauses += [c for verb in self._governing_light_verb(request) for c in verb.children if c.dep_ == "ccomp"]
+            agents = [s for clause in clauses for s in clause.children if s.dep_ in ("nsubj", "nsubjpass")]
+        else:
+            demanded = direct_object(request)
+            agents = preposition_objects(demanded, ("by",)) if demanded is not None else []
+        for agent in agents:
+            refs = [r for r in self.matcher.actors_at(agent, index) if r.mention is not None]
+            if refs:
+                return refs
+        return []
+
+    def _replier(self, tok: Token, index: MentionIndex) -> list[ActorRef]:
+        """The pronoun subject of a reply conjoined to a request is the one asked: "the press asked the president
+        ..., but he declined" -> the president (not the latest subject of the text)."""
+        if tok.dep_ != "conj" or kind_of(tok) != "VERB" or kind_of(tok.head) != "VERB":
+            return []
+        subj = [c for c in tok.children if c.dep_ == "nsubj"]
+        asked = direct_object(tok.head)
+        if not subj or asked is None or subj[0].lower_ not in _REPLY_PRONOUNS:
+            return []
+        refs = [r for r in self.matcher.actors_at(asked, index, expand_conj=False) if r.mention is not None]
+        if len(refs) != 1 or (subj[0].lower_ != "it" and not may_be_one_person(refs[0].mention, tok.doc)):
+            return []
+        return [ActorRef(actor=refs[0].actor, mention=refs[0].mention, direct=False)]
 
     def _place_country(self, tokens: list[Token], index: MentionIndex) -> Optional[str]:
         """Country of the place the event happens in ("killed 23 people [in Tel Aviv]"), if named."""
@@ -777,6 +851,10 @@ def _action_as_subject(verb: Token) -> bool:
     if any(c.dep_ in ("nsubj", "nsubjpass") and c.i != node.i for c in [*node.head.children, *node.children]):
         return False  # a subject of its own, or a clause with its subject already: a misparsed participle
     return node.tag_ == "VBG" or (node.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children))
+
+def _spans(refs: list[ActorRef]) -> set:
+    """The token spans of the mentions of ``refs``."""
+    return {(r.mention.start, r.mention.end) for r in refs if r.mention is not None}
 
 
 def _depth(token: Token) -> int:

@@ -11,6 +11,7 @@ from typing import Iterable, Optional
 from spacy.tokens import Span, Token
 
 from transforms.coding.events.lexicon import Condition, Lexicon, Pattern
+from transforms.coding.events.pronouns import may_be_one_person
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, Actor, ActorMention
 from transforms.coding.syntax import is_future_aux, is_negation
 
@@ -582,7 +583,7 @@ class EventPatternMatcher:
             return []
         if pronoun.lower_ in SINGULAR_PERSONAL:
             # "reporters asked the minister ..., but he declined": "he" is one person, not the reporters
-            candidates = [m for m in candidates if pronoun.doc[m.end - 1].tag_ not in ("NNS", "NNPS")]
+            candidates = [m for m in candidates if may_be_one_person(m, pronoun.doc)]
             if not candidates:
                 return []
         subjects = [m for m in candidates if pronoun.doc[m.end - 1].dep_ in SUBJECT_DEPS + PASSIVE_SUBJECT_DEPS]
