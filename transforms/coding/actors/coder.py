@@ -10,7 +10,7 @@ from transforms.coding.actors.lexicon import UNDATED, load_lexicon
 from transforms.coding.actors.recognizer import COMPONENT_NAME, ruler_matches  # importing registers the factory
 from transforms.coding.actors.resolver import GROUP_NOUNS, ActorResolver, DocState, RulerMatches, referring
 from transforms.coding.dateline import is_dateline_agency, is_dateline_place
-from transforms.coding.model import CONTEXT, Actor, ActorMention
+from transforms.coding.model import CONTEXT, DICTIONARY, TEXT, Actor, ActorMention
 from transforms.coding.text import name_key
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -102,10 +102,13 @@ class ActorCoder:
             consumed.update(range(span.start, span.end))
             for actor in actors:
                 out.append(ActorMention(start=span.start, end=span.end, actor=actor))
+            if len(actors) == 1:
+                state.at_token.update(dict.fromkeys(range(span.start, span.end), actors[0]))
             self._remember(doc, span, actors, state, _within(ents, span))
         seen = set()
         result = []
         out = self._share_plural_roles(doc, sorted(out, key=lambda m: (m.start, m.end)))
+        out = self._generic_bodies_at_home(doc, out)
         for m in out:
             key = (m.start, m.end, m.actor.code, m.actor.country)
             if key not in seen:
@@ -134,6 +137,37 @@ class ActorCoder:
             out[out.index(a)] = ActorMention(start=a.start, end=a.end, actor=shared)
             out.append(ActorMention(start=b.start, end=b.end, actor=dataclasses.replace(shared, text=b.actor.text)))
         return sorted(out, key=lambda m: (m.start, m.end))
+
+    def _generic_body(self, doc: "Doc", mention: ActorMention) -> bool:
+        """Whether a mention is a national body named only by a common noun that many states use for theirs
+        ("Congress", "the National Assembly", "the Defense Department"): the dictionary gives it one country."""
+        a = mention.actor
+        if not a.name or not a.country or a.country_source != DICTIONARY:
+            return False
+        words = [t for t in doc[mention.start : mention.end] if t.lower_ != "the"]
+        text = " ".join(t.text for t in words)
+        return bool(words) and self.lexicon.role_of(text) is not None
+
+    def _generic_bodies_at_home(self, doc: "Doc", mentions: list[ActorMention]) -> list[ActorMention]:
+        """A generic national body ("the Congress", "the Defence Ministry") in an article about another country
+        is that country's: it takes the article's dominant country (``document_country``) instead of the one
+        the dictionary gives the name."""
+        from transforms.coding.coder import document_country  # the document coder imports this module
+
+        generic = [self._generic_body(doc, m) for m in mentions]
+        if not any(generic):
+            return mentions
+        home = document_country([m for m, g in zip(mentions, generic) if not g], None)
+        if home is None:
+            return mentions
+        out = []
+        for m, g in zip(mentions, generic):
+            if g and m.actor.country != home:
+                actor = dataclasses.replace(m.actor, code=home + m.actor.role, country=home, name=None,
+                                            country_source=CONTEXT)
+                m = dataclasses.replace(m, actor=actor)
+            out.append(m)
+        return out
 
     def _candidates(self, doc: "Doc", ents: list["Span"]) -> list["Span"]:
         chunks = []
@@ -243,6 +277,10 @@ class ActorCoder:
             persons = [span]  # a dictionary person the NER took for something else ("Oshima" as a place)
         if persons and len(actors) == 1:
             actors = self._with_appositive(doc, span, persons[0], actors, date, state, consumed, carried)
+        if len(actors) == 1 and not actors[0].code:
+            named = persons[0] if persons else (span if len(span) > 1 and all(t.pos_ == "PROPN" for t in span) else None)
+            if named is not None:  # the small model labels some unknown names GPE or ORG
+                actors = _appositive_of(doc, span, named, actors, state)
         resolved = [a for a in actors if a.code]
         return (resolved or [Actor(text=span.text)]), span
 
@@ -293,15 +331,24 @@ class ActorCoder:
     def _with_appositive(self, doc, span, person, actors, date, state, consumed, carried):
         """A person's appositive ("X, a special adviser to Ishiba, ...") is part of the mention; it codes a
         person the dictionaries do not know."""
+        phrases = []
         for app in span.root.children:
-            if app.dep_ != "appos":
-                continue
-            sub = list(app.subtree)
-            desc = doc[sub[0].i : sub[-1].i + 1]
+            if app.dep_ == "appos":
+                sub = list(app.subtree)
+                phrases.append(doc[sub[0].i : sub[-1].i + 1])
+        if not phrases and actors[0].role and actors[0].role != "ELI" and not actors[0].country:
+            phrases = [p for p in (_comma_phrase(doc, span.end),) if p is not None]
+        for desc in phrases[:1]:
             consumed.update(range(desc.start, desc.end))
-            if actors[0].role and actors[0].role != "ELI":
+            if actors[0].role and actors[0].role != "ELI" and actors[0].country:
                 break
             got = self.resolver.resolve_all(desc.text, date=date, state=state, carried=_placed(carried, desc))[0]
+            if actors[0].role and actors[0].role != "ELI":
+                # "prosecutor X, the U.S. attorney for ...": the title gave the role, the appositive the country
+                if got.country and got.country_source == TEXT:
+                    return [dataclasses.replace(actors[0], code=got.country + actors[0].role, country=got.country,
+                                                country_source=TEXT)]
+                break
             # the appositive states the post at the time of writing ("X, the UN relief coordinator, ..."): it
             # wins over ELI (a dictionary person outside every listed post on this date)
             stated = got.role and got.role != "ELI" and (got.country or _international(got))
@@ -353,6 +400,46 @@ def _aside_before(doc: "Doc", end: int, sent_start: int) -> Optional[int]:
         if doc[k].text in (")", ".", ";"):
             return None
     return None
+
+
+#: Determiners that open a comma-set description of a person ("X, the U.S. attorney for ..., said").
+_DESCRIPTION_DETERMINERS = frozenset({"the", "a", "an"})
+
+
+def _comma_phrase(doc: "Doc", start: int) -> Optional["Span"]:
+    """The description set off by a comma at token ``start`` ("Hal Umber, the U.S. Attorney for the District of
+    Nevada."), up to the next comma, semicolon or the sentence end, when it opens with a determiner and holds at most
+    MAX_MENTION_TOKENS words; None otherwise (for names the parser did not give an appositive)."""
+    if start + 2 >= len(doc) or doc[start].text != "," or doc[start + 1].lower_ not in _DESCRIPTION_DETERMINERS:
+        return None
+    end = start + 1
+    sent_end = doc[start].sent.end
+    while end < sent_end and doc[end].text not in (",", ";", ".", "(", ")") and not doc[end].is_space:
+        end += 1
+    if end - start - 1 > MAX_MENTION_TOKENS:
+        return None
+    return doc[start + 1 : end]
+
+
+def _appositive_of(doc: "Doc", span: "Span", person: "Span", actors: list[Actor], state: DocState) -> list[Actor]:
+    """A person the dictionaries do not know, written as the appositive of a role phrase ("the city's mayor,
+    Ann Dorrow, said"; "Ruritania's police chief, Jan Kos"), is the actor that phrase codes (with the person's
+    name). Unchanged when the name is not such an appositive or the phrase names no role or another named actor."""
+    root = person.root
+    if root.dep_ == "appos" and span.start <= root.i < span.end and root.head.i < span.start:
+        if not any(t.text == "," for t in doc[root.head.i : person.start]):
+            return actors
+        noun = root.head.i
+    elif (len(person) > 1 and person.start >= 2 and doc[person.start - 1].text == ","
+          and doc[person.start - 2].pos_ == "NOUN"
+          and (person.end == len(doc) or doc[person.end].text in (",", ")"))):
+        noun = person.start - 2  # "the city's mayor, Ann Dorrow, ..." that the parser did not join
+    else:
+        return actors
+    head = state.at_token.get(noun)
+    if head is None or not head.role or head.name or not head.code or head.role in ("ELI", "CVL"):
+        return actors
+    return [dataclasses.replace(head, text=actors[0].text, name=person.text)]
 
 
 def _possessors(chunks: list["Span"]) -> list["Span"]:

@@ -80,6 +80,8 @@ GENERIC_PEOPLE = frozenset("people persons families family men women children in
 NAME_PARTICLES = frozenset(
     "al el ad as ash bin ibn bint abu de da do dos das del della di du van von der den ter le la".split()
 )
+#: Name suffixes telling a son from his father ("Ferdinand Marcos Jr."): a full name without it is not the son.
+GENERATION_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|as|ash|at|an|ar|az)-\w", re.IGNORECASE)
 
 
@@ -215,6 +217,8 @@ class DocState:
     countries: list[str] = dataclasses.field(default_factory=list)  # most recent last, no repeats
     persons: list[Actor] = dataclasses.field(default_factory=list)  # most recent last, no repeats
     bodies: list[Actor] = dataclasses.field(default_factory=list)  # international bodies, most recent last
+    #: token index -> the actor of the mention covering it (for appositives: "the city's mayor, Ann Dorrow")
+    at_token: dict[int, Actor] = dataclasses.field(default_factory=dict)
 
     def note_body(self, actor: Actor) -> None:
         if (actor.code or "").startswith("IGO"):
@@ -586,6 +590,8 @@ class ActorResolver:
                 continue
             if not (hits[0] and hits[-1]):
                 continue  # "Hamza bin Laden" is not Osama bin Laden: the first and last written names must match
+            if (ptoks & GENERATION_SUFFIXES) - set(keys) and len(keys) > 1:
+                continue  # "Ferdinand Marcos" is the father, not Ferdinand Marcos Jr.: the suffix must be written
             person = self.lex.people[name]
             in_office = any(p.holds_on(date) for p in person.all_posts())
             titled = bool(title) and any(name_key(title) == name_key(p.title) for p in person.posts)
