@@ -888,3 +888,29 @@ def test_a_father_is_not_linked_to_his_namesake_son(coder):
     assert father.name != "Ferdinand Marcos Jr."
     assert father.code == "PHLELI"
     assert coder.resolve("Ferdinand Marcos Jr.", date=dt.date(2023, 1, 1)).name == "Ferdinand Marcos Jr."
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("the fiancée of murdered journalist Tom Vrell", "CVL"),  # kin of a journalist are no journalists
+        ("the minister's wife", "CVL"),
+        ("the Saudi king's son", "SAUCVL"),
+    ],
+)
+def test_kin_are_private_people(coder, text, expected):
+    assert code(coder, text) == expected
+
+
+def test_a_person_remembered_without_country_takes_the_one_written_later(coder, nlp):
+    text = "Activist Mila Dorsen spoke to reporters. He had hoped to marry Turkish national Mila Dorsen."
+    _, found = mentions(coder, nlp, text)
+    assert [(t, a.code) for t, a in found if "Dorsen" in t] == [
+        ("Activist Mila Dorsen", "CVL"), ("Turkish national Mila Dorsen", "TURCVL")]
+
+
+def test_a_title_inside_the_person_entity_is_remembered(coder, nlp):
+    text = ("In December, Crown Prince Mohammad bin Salman of Saudi Arabia accepted responsibility for the attack. "
+            "Officials believe the crown prince ordered it.")
+    _, found = mentions(coder, nlp, text, date=dt.date(2019, 9, 28))
+    assert dict((t, a.code) for t, a in found)["the crown prince"] == "SAUGOV"

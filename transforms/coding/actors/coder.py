@@ -359,6 +359,8 @@ class ActorCoder:
 
     def _remember(self, doc, span, actors, state: DocState, ents: list["Span"]) -> None:
         persons = [e for e in ents if e.label_ == "PERSON"]
+        if len(persons) > 1 and self.lexicon.role_of(persons[0].text) is not None:
+            persons = persons[1:]  # "Crown Prince" | "Mohammed bin Salman": the first "person" is the title
         for a in actors:
             state.note_country(a.country)
             if not persons:
@@ -376,6 +378,9 @@ class ActorCoder:
                 break
         if title is None and person.start > span.start:
             title = doc[person.start - 1].text if self.lexicon.role_of(doc[person.start - 1].text) else None
+        if title is None:  # the entity holds the title itself ("Crown Prince Mohammed bin Salman" as one PERSON)
+            title = next((doc[person.start : k].text for k in range(person.end - 1, person.start, -1)
+                          if self.lexicon.role_of(doc[person.start : k].text) is not None), None)
         names = [person.text] + ([actor.name] if actor.name else [])
         for name in names:
             state.note_person(actor, name, None)

@@ -797,6 +797,11 @@ class ActorResolver:
         m = head.person
         if m.kind == "coref":
             actor = m.actor
+            written = next((c for c, h in head.countries if h.kind == "form" and h.entry.kind == "country"), None)
+            if written and not actor.country and actor.role and not is_igo_code(actor.code or ""):
+                # "Turkish national Jane Roe" after a "Jane Roe" the article had not placed: the text places her
+                actor = dataclasses.replace(actor, code=written + actor.role, country=written, country_source=TEXT)
+                return dataclasses.replace(actor, text=text)
             if head.eli and actor.country:
                 return dataclasses.replace(referring(actor, text), role="ELI", code=actor.country + "ELI")
             return referring(actor, text)
