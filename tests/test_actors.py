@@ -914,3 +914,14 @@ def test_a_title_inside_the_person_entity_is_remembered(coder, nlp):
             "Officials believe the crown prince ordered it.")
     _, found = mentions(coder, nlp, text, date=dt.date(2019, 9, 28))
     assert dict((t, a.code) for t, a in found)["the crown prince"] == "SAUGOV"
+
+
+def test_a_person_is_placed_by_a_described_nationality(coder, nlp):
+    text = "Mila Dorsen is a Turkish national now living in Berlin. Dorsen spoke at the meeting."
+    _, found = mentions(coder, nlp, text)
+    assert [(t, a.code) for t, a in found if "Dorsen" in t] == [("Mila Dorsen", "TURCVL"), ("Dorsen", "TURCVL")]
+
+
+def test_a_generation_suffix_is_no_one_by_itself(coder):
+    # "King" before "Jr." is part of the name, and "Jr." alone must not link to some dictionary "... Jr."
+    assert coder.resolve("Martin Luther King Jr.", date=dt.date(2019, 1, 1)).name is None

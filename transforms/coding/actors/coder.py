@@ -277,6 +277,8 @@ class ActorCoder:
             persons = [span]  # a dictionary person the NER took for something else ("Oshima" as a place)
         if persons and len(actors) == 1:
             actors = self._with_appositive(doc, span, persons[0], actors, date, state, consumed, carried)
+        if persons and len(actors) == 1 and not actors[0].country and actors[0].role != "ELI":
+            actors = self._with_predicate(doc, span, actors, date, state, carried)
         if len(actors) == 1 and not actors[0].code:
             named = persons[0] if persons else (span if len(span) > 1 and all(t.pos_ == "PROPN" for t in span) else None)
             if named is not None:  # the small model labels some unknown names GPE or ORG
@@ -356,6 +358,28 @@ class ActorCoder:
                 return [dataclasses.replace(got, text=span.text, name=actors[0].name or person.text)]
             break
         return actors
+
+    def _with_predicate(self, doc, span, actors, date, state, carried):
+        """A person the article has not placed, subject of "to be" with a described nationality ("Jane Roe is a
+        Ruritanian national"), takes the country written there, and the role
+        too when the name had none."""
+        root = span.root
+        verb = root.head
+        if root.dep_ != "nsubj" or verb.lemma_ != "be":
+            return actors
+        attrs = [c for c in verb.children if c.dep_ == "attr" and c.i > root.i]
+        if not attrs:
+            return actors
+        sub = list(attrs[0].subtree)
+        if sub[-1].i + 1 - sub[0].i > MAX_MENTION_TOKENS:
+            return actors
+        desc = doc[sub[0].i : sub[-1].i + 1]
+        got = self.resolver.resolve_all(desc.text, date=date, state=state, carried=_placed(carried, desc))[0]
+        if not got.country or got.country_source != TEXT or _international(got):
+            return actors
+        role = actors[0].role or got.role
+        return [dataclasses.replace(actors[0], code=got.country + (role or ""), country=got.country, role=role,
+                                    country_source=TEXT)]
 
     def _remember(self, doc, span, actors, state: DocState, ents: list["Span"]) -> None:
         persons = [e for e in ents if e.label_ == "PERSON"]

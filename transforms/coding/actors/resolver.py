@@ -463,7 +463,9 @@ class ActorResolver:
             return False
         if re.search(r"(?:ish|ist|ite|ic|ese|ian)$", prev.lower()):
             return False
-        return not (j < len(toks) and toks[j].text[:1].isupper())
+        following = toks[j].text if j < len(toks) else ""
+        # "Martin Luther King Jr.": a generation suffix continues the name, it does not start another
+        return not following[:1].isupper() or name_key(following) in GENERATION_SUFFIXES
 
     @staticmethod
     def _form_match(i: int, j: int, entries: list[Entry], span: str) -> DictionaryHit:
@@ -571,8 +573,10 @@ class ActorResolver:
         title: Title written before the name, if any ("President").
         """
         keys = [k for k in keys if k]
+        suffixes = GENERATION_SUFFIXES.intersection(keys)
+        keys = [k for k in keys if k not in GENERATION_SUFFIXES]  # the suffix is checked apart (below)
         if not keys:
-            return None
+            return None  # "Jr." alone names no one
         candidates: set[str] = set()
         for k in (keys[-1], keys[0]):
             candidates |= self.lex.surnames.get(k, set())
@@ -590,8 +594,8 @@ class ActorResolver:
                 continue
             if not (hits[0] and hits[-1]):
                 continue  # "Hamza bin Laden" is not Osama bin Laden: the first and last written names must match
-            if (ptoks & GENERATION_SUFFIXES) - set(keys) and len(keys) > 1:
-                continue  # "Ferdinand Marcos" is the father, not Ferdinand Marcos Jr.: the suffix must be written
+            if (ptoks & GENERATION_SUFFIXES) != suffixes and len(keys) > 1:
+                continue  # "Ferdinand Marcos" is the father, not Ferdinand Marcos Jr.: the same suffix must be written
             person = self.lex.people[name]
             in_office = any(p.holds_on(date) for p in person.all_posts())
             titled = bool(title) and any(name_key(title) == name_key(p.title) for p in person.posts)
