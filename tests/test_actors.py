@@ -925,3 +925,18 @@ def test_a_person_is_placed_by_a_described_nationality(coder, nlp):
 def test_a_generation_suffix_is_no_one_by_itself(coder):
     # "King" before "Jr." is part of the name, and "Jr." alone must not link to some dictionary "... Jr."
     assert coder.resolve("Martin Luther King Jr.", date=dt.date(2019, 1, 1)).name is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("the Senate Judiciary Committee", "LEG"),  # a committee of lawmakers, not a court
+        ("a select committee", "LEG"),
+        ("St. George's Hospital", "HLH"),  # named after the saint, not the capital of Grenada
+        ("Walmart's store in Canberra", "AUS"),  # a capital after "in" is a place, not the government
+        ("officials in Canberra", "AUSGOV"),
+        ("protesters in Canberra", "AUSCVL"),
+    ],
+)
+def test_place_names_inside_names_and_committees(coder, text, expected):
+    assert code(coder, text) == expected

@@ -46,6 +46,8 @@ PREPOSITIONS = frozenset(
     "towards among".split()
 )
 CONJUNCTIONS = frozenset({"and", ",", "&", "or"})
+#: Prepositions after which a capital is the place where something is, not its government ("a store in Canberra").
+LOCATIVE_PREPOSITIONS = frozenset({"in", "at", "near", "inside", "outside", "across"})
 #: Nouns that, after "the two"/"both", refer to the last two countries of the document.
 GROUP_NOUNS = {
     "countries": None, "nations": None, "neighbors": None, "neighbours": None, "sides": None, "states": None,
@@ -416,6 +418,10 @@ class ActorResolver:
                       and after not in NEWSPAPER_WORDS and after.lower() not in self._role_first_words
                       and not lex.lookup(after)):
                     best = None  # "Victoria Park", "Lima Square": a place named after a capital
+            if (best is not None and best.kind == "form" and best.entry.form_kind == "capital"
+                    and re.match(r"(?:St\.?|Saint)[ -]", best.text) and best.end < n
+                    and toks[best.end].text[:1].isupper() and not self._possessive_end(toks, best.end)):
+                best = None  # "St. John's Episcopal Church", "St. George's Hospital": named after the saint
             if (best is not None and best.kind == "form" and best.entry.kind == "org" and best.end - i == 1
                     and best.entry.country is None and best.entry.code == best.entry.role and i > 0
                     and not (matches and matches[-1].end == i)):
@@ -436,6 +442,11 @@ class ActorResolver:
             else:
                 i += 1
         return self._name_runs(text, toks, matches, state, date)
+
+    @staticmethod
+    def _possessive_end(toks: list[MentionToken], k: int) -> bool:
+        """Whether token ``k`` is a possessive ending ("'s")."""
+        return toks[k].text in ("'s", "’s", "'", "’")
 
     @staticmethod
     def _inside_name(toks: list[MentionToken], i: int, matches: list[DictionaryHit]) -> bool:
@@ -721,7 +732,9 @@ class ActorResolver:
             # "Friends of Syria", "Bank of Nowhere": a name made with a place is an organisation, not the place
             return [Actor(text=text)]
         role = head.role
-        if comp and comp[0].role and (role is None or (head.member_default and prep == "of")):
+        if comp and comp[0].role and (role is None or (head.member_default and prep == "of")) and not (
+            prep in LOCATIVE_PREPOSITIONS and self._capital(comp[0])
+        ):  # "Costco's store in Canberra" is not the Australian government
             # A member noun keeps its own sector before an IGO or a named place ("deputy governor of Tyumen").
             place = comp[0].role == "CVL" and comp[0].name is not None
             if not (head.member_default and (comp[0].role == "IGO" or place)):
@@ -749,6 +762,11 @@ class ActorResolver:
             out.append(Actor(text=text, code=code, country=iso, role=role, name=name,
                              country_source=self._country_source(iso, head, comp)))
         return out
+
+    def _capital(self, actor: Actor) -> bool:
+        """Whether ``actor`` is a capital named as a place ("Canberra" -> AUSGOV by metonymy)."""
+        return bool(actor.name) and actor.role == "GOV" and any(
+            e.kind == "country" and e.form_kind == "capital" for e in self.lex.lookup(actor.name))
 
     @staticmethod
     def _country_source(iso: Optional[str], head: _Parse, comp: list[Actor]) -> Optional[str]:
