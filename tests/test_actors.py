@@ -940,3 +940,13 @@ def test_a_generation_suffix_is_no_one_by_itself(coder):
 )
 def test_place_names_inside_names_and_committees(coder, text, expected):
     assert code(coder, text) == expected
+
+
+def test_a_definite_national_places_the_person_just_named(coder, nlp):
+    text = ("Climate activist Ola Brandtberg spoke at the summit on Monday. The 19-year-old Swede said the talks had "
+            "failed. Later, Brandtberg met the delegates. The Swedes in the hall applauded.")
+    _, found = mentions(coder, nlp, text)
+    codes = dict((t, a.code) for t, a in found)
+    assert codes["The 19-year-old Swede"] == "SWECVL"
+    assert codes["Brandtberg"] == "SWECVL"
+    assert codes["The Swedes"] == "SWE"  # the people, not the person

@@ -268,6 +268,9 @@ class ActorCoder:
         if span[0].lower_ in ("his", "her") and root.lemma_.lower() in PERSONAL_STAFF and state.persons:
             return [referring(state.persons[-1], text)], span  # "his office said"
         actors = self.resolver.resolve_all(text, date=date, state=state, carried=_placed(carried, span))
+        placed = self._national_of_last_person(doc, span, actors, state)
+        if placed is not None:
+            return [placed], span
         if all(a.country is None for a in actors) and not any(_international(a) for a in actors):
             actors, span = self._with_complement(doc, span, actors, date, state, consumed, carried)
         if all(a.country is None for a in actors) and any(a.role for a in actors):
@@ -285,6 +288,27 @@ class ActorCoder:
                 actors = _appositive_of(doc, span, named, actors, state)
         resolved = [a for a in actors if a.code]
         return (resolved or [Actor(text=span.text)]), span
+
+    def _national_of_last_person(self, doc, span, actors, state) -> Optional[Actor]:
+        """"The 16-year-old Swede", "the Briton": a definite singular national right after a person the article
+        has not placed refers to that person, and places them (their later mentions get the country too)."""
+        if len(actors) != 1 or not state.persons or not _definite(doc, span):
+            return None
+        if span.root.tag_ not in ("NNP", "NN", "") or span.root.text.endswith("s"):
+            return None  # "the Swedes" are a people, not the person
+        nation = actors[0]
+        if not nation.country or nation.role or nation.country_source != TEXT or any(
+                t.ent_type_ == "PERSON" for t in span):
+            return None
+        if not any(e.kind == "country" and e.form_kind == "people" for e in self.lexicon.lookup(span.root.text)):
+            return None
+        person = state.persons[-1]
+        if person.country or not person.role or person.role in ("IGO", "NGO"):
+            return None
+        placed = dataclasses.replace(person, code=nation.country + person.role, country=nation.country,
+                                     country_source=TEXT)
+        state.replace_person(person, placed)
+        return dataclasses.replace(placed, text=span.text)
 
     def _with_complement(self, doc, span, actors, date, state, consumed, carried):
         """Complete a mention without a country by the "of/from/to ..." phrase right after it
@@ -448,6 +472,20 @@ def _comma_phrase(doc: "Doc", start: int) -> Optional["Span"]:
     if end - start - 1 > MAX_MENTION_TOKENS:
         return None
     return doc[start + 1 : end]
+
+
+def _definite(doc: "Doc", span: "Span") -> bool:
+    """Whether ``span`` is (the end of) a definite noun phrase: it starts with "the", or only lower-case words,
+    numbers and hyphens lie between it and a "the" before it ("the sixteen-year-old" + "Swede", in a sentence the
+    parser did not see)."""
+    if span[0].lower_ == "the":
+        return True
+    k = span.start - 1
+    start = doc[span.start].sent.start
+    while k >= start and span.start - k <= 6 and doc[k].lower_ != "the" and (
+            doc[k].is_lower or doc[k].like_num or doc[k].text == "-"):
+        k -= 1
+    return k >= start and doc[k].lower_ == "the"
 
 
 def _appositive_of(doc: "Doc", span: "Span", person: "Span", actors: list[Actor], state: DocState) -> list[Actor]:

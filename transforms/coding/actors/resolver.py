@@ -232,6 +232,13 @@ class DocState:
                 self.countries.remove(iso3)
             self.countries.append(iso3)
 
+    def replace_person(self, old: Actor, new: Actor) -> None:
+        """Every reference to person ``old`` refers to ``new`` from now on (the article placed them later)."""
+        self.names = {k: (new if a is old else a) for k, a in self.names.items()}
+        self.named = {k: [new if a is old else a for a in people] for k, people in self.named.items()}
+        self.titles = {k: (new if a is old else a) for k, a in self.titles.items()}
+        self.persons = [new if a is old else a for a in self.persons]
+
     def note_person(self, actor: Actor, name: Optional[str], title: Optional[str]) -> None:
         if name:
             for tok in family_names(name, actor.country):
