@@ -950,3 +950,26 @@ def test_a_definite_national_places_the_person_just_named(coder, nlp):
     assert codes["The 19-year-old Swede"] == "SWECVL"
     assert codes["Brandtberg"] == "SWECVL"
     assert codes["The Swedes"] == "SWE"  # the people, not the person
+
+
+@pytest.mark.parametrize(
+    "text, date, expected",
+    [
+        # "former" is about the candidacy; on the date she is a sitting senator (codebook 2.3)
+        ("Former US presidential candidate Elizabeth Warren", dt.date(2020, 4, 15), "USALEG"),
+        ("former President Barack Obama", dt.date(2020, 4, 15), "USAELI"),
+        # a candidate holding no office is PTY
+        ("former Vice President Joe Biden", dt.date(2020, 4, 15), "USAPTY"),
+        ("Joe Biden", dt.date(2017, 6, 1), "USAELI"),
+        ("Donald Trump", dt.date(2016, 3, 1), "USAPTY"),
+    ],
+)
+def test_the_post_held_on_the_date_beats_former(coder, text, date, expected):
+    assert code(coder, text, date=date) == expected
+
+
+def test_a_bracketed_acronym_in_a_description_names_nothing(coder, nlp):
+    # "EFF" is also a South African party's acronym: the description's bracket adds nothing
+    text = "Marla Quenby, a staff attorney of the Electronic Frontier Foundation (EFF), sent a letter to the firm."
+    _, found = mentions(coder, nlp, text)
+    assert not any((a.country or "") == "ZAF" for _, a in found)

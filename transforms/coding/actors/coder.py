@@ -368,7 +368,7 @@ class ActorCoder:
             consumed.update(range(desc.start, desc.end))
             if actors[0].role and actors[0].role != "ELI" and actors[0].country:
                 break
-            got = self.resolver.resolve_all(desc.text, date=date, state=state, carried=_placed(carried, desc))[0]
+            got = self._resolve_description(desc, date, state, carried)
             if actors[0].role and actors[0].role != "ELI":
                 # "prosecutor X, the U.S. attorney for ...": the title gave the role, the appositive the country
                 if got.country and got.country_source == TEXT:
@@ -382,6 +382,13 @@ class ActorCoder:
                 return [dataclasses.replace(got, text=span.text, name=actors[0].name or person.text)]
             break
         return actors
+
+    def _resolve_description(self, desc, date, state, carried) -> Actor:
+        """The actor a person's description names, without a bracketed acronym or expansion ("a lawyer of the
+        Electronic Frontier Foundation (EFF)": the EFF is not South Africa's Economic Freedom Fighters)."""
+        text = _PARENTHESIS.sub("", desc.text)
+        placed = _placed(carried, desc) if text == desc.text else None  # the carried offsets hold for the text
+        return self.resolver.resolve_all(text, date=date, state=state, carried=placed)[0]
 
     def _with_predicate(self, doc, span, actors, date, state, carried):
         """A person the article has not placed, subject of "to be" with a described nationality ("Jane Roe is a
@@ -398,7 +405,7 @@ class ActorCoder:
         if sub[-1].i + 1 - sub[0].i > MAX_MENTION_TOKENS:
             return actors
         desc = doc[sub[0].i : sub[-1].i + 1]
-        got = self.resolver.resolve_all(desc.text, date=date, state=state, carried=_placed(carried, desc))[0]
+        got = self._resolve_description(desc, date, state, carried)
         if not got.country or got.country_source != TEXT or _international(got):
             return actors
         role = actors[0].role or got.role

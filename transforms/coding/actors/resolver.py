@@ -836,12 +836,16 @@ class ActorResolver:
             return referring(actor, text)
         person = m.person if m.kind == "person" else self.lex.people.get(m.entry.name)
         country, role, _title = person.at(date)
+        held = role
         # A title written in the mention states the post at the time of writing ("Senator Rubio").
         title_role = head.role if head.role_from is not None and head.role_from.kind == "role" else None
         if title_role and title_role != role and (role == "ELI" or any(p.role == title_role for p in person.posts)):
             role = title_role
         if head.eli:
-            role = "ELI"
+            # "former presidential candidate X" who is a sitting senator on the date: "former" is about the
+            # other title, the post held then stands (the codebook's "post on the event's date")
+            other = title_role is not None and held not in (None, "ELI") and title_role != held
+            role = held if other else "ELI"
         elif role == "ELI" and head.org is not None:
             # Out of every listed post, but the mention names the body ("NATO Secretary General X").
             org = head.org
