@@ -877,6 +877,8 @@ def test_generic_body_belongs_to_the_country_the_article_is_about(coder, nlp):
             "the Peruvian army stayed in its barracks. The Congress voted to remove her.")
     _, found = mentions(coder, nlp, peru)
     assert dict((t, a.code) for t, a in found)["The Congress"] == "PERLEG"
+    _, found = mentions(coder, nlp, peru.replace("The Congress", "The National Congress"))
+    assert dict((t, a.code) for t, a in found)["The National Congress"] == "PERLEG"
     usa = ("American police guarded the square, the U.S. Army stayed in its barracks and the White House said "
            "nothing. The Congress voted to remove the secretary.")
     _, found = mentions(coder, nlp, usa)
@@ -973,3 +975,9 @@ def test_a_bracketed_acronym_in_a_description_names_nothing(coder, nlp):
     text = "Marla Quenby, a staff attorney of the Electronic Frontier Foundation (EFF), sent a letter to the firm."
     _, found = mentions(coder, nlp, text)
     assert not any((a.country or "") == "ZAF" for _, a in found)
+
+
+def test_a_name_after_someone_elses_role_phrase_is_not_that_role(coder, nlp):
+    text = "Acting via his lawyers, Dario Velkovsky, 31, pleaded not guilty on Tuesday in a court in Ohio."
+    _, found = mentions(coder, nlp, text)
+    assert dict((t, a.role) for t, a in found).get("Dario Velkovsky") != "JUD"

@@ -140,13 +140,18 @@ class ActorCoder:
 
     def _generic_body(self, doc: "Doc", mention: ActorMention) -> bool:
         """Whether a mention is a national body named only by a common noun that many states use for theirs
-        ("Congress", "the National Assembly", "the Defense Department"): the dictionary gives it one country."""
+        ("Congress", "the National Congress", "the Defense Department"): the dictionary gives it one country."""
         a = mention.actor
         if not a.name or not a.country or a.country_source != DICTIONARY:
             return False
-        words = [t for t in doc[mention.start : mention.end] if t.lower_ != "the"]
-        text = " ".join(t.text for t in words)
-        return bool(words) and self.lexicon.role_of(text) is not None
+        words = [t.text for t in doc[mention.start : mention.end] if t.lower_ != "the"]
+        for k in range(len(words)):  # "Congress", "National Congress": a generic noun ends the name ...
+            tail = " ".join(words[k:])
+            if self.lexicon.role_of(tail) is not None and any(
+                    e.kind == "org" and e.country == a.country for e in self.lexicon.lookup(tail)):
+                # ... and no word before it names a country ("U.S. Congress")
+                return not any(e.kind == "country" for w in words[:k] for e in self.lexicon.lookup(w))
+        return False
 
     def _generic_bodies_at_home(self, doc: "Doc", mentions: list[ActorMention]) -> list[ActorMention]:
         """A generic national body ("the Congress", "the Defence Ministry") in an article about another country
@@ -462,6 +467,8 @@ def _aside_before(doc: "Doc", end: int, sent_start: int) -> Optional[int]:
     return None
 
 
+#: Possessive pronouns before a role noun that make it someone else's ("his lawyer, Jan Kos," is not Kos).
+OTHER_POSSESSORS = frozenset({"his", "her", "their", "its", "my", "our", "your"})
 #: Determiners that open a comma-set description of a person ("X, the U.S. attorney for ..., said").
 _DESCRIPTION_DETERMINERS = frozenset({"the", "a", "an"})
 
@@ -510,6 +517,8 @@ def _appositive_of(doc: "Doc", span: "Span", person: "Span", actors: list[Actor]
         noun = person.start - 2  # "the city's mayor, Ann Dorrow, ..." that the parser did not join
     else:
         return actors
+    if doc[noun].tag_ in ("NNS", "NNPS") or doc[noun].left_edge.lower_ in OTHER_POSSESSORS:
+        return actors  # "via his lawyers, Jan Kos,": the name is not the lawyers
     head = state.at_token.get(noun)
     if head is None or not head.role or head.name or not head.code or head.role in ("ELI", "CVL"):
         return actors
