@@ -981,3 +981,12 @@ def test_a_name_after_someone_elses_role_phrase_is_not_that_role(coder, nlp):
     text = "Acting via his lawyers, Dario Velkovsky, 31, pleaded not guilty on Tuesday in a court in Ohio."
     _, found = mentions(coder, nlp, text)
     assert dict((t, a.role) for t, a in found).get("Dario Velkovsky") != "JUD"
+
+
+def test_a_definite_mention_takes_the_country_of_the_same_noun_earlier(coder, nlp):
+    text = ("A court in Lyon jailed two French police officers on Thursday. A Canadian tourist and an Irish student "
+            "testified. The officers said they would appeal. The prosecutors did not comment.")
+    _, found = mentions(coder, nlp, text)
+    codes = dict((t, a.code) for t, a in found)
+    assert codes["The officers"] == "FRACOP"
+    assert codes["The prosecutors"] == "JUD"  # no earlier prosecutors: no country guessed

@@ -104,6 +104,9 @@ class ActorCoder:
                 out.append(ActorMention(start=span.start, end=span.end, actor=actor))
             if len(actors) == 1:
                 state.at_token.update(dict.fromkeys(range(span.start, span.end), actors[0]))
+            for a in actors:
+                if a.role and a.country and not a.name:
+                    state.by_head.setdefault((_head_key(span.root), a.role), set()).add(a.country)
             self._remember(doc, span, actors, state, _within(ents, span))
         seen = set()
         result = []
@@ -280,6 +283,13 @@ class ActorCoder:
             actors, span = self._with_complement(doc, span, actors, date, state, consumed, carried)
         if all(a.country is None for a in actors) and any(a.role for a in actors):
             actors = self._with_patron(doc, span, actors, date, state, carried)
+        if len(actors) == 1 and actors[0].role and not actors[0].country and span[0].lower_ == "the":
+            # "The officers" after "two French police officers": the same noun with the same role, one country
+            seen = state.by_head.get((_head_key(span.root), actors[0].role), set())
+            if len(seen) == 1:
+                iso = next(iter(seen))
+                actors = [dataclasses.replace(actors[0], code=iso + actors[0].role, country=iso,
+                                              country_source=CONTEXT)]
         persons = [e for e in _within(ents, span) if e.label_ == "PERSON"]
         if not persons and len(actors) == 1 and actors[0].name in self.lexicon.people:
             persons = [span]  # a dictionary person the NER took for something else ("Oshima" as a place)
@@ -486,6 +496,11 @@ def _comma_phrase(doc: "Doc", start: int) -> Optional["Span"]:
     if end - start - 1 > MAX_MENTION_TOKENS:
         return None
     return doc[start + 1 : end]
+
+
+def _head_key(token) -> str:
+    """A mention's head noun for matching a later definite mention of it ("officers" = "officer")."""
+    return (token.lemma_ or token.text).lower()
 
 
 def _definite(doc: "Doc", span: "Span") -> bool:

@@ -221,6 +221,8 @@ class DocState:
     bodies: list[Actor] = dataclasses.field(default_factory=list)  # international bodies, most recent last
     #: token index -> the actor of the mention covering it (for appositives: "the city's mayor, Ann Dorrow")
     at_token: dict[int, Actor] = dataclasses.field(default_factory=dict)
+    #: (head noun lemma, role) -> countries of the mentions with that head and role ("officers", COP -> {FRA})
+    by_head: dict[tuple[str, str], set[str]] = dataclasses.field(default_factory=dict)
 
     def note_body(self, actor: Actor) -> None:
         if (actor.code or "").startswith("IGO"):
