@@ -990,3 +990,17 @@ def test_a_definite_mention_takes_the_country_of_the_same_noun_earlier(coder, nl
     codes = dict((t, a.code) for t, a in found)
     assert codes["The officers"] == "FRACOP"
     assert codes["The prosecutors"] == "JUD"  # no earlier prosecutors: no country guessed
+
+
+def test_a_surname_that_is_a_capital_refers_to_the_person_named_before(coder, nlp):
+    text = ("Swiss activist Ruth Amman criticised the plan on Monday. Amman said the vote was unfair. Protesters in "
+            "Amman marched on Tuesday.")
+    _, found = mentions(coder, nlp, text)
+    codes = [(t, a.code) for t, a in found]
+    assert ("Amman", "CHECVL") in codes
+    assert ("Protesters in Amman", "JORCVL") in codes  # a place after a preposition stays the place
+
+
+def test_the_written_country_beats_a_namesake_of_another_country(coder):
+    assert code(coder, "Jordan's King Abdullah", date=dt.date(2019, 5, 1)) == "JORGOV"
+    assert code(coder, "German Chancellor Angela Merkel", date=dt.date(2019, 5, 1)) == "DEUGOV"

@@ -438,6 +438,10 @@ class ActorCoder:
         if not persons or len(actors) != 1:
             return
         person = persons[0]
+        end = person.end
+        while end < span.end and doc[end].text[:1].isupper() and not doc[end].is_punct and doc[end].ent_iob_ == "B":
+            end += 1  # "Ruth" + "Amman": a capital the recognizer marked right after a given name ends the name
+        person = doc[person.start : end]
         actor = actors[0]
         if not actor.code:
             actor = dataclasses.replace(actor, name=person.text)

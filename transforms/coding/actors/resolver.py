@@ -359,7 +359,7 @@ class ActorResolver:
                 key = name_key(" ".join(content))
                 if key in state.titles:
                     return [referring(state.titles[key], text)]
-        matches = self._scan(text, toks, state, date, carried)
+        matches = self._scan(text, toks, state, date, carried, complement=depth > 0)
         return self._assemble(text, toks, matches, date, state, depth, carried)
 
     def _group(self, text: str, state: DocState) -> Optional[list[Actor]]:
@@ -382,7 +382,8 @@ class ActorResolver:
         ]
 
     def _scan(
-        self, text: str, toks: list[MentionToken], state: Optional[DocState], date: dt.date, carried: Optional["RulerMatches"]
+        self, text: str, toks: list[MentionToken], state: Optional[DocState], date: dt.date,
+        carried: Optional["RulerMatches"], complement: bool = False,
     ) -> list[DictionaryHit]:
         """Dictionary forms and role nouns of a mention, longest first at each token; where the recognizer's
         matches (``carried``) already tell what a span is, that is used instead of looking it up again."""
@@ -414,6 +415,13 @@ class ActorResolver:
                 actor = state.names.get(name_key(toks[i].text))
                 if actor is not None:
                     best = DictionaryHit(i, i + 1, "coref", actor=actor, text=toks[i].text)
+            if (best is not None and best.kind == "form" and best.entry.kind == "country"
+                    and best.entry.form_kind in ("capital", "region", "city") and best.end - i == 1
+                    and state is not None and name_key(toks[i].text) in state.names
+                    and not self._inside_name(toks, i, matches) and not (complement and i == 0)
+                    and (i == 0 or toks[i - 1].lower not in PREPOSITIONS)):
+                # "Amman said" after "Ruth Amman": the person the article named, not the capital
+                best = DictionaryHit(i, i + 1, "coref", actor=state.names[name_key(toks[i].text)], text=toks[i].text)
             if best is not None and best.kind == "form" and best.entry.form_kind in ("capital", "region") \
                     and best.end - i == 1 and not (matches and matches[-1].end == i):
                 before = toks[i - 1].text if i > 0 else ""
@@ -536,10 +544,10 @@ class ActorResolver:
             # ("the Bush administration") or as the whole mention.
             role_after = any(m.start == j and (m.kind == "role" or (m.entry and m.entry.role)) for m in matches)
             alone = j - i == 1 and not title and not role_after and len(toks) > 1
-            person = None if alone else self._pick_person(keys, date, title)
+            stated = {m.entry.country for m in matches if m.kind == "form" and m.entry.kind == "country"}
+            person = None if alone else self._pick_person(keys, date, title, stated=stated)
             typo = self._misspelt_country(span) if j == i + 1 else None
             variant = None if person is not None or typo is not None or alone else self.lex.fuzzy(span)
-            stated = {m.entry.country for m in matches if m.kind == "form" and m.entry.kind == "country"}
             if variant and stated and variant[0].country not in stated:
                 variant = None  # "Kyrgyz Prime Minister X": not a look-alike name of another country
             if person is not None:
@@ -585,12 +593,15 @@ class ActorResolver:
                 return e
         return None
 
-    def _pick_person(self, keys: list[str], date: dt.date, title: Optional[str] = None) -> Optional[Person]:
+    def _pick_person(
+        self, keys: list[str], date: dt.date, title: Optional[str] = None, *, stated: frozenset = frozenset()
+    ) -> Optional[Person]:
         """The dictionary person a written name refers to, or None when unknown or ambiguous.
 
         keys: Normalised name tokens ("g", "w", "bush").
         date: Date of the text (a person in office then is preferred).
         title: Title written before the name, if any ("President").
+        stated: Countries written in the mention ("Jordan's King Abdullah"): people of those countries win.
         """
         keys = [k for k in keys if k]
         suffixes = GENERATION_SUFFIXES.intersection(keys)
@@ -622,6 +633,8 @@ class ActorResolver:
             scored.append(((matched, titled, in_office), person.last_end(), person))
         if not scored:
             return None
+        if stated and any(x[2].country in stated for x in scored):
+            scored = [x for x in scored if x[2].country in stated]  # "Jordan's King Abdullah" is Jordan's
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
         top = [x for x in scored if x[0] == scored[0][0]]
         # Same evidence for people of different countries, or for several people in office ("Kim" alone):
@@ -841,6 +854,11 @@ class ActorResolver:
         held = role
         # A title written in the mention states the post at the time of writing ("Senator Rubio").
         title_role = head.role if head.role_from is not None and head.role_from.kind == "role" else None
+        written = [c for c, h in head.countries if h.kind == "form" and h.entry.kind == "country"]
+        if written and title_role and country and not is_igo_code(country) and country not in written:
+            # "Jordan's King Abdullah" is not Saudi Arabia's King Abdullah: the written country and title win
+            return Actor(text=text, code=written[0] + title_role, country=written[0], role=title_role,
+                         country_source=TEXT)
         if title_role and title_role != role and (role == "ELI" or any(p.role == title_role for p in person.posts)):
             role = title_role
         if head.eli:
