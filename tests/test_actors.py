@@ -1004,3 +1004,9 @@ def test_a_surname_that_is_a_capital_refers_to_the_person_named_before(coder, nl
 def test_the_written_country_beats_a_namesake_of_another_country(coder):
     assert code(coder, "Jordan's King Abdullah", date=dt.date(2019, 5, 1)) == "JORGOV"
     assert code(coder, "German Chancellor Angela Merkel", date=dt.date(2019, 5, 1)) == "DEUGOV"
+
+
+def test_a_given_name_alone_is_nobodys_family_name(coder):
+    # an East Asian minister listed with an English alias ("David Lee" for Lee Ta-wei): "David" alone is no one
+    assert coder.resolve("David", date=dt.date(2017, 4, 19)).code is None
+    assert coder.resolve("David Lee", date=dt.date(2017, 4, 19)).code == "TWNGOV"
