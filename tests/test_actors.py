@@ -1010,3 +1010,17 @@ def test_a_given_name_alone_is_nobodys_family_name(coder):
     # an East Asian minister listed with an English alias ("David Lee" for Lee Ta-wei): "David" alone is no one
     assert coder.resolve("David", date=dt.date(2017, 4, 19)).code is None
     assert coder.resolve("David Lee", date=dt.date(2017, 4, 19)).code == "TWNGOV"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("an Iraq War veteran", "CVL"),  # a war named after a country is not the country
+        ("Korean War veterans", "CVL"),
+        ("Syrian war refugees", "SYRREF"),  # a national adjective before lower-case "war" still places them
+        ("the White House chief of staff", "USAGOV"),  # "chief of staff" takes the sector of its body
+        ("the army chief of staff", "MIL"),
+    ],
+)
+def test_wars_and_chiefs_of_staff(coder, text, expected):
+    assert code(coder, text) == expected

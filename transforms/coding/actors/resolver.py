@@ -435,6 +435,10 @@ class ActorResolver:
                       and after not in NEWSPAPER_WORDS and after.lower() not in self._role_first_words
                       and not lex.lookup(after)):
                     best = None  # "Victoria Park", "Lima Square": a place named after a capital
+            if (best is not None and best.kind == "form" and best.entry.kind == "country" and best.end < n
+                    and (toks[best.end].text in ("War", "Wars")
+                         or toks[best.end].lower in ("war", "wars") and best.entry.form_kind == "name")):
+                best = None  # "an Iraq War veteran", "the Korean War": a war named after a country is not it
             if (best is not None and best.kind == "form" and best.entry.form_kind == "capital"
                     and re.match(r"(?:St\.?|Saint)[ -]", best.text) and best.end < n
                     and toks[best.end].text[:1].isupper() and not self._possessive_end(toks, best.end)):
@@ -548,6 +552,8 @@ class ActorResolver:
             person = None if alone else self._pick_person(keys, date, title, stated=stated)
             typo = self._misspelt_country(span) if j == i + 1 else None
             variant = None if person is not None or typo is not None or alone else self.lex.fuzzy(span)
+            if toks[j - 1].text in ("War", "Wars") or (j < len(toks) and toks[j].text in ("War", "Wars")):
+                person, typo, variant = None, None, None  # "Korean War": the name of a war, nobody's name
             if variant and stated and variant[0].country not in stated:
                 variant = None  # "Kyrgyz Prime Minister X": not a look-alike name of another country
             if person is not None:
