@@ -1024,3 +1024,7 @@ def test_a_given_name_alone_is_nobodys_family_name(coder):
 )
 def test_wars_and_chiefs_of_staff(coder, text, expected):
     assert code(coder, text) == expected
+
+
+def test_a_sentence_initial_no_is_no_name(coder):
+    assert code(coder, "No doctor") == "HLH"  # not North Korea's defence minister No Kwang-chol

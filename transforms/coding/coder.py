@@ -104,9 +104,9 @@ DOMINANT_SHARE = 0.5
 
 def document_country(mentions: list[ActorMention], dateline: Optional[str]) -> Optional[str]:
     """The country an article is about, for actors that the text does not place: the dateline's country, else
-    the only country of the mentions whose country is written or known from the dictionaries, else the country of
-    at least DOMINANT_SHARE (and three) of them. Media (news agencies quoted as sources) are not counted. None when
-    nothing is clear.
+    the only country of the mentions whose country is written or known from the dictionaries (news agencies quoted
+    as sources left out), else the country of at least DOMINANT_SHARE (and three) of them. None when nothing is
+    clear.
 
     mentions: The document's actor mentions.
     dateline: ISO3 country of the dateline place, if any.
@@ -115,15 +115,17 @@ def document_country(mentions: list[ActorMention], dateline: Optional[str]) -> O
         return dateline
     counts: dict[str, int] = {}
     for m in mentions:
-        # news agencies quoted as sources ("the Associated Press reported") say nothing of where the news is
-        if m.actor.country and m.actor.country_source in (TEXT, DICTIONARY) and m.actor.role != "MED":
+        if m.actor.country and m.actor.country_source in (TEXT, DICTIONARY):
             counts[m.actor.country] = counts.get(m.actor.country, 0) + 1
     if not counts:
         return None
+    # news agencies quoted as sources ("the Associated Press reported") say nothing of where the news is
+    named = {m.actor.country for m in mentions if m.actor.country and m.actor.role != "MED"
+             and m.actor.country_source in (TEXT, DICTIONARY)}
+    if len(named) == 1:
+        return next(iter(named))  # the only country the article names
     best = max(counts, key=lambda c: (counts[c], -list(counts).index(c)))
     total = sum(counts.values())
-    if len(counts) == 1:
-        return best  # the only country the article names
     return best if counts[best] >= 3 and counts[best] / total >= DOMINANT_SHARE else None
 
 

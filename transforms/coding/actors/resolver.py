@@ -519,7 +519,10 @@ class ActorResolver:
         i = 0
         while i < len(toks):
             t = toks[i].text
-            if i not in covered and t[:1].isupper() and t.lower() not in DETERMINERS | PRONOUNS | PREPOSITIONS:
+            # "No doctor": a sentence-initial "No" before a common noun is no name (nor North Korea's No Kwang-chol)
+            lone_no = t.lower() == "no" and not (i + 1 < len(toks) and toks[i + 1].text[:1].isupper())
+            if (i not in covered and t[:1].isupper() and t.lower() not in DETERMINERS | PRONOUNS | PREPOSITIONS
+                    and not lone_no):
                 j = i
                 while j < len(toks) and j not in covered and (
                     toks[j].text[:1].isupper() or _name_particle(toks, j, covered)
