@@ -112,6 +112,9 @@ def test_country_sources_are_recorded(document_coder, nlp):
      "protesters on Tuesday.", {"source_country": "PER", "source_country_source": "CONTEXT"}),
     # no document country when none dominates
     ("Chile and Argentina met on Monday. Police arrested two protesters on Tuesday.", {"source_country": None}),
+    # the only country an article names, whatever a news agency quoted as source is
+    ("A fire swept through a market in Bangladesh on Monday, the Associated Press reported. Police arrested two "
+     "guards on Tuesday.", {"source_country": "BGD", "source_country_source": "CONTEXT"}),
 ])
 def test_document_context_places_the_police_of_an_arrest(document_coder, nlp, text, expected):
     arrest = next(e for e in code_text(document_coder, nlp, text, doc_date=D) if e["cameo_root"] == "17")

@@ -104,8 +104,9 @@ DOMINANT_SHARE = 0.5
 
 def document_country(mentions: list[ActorMention], dateline: Optional[str]) -> Optional[str]:
     """The country an article is about, for actors that the text does not place: the dateline's country, else
-    the country of at least DOMINANT_SHARE (and three) of the mentions whose country is written or known from the
-    dictionaries. None when neither is clear.
+    the only country of the mentions whose country is written or known from the dictionaries (news agencies quoted
+    as sources left out), else the country of at least DOMINANT_SHARE (and three) of them. None when nothing is
+    clear.
 
     mentions: The document's actor mentions.
     dateline: ISO3 country of the dateline place, if any.
@@ -118,6 +119,11 @@ def document_country(mentions: list[ActorMention], dateline: Optional[str]) -> O
             counts[m.actor.country] = counts.get(m.actor.country, 0) + 1
     if not counts:
         return None
+    # news agencies quoted as sources ("the Associated Press reported") say nothing of where the news is
+    named = {m.actor.country for m in mentions if m.actor.country and m.actor.role != "MED"
+             and m.actor.country_source in (TEXT, DICTIONARY)}
+    if len(named) == 1:
+        return next(iter(named))  # the only country the article names
     best = max(counts, key=lambda c: (counts[c], -list(counts).index(c)))
     total = sum(counts.values())
     return best if counts[best] >= 3 and counts[best] / total >= DOMINANT_SHARE else None

@@ -10,7 +10,7 @@ from transforms.coding.actors.lexicon import UNDATED, load_lexicon
 from transforms.coding.actors.recognizer import COMPONENT_NAME, ruler_matches  # importing registers the factory
 from transforms.coding.actors.resolver import GROUP_NOUNS, ActorResolver, DocState, RulerMatches, referring
 from transforms.coding.dateline import is_dateline_agency, is_dateline_place
-from transforms.coding.model import CONTEXT, Actor, ActorMention
+from transforms.coding.model import CONTEXT, DICTIONARY, TEXT, Actor, ActorMention
 from transforms.coding.text import name_key
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -102,10 +102,16 @@ class ActorCoder:
             consumed.update(range(span.start, span.end))
             for actor in actors:
                 out.append(ActorMention(start=span.start, end=span.end, actor=actor))
+            if len(actors) == 1:
+                state.at_token.update(dict.fromkeys(range(span.start, span.end), actors[0]))
+            for a in actors:
+                if a.role and a.country and not a.name:
+                    state.by_head.setdefault((_head_key(span.root), a.role), set()).add(a.country)
             self._remember(doc, span, actors, state, _within(ents, span))
         seen = set()
         result = []
         out = self._share_plural_roles(doc, sorted(out, key=lambda m: (m.start, m.end)))
+        out = self._generic_bodies_at_home(doc, out)
         for m in out:
             key = (m.start, m.end, m.actor.code, m.actor.country)
             if key not in seen:
@@ -134,6 +140,42 @@ class ActorCoder:
             out[out.index(a)] = ActorMention(start=a.start, end=a.end, actor=shared)
             out.append(ActorMention(start=b.start, end=b.end, actor=dataclasses.replace(shared, text=b.actor.text)))
         return sorted(out, key=lambda m: (m.start, m.end))
+
+    def _generic_body(self, doc: "Doc", mention: ActorMention) -> bool:
+        """Whether a mention is a national body named only by a common noun that many states use for theirs
+        ("Congress", "the National Congress", "the Defense Department"): the dictionary gives it one country."""
+        a = mention.actor
+        if not a.name or not a.country or a.country_source != DICTIONARY:
+            return False
+        words = [t.text for t in doc[mention.start : mention.end] if t.lower_ != "the"]
+        for k in range(len(words)):  # "Congress", "National Congress": a generic noun ends the name ...
+            tail = " ".join(words[k:])
+            if self.lexicon.role_of(tail) is not None and any(
+                    e.kind == "org" and e.country == a.country for e in self.lexicon.lookup(tail)):
+                # ... and no word before it names a country ("U.S. Congress")
+                return not any(e.kind == "country" for w in words[:k] for e in self.lexicon.lookup(w))
+        return False
+
+    def _generic_bodies_at_home(self, doc: "Doc", mentions: list[ActorMention]) -> list[ActorMention]:
+        """A generic national body ("the Congress", "the Defence Ministry") in an article about another country
+        is that country's: it takes the article's dominant country (``document_country``) instead of the one
+        the dictionary gives the name."""
+        from transforms.coding.coder import document_country  # the document coder imports this module
+
+        generic = [self._generic_body(doc, m) for m in mentions]
+        if not any(generic):
+            return mentions
+        home = document_country([m for m, g in zip(mentions, generic) if not g], None)
+        if home is None:
+            return mentions
+        out = []
+        for m, g in zip(mentions, generic):
+            if g and m.actor.country != home:
+                actor = dataclasses.replace(m.actor, code=home + m.actor.role, country=home, name=None,
+                                            country_source=CONTEXT)
+                m = dataclasses.replace(m, actor=actor)
+            out.append(m)
+        return out
 
     def _candidates(self, doc: "Doc", ents: list["Span"]) -> list["Span"]:
         chunks = []
@@ -234,17 +276,54 @@ class ActorCoder:
         if span[0].lower_ in ("his", "her") and root.lemma_.lower() in PERSONAL_STAFF and state.persons:
             return [referring(state.persons[-1], text)], span  # "his office said"
         actors = self.resolver.resolve_all(text, date=date, state=state, carried=_placed(carried, span))
+        placed = self._national_of_last_person(doc, span, actors, state)
+        if placed is not None:
+            return [placed], span
         if all(a.country is None for a in actors) and not any(_international(a) for a in actors):
             actors, span = self._with_complement(doc, span, actors, date, state, consumed, carried)
         if all(a.country is None for a in actors) and any(a.role for a in actors):
             actors = self._with_patron(doc, span, actors, date, state, carried)
+        if len(actors) == 1 and actors[0].role and not actors[0].country and span[0].lower_ == "the":
+            # "The officers" after "two French police officers": the same noun with the same role, one country
+            seen = state.by_head.get((_head_key(span.root), actors[0].role), set())
+            if len(seen) == 1:
+                iso = next(iter(seen))
+                actors = [dataclasses.replace(actors[0], code=iso + actors[0].role, country=iso,
+                                              country_source=CONTEXT)]
         persons = [e for e in _within(ents, span) if e.label_ == "PERSON"]
         if not persons and len(actors) == 1 and actors[0].name in self.lexicon.people:
             persons = [span]  # a dictionary person the NER took for something else ("Oshima" as a place)
         if persons and len(actors) == 1:
             actors = self._with_appositive(doc, span, persons[0], actors, date, state, consumed, carried)
+        if persons and len(actors) == 1 and not actors[0].country and actors[0].role != "ELI":
+            actors = self._with_predicate(doc, span, actors, date, state, carried)
+        if len(actors) == 1 and not actors[0].code:
+            named = persons[0] if persons else (span if len(span) > 1 and all(t.pos_ == "PROPN" for t in span) else None)
+            if named is not None:  # the small model labels some unknown names GPE or ORG
+                actors = _appositive_of(doc, span, named, actors, state)
         resolved = [a for a in actors if a.code]
         return (resolved or [Actor(text=span.text)]), span
+
+    def _national_of_last_person(self, doc, span, actors, state) -> Optional[Actor]:
+        """"The 16-year-old Swede", "the Briton": a definite singular national right after a person the article
+        has not placed refers to that person, and places them (their later mentions get the country too)."""
+        if len(actors) != 1 or not state.persons or not _definite(doc, span):
+            return None
+        if span.root.tag_ not in ("NNP", "NN", "") or span.root.text.endswith("s"):
+            return None  # "the Swedes" are a people, not the person
+        nation = actors[0]
+        if not nation.country or nation.role or nation.country_source != TEXT or any(
+                t.ent_type_ == "PERSON" for t in span):
+            return None
+        if not any(e.kind == "country" and e.form_kind == "people" for e in self.lexicon.lookup(span.root.text)):
+            return None
+        person = state.persons[-1]
+        if person.country or not person.role or person.role in ("IGO", "NGO"):
+            return None
+        placed = dataclasses.replace(person, code=nation.country + person.role, country=nation.country,
+                                     country_source=TEXT)
+        state.replace_person(person, placed)
+        return dataclasses.replace(placed, text=span.text)
 
     def _with_complement(self, doc, span, actors, date, state, consumed, carried):
         """Complete a mention without a country by the "of/from/to ..." phrase right after it
@@ -293,15 +372,24 @@ class ActorCoder:
     def _with_appositive(self, doc, span, person, actors, date, state, consumed, carried):
         """A person's appositive ("X, a special adviser to Ishiba, ...") is part of the mention; it codes a
         person the dictionaries do not know."""
+        phrases = []
         for app in span.root.children:
-            if app.dep_ != "appos":
-                continue
-            sub = list(app.subtree)
-            desc = doc[sub[0].i : sub[-1].i + 1]
+            if app.dep_ == "appos":
+                sub = list(app.subtree)
+                phrases.append(doc[sub[0].i : sub[-1].i + 1])
+        if not phrases and actors[0].role and actors[0].role != "ELI" and not actors[0].country:
+            phrases = [p for p in (_comma_phrase(doc, span.end),) if p is not None]
+        for desc in phrases[:1]:
             consumed.update(range(desc.start, desc.end))
-            if actors[0].role and actors[0].role != "ELI":
+            if actors[0].role and actors[0].role != "ELI" and actors[0].country:
                 break
-            got = self.resolver.resolve_all(desc.text, date=date, state=state, carried=_placed(carried, desc))[0]
+            got = self._resolve_description(desc, date, state, carried)
+            if actors[0].role and actors[0].role != "ELI":
+                # "prosecutor X, the U.S. attorney for ...": the title gave the role, the appositive the country
+                if got.country and got.country_source == TEXT:
+                    return [dataclasses.replace(actors[0], code=got.country + actors[0].role, country=got.country,
+                                                country_source=TEXT)]
+                break
             # the appositive states the post at the time of writing ("X, the UN relief coordinator, ..."): it
             # wins over ELI (a dictionary person outside every listed post on this date)
             stated = got.role and got.role != "ELI" and (got.country or _international(got))
@@ -310,8 +398,39 @@ class ActorCoder:
             break
         return actors
 
+    def _resolve_description(self, desc, date, state, carried) -> Actor:
+        """The actor a person's description names, without a bracketed acronym or expansion ("a lawyer of the
+        Electronic Frontier Foundation (EFF)": the EFF is not South Africa's Economic Freedom Fighters)."""
+        text = _PARENTHESIS.sub("", desc.text)
+        placed = _placed(carried, desc) if text == desc.text else None  # the carried offsets hold for the text
+        return self.resolver.resolve_all(text, date=date, state=state, carried=placed)[0]
+
+    def _with_predicate(self, doc, span, actors, date, state, carried):
+        """A person the article has not placed, subject of "to be" with a described nationality ("Jane Roe is a
+        Ruritanian national"), takes the country written there, and the role
+        too when the name had none."""
+        root = span.root
+        verb = root.head
+        if root.dep_ != "nsubj" or verb.lemma_ != "be":
+            return actors
+        attrs = [c for c in verb.children if c.dep_ == "attr" and c.i > root.i]
+        if not attrs:
+            return actors
+        sub = list(attrs[0].subtree)
+        if sub[-1].i + 1 - sub[0].i > MAX_MENTION_TOKENS:
+            return actors
+        desc = doc[sub[0].i : sub[-1].i + 1]
+        got = self._resolve_description(desc, date, state, carried)
+        if not got.country or got.country_source != TEXT or _international(got):
+            return actors
+        role = actors[0].role or got.role
+        return [dataclasses.replace(actors[0], code=got.country + (role or ""), country=got.country, role=role,
+                                    country_source=TEXT)]
+
     def _remember(self, doc, span, actors, state: DocState, ents: list["Span"]) -> None:
         persons = [e for e in ents if e.label_ == "PERSON"]
+        if len(persons) > 1 and self.lexicon.role_of(persons[0].text) is not None:
+            persons = persons[1:]  # "Crown Prince" | "Mohammed bin Salman": the first "person" is the title
         for a in actors:
             state.note_country(a.country)
             if not persons:
@@ -319,6 +438,10 @@ class ActorCoder:
         if not persons or len(actors) != 1:
             return
         person = persons[0]
+        end = person.end
+        while end < span.end and doc[end].text[:1].isupper() and not doc[end].is_punct and doc[end].ent_iob_ == "B":
+            end += 1  # "Ruth" + "Amman": a capital the recognizer marked right after a given name ends the name
+        person = doc[person.start : end]
         actor = actors[0]
         if not actor.code:
             actor = dataclasses.replace(actor, name=person.text)
@@ -329,6 +452,9 @@ class ActorCoder:
                 break
         if title is None and person.start > span.start:
             title = doc[person.start - 1].text if self.lexicon.role_of(doc[person.start - 1].text) else None
+        if title is None:  # the entity holds the title itself ("Crown Prince Mohammed bin Salman" as one PERSON)
+            title = next((doc[person.start : k].text for k in range(person.end - 1, person.start, -1)
+                          if self.lexicon.role_of(doc[person.start : k].text) is not None), None)
         names = [person.text] + ([actor.name] if actor.name else [])
         for name in names:
             state.note_person(actor, name, None)
@@ -353,6 +479,69 @@ def _aside_before(doc: "Doc", end: int, sent_start: int) -> Optional[int]:
         if doc[k].text in (")", ".", ";"):
             return None
     return None
+
+
+#: Possessive pronouns before a role noun that make it someone else's ("his lawyer, Jan Kos," is not Kos).
+OTHER_POSSESSORS = frozenset({"his", "her", "their", "its", "my", "our", "your"})
+#: Determiners that open a comma-set description of a person ("X, the U.S. attorney for ..., said").
+_DESCRIPTION_DETERMINERS = frozenset({"the", "a", "an"})
+
+
+def _comma_phrase(doc: "Doc", start: int) -> Optional["Span"]:
+    """The description set off by a comma at token ``start`` ("Hal Umber, the U.S. Attorney for the District of
+    Nevada."), up to the next comma, semicolon or the sentence end, when it opens with a determiner and holds at most
+    MAX_MENTION_TOKENS words; None otherwise (for names the parser did not give an appositive)."""
+    if start + 2 >= len(doc) or doc[start].text != "," or doc[start + 1].lower_ not in _DESCRIPTION_DETERMINERS:
+        return None
+    end = start + 1
+    sent_end = doc[start].sent.end
+    while end < sent_end and doc[end].text not in (",", ";", ".", "(", ")") and not doc[end].is_space:
+        end += 1
+    if end - start - 1 > MAX_MENTION_TOKENS:
+        return None
+    return doc[start + 1 : end]
+
+
+def _head_key(token) -> str:
+    """A mention's head noun for matching a later definite mention of it ("officers" = "officer")."""
+    return (token.lemma_ or token.text).lower()
+
+
+def _definite(doc: "Doc", span: "Span") -> bool:
+    """Whether ``span`` is (the end of) a definite noun phrase: it starts with "the", or only lower-case words,
+    numbers and hyphens lie between it and a "the" before it ("the sixteen-year-old" + "Swede", in a sentence the
+    parser did not see)."""
+    if span[0].lower_ == "the":
+        return True
+    k = span.start - 1
+    start = doc[span.start].sent.start
+    while k >= start and span.start - k <= 6 and doc[k].lower_ != "the" and (
+            doc[k].is_lower or doc[k].like_num or doc[k].text == "-"):
+        k -= 1
+    return k >= start and doc[k].lower_ == "the"
+
+
+def _appositive_of(doc: "Doc", span: "Span", person: "Span", actors: list[Actor], state: DocState) -> list[Actor]:
+    """A person the dictionaries do not know, written as the appositive of a role phrase ("the city's mayor,
+    Ann Dorrow, said"; "Ruritania's police chief, Jan Kos"), is the actor that phrase codes (with the person's
+    name). Unchanged when the name is not such an appositive or the phrase names no role or another named actor."""
+    root = person.root
+    if root.dep_ == "appos" and span.start <= root.i < span.end and root.head.i < span.start:
+        if not any(t.text == "," for t in doc[root.head.i : person.start]):
+            return actors
+        noun = root.head.i
+    elif (len(person) > 1 and person.start >= 2 and doc[person.start - 1].text == ","
+          and doc[person.start - 2].pos_ == "NOUN"
+          and (person.end == len(doc) or doc[person.end].text in (",", ")"))):
+        noun = person.start - 2  # "the city's mayor, Ann Dorrow, ..." that the parser did not join
+    else:
+        return actors
+    if doc[noun].tag_ in ("NNS", "NNPS") or doc[noun].left_edge.lower_ in OTHER_POSSESSORS:
+        return actors  # "via his lawyers, Jan Kos,": the name is not the lawyers
+    head = state.at_token.get(noun)
+    if head is None or not head.role or head.name or not head.code or head.role in ("ELI", "CVL"):
+        return actors
+    return [dataclasses.replace(head, text=actors[0].text, name=person.text)]
 
 
 def _possessors(chunks: list["Span"]) -> list["Span"]:

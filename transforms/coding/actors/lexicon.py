@@ -392,10 +392,15 @@ class ActorLexicon:
         if post not in person.posts:
             person.posts.append(post)
         entry = Entry("person", national, None, None, name, "person", name)
+        own = family_names(name, national)
         for form in [name, *aliases]:
             self.add_form(form, dataclasses.replace(entry, form=form))
-            if len(name_key(form).split()) >= 2:
-                for family in family_names(form, national):
+            words = name_key(form).split()
+            if len(words) >= 2:
+                # an English-style alias of an East Asian name ("David Lee" for Lee Ta-wei) keeps the family name
+                # of the canonical name: "David" alone is nobody's family name
+                shared = [f for f in own if f in words]
+                for family in shared or family_names(form, national):
                     self.surnames.setdefault(family, set()).add(name)
 
     # -- lookup -----------------------------------------------------------------------------------------

@@ -46,6 +46,8 @@ PREPOSITIONS = frozenset(
     "towards among".split()
 )
 CONJUNCTIONS = frozenset({"and", ",", "&", "or"})
+#: Prepositions after which a capital is the place where something is, not its government ("a store in Canberra").
+LOCATIVE_PREPOSITIONS = frozenset({"in", "at", "near", "inside", "outside", "across"})
 #: Nouns that, after "the two"/"both", refer to the last two countries of the document.
 GROUP_NOUNS = {
     "countries": None, "nations": None, "neighbors": None, "neighbours": None, "sides": None, "states": None,
@@ -80,6 +82,8 @@ GENERIC_PEOPLE = frozenset("people persons families family men women children in
 NAME_PARTICLES = frozenset(
     "al el ad as ash bin ibn bint abu de da do dos das del della di du van von der den ter le la".split()
 )
+#: Name suffixes telling a son from his father ("Ferdinand Marcos Jr."): a full name without it is not the son.
+GENERATION_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|as|ash|at|an|ar|az)-\w", re.IGNORECASE)
 
 
@@ -215,6 +219,10 @@ class DocState:
     countries: list[str] = dataclasses.field(default_factory=list)  # most recent last, no repeats
     persons: list[Actor] = dataclasses.field(default_factory=list)  # most recent last, no repeats
     bodies: list[Actor] = dataclasses.field(default_factory=list)  # international bodies, most recent last
+    #: token index -> the actor of the mention covering it (for appositives: "the city's mayor, Ann Dorrow")
+    at_token: dict[int, Actor] = dataclasses.field(default_factory=dict)
+    #: (head noun lemma, role) -> countries of the mentions with that head and role ("officers", COP -> {FRA})
+    by_head: dict[tuple[str, str], set[str]] = dataclasses.field(default_factory=dict)
 
     def note_body(self, actor: Actor) -> None:
         if (actor.code or "").startswith("IGO"):
@@ -225,6 +233,13 @@ class DocState:
             if iso3 in self.countries:
                 self.countries.remove(iso3)
             self.countries.append(iso3)
+
+    def replace_person(self, old: Actor, new: Actor) -> None:
+        """Every reference to person ``old`` refers to ``new`` from now on (the article placed them later)."""
+        self.names = {k: (new if a is old else a) for k, a in self.names.items()}
+        self.named = {k: [new if a is old else a for a in people] for k, people in self.named.items()}
+        self.titles = {k: (new if a is old else a) for k, a in self.titles.items()}
+        self.persons = [new if a is old else a for a in self.persons]
 
     def note_person(self, actor: Actor, name: Optional[str], title: Optional[str]) -> None:
         if name:
@@ -344,7 +359,7 @@ class ActorResolver:
                 key = name_key(" ".join(content))
                 if key in state.titles:
                     return [referring(state.titles[key], text)]
-        matches = self._scan(text, toks, state, date, carried)
+        matches = self._scan(text, toks, state, date, carried, complement=depth > 0)
         return self._assemble(text, toks, matches, date, state, depth, carried)
 
     def _group(self, text: str, state: DocState) -> Optional[list[Actor]]:
@@ -367,7 +382,8 @@ class ActorResolver:
         ]
 
     def _scan(
-        self, text: str, toks: list[MentionToken], state: Optional[DocState], date: dt.date, carried: Optional["RulerMatches"]
+        self, text: str, toks: list[MentionToken], state: Optional[DocState], date: dt.date,
+        carried: Optional["RulerMatches"], complement: bool = False,
     ) -> list[DictionaryHit]:
         """Dictionary forms and role nouns of a mention, longest first at each token; where the recognizer's
         matches (``carried``) already tell what a span is, that is used instead of looking it up again."""
@@ -399,6 +415,13 @@ class ActorResolver:
                 actor = state.names.get(name_key(toks[i].text))
                 if actor is not None:
                     best = DictionaryHit(i, i + 1, "coref", actor=actor, text=toks[i].text)
+            if (best is not None and best.kind == "form" and best.entry.kind == "country"
+                    and best.entry.form_kind in ("capital", "region", "city") and best.end - i == 1
+                    and state is not None and name_key(toks[i].text) in state.names
+                    and not self._inside_name(toks, i, matches) and not (complement and i == 0)
+                    and (i == 0 or toks[i - 1].lower not in PREPOSITIONS)):
+                # "Amman said" after "Ruth Amman": the person the article named, not the capital
+                best = DictionaryHit(i, i + 1, "coref", actor=state.names[name_key(toks[i].text)], text=toks[i].text)
             if best is not None and best.kind == "form" and best.entry.form_kind in ("capital", "region") \
                     and best.end - i == 1 and not (matches and matches[-1].end == i):
                 before = toks[i - 1].text if i > 0 else ""
@@ -412,6 +435,14 @@ class ActorResolver:
                       and after not in NEWSPAPER_WORDS and after.lower() not in self._role_first_words
                       and not lex.lookup(after)):
                     best = None  # "Victoria Park", "Lima Square": a place named after a capital
+            if (best is not None and best.kind == "form" and best.entry.kind == "country" and best.end < n
+                    and (toks[best.end].text in ("War", "Wars")
+                         or toks[best.end].lower in ("war", "wars") and best.entry.form_kind == "name")):
+                best = None  # "an Iraq War veteran", "the Korean War": a war named after a country is not it
+            if (best is not None and best.kind == "form" and best.entry.form_kind == "capital"
+                    and re.match(r"(?:St\.?|Saint)[ -]", best.text) and best.end < n
+                    and toks[best.end].text[:1].isupper() and not self._possessive_end(toks, best.end)):
+                best = None  # "St. John's Episcopal Church", "St. George's Hospital": named after the saint
             if (best is not None and best.kind == "form" and best.entry.kind == "org" and best.end - i == 1
                     and best.entry.country is None and best.entry.code == best.entry.role and i > 0
                     and not (matches and matches[-1].end == i)):
@@ -432,6 +463,11 @@ class ActorResolver:
             else:
                 i += 1
         return self._name_runs(text, toks, matches, state, date)
+
+    @staticmethod
+    def _possessive_end(toks: list[MentionToken], k: int) -> bool:
+        """Whether token ``k`` is a possessive ending ("'s")."""
+        return toks[k].text in ("'s", "’s", "'", "’")
 
     @staticmethod
     def _inside_name(toks: list[MentionToken], i: int, matches: list[DictionaryHit]) -> bool:
@@ -459,7 +495,9 @@ class ActorResolver:
             return False
         if re.search(r"(?:ish|ist|ite|ic|ese|ian)$", prev.lower()):
             return False
-        return not (j < len(toks) and toks[j].text[:1].isupper())
+        following = toks[j].text if j < len(toks) else ""
+        # "Martin Luther King Jr.": a generation suffix continues the name, it does not start another
+        return not following[:1].isupper() or name_key(following) in GENERATION_SUFFIXES
 
     @staticmethod
     def _form_match(i: int, j: int, entries: list[Entry], span: str) -> DictionaryHit:
@@ -481,7 +519,10 @@ class ActorResolver:
         i = 0
         while i < len(toks):
             t = toks[i].text
-            if i not in covered and t[:1].isupper() and t.lower() not in DETERMINERS | PRONOUNS | PREPOSITIONS:
+            # "No doctor": a sentence-initial "No" before a common noun is no name (nor North Korea's No Kwang-chol)
+            lone_no = t.lower() == "no" and not (i + 1 < len(toks) and toks[i + 1].text[:1].isupper())
+            if (i not in covered and t[:1].isupper() and t.lower() not in DETERMINERS | PRONOUNS | PREPOSITIONS
+                    and not lone_no):
                 j = i
                 while j < len(toks) and j not in covered and (
                     toks[j].text[:1].isupper() or _name_particle(toks, j, covered)
@@ -510,10 +551,12 @@ class ActorResolver:
             # ("the Bush administration") or as the whole mention.
             role_after = any(m.start == j and (m.kind == "role" or (m.entry and m.entry.role)) for m in matches)
             alone = j - i == 1 and not title and not role_after and len(toks) > 1
-            person = None if alone else self._pick_person(keys, date, title)
+            stated = {m.entry.country for m in matches if m.kind == "form" and m.entry.kind == "country"}
+            person = None if alone else self._pick_person(keys, date, title, stated=stated)
             typo = self._misspelt_country(span) if j == i + 1 else None
             variant = None if person is not None or typo is not None or alone else self.lex.fuzzy(span)
-            stated = {m.entry.country for m in matches if m.kind == "form" and m.entry.kind == "country"}
+            if toks[j - 1].text in ("War", "Wars") or (j < len(toks) and toks[j].text in ("War", "Wars")):
+                person, typo, variant = None, None, None  # "Korean War": the name of a war, nobody's name
             if variant and stated and variant[0].country not in stated:
                 variant = None  # "Kyrgyz Prime Minister X": not a look-alike name of another country
             if person is not None:
@@ -559,16 +602,21 @@ class ActorResolver:
                 return e
         return None
 
-    def _pick_person(self, keys: list[str], date: dt.date, title: Optional[str] = None) -> Optional[Person]:
+    def _pick_person(
+        self, keys: list[str], date: dt.date, title: Optional[str] = None, *, stated: frozenset = frozenset()
+    ) -> Optional[Person]:
         """The dictionary person a written name refers to, or None when unknown or ambiguous.
 
         keys: Normalised name tokens ("g", "w", "bush").
         date: Date of the text (a person in office then is preferred).
         title: Title written before the name, if any ("President").
+        stated: Countries written in the mention ("Jordan's King Abdullah"): people of those countries win.
         """
         keys = [k for k in keys if k]
+        suffixes = GENERATION_SUFFIXES.intersection(keys)
+        keys = [k for k in keys if k not in GENERATION_SUFFIXES]  # the suffix is checked apart (below)
         if not keys:
-            return None
+            return None  # "Jr." alone names no one
         candidates: set[str] = set()
         for k in (keys[-1], keys[0]):
             candidates |= self.lex.surnames.get(k, set())
@@ -586,12 +634,16 @@ class ActorResolver:
                 continue
             if not (hits[0] and hits[-1]):
                 continue  # "Hamza bin Laden" is not Osama bin Laden: the first and last written names must match
+            if (ptoks & GENERATION_SUFFIXES) != suffixes and len(keys) > 1:
+                continue  # "Ferdinand Marcos" is the father, not Ferdinand Marcos Jr.: the same suffix must be written
             person = self.lex.people[name]
             in_office = any(p.holds_on(date) for p in person.all_posts())
             titled = bool(title) and any(name_key(title) == name_key(p.title) for p in person.posts)
             scored.append(((matched, titled, in_office), person.last_end(), person))
         if not scored:
             return None
+        if stated and any(x[2].country in stated for x in scored):
+            scored = [x for x in scored if x[2].country in stated]  # "Jordan's King Abdullah" is Jordan's
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
         top = [x for x in scored if x[0] == scored[0][0]]
         # Same evidence for people of different countries, or for several people in office ("Kim" alone):
@@ -711,7 +763,9 @@ class ActorResolver:
             # "Friends of Syria", "Bank of Nowhere": a name made with a place is an organisation, not the place
             return [Actor(text=text)]
         role = head.role
-        if comp and comp[0].role and (role is None or (head.member_default and prep == "of")):
+        if comp and comp[0].role and (role is None or (head.member_default and prep == "of")) and not (
+            prep in LOCATIVE_PREPOSITIONS and self._capital(comp[0])
+        ):  # "Costco's store in Canberra" is not the Australian government
             # A member noun keeps its own sector before an IGO or a named place ("deputy governor of Tyumen").
             place = comp[0].role == "CVL" and comp[0].name is not None
             if not (head.member_default and (comp[0].role == "IGO" or place)):
@@ -739,6 +793,11 @@ class ActorResolver:
             out.append(Actor(text=text, code=code, country=iso, role=role, name=name,
                              country_source=self._country_source(iso, head, comp)))
         return out
+
+    def _capital(self, actor: Actor) -> bool:
+        """Whether ``actor`` is a capital named as a place ("Canberra" -> AUSGOV by metonymy)."""
+        return bool(actor.name) and actor.role == "GOV" and any(
+            e.kind == "country" and e.form_kind == "capital" for e in self.lex.lookup(actor.name))
 
     @staticmethod
     def _country_source(iso: Optional[str], head: _Parse, comp: list[Actor]) -> Optional[str]:
@@ -791,17 +850,31 @@ class ActorResolver:
         m = head.person
         if m.kind == "coref":
             actor = m.actor
+            written = next((c for c, h in head.countries if h.kind == "form" and h.entry.kind == "country"), None)
+            if written and not actor.country and actor.role and not is_igo_code(actor.code or ""):
+                # "Turkish national Jane Roe" after a "Jane Roe" the article had not placed: the text places her
+                actor = dataclasses.replace(actor, code=written + actor.role, country=written, country_source=TEXT)
+                return dataclasses.replace(actor, text=text)
             if head.eli and actor.country:
                 return dataclasses.replace(referring(actor, text), role="ELI", code=actor.country + "ELI")
             return referring(actor, text)
         person = m.person if m.kind == "person" else self.lex.people.get(m.entry.name)
         country, role, _title = person.at(date)
+        held = role
         # A title written in the mention states the post at the time of writing ("Senator Rubio").
         title_role = head.role if head.role_from is not None and head.role_from.kind == "role" else None
+        written = [c for c, h in head.countries if h.kind == "form" and h.entry.kind == "country"]
+        if written and title_role and country and not is_igo_code(country) and country not in written:
+            # "Jordan's King Abdullah" is not Saudi Arabia's King Abdullah: the written country and title win
+            return Actor(text=text, code=written[0] + title_role, country=written[0], role=title_role,
+                         country_source=TEXT)
         if title_role and title_role != role and (role == "ELI" or any(p.role == title_role for p in person.posts)):
             role = title_role
         if head.eli:
-            role = "ELI"
+            # "former presidential candidate X" who is a sitting senator on the date: "former" is about the
+            # other title, the post held then stands (the codebook's "post on the event's date")
+            other = title_role is not None and held not in (None, "ELI") and title_role != held
+            role = held if other else "ELI"
         elif role == "ELI" and head.org is not None:
             # Out of every listed post, but the mention names the body ("NATO Secretary General X").
             org = head.org
