@@ -323,7 +323,7 @@ def codes(events: list[dict]) -> set[tuple]:
     ("The Brazilian president blasted the Argentine president as a communist.", ("BRAGOV", "111", "ARGGOV")),
     # killed or wounded in a violent event of a given means takes its code
     ("Two Tunisian policemen were killed in a suicide bombing in Tunis on Thursday.", ("TUNUAF", "1831", "TUNCOP")),
-    ("Three Afghan soldiers were killed in an air strike in Helmand.", ("UAF", "195", "AFGMIL")),
+    ("Three Afghan soldiers were killed in an air strike in Helmand.", ("AFGUAF", "195", "AFGMIL")),
     ("A car bomb killed six Somali soldiers in Mogadishu.", (None, "1832", "SOMMIL")),
     ("A bomb killed three Pakistani policemen in Quetta.", (None, "183", "PAKCOP")),
     # still violence: a length of time is not a reason; hanging people is an execution; engaging troops is fighting
@@ -332,7 +332,7 @@ def codes(events: list[dict]) -> set[tuple]:
     ("Syrian rebels engaged Filipino peacekeepers in a firefight on Saturday.", ("SYRREB", "190", "PHLMIL")),
     # the means of a killing are read in the sentences before it
     ("An attacker stabbed four French police officers in Lyon on Monday. The woman was killed in a stairwell.",
-     ("UAF", "1823", "CVL")),
+     ("FRAUAF", "1823", "FRACVL")),
     ("A gunman opened fire at a shopping mall in Ohio on Saturday. Six Mexican nationals were killed in the attack.",
      ("UAF", "182", "MEXCVL")),
     ("Russian artillery shelled the Ukrainian town overnight. Six Ukrainian civilians were killed.",
