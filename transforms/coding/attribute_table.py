@@ -122,7 +122,6 @@ class AttributeTable:
         self.indices: list[int] = []
         groups: dict[tuple[str, ...], _Group] = {}
         self.matcher = Matcher(vocab)  # rules of several tokens etc., run on every Doc as the stock component does
-        self.single_rules = 0
         self.matcher_rules = 0
         for number, rule in enumerate(patterns):
             self.attrs.append(normalize_token_attrs(vocab, dict(rule["attrs"])))
@@ -136,7 +135,6 @@ class AttributeTable:
                 if names not in groups:
                     groups[names] = _Group(vocab, names)
                 groups[names].add(number, pattern)
-            self.single_rules += len(rest) < len(rule["patterns"])
             if rest:
                 self.matcher.add(str(number), rest)
                 self.matcher_rules += 1
@@ -192,10 +190,6 @@ class AttributeTable:
             for number in sorted(extra.union(numbers)):
                 set_token_attrs(token, self.attrs[number])
         return doc
-
-    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
-        for doc in docs:
-            yield self(doc)
 
 
 def table_for(ruler) -> Optional[AttributeTable]:

@@ -114,14 +114,14 @@ def document_country(mentions: list[ActorMention], dateline: Optional[str]) -> O
     if dateline:
         return dateline
     counts: dict[str, int] = {}
-    for m in mentions:
+    named: set[str] = set()  # without news agencies quoted as sources ("the Associated Press reported"), which
+    for m in mentions:  # say nothing of where the news is
         if m.actor.country and m.actor.country_source in (TEXT, DICTIONARY):
             counts[m.actor.country] = counts.get(m.actor.country, 0) + 1
+            if m.actor.role != "MED":
+                named.add(m.actor.country)
     if not counts:
         return None
-    # news agencies quoted as sources ("the Associated Press reported") say nothing of where the news is
-    named = {m.actor.country for m in mentions if m.actor.country and m.actor.role != "MED"
-             and m.actor.country_source in (TEXT, DICTIONARY)}
     if len(named) == 1:
         return next(iter(named))  # the only country the article names
     best = max(counts, key=lambda c: (counts[c], -list(counts).index(c)))

@@ -128,7 +128,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 from .dateline import is_dateline_date
 from .model import DAY, DOCUMENT, FUTURE, MONTH, UNKNOWN, YEAR, EventMatch
-from .syntax import VERB_POS, auxiliaries, clause_verb, is_future_clause, is_perfect
+from .syntax import VERB_POS, auxiliaries, clause_verb, has_subject, is_future_clause, is_perfect
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span, Token
@@ -149,7 +149,6 @@ _NOUN_POS = {"NOUN", "PROPN", "PRON", "NUM"}
 _ARG_DEPS = {"dobj", "nsubj", "nsubjpass", "attr", "obj", "pobj", "appos", "oprd"}
 _CLAUSE_LINKS = {"conj", "xcomp", "advcl"}
 _SETTING_PREPS = {"at", "during", "in", "amid"}
-_SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "expl"}
 #: Prepositions whose object is a bound of a period, not the date of the act ("served until 2018").
 _BOUND_PREPS = {"since", "until", "till", "before", "after", "by", "from", "through", "to", "between"}
 #: Bounds that open a period running to the present: a date after them does not set the sentence in the past
@@ -339,7 +338,7 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, 
         # a verb conjoined under the event's ("met and signed the accord on Monday"), unless it has a subject
         # of its own: "a jury convicted him, and he received a sentence in 2016" is another clause's date
         governing |= {c.i for c in verb.children if c.dep_ == "conj" and c.pos_ in VERB_POS
-                      and not any(g.dep_ in _SUBJECT_DEPS for g in c.children)}
+                      and not has_subject(c)}
     # clauses that depend on the event's verb (purpose/infinitive clauses): only dates with their own year count
     dependent = set()
     if verb is not None:
@@ -704,7 +703,6 @@ def _past_context_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Opti
                 return (date, YEAR) if precision == YEAR else (_month_start(date), MONTH)
             past = True
     return (None, UNKNOWN) if past else None  # a sentence about the past, but its dates are other clauses'
-
 
 
 def _calendar_date(span: "Span", doc_date: dt.date) -> bool:

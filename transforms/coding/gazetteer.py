@@ -15,7 +15,7 @@ import json
 import math
 import os
 from collections import defaultdict
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from . import startup_cache, text
 from .errors import DataFileError
@@ -48,13 +48,6 @@ class Gazetteer(NamedTuple):
 #: Environment variable naming the folder of the start-up cache (see ``startup_cache.py``).
 CACHE_DIR_VARIABLE = startup_cache.CACHE_DIR_VARIABLE
 cache_dir = startup_cache.cache_dir
-
-
-def _cache_path(min_city_population: int) -> Optional[str]:
-    folder = cache_dir()
-    if folder is None:
-        return None
-    return os.path.join(folder, f"gazetteer-{min_city_population}-{gazetteer_fingerprint()}.pickle")
 
 
 @functools.lru_cache(maxsize=1)
@@ -97,14 +90,10 @@ def read_or_build_gazetteer(min_city_population: int) -> Gazetteer:
     a pickle in :func:`cache_dir` (keyed by this module's source and the data packages), so later processes -
     every Beam worker - load it in a fraction of that. A cache that cannot be read or written is ignored.
     """
-    path = _cache_path(min_city_population)
-    cached = startup_cache.read(path, Gazetteer)
-    if cached is not None:
-        return cached
-    with startup_cache.no_gc():
-        gazetteer = _build_gazetteer(min_city_population)
-    startup_cache.write(path, gazetteer)  # each is ~5 MB
-    return gazetteer
+    key = gazetteer_fingerprint() if cache_dir() is not None else None  # each cached file is ~5 MB
+    return startup_cache.read_or_build(
+        f"gazetteer-{min_city_population}", key, lambda: _build_gazetteer(min_city_population), Gazetteer
+    )
 
 
 def _build_gazetteer(min_city_population: int) -> Gazetteer:

@@ -199,9 +199,6 @@ def _join(docs: list[Doc]) -> Doc:
 
 #: Components of the lexical pass that need nothing but tokens (run on whole documents, in this order).
 SENTENCE_SPLITTERS = ("senter", "sentencizer")
-#: Batch size multiplier of the statistical pass, whose pieces are runs of candidate sentences. With 1 (batches
-#: of --batch_size runs) the whole Wikinews corpus peaks at 635 MB and 50.1 CPU-s; with 4, 907 MB and 51.1 CPU-s.
-PIECES_PER_DOCUMENT = 1
 
 
 @dataclasses.dataclass
@@ -242,9 +239,6 @@ class DocumentParser:
         self.nlp = nlp
         self.select_sentences = select_sentences
         self.batch_size = batch_size
-        # pieces are runs of sentences: the statistical components get about as many tokens per batch as with
-        # whole documents
-        self.piece_batch_size = batch_size * PIECES_PER_DOCUMENT
         self.limit = min(max_chunk_chars or nlp.max_length, nlp.max_length)
         self.stats = ParseStats()
         names = set(nlp.component_names)
@@ -318,7 +312,9 @@ class DocumentParser:
     def _statistical_pass(self, docs: list[Doc]) -> Iterable[Doc]:
         out: Iterable[Doc] = docs
         for proc in self._statistical:
-            out = _apply(proc, out, self.piece_batch_size)
+            # batches of --batch_size pieces (runs of candidate sentences): the whole Wikinews corpus peaks at
+            # 635 MB and 50.1 CPU-s; with 4 times as many, 907 MB and 51.1 CPU-s (docs/scaling.md)
+            out = _apply(proc, out, self.batch_size)
         return out
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "VERB_POS", "AUX_DEPS", "FUTURE_AUX", "FUTURE_GOVERNORS", "NEGATIONS", "INFINITIVE_MARKER",
     "clause_verb", "auxiliaries", "is_past", "is_perfect", "is_negation", "is_future_aux", "is_future_clause",
-    "argument_scope", "in_scope",
+    "has_subject", "argument_scope", "in_scope",
 ]
 
 #: Parts of speech of a clause's verb.
@@ -57,11 +57,12 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
 #: Clauses that share the participants of the predicate they depend on when they have no subject of their own:
 #: "went on a spree, [killing] four", "continued the strike [to demand] X", "met X and [signed] ...".
 OPEN_CLAUSE_DEPS = ("xcomp", "advcl", "conj", "pcomp")
-#: Clauses with participants of their own: "the law [imposed] by X", "the group, which [is linked] to X",
-#: "until X [joined]" (advcl/parataxis/csubj only when they have their own subject). A clausal complement (ccomp)
-#: is not one: what a verb of the scope says, warns or alleges is about its counterpart ("warned that [X could
-#: ...]", "criticized the move, arguing [X was ...]").
-CLOSED_CLAUSE_DEPS = ("relcl", "acl")
+#: Clauses with participants of their own: a relative clause ("the group, which [is linked] to X"), a verbal
+#: modifier ("the law [imposed] by X"; an "acl" that is a verb), and "until X [joined]" (advcl/parataxis/csubj only
+#: when they have their own subject). A clausal complement (ccomp) is not one: what a verb of the scope says, warns
+#: or alleges is about its counterpart ("warned that [X could ...]", "criticized the move, arguing [X was ...]").
+RELATIVE_CLAUSE_DEP = "relcl"
+VERBAL_MODIFIER_DEP = "acl"
 SUBORDINATE_CLAUSE_DEPS = ("advcl", "parataxis", "csubj")
 #: A preposition that attributes the sentence to a source ("according to X"): X is who reports, not a participant.
 ATTRIBUTION_PREP = "according"
@@ -132,7 +133,8 @@ def auxiliaries(tok: "Token") -> set[str]:
     return {c.lower_ for c in tok.children if c.dep_ in AUX_DEPS}
 
 
-def _has_subject(verb: "Token") -> bool:
+def has_subject(verb: "Token") -> bool:
+    """The clause of ``verb`` has a subject of its own (``SUBJECT_DEPS``): it is finite, with its own participants."""
     return any(c.dep_ in SUBJECT_DEPS for c in verb.children)
 
 
@@ -154,7 +156,7 @@ def argument_scope(tok: "Token") -> "Token":
             break
         node = node.head
     for _ in range(12):
-        if node.head.i == node.i or _has_subject(node) or node.dep_ not in OPEN_CLAUSE_DEPS:
+        if node.head.i == node.i or has_subject(node) or node.dep_ not in OPEN_CLAUSE_DEPS:
             break
         node = node.head
         while node.pos_ not in VERB_POS and node.head.i != node.i:  # "by [killing]": the preposition's verb
@@ -166,9 +168,9 @@ def in_scope(scope: "Token", tok: "Token", *, along: "Token") -> bool:
     """``tok`` (the head of a phrase) belongs to the clause headed by ``scope``: ``scope`` dominates it and no
     clause of its own comes between them -- a relative clause or verbal modifier ("the law [imposed by X]", "the
     group, [which is linked to X]"), an adverbial clause with its own subject ("until [X joined]", "while [its
-    application to X is decided]"); a clausal complement is part of the clause ("warned that [X could ...]"), unless it belongs to another act
-    conjoined to the event ("hailed the report and warned that [X ...]") --
-    nor an attribution ("according to X"). Clauses on the way from ``scope``
+    application to X is decided]"); a clausal complement is part of the clause ("warned that [X could ...]"),
+    unless it belongs to another act conjoined to the event ("hailed the report and warned that [X ...]") -- nor
+    an attribution ("according to X"). Clauses on the way from ``scope``
     to ``along`` (the event's own word) are the event's own; conjoined clauses of ``scope`` are part of it
     ("X insists ..., but [Y has not passed] it").
 
@@ -182,13 +184,11 @@ def in_scope(scope: "Token", tok: "Token", *, along: "Token") -> bool:
         if node.i == scope.i:
             return True
         if node.i not in own:
-            if node.dep_ in CLOSED_CLAUSE_DEPS and node.pos_ in VERB_POS:
+            if node.dep_ == RELATIVE_CLAUSE_DEP or (node.dep_ == VERBAL_MODIFIER_DEP and node.pos_ in VERB_POS):
                 return False
-            if node.dep_ == "relcl":
+            if node.dep_ in SUBORDINATE_CLAUSE_DEPS and has_subject(node):
                 return False
-            if node.dep_ in SUBORDINATE_CLAUSE_DEPS and _has_subject(node):
-                return False
-            if node.dep_ == "conj" and _has_subject(node) and node.head.i != scope.i:
+            if node.dep_ == "conj" and has_subject(node) and node.head.i != scope.i:
                 return False
             if node.dep_ == "ccomp" and node.head.dep_ == "conj" and node.head.i not in own:
                 return False  # what another act conjoined to the event says: "hailed X and [warned that Y ...]"

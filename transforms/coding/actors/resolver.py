@@ -848,12 +848,14 @@ class ActorResolver:
 
     def _person_actor(self, text: str, head: _Parse, date: dt.date) -> Actor:
         m = head.person
+        # countries written in the mention itself ("Turkish national X", "Jordan's King Abdullah")
+        written = [c for c, h in head.countries if h.kind == "form" and h.entry.kind == "country"]
         if m.kind == "coref":
             actor = m.actor
-            written = next((c for c, h in head.countries if h.kind == "form" and h.entry.kind == "country"), None)
             if written and not actor.country and actor.role and not is_igo_code(actor.code or ""):
                 # "Turkish national Jane Roe" after a "Jane Roe" the article had not placed: the text places her
-                actor = dataclasses.replace(actor, code=written + actor.role, country=written, country_source=TEXT)
+                actor = dataclasses.replace(actor, code=written[0] + actor.role, country=written[0],
+                                            country_source=TEXT)
                 return dataclasses.replace(actor, text=text)
             if head.eli and actor.country:
                 return dataclasses.replace(referring(actor, text), role="ELI", code=actor.country + "ELI")
@@ -863,7 +865,6 @@ class ActorResolver:
         held = role
         # A title written in the mention states the post at the time of writing ("Senator Rubio").
         title_role = head.role if head.role_from is not None and head.role_from.kind == "role" else None
-        written = [c for c, h in head.countries if h.kind == "form" and h.entry.kind == "country"]
         if written and title_role and country and not is_igo_code(country) and country not in written:
             # "Jordan's King Abdullah" is not Saudi Arabia's King Abdullah: the written country and title win
             return Actor(text=text, code=written[0] + title_role, country=written[0], role=title_role,

@@ -13,7 +13,8 @@ from transforms.coding.events.context import (
     target_countries,
 )
 from transforms.coding.events.lexicon import (
-    APPEAL, COMPLEMENT_ONLY_FRAMES, DENY, DEMAND, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT, REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
+    APPEAL, COMPLEMENT_ONLY_FRAMES, DEMAND, DENY, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT, REQUEST_FRAMES,
+    SCHEDULED, Lexicon, Pattern,
 )
 from transforms.coding.events.matcher import (
     CIRCUMSTANCE_PREPS, FIRST_PERSON, HEDGE_AUX, PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex,
@@ -208,12 +209,12 @@ class EventCoder:
             if tok.i in by_token or not self.matcher.demands_by_modal(tok):
                 continue
             subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
-            if not subj or subj[0].lower_ in FIRST_PERSON:
-                continue  # "we must ...": the speaker's own course
+            if not subj:
+                continue
             targets = [r for r in self.matcher.actors_at(subj[0], index) if r.mention is not None]
             sources = [r for r in self.matcher.speaker(tok, index) if r.mention is not None]
-            if _obliges_own_side(sources, targets, tok.doc):
-                continue  # "Britain must leave", said by its prime minister: a stated course, not a demand
+            if _own_course(subj[0], sources, targets, tok.doc):
+                continue
             for s in sources:
                 for t in targets or [None]:
                     features = event_features(
@@ -273,14 +274,12 @@ class EventCoder:
             modality = FUTURE
         # obligations reported by a speaker: "X said Y must leave" -> X demands of Y
         demand_by_modal = self.matcher.demands_by_modal(tok)
-        if demand_by_modal and (self.matcher.subject_token(tok) is not None
-                                and self.matcher.subject_token(tok).lower_ in FIRST_PERSON):
-            return []  # '"We must withdraw," X said': X's own course, not a demand
-        if demand_by_modal and _obliges_own_side(
+        if demand_by_modal and _own_course(
+            self.matcher.subject_token(tok),
             [r for r in self.matcher.speaker(tok, index) if r.mention is not None],
             [r for r in self.matcher.sources(tok, index)[0] if r.mention is not None], tok.doc,
         ):
-            return []  # "Kenya must withdraw", said by Kenya's president: his own course, not a demand on anyone
+            return []  # '"We must withdraw," X said', "Kenya must withdraw" said by its president: not a demand
         if demand_by_modal:
             code = self.lexicon.map_code(DEMAND, comp.pattern.code if comp is not None else pattern.code)
             modality = ASSERTED  # "X said Y must/should ...": the demand was made
@@ -397,7 +396,8 @@ class EventCoder:
             return []  # a meeting needs a counterpart ("the cabinet met" is not an interaction)
         context = sentence_countries(tok.sent, index) if self.infer_countries else {}
         target_context = (
-            reachable_targets(target_countries(tok.sent, index), trigger=tok, sources=sources) if self.infer_countries else {}
+            reachable_targets(target_countries(tok.sent, index), trigger=tok, sources=sources)
+            if self.infer_countries else {}
         )
         place = self._place_country(head_tokens, index) if self.infer_countries else None
         pairs = [
@@ -436,7 +436,8 @@ class EventCoder:
         out = []
         specific = any(not c.negated and (c.values or c.key in ("prep", "prt")) for c in pattern.conditions)
         for s, t in pairs:
-            pair_code = _policy_protest_code(_assault_code(code, tok, s, t, lexicon=self.lexicon), tok, lexicon=self.lexicon)
+            pair_code = _assault_code(code, tok, s, t, lexicon=self.lexicon)
+            pair_code = _policy_protest_code(pair_code, tok, lexicon=self.lexicon)
             confidence = self._confidence(s, t, direct, pattern, comp)
             features = event_features(
                 tier=pattern.tier, specific=specific, complement=comp is not None,
@@ -497,9 +498,7 @@ class EventCoder:
     def _reply_targets(self, tok: Token, sources: list[ActorRef], index: MentionIndex) -> list[ActorRef]:
         """A reply conjoined to what it answers is addressed to its author: "the government asked the judge to wait,
         but he declined" -> the judge (the object of "asked") declines the government (its subject)."""
-        if tok.dep_ != "conj" or kind_of(tok) != "VERB" or kind_of(tok.head) != "VERB":
-            return []
-        asked = direct_object(tok.head)
+        asked = _asked_in_request(tok)
         if asked is None or not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
             return []
         if not _spans(self.matcher.actors_at(asked, index)) & _spans(sources):
@@ -540,10 +539,8 @@ class EventCoder:
     def _replier(self, tok: Token, index: MentionIndex) -> list[ActorRef]:
         """The pronoun subject of a reply conjoined to a request is the one asked: "the press asked the president
         ..., but he declined" -> the president (not the latest subject of the text)."""
-        if tok.dep_ != "conj" or kind_of(tok) != "VERB" or kind_of(tok.head) != "VERB":
-            return []
         subj = [c for c in tok.children if c.dep_ == "nsubj"]
-        asked = direct_object(tok.head)
+        asked = _asked_in_request(tok)
         if not subj or asked is None or subj[0].lower_ not in _REPLY_PRONOUNS:
             return []
         refs = [r for r in self.matcher.actors_at(asked, index, expand_conj=False) if r.mention is not None]
@@ -828,6 +825,14 @@ def _no_commitment(verb: Token, complement: Token) -> bool:
     return False
 
 
+def _own_course(subject: Optional[Token], speakers: list[ActorRef], obliged: list[ActorRef], doc: Doc) -> bool:
+    """A "must / should" that states the speaker's own course, not a demand on another: its subject is "I"/"we"
+    ('"We must withdraw," X said'), or every obliged party is the speaker's own side (``_obliges_own_side``)."""
+    if subject is not None and subject.lower_ in FIRST_PERSON:
+        return True
+    return _obliges_own_side(speakers, obliged, doc)
+
+
 def _obliges_own_side(speakers: list[ActorRef], obliged: list[ActorRef], doc: Doc) -> bool:
     """Every party a speaker says "must / should" act is the speaker's own side: the speaker itself (a pronoun
     for it, the same code) or the speaker's country as a whole ("Britain must leave", said by its prime minister)."""
@@ -851,6 +856,15 @@ def _action_as_subject(verb: Token) -> bool:
     if any(c.dep_ in ("nsubj", "nsubjpass") and c.i != node.i for c in [*node.head.children, *node.children]):
         return False  # a subject of its own, or a clause with its subject already: a misparsed participle
     return node.tag_ == "VBG" or (node.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children))
+
+
+def _asked_in_request(reply: Token) -> Optional[Token]:
+    """The object of the verb a reply is conjoined to ("asked [the judge] to wait, but he declined"), or None
+    when ``reply`` is no verb conjoined to a verb."""
+    if reply.dep_ != "conj" or kind_of(reply) != "VERB" or kind_of(reply.head) != "VERB":
+        return None
+    return direct_object(reply.head)
+
 
 def _spans(refs: list[ActorRef]) -> set:
     """The token spans of the mentions of ``refs``."""

@@ -30,6 +30,13 @@ FRAME_FLAGS = (INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL, 
 # frames that code only through a coded complement ("considered [imposing sanctions]", "denied that it [supplied]
 # drones"): with none, the predicate is no event ("considered leaving", "denied being tired")
 COMPLEMENT_ONLY_FRAMES = frozenset({CONSIDER, DENY})
+# word-list directives of a patterns file -> the Lexicon attribute (a set of lemmas or word forms) they fill
+WORD_LIST_DIRECTIVES = {
+    "@light": "light_verbs", "@speech": "speech_verbs", "@not_violence": "not_violence",
+    "@allege": "allegation_verbs", "@campaign": "campaign_words", "@dissent": "dissent_words",
+    "@assault_kill": "assault_kill", "@assault_shoot": "assault_shoot", "@assault_stab": "assault_stab",
+    "@military_means": "military_means", "@protest_words": "protest_words", "@policy_issues": "policy_issues",
+}
 # "+recip": the event holds both ways between its actors ("X and Y met")
 RECIPROCAL = "recip"
 FLAGS = frozenset(FRAME_FLAGS + (RECIPROCAL,))
@@ -252,19 +259,11 @@ class Lexicon:
 
     def _directive(self, fields: list[str], path: str, lineno: int, taxonomy: Taxonomy, override: bool = True) -> None:
         name = fields[0]
-        if name in ("@light", "@speech", "@not_violence", "@allege", "@campaign", "@dissent",
-                    "@assault_kill", "@assault_shoot", "@assault_stab", "@military_means", "@protest_words",
-                    "@policy_issues"):
+        if name in WORD_LIST_DIRECTIVES:
             if len(fields) < 2:
                 raise DataFileError(path, lineno, f"{name} needs a comma-separated list of lemmas")
             words = {w for field in fields[1:] for w in field.lower().split(",") if w}
-            table = {"@light": self.light_verbs, "@speech": self.speech_verbs, "@not_violence": self.not_violence,
-                     "@allege": self.allegation_verbs, "@campaign": self.campaign_words,
-                     "@dissent": self.dissent_words, "@assault_kill": self.assault_kill,
-                     "@assault_shoot": self.assault_shoot, "@assault_stab": self.assault_stab,
-                     "@military_means": self.military_means, "@protest_words": self.protest_words,
-                     "@policy_issues": self.policy_issues}[name]
-            table.update(words)
+            getattr(self, WORD_LIST_DIRECTIVES[name]).update(words)
         elif name == "@map":
             if len(fields) < 3 or fields[1] not in MAP_NAMES:
                 raise DataFileError(path, lineno, f"@map needs a name ({', '.join(sorted(MAP_NAMES))}) and PREFIX=CODE items")
@@ -283,7 +282,8 @@ class Lexicon:
                 if form and (override or form not in self.irregular):
                     self.irregular[form] = fields[1].lower()
         else:
-            raise DataFileError(path, lineno, f"unknown directive {name!r} (known: @light, @speech, @not_violence, @allege, @campaign, @dissent, @assault_kill, @assault_shoot, @assault_stab, @military_means, @protest_words, @policy_issues, @map, @forms)")
+            known = ", ".join([*WORD_LIST_DIRECTIVES, "@map", "@forms"])
+            raise DataFileError(path, lineno, f"unknown directive {name!r} (known: {known})")
 
 
 def _parse_pattern(fields: list[str], path: str, lineno: int, taxonomy: Taxonomy) -> Pattern:

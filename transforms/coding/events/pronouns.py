@@ -1,8 +1,9 @@
 """Which actor mentions a personal pronoun may refer back to.
 
 "He" and "she" stand for one person: not a plural phrase ("the reporters"), not a country named as such (an actor
-coded with its country alone) and not a phrase headed by a collective noun ("the government", "a jury": ``data/collective_nouns.txt``). Entity types are not used: the small model tags
-unfamiliar surnames as organisations or places.
+coded with its country alone) and not a phrase headed by a collective noun ("the government", "a jury":
+``data/collective_nouns.txt``). Entity types are not used: the small model tags unfamiliar surnames as
+organisations or places.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import functools
 import importlib.resources
 import re
 
-from transforms.coding.data_files import COMMENT_PREFIX
+from transforms.coding.data_files import FIELD_SEPARATOR, tsv_rows
 from transforms.coding.errors import DataFileError
 from transforms.coding.model import ActorMention
 
@@ -23,10 +24,8 @@ _NOUN = re.compile(r"^[a-z][a-z\-]*$")
 def parse_collective_nouns(text: str, path: str) -> frozenset:
     """The nouns of a collective-noun list (format in the file's header); DataFileError with FILE:LINE."""
     seen: dict[str, int] = {}
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        word = line.strip()
-        if not word or word.startswith(COMMENT_PREFIX):
-            continue
+    for lineno, fields in tsv_rows(path, what="collective-noun list", text=text):
+        word = FIELD_SEPARATOR.join(fields).strip()  # one noun per line: a tab is an error below
         if not _NOUN.match(word):
             raise DataFileError(path, lineno, f"expected one lower-case noun (letters and hyphens), got {word!r}")
         if word in seen:
