@@ -20,7 +20,7 @@ The model is P(real event) x P(every field right | real event), two L2-regularis
 feature indicators (features seen fewer than ``--min_count`` times get no weight); a "real event" is a predicted
 event paired with a gold event (``matched`` in the dump; for sentence files, its type is in the sentence's gold).
 The default ``--min_confidence`` written into the file is the lowest threshold at which the 5-fold out-of-fold
-predictions reach both ``--target_precision`` (all fields) and ``--target_event_precision``; when no threshold
+predictions (folded by article) reach both ``--target_precision`` (all fields) and ``--target_event_precision``; when no threshold
 reaches both, the lowest reaching the event precision target; else the threshold with the best event precision
 among those that keep at least half of the real events. Printed: the reliability table (out-of-fold predicted vs observed) and the precision/recall curve.
 """
@@ -66,8 +66,8 @@ def _date(value) -> Optional[dt.date]:
         return None
 
 
-def sentence_examples(path: str, coder, nlp) -> list[tuple[list[str], int, int]]:
-    """(features, real event (its type is in the gold), right in every field) for the coder's events on a gold sentence file (evaluation.events format)."""
+def sentence_examples(path: str, coder, nlp) -> list[tuple[list[str], int, int, str]]:
+    """(features, real event (its type is in the gold), right in every field, group: the sentence) for the coder's events on a gold sentence file (evaluation.events format)."""
     from evaluation.events import detect_scheme, gold_sets, record_country, system_sets
 
     with open(path, encoding="utf-8") as handle:
@@ -84,12 +84,13 @@ def sentence_examples(path: str, coder, nlp) -> list[tuple[list[str], int, int]]
             if sets["triple"]:  # scored by this scheme
                 gold_types = gold_sets(record, scheme)["type"]
                 right_type = int(next(iter(sets["type"])) in gold_types)
-                out.append((event["_features"], right_type, int(next(iter(sets["triple"])) in gold)))
+                out.append((event["_features"], right_type, int(next(iter(sets["triple"])) in gold),
+                            f"{path}:{index}"))
     return out
 
 
-def dump_examples(path: str, corpus: str, coder, nlp) -> list[tuple[list[str], int, int]]:
-    """(features, paired with a gold event, right in every field) for the dev rows of a news-gold ``--dump`` file."""
+def dump_examples(path: str, corpus: str, coder, nlp) -> list[tuple[list[str], int, int, str]]:
+    """(features, paired with a gold event, right in every field, group: the article) for the dev rows of a news-gold ``--dump`` file."""
     from evaluation.news import document_text, read_corpus_lines
 
     with open(path, encoding="utf-8") as handle:
@@ -109,7 +110,8 @@ def dump_examples(path: str, corpus: str, coder, nlp) -> list[tuple[list[str], i
             unmatched += 1
             continue
         features = found.pop(0) if len(found) > 1 else found[0]
-        out.append((features, int(bool(row.get("matched"))), int(bool((row.get("correct") or {}).get("all")))))
+        out.append((features, int(bool(row.get("matched"))), int(bool((row.get("correct") or {}).get("all"))),
+                    row["doc_id"]))
     if unmatched:
         print(f"warning: {unmatched} dump rows had no re-coded event (coder changed since the dump?)", file=sys.stderr)
     return out
@@ -151,8 +153,8 @@ def predict(intercept: float, weights: dict[str, float], features: list[str]) ->
 
 def fit_parts(examples, *, l2: float, min_count: int) -> dict:
     """The two parts: P(real event) on every example, P(every field right | real event) on the real events."""
-    event = fit([(f, real) for f, real, _ in examples], l2=l2, min_count=min_count)
-    real = [(f, right) for f, is_real, right in examples if is_real]
+    event = fit([(f, real) for f, real, _, _ in examples], l2=l2, min_count=min_count)
+    real = [(f, right) for f, is_real, right, _ in examples if is_real]
     fields = fit(real, l2=l2, min_count=min_count) if len(real) >= 5 else (0.0, {})
     return {"event": event, "fields": fields}
 
@@ -162,26 +164,30 @@ def predict_parts(parts: dict, features: list[str]) -> float:
 
 
 def out_of_fold(examples, *, l2: float, min_count: int, folds: int = 5) -> tuple[list[float], list[float]]:
-    """Out-of-fold (P(all fields right), P(real event)) for every example."""
+    """Out-of-fold (P(all fields right), P(real event)) for every example, folded by group (article or sentence):
+    the events of one article are never split between training and held-out folds."""
+    groups = sorted({e[3] for e in examples})
+    fold_of_group = {g: i % folds for i, g in enumerate(groups)}
+    fold = [fold_of_group[e[3]] for e in examples]
     preds, events = [0.0] * len(examples), [0.0] * len(examples)
     for k in range(folds):
-        train = [e for i, e in enumerate(examples) if i % folds != k]
+        train = [e for i, e in enumerate(examples) if fold[i] != k]
         parts = fit_parts(train, l2=l2, min_count=min_count)
-        for i, (features, _, _) in enumerate(examples):
-            if i % folds == k:
+        for i, (features, _, _, _) in enumerate(examples):
+            if fold[i] == k:
                 preds[i] = predict_parts(parts, features)
                 events[i] = predict(*parts["event"], features)
     return preds, events
 
 
 def curve(preds: list[float], examples) -> list[dict]:
-    total_real = sum(real for _, real, _ in examples)
-    total_right = sum(right for _, _, right in examples)
+    total_real = sum(e[1] for e in examples)
+    total_right = sum(e[2] for e in examples)
     rows = []
     # fixed thresholds plus every 5th percentile of the predictions (real-news confidences may all be small)
     quantiles = {round(float(q), 4) for q in np.quantile(preds, np.linspace(0, 0.95, 20))} if preds else set()
     for t in sorted(set(THRESHOLDS) | quantiles):
-        kept = [(real, right) for p, (_, real, right) in zip(preds, examples) if p >= t]
+        kept = [(e[1], e[2]) for p, e in zip(preds, examples) if p >= t]
         real = sum(r for r, _ in kept)
         right = sum(r for _, r in kept)
         rows.append({"threshold": t, "kept": len(kept),
@@ -285,8 +291,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     minimum = choose_threshold(rows, args.target_precision, args.target_event_precision)
     parts = fit_parts(examples, l2=args.l2, min_count=args.min_count)
     inputs = [os.path.basename(p) for p in args.dump + args.sentences]
-    n_real = sum(real for _, real, _ in examples)
-    n_right = sum(right for _, _, right in examples)
+    n_real = sum(e[1] for e in examples)
+    n_right = sum(e[2] for e in examples)
     provenance = [
         f"fitted {dt.date.today().isoformat()} on {len(examples)} events ({n_real} real, {n_right} right in every "
         "field) from " + ", ".join(inputs),
@@ -295,7 +301,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     ]
     write_model(args.output, parts, minimum, provenance)
     report = {"events": len(examples), "real": n_real, "right": n_right, "min_confidence": minimum,
-              "reliability_out_of_fold": reliability(oof, [right for _, _, right in examples]),
+              "reliability_out_of_fold": reliability(oof, [e[2] for e in examples]),
               "event_part_reliability_out_of_fold": event_reliability(oof_event, examples),
               "curve_out_of_fold": rows}
     print(json.dumps(report, indent=1))
