@@ -121,6 +121,7 @@ intention (03x, not FUTURE) is the act of its statement and is dated like any ot
 """
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -156,6 +157,9 @@ _BOUND_PREPS = {"since", "until", "till", "before", "after", "by", "from", "thro
 _START_PREPS = {"since"}
 #: Prepositions whose event-noun object is background of the sentence's act ("announced it despite criticism").
 _CONCESSIVE_PREPS = {"despite", "notwithstanding"}
+#: Verbs of a relative clause that tell when its noun happened ("the bombing that happened on June 27"), with the
+#: particle or object they need ("took place", "broke out").
+_OCCURRENCE_VERBS = {"happen": None, "occur": None, "unfold": None, "erupt": None, "take": "place", "break": "out"}
 _SEQUENCE_MARKERS = {"after", "before", "since", "until", "till", "once", "following", "ahead", "prior"}
 
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
@@ -229,7 +233,7 @@ def resolve_event_date(
     """
     future = is_future_event(doc, match)
     for text, start, rank in _attached_expressions(doc, match):
-        resolved = _that_month(doc, text, start)
+        resolved = _that_month(doc, text, start) or _year_of_context(doc, text, start, doc_date)
         if resolved is None:
             resolved = resolve_expression(text, doc_date=doc_date, future=future)
         if resolved is None:
@@ -255,11 +259,11 @@ def resolve_event_date(
     roundup = _roundup_date(doc, match, doc_date)
     if roundup is not None:
         return roundup
-    if _background(doc, match, doc_date):
+    past = None if _perfect(doc, match) else _past_context_date(doc, match, doc_date)
+    if past is not None and past[0] is not None:
+        return past  # background by its place in the sentence, dated by it ("the 2013 vote saw ..., despite fraud")
+    if _background(doc, match, doc_date) or past is not None:
         return None, UNKNOWN
-    past = _past_context_date(doc, match, doc_date)
-    if past is not None:
-        return past
     if _PAST_MARKERS.search(doc[match.head].sent.text):
         return None, UNKNOWN  # "at the time", "years ago", "the last time": about the past, with no date written
     spoken = _speech_date(doc, match, doc_date)
@@ -349,12 +353,24 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, 
             for c in doc[a].children:
                 if c.dep_ in ("acl", "relcl") and c.pos_ in VERB_POS and c.tag_ in ("VB", "TO"):
                     dependent.add(c.i)  # "the treaty to normalize relations on June 22, 1965"
+    # nouns in a prepositional phrase of the event's verb: a bare date the parser hangs on them is the verb's
+    # ("asked for the minister's resignation Monday night")
+    prep_objects = {o.i for t in direct for p in doc[t].children if p.dep_ == "prep"
+                    for o in p.children if o.dep_ == "pobj" and o.pos_ in _NOUN_POS}
+    # a relative clause telling when a noun happened dates the noun ("in a bombing that happened on June 27")
+    occurrences = {c.i: n for n in event_toks | args | settings for c in doc[n].children
+                   if c.dep_ in ("relcl", "acl") and _occurrence(c)}
     ranked = []
     for span in _temporal_spans(doc, sent):
         anchor = _anchor(span)
         if anchor is None:
             continue
         kind, tok_i = _fronted(doc, span, anchor)
+        if kind == "adv" and tok_i in occurrences:
+            tok_i = occurrences[tok_i]
+            kind = "poss"  # as "Monday's attack": the date of that event noun
+        elif kind == "adv" and tok_i in prep_objects and span.root.dep_ in ("npadvmod", "tmod"):
+            tok_i = doc[tok_i].head.head.i
         if tok_i in direct:
             rank = 0 if kind == "adv" or tok_i in event_toks else 1
         elif tok_i in args and kind in ("adv", "poss"):
@@ -368,6 +384,15 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, 
         ranked.append((rank, abs(span.root.i - match.head), span.start, _expression_text(doc, span)))
     for item in sorted(ranked):
         yield item[3], item[2], item[0]
+
+
+def _occurrence(verb: "Token") -> bool:
+    """A verb telling that its subject happened: "happened", "occurred", "took place", "broke out"."""
+    lemma = verb.lemma_.lower()
+    if lemma not in _OCCURRENCE_VERBS:
+        return False
+    needed = _OCCURRENCE_VERBS[lemma]
+    return needed is None or any(c.lower_ == needed and c.dep_ in ("dobj", "prt") for c in verb.children)
 
 
 def _expression_text(doc: "Doc", span: "Span") -> str:
@@ -480,10 +505,13 @@ _PAST_MARKERS = re.compile(
     re.IGNORECASE,
 )
 _RECALL_VERBS = {"recall", "remember", "reminisce", "recount", "look back"}
-#: An obituary's opening: a death with the age of the dead ("dies aged 88", "died on Monday at the age of 90").
+#: An obituary's opening: a death with the age of the dead ("dies aged 88", "died on Monday at the age of 90",
+#: "has died ... He was 95.").
 _OBITUARY = re.compile(
     r"\bobituary\b|\b(?:died|dies|passed away|dead)\b[^.]{0,80}?\b(?:aged|at the age of|at)\s+\d{2,3}\b", re.I
 )
+_DEATH = re.compile(r"\b(?:died|dies|passed away|is dead)\b", re.I)
+_AGE_OF_DEAD = re.compile(r"\b(?:he|she) was (?:aged )?\d{2,3}(?: years old)?\s*[.,;]", re.I)
 _ROUNDUP = re.compile(r"\b(?:round-?up|in review|recap|month in|week in|year in|monthly|weekly summary|"
                       r"what happened in)\b", re.IGNORECASE)
 _SINCE_SPAN = re.compile(rf"^{_QUANT}\s+(?P<unit>year|month|decade)s?$")
@@ -520,6 +548,9 @@ def _elapsed_since(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional
 
 #: How far before the article an episode date may lie to carry over to later undated sentences.
 EPISODE_DAYS = 31
+#: How many sentences after the latest written episode date it still carries over: further on, an article tells
+#: the reactions and asides of its own day (or background), no longer the dated episode.
+EPISODE_SENTENCES = 10
 #: Sentences of an article's lede (the episode it reports; an obituary's opening).
 LEDE_SENTENCES = 2
 #: How many sentences before an expression count as its context (anaphora, "that September", round-up items).
@@ -535,19 +566,24 @@ def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
     sent = head.sent
     candidates = [e for e in doc.ents if e.label_ in _TEMPORAL_LABELS and e.start < sent.end
                   and (e.end <= head.i or e.start >= sent.start)]  # before the event, or in its sentence
-    lede_end = next((s.end for k, s in enumerate(doc.sents) if k == LEDE_SENTENCES - 1), len(doc))
+    starts = [s.start for s in doc.sents]
+    lede_end = starts[LEDE_SENTENCES] if len(starts) > LEDE_SENTENCES else len(doc)
     candidates = [e for e in candidates if not is_dateline_date(e)]
-    lede = [e for e in candidates if e.end <= lede_end]
-    for ent in [*lede, *reversed(candidates)]:
+    dated = []  # (sentence index, date) of the day-precise dates of the episode, in text order
+    for ent in candidates:
         text = _trim_date(doc, ent).text
         if _DURATION_RE.match(text.lower()):
             continue
         ref = resolve_expression(text, doc_date=doc_date, future=False)
-        if ref is None or ref[1] != DAY:
-            continue
-        if 0 <= (doc_date - ref[0]).days <= EPISODE_DAYS:
-            return ref[0]
-    return None
+        if ref is not None and ref[1] == DAY and 0 <= (doc_date - ref[0]).days <= EPISODE_DAYS:
+            dated.append((bisect.bisect_right(starts, ent.start) - 1, ref[0], ent.end <= lede_end))
+    if not dated:
+        return None
+    event_sentence = bisect.bisect_right(starts, head.i) - 1
+    if event_sentence - dated[-1][0] > EPISODE_SENTENCES:
+        return None  # far from every date the text wrote: reactions and asides of the article's day, not the episode's
+    lede = [date for _, date, in_lede in dated if in_lede]
+    return lede[0] if lede else dated[-1][1]
 
 
 def _since_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[dt.date, str]]:
@@ -658,7 +694,7 @@ def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
     about the past ("at the time") is background after its written dates have been tried (``_PAST_MARKERS``)."""
     head = doc[match.head]
     verb = clause_verb(head) or head
-    if (is_perfect(verb) or (verb.tag_ == "VBN" and "'d" in auxiliaries(verb))) and not _backshifted(verb):
+    if _perfect(doc, match):
         return True  # past or present perfect: "had attacked", "has called for" (a standing position, not the day's act)
     if any(c.dep_ == "mark" and c.lower_ in ("because", "since") for c in verb.children):
         return True  # the cause of the news, told as background
@@ -669,11 +705,33 @@ def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
     for tok in verb.ancestors:
         if tok.lemma_.lower() in _RECALL_VERBS:
             return True
-    if verb.tag_ == "VBD" and match.sentence_index >= LEDE_SENTENCES:
-        first = [s for _, s in zip(range(LEDE_SENTENCES), doc.sents)]
-        if any(_OBITUARY.search(s.text) for s in first):
-            return True
+    if _narrated_past(verb) and match.sentence_index >= LEDE_SENTENCES and _obituary(doc):
+        return True
     return False
+
+
+def _perfect(doc: "Doc", match: EventMatch) -> bool:
+    """The event's verb is in the past or present perfect ("had attacked", "he'd ordered", "has called for"), and not
+    a speaker's own act back-shifted under a past verb of saying (``_backshifted``)."""
+    verb = clause_verb(doc[match.head]) or doc[match.head]
+    return (is_perfect(verb) or (verb.tag_ == "VBN" and "'d" in auxiliaries(verb))) and not _backshifted(verb)
+
+
+def _obituary(doc: "Doc") -> bool:
+    """Whether the document is an obituary: its first two sentences report a death with the age of the dead."""
+    lede = " ".join(s.text for _, s in zip(range(LEDE_SENTENCES), doc.sents))
+    return bool(_OBITUARY.search(lede) or (_DEATH.search(lede) and _AGE_OF_DEAD.search(lede)))
+
+
+def _narrated_past(verb: "Token") -> bool:
+    """A clause narrated in the past: simple past ("ruled"), past passive ("was hailed"), or habitual "would" ("they
+    would sometimes kill")."""
+    auxes = auxiliaries(verb)
+    if verb.tag_ == "VBD":
+        return True
+    if verb.tag_ == "VBN" and auxes & {"was", "were"}:
+        return True
+    return verb.tag_ == "VB" and "would" in auxes
 
 
 def _past_context_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[dt.date, str]]:
@@ -857,6 +915,27 @@ def _that_month(doc: "Doc", text: str, start: int) -> Optional[tuple[dt.date, st
         years = _YEAR_RE.findall(ent.text)
         if years and not _DECADE_RE.search(ent.text):
             return dt.date(int(years[-1]), _MONTHS[words[1]], 1), MONTH
+    return None
+
+
+def _year_of_context(doc: "Doc", text: str, start: int, doc_date: Optional[dt.date]) -> Optional[tuple[dt.date, str]]:
+    """A month (and day) written without a year just after a full date of another year takes that date's year (the
+    next one if it falls before it): "the army moved on November 15, 2017 ... his resignation on November 21" ->
+    2017-11-21. Only a date with its month and year, in the same sentence or the one before, counts; None otherwise."""
+    if doc_date is None or _YEAR_RE.search(text):
+        return None
+    own = resolve_expression(text, doc_date=doc_date, future=False)
+    if own is None or own[1] not in (DAY, MONTH) or not any(w.rstrip(".") in _MONTHS for w in text.lower().split()):
+        return None
+    for ent in _temporal_entities_before(doc, start, sentences=1):
+        if not _YEAR_RE.search(ent.text):
+            continue
+        ref = resolve_expression(ent.text, doc_date=doc_date, future=False)
+        if ref is None or ref[1] not in (DAY, MONTH) or ref[0].year == own[0].year:
+            return None
+        year = ref[0].year + (1 if (own[0].month, own[0].day) < (ref[0].month, ref[0].day) else 0)
+        date = own[0].replace(year=year) if not (own[0].month == 2 and own[0].day == 29) else own[0].replace(year=year, day=28)
+        return None if _starts_after(date, own[1], doc_date) else (date, own[1])
     return None
 
 
