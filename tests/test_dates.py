@@ -465,3 +465,17 @@ def test_a_bare_weekday_hung_on_the_object_of_a_preposition_is_the_verbs(nlp):
     """ "asked for X's resignation Monday night": the parser hangs the date on "resignation"; it dates the asking."""
     text = "On Thursday, the governor said he had asked for the police chief's resignation Monday night."
     assert date_of(nlp, text, "asked", D(2025, 9, 12)) == (D(2025, 9, 8), DAY)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("The ministry initially denied that its troops crossed the border.", "denied"),
+    ("Neighbouring states have cited security fears to impose curfews on the border towns.", "impose"),
+])
+def test_initial_acts_and_purposes_of_a_perfect_clause_are_background(nlp, text, word):
+    text = f"On Monday, rebels stormed the port. {text}"
+    assert date_of(nlp, text, word, D(2025, 9, 9)) == (None, UNKNOWN)
+
+
+def test_a_with_clause_restating_the_event_dates_it(nlp):
+    text = "On Monday, farmers marched in the capital. Other regions had similar protests, with 5,000 farmers protesting in Varna in March."
+    assert date_of(nlp, text, "protests", D(2025, 9, 9)) == (D(2025, 3, 1), MONTH)

@@ -360,6 +360,13 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, 
     # a relative clause telling when a noun happened dates the noun ("in a bombing that happened on June 27")
     occurrences = {c.i: n for n in event_toks | args | settings for c in doc[n].children
                    if c.dep_ in ("relcl", "acl") and _occurrence(c)}
+    # a "with" clause restating the event ("had protests, with students protesting in January"): its participle
+    # of the same verb is the event's
+    lemmas = {doc[t].lemma_.lower() for t in event_toks}
+    restated = {c.i for t in direct for p in doc[t].children if p.dep_ == "prep" and p.lower_ == "with"
+                for o in p.children if o.dep_ == "pobj" for c in o.children
+                if c.dep_ == "acl" and c.tag_ in ("VBG", "VBN") and c.lemma_.lower() in lemmas}
+    governing |= restated
     ranked = []
     for span in _temporal_spans(doc, sent):
         anchor = _anchor(span)
@@ -611,7 +618,7 @@ def _since_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tu
 
 
 #: Adverbs that set an act before the news ("he recently condemned", "had threatened the network before").
-_ANTERIOR_ADVERBS = {"recently", "before", "earlier", "previously", "formerly", "once"}
+_ANTERIOR_ADVERBS = {"recently", "before", "earlier", "previously", "formerly", "once", "initially", "originally"}
 #: Verbs of saying whose past tense back-shifts a reported act into the past perfect ("said he had ordered").
 _REPORTING_VERBS = {"say", "tell", "announce", "report", "state", "add", "claim", "confirm", "reveal", "explain",
                     "write", "tweet", "insist", "note", "disclose", "acknowledge", "admit"}
@@ -714,6 +721,11 @@ def _perfect(doc: "Doc", match: EventMatch) -> bool:
     """The event's verb is in the past or present perfect ("had attacked", "he'd ordered", "has called for"), and not
     a speaker's own act back-shifted under a past verb of saying (``_backshifted``)."""
     verb = clause_verb(doc[match.head]) or doc[match.head]
+    if "to" in auxiliaries(verb) and not has_subject(verb):  # a purpose infinitive is told in its clause's tense
+        if verb.dep_ == "advcl":  # "have cited fears to impose bans"
+            verb = verb.head
+        elif verb.dep_ == "acl" and verb.head.dep_ == "dobj":  # the same, hung on the object by the parser
+            verb = verb.head.head
     return (is_perfect(verb) or (verb.tag_ == "VBN" and "'d" in auxiliaries(verb))) and not _backshifted(verb)
 
 
