@@ -479,3 +479,9 @@ def test_initial_acts_and_purposes_of_a_perfect_clause_are_background(nlp, text,
 def test_a_with_clause_restating_the_event_dates_it(nlp):
     text = "On Monday, farmers marched in the capital. Other regions had similar protests, with 5,000 farmers protesting in Varna in March."
     assert date_of(nlp, text, "protests", D(2025, 9, 9)) == (D(2025, 3, 1), MONTH)
+
+
+def test_a_quoted_purpose_infinitive_of_a_perfect_is_the_days_news(nlp):
+    text = ('On Saturday, thousands marched in Varna. The mayor tweeted, "Here in Varna, thousands of people have '
+            'come together to demand a new vote."')
+    assert date_of(nlp, text, "demand", D(2025, 9, 9)) == (D(2025, 9, 6), DAY)

@@ -721,12 +721,21 @@ def _perfect(doc: "Doc", match: EventMatch) -> bool:
     """The event's verb is in the past or present perfect ("had attacked", "he'd ordered", "has called for"), and not
     a speaker's own act back-shifted under a past verb of saying (``_backshifted``)."""
     verb = clause_verb(doc[match.head]) or doc[match.head]
-    if "to" in auxiliaries(verb) and not has_subject(verb):  # a purpose infinitive is told in its clause's tense
+    if "to" in auxiliaries(verb) and not has_subject(verb) and not _quoted(verb):
+        # a purpose infinitive is told in its clause's tense, outside quotes (where "we have come together to send a
+        # message" is the day's news)
         if verb.dep_ == "advcl":  # "have cited fears to impose bans"
             verb = verb.head
         elif verb.dep_ == "acl" and verb.head.dep_ == "dobj":  # the same, hung on the object by the parser
             verb = verb.head.head
     return (is_perfect(verb) or (verb.tag_ == "VBN" and "'d" in auxiliaries(verb))) and not _backshifted(verb)
+
+
+def _quoted(tok: "Token") -> bool:
+    """Whether a word is inside a quotation opened earlier in its sentence."""
+    doc, sent = tok.doc, tok.sent
+    marks = sum(t.text.count('"') + t.text.count("“") + t.text.count("”") for t in doc[sent.start : tok.i])
+    return marks % 2 == 1
 
 
 def _obituary(doc: "Doc") -> bool:
