@@ -485,3 +485,17 @@ def test_a_quoted_purpose_infinitive_of_a_perfect_is_the_days_news(nlp):
     text = ('On Saturday, thousands marched in Varna. The mayor tweeted, "Here in Varna, thousands of people have '
             'come together to demand a new vote."')
     assert date_of(nlp, text, "demand", D(2025, 9, 9)) == (D(2025, 9, 6), DAY)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("The charge stemmed from allegations the mayor tried to pressure the court.", "pressure"),
+    ("Intelligence agencies reportedly believe the prince ordered the raid.", "ordered"),
+])
+def test_the_content_of_an_allegation_or_belief_is_background(nlp, text, word):
+    text = f"On Monday, the assembly voted to impeach the mayor. {text}"
+    assert date_of(nlp, text, word, D(2025, 9, 9)) == (None, UNKNOWN)
+
+
+def test_a_claim_of_responsibility_keeps_the_episode_date(nlp):
+    text = "On Monday, a bomb killed two soldiers. The rebels claimed that their fighters attacked the convoy."
+    assert date_of(nlp, text, "attacked", D(2025, 9, 9)) == (D(2025, 9, 8), DAY)

@@ -14,10 +14,14 @@ Attachment (which expressions belong to the event)
        the subject/object of a light verb: "held talks on Monday");
     2. attached to a direct argument of that verb ("talks on Monday" with head "held"), or modifying the
        event noun itself ("Monday's attack"); then attached to the noun of a setting phrase of the event
-       ("kept rates unchanged at its meeting on Thursday", "killed in an attack on Monday");
+       ("kept rates unchanged at its meeting on Thursday", "killed in an attack on Monday"). A relative clause
+       telling when such a noun happened dates the noun ("injured in a bombing that happened on June 27",
+       "which took place on Monday"); a bare date the parser hangs on the object of a preposition of the verb is
+       the verb's ("asked for the minister's resignation Monday night");
     3. **sentence-level fallback**: attached to a clause that governs the event's clause through
-       ``conj``/``xcomp``/``advcl`` ("met on Monday and signed ...", "left on Monday to attend ..."), or to a
-       verb conjoined under the event's verb; not through a clause sequenced in time ("applied in May after
+       ``conj``/``xcomp``/``advcl`` ("met on Monday and signed ...", "left on Monday to attend ..."), to a
+       verb conjoined under the event's verb, or to a "with" clause restating the event with the same verb ("had
+       protests, with students protesting in January"); not through a clause sequenced in time ("applied in May after
        Russia invaded ..." does not date the invasion). Dates of other clauses (relative clauses, reported speech
        ``ccomp``, subordinate clauses of other events) are never taken.
 
@@ -30,7 +34,9 @@ Resolution (``resolve_expression``)
     the numeric formats the rules do not cover:
 
     - absolute: "June 22, 1965" -> 1965-06-22 DAY; "June 2024" -> MONTH; "1965" -> YEAR; a month/day without
-      a year takes the year that puts it on the right side of doc_date for the event's tense;
+      a year takes the year that puts it on the right side of doc_date for the event's tense, except just after
+      a full date of another year (same sentence or the one before), whose year it takes ("the army moved on
+      November 15, 2017 ... his resignation on November 21" -> 2017-11-21; ``_year_of_context``);
     - weekdays by tense: past events take the latest such weekday on or before doc_date, future events the
       next one on or after it ("last/next Monday" force the direction);
     - relative: "yesterday", "today", "tonight", "two days ago" -> DAY; "last week", "this week",
@@ -67,20 +73,25 @@ Dates with their own year in a purpose clause
 
     - the event's verb is in the past perfect ("had attacked", "he'd ordered") or the present perfect ("has
       called for", "have accused": a standing position, not the day's act); not a speaker's own act back-shifted
-      under a past verb of saying ("the minister said he had ordered troops" is the episode's);
+      under a past verb of saying ("the minister said he had ordered troops" is the episode's). A purpose
+      infinitive outside quotes takes its clause's tense ("have cited security fears to impose bans");
     - the verb (or the verb it is conjoined to) carries an adverb of anteriority: "recently", "before",
-      "earlier", "previously", "formerly", "once";
+      "earlier", "previously", "formerly", "once", "initially", "originally";
     - it is an infinitive telling a record: "the second minister to be dismissed", "the first leader to visit";
     - it is the cause of the news, in a "because"/"since" clause;
     - it is the object of "despite" ("approved the plan despite protests by residents": the protests came before);
+    - it is the content of an allegation or belief ("allegations he tried to pressure the court", "agencies
+      believe the prince ordered the killing");
     - the event is reported as remembered ("recalled that ...") or is the life of the subject of an obituary
-      (the document reports a death with the age of the dead in its first two sentences, and the event is in
-      the simple past outside them);
+      (the document reports a death with the age of the dead in its first two sentences: "dies aged 88", "has
+      died ... He was 95."; and the event is narrated in the past outside them: simple past, past passive "was
+      hailed", habitual "would kill");
     - a monthly or weekly round-up (its first line says "round-up", "roundup", "in review", "recap", "month in",
       "week in") gets, for an undated event, the latest DAY/MONTH date written in the three sentences before it
       (MONTH precision at best), else UNKNOWN: its events happened over the weeks before publication.
 
-**Dates written elsewhere in the sentence** (``_past_context_date``)
+**Dates written elsewhere in the sentence** (``_past_context_date``, tried before the background rules except the
+perfect: "The election in 2013 saw a victory, and despite allegations of fraud, he ended the truce" -> 2013)
     An undated event whose sentence writes a calendar date (a year, or a month of doc_date's year) lying before the
     news episode (ending more than EPISODE_DAYS before doc_date) happened then, at YEAR or MONTH precision ("Back in
     1998, parliament impeached the president, and the senate acquitted him" -> 1998; "The last time the navies
@@ -104,7 +115,8 @@ accord on Monday", not "a court fined the company, and its owner paid in 2019").
     An undated event that is not background takes the day-precise date of the article's lede (first two
     sentences), else the latest one written before it (or in its own sentence), within EPISODE_DAYS (31) before
     doc_date: news reports an episode ("On Thursday troops entered the city. They arrested the mayor." ->
-    Thursday).
+    Thursday). Only up to EPISODE_SENTENCES (10) sentences after the latest such date: further down, the article
+    tells the reactions and statements of its own day (codebook 7.1 (6)), which take the document date.
 
 **Reported on a day** ("arrested the driver, police said Sunday"): an undated act in the complement of a verb of
 saying that carries a day-precise date of its own takes that day.
@@ -712,6 +724,8 @@ def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
     for tok in verb.ancestors:
         if tok.lemma_.lower() in _RECALL_VERBS:
             return True
+    if _alleged(verb):
+        return True
     if _narrated_past(verb) and match.sentence_index >= LEDE_SENTENCES and _obituary(doc):
         return True
     return False
@@ -729,6 +743,25 @@ def _perfect(doc: "Doc", match: EventMatch) -> bool:
         elif verb.dep_ == "acl" and verb.head.dep_ == "dobj":  # the same, hung on the object by the parser
             verb = verb.head.head
     return (is_perfect(verb) or (verb.tag_ == "VBN" and "'d" in auxiliaries(verb))) and not _backshifted(verb)
+
+
+#: Nouns and verbs whose complement is an allegation or a belief about an earlier act, not narrated news
+#: ("allegations he tried to pressure the court", "agencies believe the prince ordered the killing").
+_ALLEGATION_NOUNS = {"allegation", "accusation", "claim", "suspicion"}
+_BELIEF_VERBS = {"believe", "suspect", "allege"}
+
+
+def _alleged(verb: "Token") -> bool:
+    """Whether the event's clause (or the clause its infinitive or conjunct hangs on) is the content of an
+    allegation or belief."""
+    clause = verb
+    while clause.dep_ in ("xcomp", "conj") and clause.head.i != clause.i:
+        clause = clause.head
+    if clause.dep_ not in ("ccomp", "acl"):
+        return False
+    gov = clause.head
+    lemma = gov.lemma_.lower()
+    return (gov.pos_ == "NOUN" and lemma in _ALLEGATION_NOUNS) or (gov.pos_ in VERB_POS and lemma in _BELIEF_VERBS)
 
 
 def _quoted(tok: "Token") -> bool:
