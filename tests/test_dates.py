@@ -443,7 +443,8 @@ def test_life_of_the_dead_in_an_obituary_is_background(nlp, sentence, word):
 
 def test_a_year_of_the_sentence_dates_a_background_noun_in_it(nlp):
     """A background event (object of "despite") in a sentence set in a past year takes that year, not UNKNOWN."""
-    text = "The vote in 2016 gave the party a clear win, and despite accusations by the opposition, the party ended the truce."
+    text = ("The vote in 2016 gave the party a clear win, and despite accusations by the opposition, the party ended "
+            "the truce.")
     assert date_of(nlp, text, "accusations", D(2025, 9, 9)) == (D(2016, 1, 1), YEAR)
 
 
@@ -477,7 +478,8 @@ def test_initial_acts_and_purposes_of_a_perfect_clause_are_background(nlp, text,
 
 
 def test_a_with_clause_restating_the_event_dates_it(nlp):
-    text = "On Monday, farmers marched in the capital. Other regions had similar protests, with 5,000 farmers protesting in Varna in March."
+    text = ("On Monday, farmers marched in the capital. Other regions had similar protests, with 5,000 farmers "
+            "protesting in Varna in March.")
     assert date_of(nlp, text, "protests", D(2025, 9, 9)) == (D(2025, 3, 1), MONTH)
 
 
@@ -499,3 +501,9 @@ def test_the_content_of_an_allegation_or_belief_is_background(nlp, text, word):
 def test_a_claim_of_responsibility_keeps_the_episode_date(nlp):
     text = "On Monday, a bomb killed two soldiers. The rebels claimed that their fighters attacked the convoy."
     assert date_of(nlp, text, "attacked", D(2025, 9, 9)) == (D(2025, 9, 8), DAY)
+
+
+def test_a_planned_month_day_does_not_take_the_year_of_an_old_date(nlp):
+    text = "The treaty was signed on June 3, 2015. The minister will visit Varna on October 9."
+    match_date = date_of(nlp, text, "visit", D(2025, 9, 9), modality=FUTURE)
+    assert match_date == (D(2025, 10, 9), DAY)

@@ -245,7 +245,7 @@ def resolve_event_date(
     """
     future = is_future_event(doc, match)
     for text, start, rank in _attached_expressions(doc, match):
-        resolved = _that_month(doc, text, start) or _year_of_context(doc, text, start, doc_date)
+        resolved = _that_month(doc, text, start) or (None if future else _year_of_context(doc, text, start, doc_date))
         if resolved is None:
             resolved = resolve_expression(text, doc_date=doc_date, future=future)
         if resolved is None:
@@ -714,7 +714,7 @@ def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
     head = doc[match.head]
     verb = clause_verb(head) or head
     if _perfect(doc, match):
-        return True  # past or present perfect: "had attacked", "has called for" (a standing position, not the day's act)
+        return True  # past or present perfect: "had attacked", "has called for" (a standing position, not the day's)
     if any(c.dep_ == "mark" and c.lower_ in ("because", "since") for c in verb.children):
         return True  # the cause of the news, told as background
     if _anterior(verb) or _record_infinitive(verb):
@@ -975,7 +975,8 @@ def _that_month(doc: "Doc", text: str, start: int) -> Optional[tuple[dt.date, st
 def _year_of_context(doc: "Doc", text: str, start: int, doc_date: Optional[dt.date]) -> Optional[tuple[dt.date, str]]:
     """A month (and day) written without a year just after a full date of another year takes that date's year (the
     next one if it falls before it): "the army moved on November 15, 2017 ... his resignation on November 21" ->
-    2017-11-21. Only a date with its month and year, in the same sentence or the one before, counts; None otherwise."""
+    2017-11-21. Only a date with its month and year, in the same sentence or the one before, counts, and only for past
+    events; None otherwise."""
     if doc_date is None or _YEAR_RE.search(text):
         return None
     own = resolve_expression(text, doc_date=doc_date, future=False)
@@ -988,7 +989,8 @@ def _year_of_context(doc: "Doc", text: str, start: int, doc_date: Optional[dt.da
         if ref is None or ref[1] not in (DAY, MONTH) or ref[0].year == own[0].year:
             return None
         year = ref[0].year + (1 if (own[0].month, own[0].day) < (ref[0].month, ref[0].day) else 0)
-        date = own[0].replace(year=year) if not (own[0].month == 2 and own[0].day == 29) else own[0].replace(year=year, day=28)
+        leap_day = own[0].month == 2 and own[0].day == 29 and not calendar.isleap(year)
+        date = own[0].replace(year=year, day=28 if leap_day else own[0].day)
         return None if _starts_after(date, own[1], doc_date) else (date, own[1])
     return None
 
