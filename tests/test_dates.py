@@ -414,3 +414,96 @@ def test_quoted_pledge_is_dated_when_made(nlp):
     assert resolve_event_date(doc, match, doc_date=D(2025, 9, 9)) == (D(2025, 9, 8), DAY)
     plan = dataclasses.replace(match, cameo_code="040")  # the meeting itself is a plan with no date
     assert resolve_event_date(doc, plan, doc_date=D(2025, 9, 9)) == (None, UNKNOWN)
+
+
+# --- episode carry-over, obituaries, sentence dates of background, dates of event nouns ----------------------
+
+
+def test_episode_date_does_not_carry_to_a_reaction_far_down_the_article(nlp):
+    """An episode date carries over to the sentences that follow it, not to a reaction many sentences later (the
+    article's day: codebook 7.1 (6))."""
+    filler = " ".join(f"The harbour of town number {n} stayed calm." for n in range(12))
+    text = f"On Thursday, rebels stormed the port of Varna. {filler} The bishop criticized the governor."
+    assert date_of(nlp, text, "criticized", D(2025, 9, 9)) == (D(2025, 9, 9), DOCUMENT)
+    near = "On Thursday, rebels stormed the port of Varna. The harbour stayed calm. The bishop criticized the governor."
+    assert date_of(nlp, near, "criticized", D(2025, 9, 9)) == (D(2025, 9, 4), DAY)
+
+
+@pytest.mark.parametrize("sentence, word", [
+    ("The old general supported the farmers' unions.", "supported"),
+    ("After the war, the general was hailed as a hero by the press.", "hailed"),
+    ("His militias would sometimes attack the villages in the north.", "attack"),
+])
+def test_life_of_the_dead_in_an_obituary_is_background(nlp, sentence, word):
+    """An obituary whose lede gives the age in a sentence of its own ("He was 91."): the life it tells is UNKNOWN,
+    in the simple past, the past passive and the habitual "would"."""
+    text = f"Karl Ostrander, former president of Ruritania, has died, his family said on Monday. He was 91. {sentence}"
+    assert date_of(nlp, text, word, D(2025, 9, 10)) == (None, UNKNOWN)
+
+
+def test_a_year_of_the_sentence_dates_a_background_noun_in_it(nlp):
+    """A background event (object of "despite") in a sentence set in a past year takes that year, not UNKNOWN."""
+    text = ("The vote in 2016 gave the party a clear win, and despite accusations by the opposition, the party ended "
+            "the truce.")
+    assert date_of(nlp, text, "accusations", D(2025, 9, 9)) == (D(2016, 1, 1), YEAR)
+
+
+def test_a_month_day_without_year_takes_the_year_of_the_full_date_before_it(nlp):
+    text = ("The army seized the palace on October 3, 2014. "
+            "The king announced his abdication on October 9 in a televised speech.")
+    assert date_of(nlp, text, "abdication", D(2025, 9, 9)) == (D(2014, 10, 9), DAY)
+    same_year = "The army seized the palace on March 3, 2025. The king announced his abdication on March 9."
+    assert date_of(nlp, same_year, "abdication", D(2025, 9, 9)) == (D(2025, 3, 9), DAY)
+
+
+@pytest.mark.parametrize("clause", ["that happened on August 30", "which took place on August 30"])
+def test_a_relative_clause_of_occurrence_dates_the_event_noun(nlp, clause):
+    text = f"Three soldiers were wounded in an ambush {clause}."
+    assert date_of(nlp, text, "wounded", D(2025, 9, 9)) == (D(2025, 8, 30), DAY)
+
+
+def test_a_bare_weekday_hung_on_the_object_of_a_preposition_is_the_verbs(nlp):
+    """ "asked for X's resignation Monday night": the parser hangs the date on "resignation"; it dates the asking."""
+    text = "On Thursday, the governor said he had asked for the police chief's resignation Monday night."
+    assert date_of(nlp, text, "asked", D(2025, 9, 12)) == (D(2025, 9, 8), DAY)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("The ministry initially denied that its troops crossed the border.", "denied"),
+    ("Neighbouring states have cited security fears to impose curfews on the border towns.", "impose"),
+])
+def test_initial_acts_and_purposes_of_a_perfect_clause_are_background(nlp, text, word):
+    text = f"On Monday, rebels stormed the port. {text}"
+    assert date_of(nlp, text, word, D(2025, 9, 9)) == (None, UNKNOWN)
+
+
+def test_a_with_clause_restating_the_event_dates_it(nlp):
+    text = ("On Monday, farmers marched in the capital. Other regions had similar protests, with 5,000 farmers "
+            "protesting in Varna in March.")
+    assert date_of(nlp, text, "protests", D(2025, 9, 9)) == (D(2025, 3, 1), MONTH)
+
+
+def test_a_quoted_purpose_infinitive_of_a_perfect_is_the_days_news(nlp):
+    text = ('On Saturday, thousands marched in Varna. The mayor tweeted, "Here in Varna, thousands of people have '
+            'come together to demand a new vote."')
+    assert date_of(nlp, text, "demand", D(2025, 9, 9)) == (D(2025, 9, 6), DAY)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("The charge stemmed from allegations the mayor tried to pressure the court.", "pressure"),
+    ("Intelligence agencies reportedly believe the prince ordered the raid.", "ordered"),
+])
+def test_the_content_of_an_allegation_or_belief_is_background(nlp, text, word):
+    text = f"On Monday, the assembly voted to impeach the mayor. {text}"
+    assert date_of(nlp, text, word, D(2025, 9, 9)) == (None, UNKNOWN)
+
+
+def test_a_claim_of_responsibility_keeps_the_episode_date(nlp):
+    text = "On Monday, a bomb killed two soldiers. The rebels claimed that their fighters attacked the convoy."
+    assert date_of(nlp, text, "attacked", D(2025, 9, 9)) == (D(2025, 9, 8), DAY)
+
+
+def test_a_planned_month_day_does_not_take_the_year_of_an_old_date(nlp):
+    text = "The treaty was signed on June 3, 2015. The minister will visit Varna on October 9."
+    match_date = date_of(nlp, text, "visit", D(2025, 9, 9), modality=FUTURE)
+    assert match_date == (D(2025, 10, 9), DAY)

@@ -14,10 +14,14 @@ Attachment (which expressions belong to the event)
        the subject/object of a light verb: "held talks on Monday");
     2. attached to a direct argument of that verb ("talks on Monday" with head "held"), or modifying the
        event noun itself ("Monday's attack"); then attached to the noun of a setting phrase of the event
-       ("kept rates unchanged at its meeting on Thursday", "killed in an attack on Monday");
+       ("kept rates unchanged at its meeting on Thursday", "killed in an attack on Monday"). A relative clause
+       telling when such a noun happened dates the noun ("injured in a bombing that happened on June 27",
+       "which took place on Monday"); a bare date the parser hangs on the object of a preposition of the verb is
+       the verb's ("asked for the minister's resignation Monday night");
     3. **sentence-level fallback**: attached to a clause that governs the event's clause through
-       ``conj``/``xcomp``/``advcl`` ("met on Monday and signed ...", "left on Monday to attend ..."), or to a
-       verb conjoined under the event's verb; not through a clause sequenced in time ("applied in May after
+       ``conj``/``xcomp``/``advcl`` ("met on Monday and signed ...", "left on Monday to attend ..."), to a
+       verb conjoined under the event's verb, or to a "with" clause restating the event with the same verb ("had
+       protests, with students protesting in January"); not through a clause sequenced in time ("applied in May after
        Russia invaded ..." does not date the invasion). Dates of other clauses (relative clauses, reported speech
        ``ccomp``, subordinate clauses of other events) are never taken.
 
@@ -30,7 +34,9 @@ Resolution (``resolve_expression``)
     the numeric formats the rules do not cover:
 
     - absolute: "June 22, 1965" -> 1965-06-22 DAY; "June 2024" -> MONTH; "1965" -> YEAR; a month/day without
-      a year takes the year that puts it on the right side of doc_date for the event's tense;
+      a year takes the year that puts it on the right side of doc_date for the event's tense, except just after
+      a full date of another year (same sentence or the one before), whose year it takes ("the army moved on
+      November 15, 2017 ... his resignation on November 21" -> 2017-11-21; ``_year_of_context``);
     - weekdays by tense: past events take the latest such weekday on or before doc_date, future events the
       next one on or after it ("last/next Monday" force the direction);
     - relative: "yesterday", "today", "tonight", "two days ago" -> DAY; "last week", "this week",
@@ -67,20 +73,25 @@ Dates with their own year in a purpose clause
 
     - the event's verb is in the past perfect ("had attacked", "he'd ordered") or the present perfect ("has
       called for", "have accused": a standing position, not the day's act); not a speaker's own act back-shifted
-      under a past verb of saying ("the minister said he had ordered troops" is the episode's);
+      under a past verb of saying ("the minister said he had ordered troops" is the episode's). A purpose
+      infinitive outside quotes takes its clause's tense ("have cited security fears to impose bans");
     - the verb (or the verb it is conjoined to) carries an adverb of anteriority: "recently", "before",
-      "earlier", "previously", "formerly", "once";
+      "earlier", "previously", "formerly", "once", "initially", "originally";
     - it is an infinitive telling a record: "the second minister to be dismissed", "the first leader to visit";
     - it is the cause of the news, in a "because"/"since" clause;
     - it is the object of "despite" ("approved the plan despite protests by residents": the protests came before);
+    - it is the content of an allegation or belief ("allegations he tried to pressure the court", "agencies
+      believe the prince ordered the killing");
     - the event is reported as remembered ("recalled that ...") or is the life of the subject of an obituary
-      (the document reports a death with the age of the dead in its first two sentences, and the event is in
-      the simple past outside them);
+      (the document reports a death with the age of the dead in its first two sentences: "dies aged 88", "has
+      died ... He was 95."; and the event is narrated in the past outside them: simple past, past passive "was
+      hailed", habitual "would kill");
     - a monthly or weekly round-up (its first line says "round-up", "roundup", "in review", "recap", "month in",
       "week in") gets, for an undated event, the latest DAY/MONTH date written in the three sentences before it
       (MONTH precision at best), else UNKNOWN: its events happened over the weeks before publication.
 
-**Dates written elsewhere in the sentence** (``_past_context_date``)
+**Dates written elsewhere in the sentence** (``_past_context_date``, tried before the background rules except the
+perfect: "The election in 2013 saw a victory, and despite allegations of fraud, he ended the truce" -> 2013)
     An undated event whose sentence writes a calendar date (a year, or a month of doc_date's year) lying before the
     news episode (ending more than EPISODE_DAYS before doc_date) happened then, at YEAR or MONTH precision ("Back in
     1998, parliament impeached the president, and the senate acquitted him" -> 1998; "The last time the navies
@@ -104,7 +115,8 @@ accord on Monday", not "a court fined the company, and its owner paid in 2019").
     An undated event that is not background takes the day-precise date of the article's lede (first two
     sentences), else the latest one written before it (or in its own sentence), within EPISODE_DAYS (31) before
     doc_date: news reports an episode ("On Thursday troops entered the city. They arrested the mayor." ->
-    Thursday).
+    Thursday). Only up to EPISODE_SENTENCES (10) sentences after the latest such date: further down, the article
+    tells the reactions and statements of its own day (codebook 7.1 (6)), which take the document date.
 
 **Reported on a day** ("arrested the driver, police said Sunday"): an undated act in the complement of a verb of
 saying that carries a day-precise date of its own takes that day.
@@ -121,6 +133,7 @@ intention (03x, not FUTURE) is the act of its statement and is dated like any ot
 """
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -156,6 +169,9 @@ _BOUND_PREPS = {"since", "until", "till", "before", "after", "by", "from", "thro
 _START_PREPS = {"since"}
 #: Prepositions whose event-noun object is background of the sentence's act ("announced it despite criticism").
 _CONCESSIVE_PREPS = {"despite", "notwithstanding"}
+#: Verbs of a relative clause that tell when its noun happened ("the bombing that happened on June 27"), with the
+#: particle or object they need ("took place", "broke out").
+_OCCURRENCE_VERBS = {"happen": None, "occur": None, "unfold": None, "erupt": None, "take": "place", "break": "out"}
 _SEQUENCE_MARKERS = {"after", "before", "since", "until", "till", "once", "following", "ahead", "prior"}
 
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
@@ -229,7 +245,7 @@ def resolve_event_date(
     """
     future = is_future_event(doc, match)
     for text, start, rank in _attached_expressions(doc, match):
-        resolved = _that_month(doc, text, start)
+        resolved = _that_month(doc, text, start) or (None if future else _year_of_context(doc, text, start, doc_date))
         if resolved is None:
             resolved = resolve_expression(text, doc_date=doc_date, future=future)
         if resolved is None:
@@ -255,11 +271,11 @@ def resolve_event_date(
     roundup = _roundup_date(doc, match, doc_date)
     if roundup is not None:
         return roundup
-    if _background(doc, match, doc_date):
+    past = None if _perfect(doc, match) else _past_context_date(doc, match, doc_date)
+    if past is not None and past[0] is not None:
+        return past  # background by its place in the sentence, dated by it ("the 2013 vote saw ..., despite fraud")
+    if _background(doc, match, doc_date) or past is not None:
         return None, UNKNOWN
-    past = _past_context_date(doc, match, doc_date)
-    if past is not None:
-        return past
     if _PAST_MARKERS.search(doc[match.head].sent.text):
         return None, UNKNOWN  # "at the time", "years ago", "the last time": about the past, with no date written
     spoken = _speech_date(doc, match, doc_date)
@@ -349,12 +365,31 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, 
             for c in doc[a].children:
                 if c.dep_ in ("acl", "relcl") and c.pos_ in VERB_POS and c.tag_ in ("VB", "TO"):
                     dependent.add(c.i)  # "the treaty to normalize relations on June 22, 1965"
+    # nouns in a prepositional phrase of the event's verb: a bare date the parser hangs on them is the verb's
+    # ("asked for the minister's resignation Monday night")
+    prep_objects = {o.i for t in direct for p in doc[t].children if p.dep_ == "prep"
+                    for o in p.children if o.dep_ == "pobj" and o.pos_ in _NOUN_POS}
+    # a relative clause telling when a noun happened dates the noun ("in a bombing that happened on June 27")
+    occurrences = {c.i: n for n in event_toks | args | settings for c in doc[n].children
+                   if c.dep_ in ("relcl", "acl") and _occurrence(c)}
+    # a "with" clause restating the event ("had protests, with students protesting in January"): its participle
+    # of the same verb is the event's
+    lemmas = {doc[t].lemma_.lower() for t in event_toks}
+    restated = {c.i for t in direct for p in doc[t].children if p.dep_ == "prep" and p.lower_ == "with"
+                for o in p.children if o.dep_ == "pobj" for c in o.children
+                if c.dep_ == "acl" and c.tag_ in ("VBG", "VBN") and c.lemma_.lower() in lemmas}
+    governing |= restated
     ranked = []
     for span in _temporal_spans(doc, sent):
         anchor = _anchor(span)
         if anchor is None:
             continue
         kind, tok_i = _fronted(doc, span, anchor)
+        if kind == "adv" and tok_i in occurrences:
+            tok_i = occurrences[tok_i]
+            kind = "poss"  # as "Monday's attack": the date of that event noun
+        elif kind == "adv" and tok_i in prep_objects and span.root.dep_ in ("npadvmod", "tmod"):
+            tok_i = doc[tok_i].head.head.i
         if tok_i in direct:
             rank = 0 if kind == "adv" or tok_i in event_toks else 1
         elif tok_i in args and kind in ("adv", "poss"):
@@ -368,6 +403,15 @@ def _attached_expressions(doc: "Doc", match: EventMatch) -> Iterator[tuple[str, 
         ranked.append((rank, abs(span.root.i - match.head), span.start, _expression_text(doc, span)))
     for item in sorted(ranked):
         yield item[3], item[2], item[0]
+
+
+def _occurrence(verb: "Token") -> bool:
+    """A verb telling that its subject happened: "happened", "occurred", "took place", "broke out"."""
+    lemma = verb.lemma_.lower()
+    if lemma not in _OCCURRENCE_VERBS:
+        return False
+    needed = _OCCURRENCE_VERBS[lemma]
+    return needed is None or any(c.lower_ == needed and c.dep_ in ("dobj", "prt") for c in verb.children)
 
 
 def _expression_text(doc: "Doc", span: "Span") -> str:
@@ -480,10 +524,13 @@ _PAST_MARKERS = re.compile(
     re.IGNORECASE,
 )
 _RECALL_VERBS = {"recall", "remember", "reminisce", "recount", "look back"}
-#: An obituary's opening: a death with the age of the dead ("dies aged 88", "died on Monday at the age of 90").
+#: An obituary's opening: a death with the age of the dead ("dies aged 88", "died on Monday at the age of 90",
+#: "has died ... He was 95.").
 _OBITUARY = re.compile(
     r"\bobituary\b|\b(?:died|dies|passed away|dead)\b[^.]{0,80}?\b(?:aged|at the age of|at)\s+\d{2,3}\b", re.I
 )
+_DEATH = re.compile(r"\b(?:died|dies|passed away|is dead)\b", re.I)
+_AGE_OF_DEAD = re.compile(r"\b(?:he|she) was (?:aged )?\d{2,3}(?: years old)?\s*[.,;]", re.I)
 _ROUNDUP = re.compile(r"\b(?:round-?up|in review|recap|month in|week in|year in|monthly|weekly summary|"
                       r"what happened in)\b", re.IGNORECASE)
 _SINCE_SPAN = re.compile(rf"^{_QUANT}\s+(?P<unit>year|month|decade)s?$")
@@ -520,6 +567,9 @@ def _elapsed_since(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional
 
 #: How far before the article an episode date may lie to carry over to later undated sentences.
 EPISODE_DAYS = 31
+#: How many sentences after the latest written episode date it still carries over: further on, an article tells
+#: the reactions and asides of its own day (or background), no longer the dated episode.
+EPISODE_SENTENCES = 10
 #: Sentences of an article's lede (the episode it reports; an obituary's opening).
 LEDE_SENTENCES = 2
 #: How many sentences before an expression count as its context (anaphora, "that September", round-up items).
@@ -535,19 +585,24 @@ def _episode_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
     sent = head.sent
     candidates = [e for e in doc.ents if e.label_ in _TEMPORAL_LABELS and e.start < sent.end
                   and (e.end <= head.i or e.start >= sent.start)]  # before the event, or in its sentence
-    lede_end = next((s.end for k, s in enumerate(doc.sents) if k == LEDE_SENTENCES - 1), len(doc))
+    starts = [s.start for s in doc.sents]
+    lede_end = starts[LEDE_SENTENCES] if len(starts) > LEDE_SENTENCES else len(doc)
     candidates = [e for e in candidates if not is_dateline_date(e)]
-    lede = [e for e in candidates if e.end <= lede_end]
-    for ent in [*lede, *reversed(candidates)]:
+    dated = []  # (sentence index, date) of the day-precise dates of the episode, in text order
+    for ent in candidates:
         text = _trim_date(doc, ent).text
         if _DURATION_RE.match(text.lower()):
             continue
         ref = resolve_expression(text, doc_date=doc_date, future=False)
-        if ref is None or ref[1] != DAY:
-            continue
-        if 0 <= (doc_date - ref[0]).days <= EPISODE_DAYS:
-            return ref[0]
-    return None
+        if ref is not None and ref[1] == DAY and 0 <= (doc_date - ref[0]).days <= EPISODE_DAYS:
+            dated.append((bisect.bisect_right(starts, ent.start) - 1, ref[0], ent.end <= lede_end))
+    if not dated:
+        return None
+    event_sentence = bisect.bisect_right(starts, head.i) - 1
+    if event_sentence - dated[-1][0] > EPISODE_SENTENCES:
+        return None  # far from every date the text wrote: reactions and asides of the article's day, not the episode's
+    lede = [date for _, date, in_lede in dated if in_lede]
+    return lede[0] if lede else dated[-1][1]
 
 
 def _since_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[dt.date, str]]:
@@ -575,7 +630,7 @@ def _since_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tu
 
 
 #: Adverbs that set an act before the news ("he recently condemned", "had threatened the network before").
-_ANTERIOR_ADVERBS = {"recently", "before", "earlier", "previously", "formerly", "once"}
+_ANTERIOR_ADVERBS = {"recently", "before", "earlier", "previously", "formerly", "once", "initially", "originally"}
 #: Verbs of saying whose past tense back-shifts a reported act into the past perfect ("said he had ordered").
 _REPORTING_VERBS = {"say", "tell", "announce", "report", "state", "add", "claim", "confirm", "reveal", "explain",
                     "write", "tweet", "insist", "note", "disclose", "acknowledge", "admit"}
@@ -658,8 +713,8 @@ def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
     about the past ("at the time") is background after its written dates have been tried (``_PAST_MARKERS``)."""
     head = doc[match.head]
     verb = clause_verb(head) or head
-    if (is_perfect(verb) or (verb.tag_ == "VBN" and "'d" in auxiliaries(verb))) and not _backshifted(verb):
-        return True  # past or present perfect: "had attacked", "has called for" (a standing position, not the day's act)
+    if _perfect(doc, match):
+        return True  # past or present perfect: "had attacked", "has called for" (a standing position, not the day's)
     if any(c.dep_ == "mark" and c.lower_ in ("because", "since") for c in verb.children):
         return True  # the cause of the news, told as background
     if _anterior(verb) or _record_infinitive(verb):
@@ -669,11 +724,68 @@ def _background(doc: "Doc", match: EventMatch, doc_date: dt.date) -> bool:
     for tok in verb.ancestors:
         if tok.lemma_.lower() in _RECALL_VERBS:
             return True
-    if verb.tag_ == "VBD" and match.sentence_index >= LEDE_SENTENCES:
-        first = [s for _, s in zip(range(LEDE_SENTENCES), doc.sents)]
-        if any(_OBITUARY.search(s.text) for s in first):
-            return True
+    if _alleged(verb):
+        return True
+    if _narrated_past(verb) and match.sentence_index >= LEDE_SENTENCES and _obituary(doc):
+        return True
     return False
+
+
+def _perfect(doc: "Doc", match: EventMatch) -> bool:
+    """The event's verb is in the past or present perfect ("had attacked", "he'd ordered", "has called for"), and not
+    a speaker's own act back-shifted under a past verb of saying (``_backshifted``)."""
+    verb = clause_verb(doc[match.head]) or doc[match.head]
+    if "to" in auxiliaries(verb) and not has_subject(verb) and not _quoted(verb):
+        # a purpose infinitive is told in its clause's tense, outside quotes (where "we have come together to send a
+        # message" is the day's news)
+        if verb.dep_ == "advcl":  # "have cited fears to impose bans"
+            verb = verb.head
+        elif verb.dep_ == "acl" and verb.head.dep_ == "dobj":  # the same, hung on the object by the parser
+            verb = verb.head.head
+    return (is_perfect(verb) or (verb.tag_ == "VBN" and "'d" in auxiliaries(verb))) and not _backshifted(verb)
+
+
+#: Nouns and verbs whose complement is an allegation or a belief about an earlier act, not narrated news
+#: ("allegations he tried to pressure the court", "agencies believe the prince ordered the killing").
+_ALLEGATION_NOUNS = {"allegation", "accusation", "claim", "suspicion"}
+_BELIEF_VERBS = {"believe", "suspect", "allege"}
+
+
+def _alleged(verb: "Token") -> bool:
+    """Whether the event's clause (or the clause its infinitive or conjunct hangs on) is the content of an
+    allegation or belief."""
+    clause = verb
+    while clause.dep_ in ("xcomp", "conj") and clause.head.i != clause.i:
+        clause = clause.head
+    if clause.dep_ not in ("ccomp", "acl"):
+        return False
+    gov = clause.head
+    lemma = gov.lemma_.lower()
+    return (gov.pos_ == "NOUN" and lemma in _ALLEGATION_NOUNS) or (gov.pos_ in VERB_POS and lemma in _BELIEF_VERBS)
+
+
+def _quoted(tok: "Token") -> bool:
+    """Whether a word is inside a quotation opened earlier in its sentence."""
+    doc, sent = tok.doc, tok.sent
+    marks = sum(t.text.count('"') + t.text.count("“") + t.text.count("”") for t in doc[sent.start : tok.i])
+    return marks % 2 == 1
+
+
+def _obituary(doc: "Doc") -> bool:
+    """Whether the document is an obituary: its first two sentences report a death with the age of the dead."""
+    lede = " ".join(s.text for _, s in zip(range(LEDE_SENTENCES), doc.sents))
+    return bool(_OBITUARY.search(lede) or (_DEATH.search(lede) and _AGE_OF_DEAD.search(lede)))
+
+
+def _narrated_past(verb: "Token") -> bool:
+    """A clause narrated in the past: simple past ("ruled"), past passive ("was hailed"), or habitual "would" ("they
+    would sometimes kill")."""
+    auxes = auxiliaries(verb)
+    if verb.tag_ == "VBD":
+        return True
+    if verb.tag_ == "VBN" and auxes & {"was", "were"}:
+        return True
+    return verb.tag_ == "VB" and "would" in auxes
 
 
 def _past_context_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[dt.date, str]]:
@@ -857,6 +969,29 @@ def _that_month(doc: "Doc", text: str, start: int) -> Optional[tuple[dt.date, st
         years = _YEAR_RE.findall(ent.text)
         if years and not _DECADE_RE.search(ent.text):
             return dt.date(int(years[-1]), _MONTHS[words[1]], 1), MONTH
+    return None
+
+
+def _year_of_context(doc: "Doc", text: str, start: int, doc_date: Optional[dt.date]) -> Optional[tuple[dt.date, str]]:
+    """A month (and day) written without a year just after a full date of another year takes that date's year (the
+    next one if it falls before it): "the army moved on November 15, 2017 ... his resignation on November 21" ->
+    2017-11-21. Only a date with its month and year, in the same sentence or the one before, counts, and only for past
+    events; None otherwise."""
+    if doc_date is None or _YEAR_RE.search(text):
+        return None
+    own = resolve_expression(text, doc_date=doc_date, future=False)
+    if own is None or own[1] not in (DAY, MONTH) or not any(w.rstrip(".") in _MONTHS for w in text.lower().split()):
+        return None
+    for ent in _temporal_entities_before(doc, start, sentences=1):
+        if not _YEAR_RE.search(ent.text):
+            continue
+        ref = resolve_expression(ent.text, doc_date=doc_date, future=False)
+        if ref is None or ref[1] not in (DAY, MONTH) or ref[0].year == own[0].year:
+            return None
+        year = ref[0].year + (1 if (own[0].month, own[0].day) < (ref[0].month, ref[0].day) else 0)
+        leap_day = own[0].month == 2 and own[0].day == 29 and not calendar.isleap(year)
+        date = own[0].replace(year=year, day=28 if leap_day else own[0].day)
+        return None if _starts_after(date, own[1], doc_date) else (date, own[1])
     return None
 
 
