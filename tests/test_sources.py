@@ -6,6 +6,9 @@ import datetime as dt
 import pytest
 
 from test_coder import code_text
+from transforms.coding.events import EventCoder
+from transforms.coding.model import CONTEXT, Actor, ActorMention
+from transforms.coding.taxonomy import Taxonomy
 
 D = dt.date(2025, 6, 17)
 
@@ -67,3 +70,16 @@ def test_the_people_of_a_country_who_demonstrate_are_civilians(document_coder, n
     text = "Ruthenians marched in Kyiv on Sunday. Ukrainians have been protesting since early June."
     events = code_text(document_coder, nlp, text, doc_date=D)
     assert _sources(events, cameo_root="14") == {"UKRCVL"}
+
+
+def test_the_police_do_not_take_the_nationality_of_the_man_they_detain(nlp_raw):
+    # "Tomas Arce" carries the Chilean nationality an earlier sentence gave him (CONTEXT): it does not place the
+    # police of the country he was arrested in (the document's country does, later)
+    doc = nlp_raw("Police soon arrived and detained the man, later identified as Tomas Arce.")
+    police = ActorMention(start=0, end=1, actor=Actor(text="Police", code="COP", role="COP"))
+    arce = ActorMention(start=11, end=13, actor=Actor(text="Tomas Arce", code="CHLCVL", country="CHL", role="CVL",
+                                                      country_source=CONTEXT))
+    assert doc[11:13].text == "Tomas Arce"
+    events = EventCoder(taxonomy=Taxonomy.load()).code(doc, [police, arce])
+    arrests = [e for e in events if e.cameo_code.startswith("17")]
+    assert arrests and all(e.source.code == "COP" and e.source.country is None for e in arrests)
