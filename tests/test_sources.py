@@ -83,3 +83,17 @@ def test_the_police_do_not_take_the_nationality_of_the_man_they_detain(nlp_raw):
     events = EventCoder(taxonomy=Taxonomy.load()).code(doc, [police, arce])
     arrests = [e for e in events if e.cameo_code.startswith("17")]
     assert arrests and all(e.source.code == "COP" and e.source.country is None for e in arrests)
+
+
+def test_a_title_before_a_sentence_cut_after_its_parenthesis_still_names_the_person(document_coder, nlp):
+    # the splitter sometimes ends a sentence after "MP (Member of Parliament)": the title still names Doyle
+    text = "The speakers included Labour MP (Member of Parliament) Jane Doyle, and Sadiq Khan. Doyle criticised them."
+    doc = nlp.make_doc(text)
+    name = next(t.i for t in doc if t.text == "Jane")
+    for t in doc:
+        t.is_sent_start = t.i in (0, name) or doc[t.i - 1].text == "."
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    codes = {doc[m.start : m.end].text: m.actor.code for m in document_coder.actors.find_mentions(doc, doc_date=D)}
+    assert codes["Doyle"] == "GBRLEG"
+    assert any(text.endswith("Jane Doyle") and code == "GBRLEG" for text, code in codes.items())

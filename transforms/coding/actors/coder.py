@@ -222,6 +222,8 @@ class ActorCoder:
         words and title joiners right before the name, when they hold a role noun. None when there is no title."""
         k = person.start
         sent_start = doc[person.start].sent.start
+        if sent_start == person.start and person.start > 0 and doc[person.start - 1].text == ")":
+            sent_start = doc[person.start - 1].sent.start  # the splitter cut after "MP (Member of Parliament)"
         aside = _aside_before(doc, person.start, sent_start)  # "Green MP (Member of Parliament) Jane Doyle"
         if aside is not None:
             k = aside
