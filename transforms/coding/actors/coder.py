@@ -112,6 +112,7 @@ class ActorCoder:
         result = []
         out = self._share_plural_roles(doc, sorted(out, key=lambda m: (m.start, m.end)))
         out = self._generic_bodies_at_home(doc, out)
+        out = _named_later(doc, out, state)
         for m in out:
             key = (m.start, m.end, m.actor.code, m.actor.country)
             if key not in seen:
@@ -221,6 +222,8 @@ class ActorCoder:
         words and title joiners right before the name, when they hold a role noun. None when there is no title."""
         k = person.start
         sent_start = doc[person.start].sent.start
+        if sent_start == person.start and person.start > 0 and doc[person.start - 1].text == ")":
+            sent_start = doc[person.start - 1].sent.start  # the splitter cut after "MP (Member of Parliament)"
         aside = _aside_before(doc, person.start, sent_start)  # "Green MP (Member of Parliament) Jane Doyle"
         if aside is not None:
             k = aside
@@ -259,17 +262,19 @@ class ActorCoder:
         has_actor_word = any(t.ent_type_ in ACTOR_LABELS for t in part)
         return len(part) > 1 and has_actor_word and self.lexicon.role_of(part.root.text) is not None
 
-    def _actor_like(self, span: "Span", ents: list["Span"]) -> bool:
+    def _actor_like(self, span: "Span", ents: list["Span"], state: DocState) -> bool:
         if _within(ents, span):
             return True
         root = span.root
+        if root.pos_ == "PROPN" and root.text[:1].isupper() and name_key(root.text) in state.names:
+            return True  # "Katigbak apologized" after "the firm's CEO Carlo Katigbak": a name the NER left out
         if root.lower_ in GROUP_NOUNS:
             return True
         return self.lexicon.role_of(root.text) is not None or self.lexicon.role_of(root.lemma_) is not None
 
     def _resolve_span(self, doc, span, date, state, consumed, ents, carried):
         """Actors of one candidate span (None when it is not actor-like), and the span finally used."""
-        if not self._actor_like(span, ents):
+        if not self._actor_like(span, ents, state):
             return None, span
         text = _PARENTHESIS.sub("", span.text)  # an expansion or acronym in brackets adds nothing to the code
         root = span.root
@@ -463,6 +468,23 @@ class ActorCoder:
             words = name_key(title).split()
             if len(words) > 1:
                 state.note_person(actor, None, words[-1])
+
+
+def _named_later(doc: "Doc", mentions: list[ActorMention], state: DocState) -> list[ActorMention]:
+    """A personal name the article places only after its first mention ("The court was petitioned by Jane Doyle
+    ... Doyle and the co-petitioners are members of parliament"): the unresolved first mention takes the actor its
+    later mentions resolved to, when the words of the first are words of that person's name (codebook 2.2: a named
+    person's office)."""
+    out = []
+    for m in mentions:
+        span = doc[m.start : m.end]
+        words = name_key(span.text).split()
+        if m.actor.code is None and words and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in span):
+            hit = next((state.names[w] for w in reversed(words) if w in state.names), None)
+            if hit is not None and hit.code and set(words) <= set(name_key(hit.name or hit.text).split()):
+                m = dataclasses.replace(m, actor=referring(hit, m.actor.text))
+        out.append(m)
+    return out
 
 
 _PARENTHESIS = re.compile(r"\s*\([^()]{1,60}\)")

@@ -29,9 +29,20 @@ def sentence_countries(sent: Span, index: MentionIndex) -> dict[str, str]:
     """
     seen: dict[str, str] = {}
     for mention in index.mentions:
-        if sent.start <= mention.start and mention.end <= sent.end and mention.actor.country:
+        if sent.start <= mention.start and mention.end <= sent.end and mention.actor.country and not _carried_nationality(
+                mention.actor):
             seen.setdefault(mention.actor.country, mention.actor.text)
     return seen
+
+
+# private people whose country the article gave earlier (a suspect's stated nationality) do not place the other
+# actors of a sentence: "police detained the man, identified as [the Osterlich national] Jan Kos" = RURCOP (codebook
+# 7.1 (3): an Osterlich national arrested in Ruritania)
+_PRIVATE_PERSON_ROLES = frozenset({"CVL", "CRM", "UAF"})
+
+
+def _carried_nationality(actor: Actor) -> bool:
+    return actor.country_source == CONTEXT and actor.role in _PRIVATE_PERSON_ROLES
 
 
 def target_countries(sent: Span, index: MentionIndex) -> dict[str, list]:

@@ -1,6 +1,7 @@
 """EventCoder: from a parsed document and its actor mentions to CAMEO-coded EventMatches."""
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from typing import Optional
@@ -71,6 +72,17 @@ _ARMED_ROLES = frozenset({"MIL", "REB", "INS", "SPY"})
 # armed actor, an arrest by the police
 _UNIDENTIFIED_ATTACKER = Actor(text="", code="UAF", role="UAF")
 _IMPLIED_AGENTS = {"173": Actor(text="", code="COP", role="COP")}
+# ... unless the predicate names the body that acts (codebook sections 2.1 and 3: prosecutors and courts charge,
+# jail and sentence -- JUD; a legislature impeaches -- LEG): "X was charged", "X was impeached in 1998"
+_JUDICIARY = Actor(text="", code="JUD", role="JUD")
+_IMPLIED_AGENTS_BY_WORD = {
+    **dict.fromkeys(("charge", "indict", "jail", "imprison", "sentence", "sentencing", "convict"), _JUDICIARY),
+    "impeach": Actor(text="", code="LEG", role="LEG"),
+}
+# an assault (18x) by a private person (a worker, a resident, veterans) is by an unidentified attacker: codebook
+# section 7, "UAF when the text only says gunman/attacker"
+_PRIVATE_ROLES = frozenset({"CVL", "LAB", "BUS", "EDU", "AGR", "HLH", "MED", "REL", "REF"})
+_ASSAULT_ROOT = "18"
 # the word lists of the means of a killing are the @assault_kill, @assault_shoot, @assault_stab and @military_means
 # directives of data/event_patterns.txt; the means are read from the sentence, then from up to this many sentences
 # before it ("An attacker stabbed four officers ... The woman was killed in a stairwell": 1823)
@@ -353,6 +365,7 @@ class EventCoder:
                 targets = self._reply_targets(tok, sources, index) or targets
         if not sources and not targets:
             return []
+        sources = self._state_by_its_government(sources, tok, index)
         if not sources and kind_of(tok) == "NOUN" and not between and tok.dep_ not in ("nsubj", "nsubjpass", "ROOT"):
             return []  # an event noun with no agent, inside another predicate ("endorsed an agreement with X")
         if not any(r.mention is not None for r in sources + targets):
@@ -368,7 +381,7 @@ class EventCoder:
         ) and not self._names_someone(tok):
             return []
         agentless = is_passive(tok) or tok.dep_ == "acl" or kind_of(tok) == "NOUN"  # the syntax leaves out the agent
-        if not sources and not between and code[:2] not in _VIOLENT_ROOTS and not (agentless and code in _IMPLIED_AGENTS):
+        if not sources and not between and code[:2] not in _VIOLENT_ROOTS and not (agentless and _implied_agent(code, tok) is not None):
             # nobody acts: only a named patient of a passive makes it news ("X has been accused of ..."); a phrase
             # elsewhere is not ("five people were rescued", "the suit was filed in the court")
             patient = direct_object(tok) if kind_of(tok) == "VERB" and is_passive(tok) else None
@@ -429,6 +442,7 @@ class EventCoder:
             # dissent needs protesters: a state (its government, forces, a party) closing a road or holding a
             # rally is not a protest
             pairs = [(s, t) for s, t in pairs if not (s is not None and _is_state(s, tok.doc))]
+            pairs = [(_protesters(s), t) for s, t in pairs]
         start = min(t.i for t in head_tokens)
         end = max(t.i for t in head_tokens) + 1
         if end - start > 4:
@@ -438,6 +452,7 @@ class EventCoder:
         for s, t in pairs:
             pair_code = _assault_code(code, tok, s, t, lexicon=self.lexicon)
             pair_code = _policy_protest_code(pair_code, tok, lexicon=self.lexicon)
+            s = _attacker(s, pair_code)
             confidence = self._confidence(s, t, direct, pattern, comp)
             features = event_features(
                 tier=pattern.tier, specific=specific, complement=comp is not None,
@@ -446,7 +461,7 @@ class EventCoder:
                 trigger=tok, code=pair_code,
             )
             if s is None and not between and agentless:
-                s = _implied_agent(pair_code)  # "X was shot": an unidentified attacker; "X was arrested": the police
+                s = _implied_agent(pair_code, tok)  # "X was shot": an unidentified attacker; "X was arrested": the police
             out.append(
                 EventMatch(
                     sentence_index=sentence_index,
@@ -463,6 +478,25 @@ class EventCoder:
                     features=features,
                 )
             )
+        return out
+
+    def _state_by_its_government(self, sources: list[ActorRef], tok: Token, index: MentionIndex) -> list[ActorRef]:
+        """A country named alone as the source of a course its own government's official announces ("the foreign
+        minister said Mexico would seek to extradite him") is that government acting (codebook 2.1: the country
+        alone is the state as a whole; the minister speaks for its government): the country + GOV."""
+        if len(sources) != 1 or not any(
+            r.actor.country and r.actor.role is None and r.actor.code == r.actor.country for r in sources
+        ):
+            return sources  # several states ("A and B agreed ..., B's ministry said"): each acts as itself
+        speakers = [r for r in self.matcher.speaker(tok, index) if r.mention is not None]
+        out = []
+        for ref in sources:
+            actor = ref.actor
+            if actor.country and actor.role is None and actor.code == actor.country and any(
+                r.actor.role == "GOV" and r.actor.country in (None, actor.country) for r in speakers
+            ):
+                ref = dataclasses.replace(ref, actor=dataclasses.replace(actor, code=actor.country + "GOV", role="GOV"))
+            out.append(ref)
         return out
 
     def _targets(self, trig: Trigger, comp: Optional[Trigger], index: MentionIndex) -> tuple[list[ActorRef], bool]:
@@ -726,12 +760,31 @@ def _means_context(trigger: Token) -> list:
     return sents
 
 
-def _implied_agent(code: str) -> Optional[ActorRef]:
-    """The source of an agentless event the codebook implies (UAF for violence, COP for arrests), or None."""
+def _implied_agent(code: str, trigger: Token) -> Optional[ActorRef]:
+    """The source of an agentless event the codebook implies (UAF for violence; JUD for a charge, a jailing or a
+    sentence, LEG for an impeachment, by the trigger's word; COP for other arrests), or None."""
     if code[:2] in _VIOLENT_ROOTS:
         return ActorRef(actor=_UNIDENTIFIED_ATTACKER, mention=None, direct=False)
-    actor = _IMPLIED_AGENTS.get(code)
+    actor = _IMPLIED_AGENTS_BY_WORD.get(trigger.lemma_.lower()) or _IMPLIED_AGENTS.get(code)
     return ActorRef(actor=actor, mention=None, direct=False) if actor is not None else None
+
+
+def _attacker(source: Optional[ActorRef], code: str) -> Optional[ActorRef]:
+    """The source of an assault (18x) coded as an unidentified attacker (country + UAF) when the text gives it a
+    private role ("an IT worker went on a stabbing spree" -> FRAUAF): codebook section 7, attackers."""
+    if source is None or code[:2] != _ASSAULT_ROOT or source.actor.role not in _PRIVATE_ROLES:
+        return source
+    country = source.actor.country or ""
+    return dataclasses.replace(source, actor=dataclasses.replace(source.actor, code=country + "UAF", role="UAF"))
+
+
+def _protesters(source: Optional[ActorRef]) -> Optional[ActorRef]:
+    """The people of a country who demonstrate ("Ruritanians have been protesting since June") are civilians:
+    country + CVL (codebook 2.1: CVL are protesters; the country alone is the state or its people in general)."""
+    if source is None or source.actor.role or not source.actor.country or source.actor.code != source.actor.country:
+        return source
+    actor = source.actor
+    return dataclasses.replace(source, actor=dataclasses.replace(actor, code=actor.country + "CVL", role="CVL"))
 
 
 def _policy_protest_code(code: str, trigger: Token, *, lexicon: Lexicon) -> str:

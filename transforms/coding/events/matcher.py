@@ -378,7 +378,10 @@ class EventPatternMatcher:
             return None, False
         subj = children(token, SUBJECT_DEPS)
         if subj:
-            return subj[0], True
+            # two subjects are a misparse of a fronted phrase ("According to the mayor, Ann Dorrow, police were
+            # investigating"): the one nearest before the verb is its subject
+            before = [t for t in subj if t.i < token.i]
+            return (before[-1] if before else subj[0]), True
         if token.dep_ in ("xcomp", "conj", "advcl", "pcomp") and token.head is not token:
             head = token.head
             if token.dep_ == "xcomp":
