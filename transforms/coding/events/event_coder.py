@@ -261,7 +261,7 @@ class EventCoder:
                 if node.i in seen:
                     continue
                 seen.add(node.i)
-                if node.dep_ == "advcl" and not any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children):
+                if node.dep_ == "advcl" and _circumstance_clause(node):
                     continue  # "when the council met, they chose to ...", "decided to run, challenging X": no plan
                 if node.i in by_token and node.i != tok.i:
                     return by_token[node.i]
@@ -908,6 +908,19 @@ def _action_as_subject(verb: Token) -> bool:
     if any(c.dep_ in ("nsubj", "nsubjpass") and c.i != node.i for c in [*node.head.children, *node.children]):
         return False  # a subject of its own, or a clause with its subject already: a misparsed participle
     return node.tag_ == "VBG" or (node.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children))
+
+
+def _circumstance_clause(clause: Token) -> bool:
+    """An adverbial clause of time, cause or condition ("when the council met", "until X resigned", "because ...")
+    or a participle beside the predicate ("..., challenging X"): a circumstance, not what is planned or asked (a
+    "to" or "for X to" clause is: "pushing for the US [to] support")."""
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children):
+        return False
+    if any(c.dep_ == "mark" and c.lower_ in ("for", "that") for c in clause.children):
+        return False
+    if any(c.dep_ == "mark" or (c.dep_ == "advmod" and c.tag_ == "WRB") for c in clause.children):
+        return True
+    return clause.tag_ == "VBG"
 
 
 def _joins_the_protest(tok: Token) -> bool:
