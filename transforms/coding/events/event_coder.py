@@ -23,7 +23,7 @@ from transforms.coding.events.matcher import (
 )
 from transforms.coding.events.pronouns import may_be_one_person
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
-from transforms.coding.syntax import is_future_aux
+from transforms.coding.syntax import is_future_aux, is_negation
 from transforms.coding.taxonomy import Taxonomy
 from transforms.coding.text import QUOTE_TOKENS
 from transforms.coding.tone import sentence_tone
@@ -44,6 +44,21 @@ _COMMENT_ROOTS = frozenset({"01", "05", "11"})
 _MEDIATION_CODE = "045"  # "brokered [a ceasefire] between A and B": the mediation, not a second event
 _STATEMENT_ROOT = "01"  # make public statement: its conditions' words do not make event nouns background
 _CONSULT_ROOT = "04"
+# participles whose "to"-infinitive is a purpose or a requirement ("designed to intimidate", "needed to impeach")
+_PURPOSE_PARTICIPLES = frozenset({"design", "need", "intend", "mean", "aim"})
+# nouns whose relative clause defines a procedure ("the process by which ...")
+_PROCEDURE_NOUNS = frozenset({"process", "procedure", "mechanism", "means", "method", "way"})
+# modifiers that make an event noun a recalled episode ("its recent attack")
+_RECALLED_MODIFIERS = frozenset({"recent", "previous", "earlier", "prior", "past"})
+# verbs whose "in"/"to" phrase names a consequence ("resulted in his arrest", "led to a coup")
+_CONSEQUENCE_VERBS = frozenset({"result", "lead", "culminate"})
+# verbs of joining a protest ("joined the protest", "attended the rally", "took part in the protests")
+_PARTICIPATION_VERBS = frozenset({"join", "attend", "participate", "take"})
+_VISIT_CODE = "042"  # make a visit
+_MEDIA_ROLE = "MED"
+_PRIVATE_ROLES = frozenset({"CVL", "REF"})  # private persons: their trips are no visits
+_RESIGN_CODE = "0831"  # resign under pressure
+_RESIGNATION_DEMANDS = frozenset({"0241", "1041"})  # appeal / demand for a resignation
 _PROTEST_ROOT = "14"
 _AUX_DEP = ("aux",)
 _WOULD = "would"  # a future in the past ("said it would not accept"), for rejections
@@ -132,13 +147,18 @@ class EventCoder:
         """
         index = MentionIndex(mentions)
         events: list[EventMatch] = []
-        for sentence_index, sent in enumerate(doc.sents):
+        sents = list(doc.sents)
+        for sentence_index, sent in enumerate(sents):
             if not self.might_hold_event(sent.text):
                 continue
             if sent.text.rstrip().rstrip('"\u201d\'').endswith("?"):
                 continue  # a question asks about an act, it does not report one ("How would you work with X?")
             events.extend(self._code_sentence(sent, sentence_index, index))
-        return events
+        # a resignation is an event only under pressure (codebook 7.1, point 7): pressure named in its sentence, or
+        # a call for a resignation reported in the article; "resigned for family reasons" is no event
+        demanded = any(e.cameo_code in _RESIGNATION_DEMANDS for e in events)
+        return [e for e in events if e.cameo_code != _RESIGN_CODE or demanded
+                or self.lexicon.under_pressure(sents[e.sentence_index])]
 
     # ------------------------------------------------------------------ per sentence
     def _code_sentence(self, sent: Span, sentence_index: int, index: MentionIndex) -> list[EventMatch]:
@@ -253,6 +273,8 @@ class EventCoder:
                 if node.i in seen:
                     continue
                 seen.add(node.i)
+                if node.dep_ == "advcl" and _circumstance_clause(node):
+                    continue  # "when the council met, they chose to ...", "decided to run, challenging X": no plan
                 if node.i in by_token and node.i != tok.i:
                     return by_token[node.i]
                 if node.dep_ == "prep" and node.lower_ in CIRCUMSTANCE_PREPS:
@@ -322,6 +344,12 @@ class EventCoder:
             return []  # "X wants Y to withdraw", "hopes that Y will attack": a wish about someone else's act
         if kind_of(tok) == "VERB" and _action_as_subject(tok):
             return []  # "Attacking X would be a mistake": an action talked about, not one that happened
+        if kind_of(tok) == "VERB" and (_purpose_only(tok) or _indirect_question(tok) or _definition_clause(tok)):
+            return []  # "designed to intimidate", "did not say whom they would support", "the process by which ..."
+        if self._unsaid(tok):
+            return []  # "did not say he had ordered it": nobody reports the act
+        if kind_of(tok) == "NOUN" and _background_noun(tok):
+            return []  # "its recent attack on X", "resulted in his arrest": background, not the sentence's news
         if comp is None and pattern.frame in (INTENT, FUTURE_FRAME) and not infinitives(tok) and not any(
             not c.negated and (c.values or c.key in ("prep", "prt")) for c in pattern.conditions
         ):
@@ -329,13 +357,15 @@ class EventCoder:
         if code[:2] in _VIOLENT_ROOTS and kind_of(tok) == "NOUN" and not self._violent_noun_frame(tok):
             return []  # "the war", "the battle for the city": a name of a conflict, not an act
         if tok.lemma_.lower() in _STANCE_VERBS and (tok.tag_ in ("VBZ", "VBP") or (
-            tok.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("has", "have") for c in tok.children)
+            tok.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("has", "have", "had") for c in tok.children)
         )) and comp is None:
-            return []  # a standing position ("the party opposes abortion", "has supported X"), not an act
+            return []  # a standing position ("the party opposes abortion", "has / had supported X"), not an act
         if code[:2] in _VIOLENT_ROOTS and self.lexicon.outside_violence(tok.sent):
             return []  # sports results ("beat X 2-1 in the final"), disasters and accidents
         if code[:2] == _PROTEST_ROOT and self._campaign_rally(tok):
             return []  # "the candidate held a rally in X": electioneering, not dissent
+        if code[:2] == _PROTEST_ROOT and _joins_the_protest(tok):
+            return []  # "thousands joined the protest", "attended the rally": the protest the article already told
         imperative = self.matcher.reported_imperative(tok)
 
         sources, direct = self.matcher.sources(tok, index)
@@ -436,6 +466,15 @@ class EventCoder:
             # going to one's own country is going home, not a visit ("the princess returned to Thailand")
             pairs = [(s, None if s is not None and t is not None and s.actor.country
                       and t.actor.code == s.actor.country else t) for s, t in pairs]
+        if code.startswith(_CONSULT_ROOT):
+            # the counterpart is a known actor, and no news outlet: "with Wikinews, X discusses ..." is an interview
+            # (codebook 7.1, point 4)
+            pairs = [(s, None if t is not None and (not t.actor.resolved or t.actor.role == _MEDIA_ROLE) else t)
+                     for s, t in pairs]
+        if code == _VISIT_CODE:
+            # a trip is news when a political actor makes it: not an unnamed traveller, nor a private person or a
+            # refugee moving to a country ("X came to the UK years ago")
+            pairs = [(s, t) for s, t in pairs if s is not None and s.actor.resolved and s.actor.role not in _PRIVATE_ROLES]
         if code.startswith(_CONSULT_ROOT) and all(t is None for _, t in pairs):
             return []  # a visit or a meeting needs a counterpart ("officers arrived at the store", "returned home")
         if code[:2] == _PROTEST_ROOT:
@@ -617,6 +656,19 @@ class EventCoder:
             event.cameo_code = found.pattern.code
             event.pattern_id = f"{event.pattern_id}+{found.pattern.pattern_id}"
             return
+
+    def _unsaid(self, tok: Token) -> bool:
+        """The predicate is the reported clause of a negated verb of saying ("did not say he had ordered it", "has not
+        announced that it will attack"): the sentence reports that the act was not told, not the act."""
+        node = tok
+        for _ in range(6):  # up from a conjunct, an object or a phrase to the clause: "... ordered [the arrest]"
+            if node.dep_ in ("conj", "dobj", "obj", "pobj", "prep", "xcomp", "compound", "amod") and node.head.i != node.i:
+                node = node.head
+                continue
+            break
+        head = node.head
+        return (node.dep_ == "ccomp" and head.lemma_.lower() in self.lexicon.speech_verbs
+                and any(is_negation(c) for c in head.children))
 
     def _wished_of_another(self, tok: Token) -> bool:
         """``tok`` heads a clause with its own subject under a verb of wanting or planning (a trigger of a
@@ -909,6 +961,73 @@ def _action_as_subject(verb: Token) -> bool:
     if any(c.dep_ in ("nsubj", "nsubjpass") and c.i != node.i for c in [*node.head.children, *node.children]):
         return False  # a subject of its own, or a clause with its subject already: a misparsed participle
     return node.tag_ == "VBG" or (node.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children))
+
+
+def _circumstance_clause(clause: Token) -> bool:
+    """An adverbial clause of time, cause or condition ("when the council met", "until X resigned", "because ...")
+    or a participle beside the predicate ("..., challenging X"): a circumstance, not what is planned or asked (a
+    "to" or "for X to" clause is: "pushing for the US [to] support")."""
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children):
+        return False
+    if any(c.dep_ == "mark" and c.lower_ in ("for", "that") for c in clause.children):
+        return False
+    if any(c.dep_ == "mark" or (c.dep_ == "advmod" and c.tag_ == "WRB") for c in clause.children):
+        return True
+    return clause.tag_ == "VBG"
+
+
+def _joins_the_protest(tok: Token) -> bool:
+    """Joining, attending or taking part in *the* protest (a definite one, told before in the article): "thousands of
+    Swedes joined the protest", "60,000 visitors attended the rally", "four million took part in the protests". The
+    protest is one event, coded where the article reports it; the crowd joining it is no second one."""
+    if kind_of(tok) == "VERB":
+        verb, noun = tok, direct_object(tok)
+    else:
+        noun = tok
+        verb = tok.head.head if tok.dep_ == "pobj" and tok.head.dep_ == "prep" else tok.head
+    if noun is None or verb.lemma_.lower() not in _PARTICIPATION_VERBS:
+        return False
+    if verb.lemma_.lower() == "take" and not any(c.lemma_.lower() == "part" for c in verb.children):
+        return False
+    return any(c.dep_ == "det" and c.lower_ == "the" for c in noun.children)
+
+
+def _purpose_only(verb: Token) -> bool:
+    """The "to"-infinitive of a participle of purpose or requirement -- "an attack designed to intimidate", "a
+    majority is needed to impeach", "laws meant to deter" -- tells what an act is for or what it takes, not an act."""
+    node = verb.head if verb.dep_ == "conj" and verb.head.tag_ == verb.tag_ else verb
+    if node.dep_ not in ("xcomp", "advcl") or not any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children):
+        return False
+    return node.head.tag_ == "VBN" and node.head.lemma_.lower() in _PURPOSE_PARTICIPLES
+
+
+def _indirect_question(verb: Token) -> bool:
+    """A reported question -- "did not say whom they would support", "asked what the army would attack" -- asks
+    about an act, it does not report one."""
+    node = verb.head if verb.dep_ == "conj" and verb.head.tag_ == verb.tag_ else verb
+    return node.dep_ in ("ccomp", "xcomp") and any(
+        c.tag_ == "WP" and c.i < node.i and c.dep_ in ("dobj", "obj", "nsubj", "nsubjpass", "dative") for c in node.children
+    )
+
+
+def _definition_clause(verb: Token) -> bool:
+    """A relative clause defining a procedure -- "impeachment is the process by which an official can be removed"
+    -- states a rule, not an event."""
+    node = verb.head if verb.dep_ == "conj" and verb.head.tag_ == verb.tag_ else verb
+    return node.dep_ == "relcl" and node.head.lemma_.lower() in _PROCEDURE_NOUNS
+
+
+def _background_noun(noun: Token) -> bool:
+    """An event noun that only recalls an earlier event or names a consequence (codebook 7 and 7.1, point 9): "its
+    recent attack on cargo ships", "the earlier talks", "the protests resulted in his arrest", "the vote led to a
+    coup". A noun that is the subject of its clause is reported as happening and stays an event."""
+    node = noun.head if noun.dep_ in ("compound", "amod") and noun.head.pos_ in ("NOUN", "PROPN") else noun
+    if node.dep_ in ("nsubj", "nsubjpass"):
+        return False
+    if any(c.dep_ == "amod" and c.lower_ in _RECALLED_MODIFIERS for c in node.children):
+        return True
+    return (node.dep_ == "pobj" and node.head.dep_ == "prep" and node.head.lower_ in ("in", "to")
+            and node.head.head.lemma_.lower() in _CONSEQUENCE_VERBS)
 
 
 def _asked_in_request(reply: Token) -> Optional[Token]:

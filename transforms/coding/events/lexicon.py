@@ -36,6 +36,7 @@ WORD_LIST_DIRECTIVES = {
     "@allege": "allegation_verbs", "@campaign": "campaign_words", "@dissent": "dissent_words",
     "@assault_kill": "assault_kill", "@assault_shoot": "assault_shoot", "@assault_stab": "assault_stab",
     "@military_means": "military_means", "@protest_words": "protest_words", "@policy_issues": "policy_issues",
+    "@pressure": "pressure_words",
 }
 # "+recip": the event holds both ways between its actors ("X and Y met")
 RECIPROCAL = "recip"
@@ -117,6 +118,7 @@ class Lexicon:
         self.military_means: set[str] = set()  # @military_means: words that make a killing military force (19x)
         self.protest_words: set[str] = set()  # @protest_words: nouns and verbs naming a demonstration
         self.policy_issues: set[str] = set()  # @policy_issues: aims that make a demonstration a rally for policy (1412)
+        self.pressure_words: set[str] = set()  # @pressure: a resignation in a sentence with one was under pressure
         self._index: dict[tuple[str, str], list[Pattern]] = {}
 
     @classmethod
@@ -203,6 +205,11 @@ class Lexicon:
     def campaign(self, sent) -> bool:
         """The sentence is about electioneering (an @campaign word: "candidate", "campaign rally")."""
         return any(token.lemma_.lower() in self.campaign_words or token.lower_ in self.campaign_words for token in sent)
+
+    def under_pressure(self, sent) -> bool:
+        """The sentence tells of pressure on someone (an @pressure word: "amid protests", "calls to resign", "forced
+        out"): a resignation in it is 0831 (codebook 7.1, point 7); without one it is no event."""
+        return any(token.lemma_.lower() in self.pressure_words or token.lower_ in self.pressure_words for token in sent)
 
     def map_code(self, name: str, code: str) -> str:
         """Re-code ``code`` with the @map table ``name`` (longest matching prefix; ``*`` fallback).
