@@ -575,6 +575,11 @@ def test_a_climate_change_demonstration_is_for_policy(nlp, document_coder):
     ("The Kenyan opposition leader said the Kenyan government is breaking the law.", ("KENOPP", "1121", "KENGOV")),
     # a meeting in a city is a meeting (040): a third country is not known from the words
     ("The German chancellor met with the French president in Brussels.", ("DEUGOV", "040", "FRAGOV")),
+    # attacking a decision or an inquiry, or attacking something "as" something, is criticism (111), not an assault
+    ("The American president attacked the impeachment investigation as a witch hunt.", ("USAGOV", "111", None)),
+    ("The Chilean senator attacked the government's decision to raise taxes.", ("CHLLEG", "111", "CHLGOV")),
+    # a firefight is a fight with small arms (193): a killing in one takes its code
+    ("Three Russian militants were killed in a firefight with police on Monday.", ("RUSUAF", "193", "RUSREB")),
     # the aim protesters carry makes a rally for a policy
     ("Thousands of Argentine women gathered outside the Argentine Congress with banners supporting the legalisation "
      "of abortion.", ("ARGCVL", "1412", "ARGLEG")),
