@@ -439,7 +439,7 @@ class EventCoder:
         pairs = [(s, None if _same_actor(s, t, tok.doc) else t) for s, t in pairs]
         if code in _SUPPORT_CODES:
             # praise and support are of an actor by an actor: "supported education", "was hailed a hero" are not
-            pairs = [(s, t) for s, t in pairs if s is not None and t is not None]
+            pairs = [(s, t) for s, t in pairs if s is not None and t is not None and t.actor.resolved]
         if code[:2] in _VIOLENT_ROOTS:
             # violence only against a resolved political actor, by a resolved one (an unnamed agent -- "a roadside
             # bomb killed two soldiers" -- is kept with a low confidence, see confidence.py)
