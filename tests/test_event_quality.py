@@ -600,6 +600,9 @@ def test_codes_of_real_event_classes(nlp, document_coder, text, expected):
     # investigation is what is praised, not an event of its own
     "The British prime minister stressed his support for the Brexit movement.",  # support of no actor
     "Two Democratic representatives opposed both articles of impeachment against the American president.",  # a vote
+    # the means of an act ("using a knife") is not an event of its own (not 175 from the dictionary tier)
+    "Witnesses, according to the local newspaper, said a man approached and attacked a group of middle-aged men in "
+    "London, using a knife.",
 ])
 def test_orders_resignations_aims_and_support_of_nobody_are_no_events(nlp, document_coder, text):
     assert code(nlp, document_coder, text) == [], text

@@ -84,6 +84,7 @@ _IMPLIED_AGENTS = {"173": Actor(text="", code="COP", role="COP")}
 _MEANS_CONTEXT = 3
 # auxiliaries of ability and predicates of inability: a negated plan with one of them is an inability, not a refusal
 _ABILITY_AUX = frozenset({"can", "could", "ca"})
+_MEANS_VERB = "use"  # ", using a knife": the means of the act it follows (_means_participle)
 _INABILITY_GOVERNORS = frozenset({"unable", "fail"})
 # pronoun subjects of a reply that stand for the one asked ("asked X ..., but he declined", see _replier)
 _REPLY_PRONOUNS = frozenset({"he", "she", "it"})
@@ -212,7 +213,8 @@ class EventCoder:
         # events in purpose/relative clauses and circumstance phrases ("after the attack") only when the
         # sentence has nothing else
         # ... but never the aim an infinitive attaches to a noun ("at the invitation of X to [defeat] Y")
-        background = [(depth, e) for depth, e in background if not _aim_infinitive(sent.doc[e.head])]
+        background = [(depth, e) for depth, e in background if not _aim_infinitive(sent.doc[e.head])
+                      and not _means_participle(sent.doc[e.head])]
         if not main and background:
             top = min(depth for depth, _ in background)  # "fired tear gas to disperse [students protesting]"
             main = [e for depth, e in background if depth == top]
@@ -859,6 +861,11 @@ def _aim_infinitive(token: Token) -> bool:
     if token.dep_ == "acl":
         return token.head.pos_ in ("NOUN", "PROPN")
     return token.dep_ == "advcl" and token.head.lemma_.lower() == "be"
+
+
+def _means_participle(token: Token) -> bool:
+    """", using a knife": the means of the act it follows, part of that act and never an event of its own."""
+    return token.dep_ == "advcl" and token.tag_ == "VBG" and token.lemma_.lower() == _MEANS_VERB
 
 
 def _inability(tokens: list[Token]) -> bool:
