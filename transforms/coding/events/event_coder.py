@@ -14,8 +14,8 @@ from transforms.coding.events.context import (
     target_countries,
 )
 from transforms.coding.events.lexicon import (
-    APPEAL, COMPLEMENT_ONLY_FRAMES, DEMAND, DENY, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT, REQUEST_FRAMES,
-    SCHEDULED, Lexicon, Pattern,
+    APPEAL, COMPLEMENT_ONLY_FRAMES, DEMAND, DENY, EMBEDDED, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT,
+    REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
 )
 from transforms.coding.events.matcher import (
     CIRCUMSTANCE_PREPS, FIRST_PERSON, HEDGE_AUX, PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex,
@@ -42,6 +42,8 @@ _VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 # verbal reactions whose object is the thing reacted to, not a second event ("condemned the strikes on X")
 _COMMENT_ROOTS = frozenset({"01", "05", "11"})
 _MEDIATION_CODE = "045"  # "brokered [a ceasefire] between A and B": the mediation, not a second event
+# verbal support (praise, endorse 051; defend 052) is given by an actor to an actor (codebook 3, 7.1)
+_SUPPORT_CODES = frozenset({"051", "052"})
 _STATEMENT_ROOT = "01"  # make public statement: its conditions' words do not make event nouns background
 _CONSULT_ROOT = "04"
 # participles whose "to"-infinitive is a purpose or a requirement ("designed to intimidate", "needed to impeach")
@@ -60,9 +62,14 @@ _PRIVATE_ROLES = frozenset({"CVL", "REF"})  # private persons: their trips are n
 _RESIGN_CODE = "0831"  # resign under pressure
 _RESIGNATION_DEMANDS = frozenset({"0241", "1041"})  # appeal / demand for a resignation
 _PROTEST_ROOT = "14"
+_PROTEST_WORD = "protest"  # "resigned in protest": dissent by whoever acts, officials included
 _AUX_DEP = ("aux",)
 _WOULD = "would"  # a future in the past ("said it would not accept"), for rejections
 _DEMAND_CODE = "100"  # "X said Y must ...": a demand of X on Y
+# defiance of a norm (128) that a speaker ascribes to someone else is that speaker's accusation: of a crime (1121)
+# when what is broken is the law, else an accusation (112)
+_DEFY_CODE, _ACCUSE_CODE, _ACCUSE_CRIME_CODE = "128", "112", "1121"
+_LAWS = frozenset({"law", "constitution", "legislation", "statute"})
 # roots of cooperation (03 intend to cooperate .. 09 investigate) that a negated plan turns into a rejection
 _COOPERATION_ROOTS = ("03", "09")
 # roots of cooperation whose object's "with" phrase names the partner ("endorsed an agreement with X"): 03 .. 08
@@ -102,6 +109,10 @@ _ASSAULT_ROOT = "18"
 # directives of data/event_patterns.txt; the means are read from the sentence, then from up to this many sentences
 # before it ("An attacker stabbed four officers ... The woman was killed in a stairwell": 1823)
 _MEANS_CONTEXT = 3
+# auxiliaries of ability and predicates of inability: a negated plan with one of them is an inability, not a refusal
+_ABILITY_AUX = frozenset({"can", "could", "ca"})
+_MEANS_VERB = "use"  # ", using a knife": the means of the act it follows (_means_participle)
+_INABILITY_GOVERNORS = frozenset({"unable", "fail"})
 # pronoun subjects of a reply that stand for the one asked ("asked X ..., but he declined", see _replier)
 _REPLY_PRONOUNS = frozenset({"he", "she", "it"})
 
@@ -172,8 +183,10 @@ class EventCoder:
                 if obj is None or obj.i == trig.token.i:
                     continue
                 if trig.pattern.code[:2] in _COMMENT_ROOTS or trig.pattern.code == _MEDIATION_CODE:
-                    # "condemned the missile launch", "praised the release": the object is what is commented on
+                    # "condemned the missile launch", "praised the response and investigation": the object (and
+                    # its conjuncts) is what is commented on
                     consumed_by_verbs.add(obj.i)
+                    consumed_by_verbs.update(c.i for c in obj.conjuncts)
                 elif obj.i in by_token and by_token[obj.i].pattern.code[:2] == trig.pattern.code[:2]:
                     consumed_by_verbs.add(obj.i)  # "mediated talks", "signed an accord": one event, not two
         # complement-taking predicates adopt the event in their complement
@@ -210,6 +223,8 @@ class EventCoder:
             tok = trig.token
             if tok.i in governed and tok.i not in released:
                 continue
+            if EMBEDDED in trig.pattern.flags:
+                continue  # "announced his resignation": only what is called for or demanded is coded
             if tok.i in consumed_by_verbs:
                 continue
             found = coded[tok.i] if tok.i in coded else self._events_for(trig, None, sentence_index, index)
@@ -229,6 +244,9 @@ class EventCoder:
             self._code_by_means(event, sent.doc[event.head], by_token)
         # events in purpose/relative clauses and circumstance phrases ("after the attack") only when the
         # sentence has nothing else
+        # ... but never the aim an infinitive attaches to a noun ("at the invitation of X to [defeat] Y")
+        background = [(depth, e) for depth, e in background if not _aim_infinitive(sent.doc[e.head])
+                      and not _means_participle(sent.doc[e.head])]
         if not main and background:
             top = min(depth for depth, _ in background)  # "fired tear gas to disperse [students protesting]"
             main = [e for depth, e in background if depth == top]
@@ -263,7 +281,9 @@ class EventCoder:
     def _complement(self, trig: Trigger, by_token: dict) -> Optional[Trigger]:
         """The coded event a complement-taking predicate governs ("agreed to [meet]", "demanded [withdrawal]")."""
         tok = trig.token
-        frontier = [c for c in tok.children if c.dep_ in COMPLEMENT_DEPS or c.dep_ == "prep"]
+        frontier = [c for c in tok.children if (c.dep_ in COMPLEMENT_DEPS or c.dep_ == "prep") and not (
+            c.dep_ == "advcl" and c.i < tok.i and c.tag_ == "VBG"
+        )]  # "Refusing to give up power, X agreed to ...": a fronted participle is a circumstance, not the complement
         if kind_of(tok) == "NOUN" and tok.dep_ in ("dobj", "obj") and tok.head.lemma_.lower() in self.lexicon.light_verbs:
             frontier += [c for c in tok.head.children if c.dep_ == "ccomp"]  # "reiterated its demand that ..."
         seen = set()
@@ -324,6 +344,7 @@ class EventCoder:
             modality == NEGATED
             and _COOPERATION_ROOTS[0] <= original[:2] <= _COOPERATION_ROOTS[1]
             and (pattern.frame in PLAN_FRAMES or self._has_future_aux(head_tokens))
+            and not _inability(head_tokens)
         ):
             code = self.lexicon.map_code(REJECT, original)  # "will not accept", "does not intend to meet"
             modality = ASSERTED
@@ -382,6 +403,11 @@ class EventCoder:
             if not targets:
                 return []  # an exhortation is an appeal only when speaker and addressee are actors
             direct, between, modality = False, False, ASSERTED
+        elif accusers := self._accusers(tok, code, sources, index):
+            # '"the government is breaking the law," X said': X accuses the government (112), it is not defiance
+            obj = direct_object(tok)
+            code = _ACCUSE_CRIME_CODE if obj is not None and obj.lemma_.lower() in _LAWS else _ACCUSE_CODE
+            targets, sources, direct, between = sources, accusers, False, False
         elif demand_by_modal:
             speaker = self.matcher.speaker(tok, index)
             targets = sources
@@ -456,6 +482,9 @@ class EventCoder:
                                    dissent=code[:2] == _PROTEST_ROOT)) for s, t in pairs]
         # never a self-target: the target is the source's own words, overlaps its mention, or is the same actor
         pairs = [(s, None if _same_actor(s, t, tok.doc) else t) for s, t in pairs]
+        if code in _SUPPORT_CODES:
+            # praise and support are of an actor by an actor: "supported education", "was hailed a hero" are not
+            pairs = [(s, t) for s, t in pairs if s is not None and t is not None and t.actor.resolved]
         if code[:2] in _VIOLENT_ROOTS:
             # violence only against a resolved political actor, by a resolved one (an unnamed agent -- "a roadside
             # bomb killed two soldiers" -- is kept with a low confidence, see confidence.py)
@@ -477,9 +506,9 @@ class EventCoder:
             pairs = [(s, t) for s, t in pairs if s is not None and s.actor.resolved and s.actor.role not in _PRIVATE_ROLES]
         if code.startswith(_CONSULT_ROOT) and all(t is None for _, t in pairs):
             return []  # a visit or a meeting needs a counterpart ("officers arrived at the store", "returned home")
-        if code[:2] == _PROTEST_ROOT:
+        if code[:2] == _PROTEST_ROOT and not any(p.lemma_.lower() == _PROTEST_WORD for p in preposition_objects(tok, ("in",))):
             # dissent needs protesters: a state (its government, forces, a party) closing a road or holding a
-            # rally is not a protest
+            # rally is not a protest; but anyone can act "in protest" ("the minister resigned in protest", 140)
             pairs = [(s, t) for s, t in pairs if not (s is not None and _is_state(s, tok.doc))]
             pairs = [(_protesters(s), t) for s, t in pairs]
         start = min(t.i for t in head_tokens)
@@ -537,6 +566,17 @@ class EventCoder:
                 ref = dataclasses.replace(ref, actor=dataclasses.replace(actor, code=actor.country + "GOV", role="GOV"))
             out.append(ref)
         return out
+
+    def _accusers(self, tok: Token, code: str, sources: list[ActorRef], index: MentionIndex) -> list[ActorRef]:
+        """The speaker who says that the sources defy a law or a norm (128), when it is someone else: an accusation."""
+        if code != _DEFY_CODE or not sources or not children(tok, ("nsubj",)):
+            return []  # a statement that someone defies ("X breaks the law"), not a participle ("..., disregarding")
+        speakers = [r for r in self.matcher.speaker(tok, index) if r.mention is not None]
+        if not speakers or _spans(speakers) & _spans(sources) or {
+            r.actor.code for r in speakers
+        } & {r.actor.code for r in sources}:
+            return []  # the speaker's own side ("the administration said he would ..., disregarding the ruling")
+        return speakers
 
     def _targets(self, trig: Trigger, comp: Optional[Trigger], index: MentionIndex) -> tuple[list[ActorRef], bool]:
         if comp is None:
@@ -853,6 +893,13 @@ def _policy_protest_code(code: str, trigger: Token, *, lexicon: Lexicon) -> str:
         issues += [g for c in issues if c.dep_ == "compound" for g in c.children if g.dep_ in ("compound", "amod")]
         issues += [c for c in node.children if c.dep_ in ("dobj", "obj") and node.pos_ == "VERB"]
         issues += preposition_objects(node, ("against", "over", "about"))
+        if node is trigger:
+            # what the protesters carried or said: "with slogans supporting the legalisation of abortion",
+            # "protesters, carrying placards asking the government to revoke the treaty, marched"
+            aims = preposition_objects(node, ("with",)) + [
+                c for subj in children(node, ("nsubj",)) for c in subj.children if c.dep_ in ("acl", "relcl")
+            ]
+            issues += [w for aim in aims for w in aim.subtree]
         for word in issues:
             lemma = word.lemma_.lower()
             if lemma.startswith("anti-"):
@@ -909,6 +956,32 @@ def _same_actor(source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc
     words = doc[target.mention.start : target.mention.end]
     own_words = target.direct and target.actor.country_source == TEXT
     return not own_words or any(t.ent_type_ in PLACE_ENTS for t in words)
+
+
+def _aim_infinitive(token: Token) -> bool:
+    """A "to"-infinitive of aim: modifying a noun ("an invitation to defeat X", "efforts to fight Y") or a state
+    ("troops are in X to defeat Y"), not an act that happened."""
+    if not any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
+        return False
+    if token.dep_ == "acl":
+        return token.head.pos_ in ("NOUN", "PROPN")
+    return token.dep_ == "advcl" and token.head.lemma_.lower() == "be"
+
+
+def _means_participle(token: Token) -> bool:
+    """", using a knife": the means of the act it follows, part of that act and never an event of its own."""
+    return token.dep_ == "advcl" and token.tag_ == "VBG" and token.lemma_.lower() == _MEANS_VERB
+
+
+def _inability(tokens: list[Token]) -> bool:
+    """The predicate is negated as an inability, not a refusal: "could not agree", "cannot meet", "were unable to
+    reach" (the act did not happen: NEGATED, not 12x)."""
+    for token in tokens:
+        if any(c.dep_ == "aux" and c.lower_ in _ABILITY_AUX for c in token.children):
+            return True
+        if token.dep_ == "xcomp" and token.head.lemma_.lower() in _INABILITY_GOVERNORS:
+            return True
+    return False
 
 
 def _no_commitment(verb: Token, complement: Token) -> bool:

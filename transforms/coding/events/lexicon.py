@@ -23,13 +23,14 @@ OWN, DICTIONARY = "own", "dictionary"
 TRIGGER_KINDS = {"v": "VERB", "n": "NOUN", "a": "ADJ"}
 CONDITION_KEYS = ("obj", "prep", "prt", "mod", "xcomp", "subj", "smod", "comp")
 # complement-taking frames (pattern flags "+intent", ...); each but FUTURE and SCHEDULED names an @map table too
-INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL, CONSIDER, DENY = (
-    "intent", "future", "scheduled", "threat", "reject", "demand", "appeal", "consider", "deny"
+INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL, CONSIDER, DENY, ORDER = (
+    "intent", "future", "scheduled", "threat", "reject", "demand", "appeal", "consider", "deny", "order"
 )
-FRAME_FLAGS = (INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL, CONSIDER, DENY)
+FRAME_FLAGS = (INTENT, FUTURE_FRAME, SCHEDULED, THREAT, REJECT, DEMAND, APPEAL, CONSIDER, DENY, ORDER)
 # frames that code only through a coded complement ("considered [imposing sanctions]", "denied that it [supplied]
-# drones"): with none, the predicate is no event ("considered leaving", "denied being tired")
-COMPLEMENT_ONLY_FRAMES = frozenset({CONSIDER, DENY})
+# drones", "ordered [the arrest] of X"): with none, the predicate is no event ("considered leaving", "denied being
+# tired", "ordered a new trial")
+COMPLEMENT_ONLY_FRAMES = frozenset({CONSIDER, DENY, ORDER})
 # word-list directives of a patterns file -> the Lexicon attribute (a set of lemmas or word forms) they fill
 WORD_LIST_DIRECTIVES = {
     "@light": "light_verbs", "@speech": "speech_verbs", "@not_violence": "not_violence",
@@ -40,13 +41,16 @@ WORD_LIST_DIRECTIVES = {
 }
 # "+recip": the event holds both ways between its actors ("X and Y met")
 RECIPROCAL = "recip"
-FLAGS = frozenset(FRAME_FLAGS + (RECIPROCAL,))
+# "+embedded": the pattern codes only the content of a complement-taking predicate ("called for [X's resignation]"
+# 0241, "demanded [his resignation]" 1041); on its own the word is no event ("announced his resignation")
+EMBEDDED = "embedded"
+FLAGS = frozenset(FRAME_FLAGS + (RECIPROCAL, EMBEDDED))
 MAP_NAMES = frozenset(FRAME_FLAGS) - {FUTURE_FRAME, SCHEDULED}
 # frames that look through to the event of their complement ("agreed to [meet]", "is due to [visit]")
 PLAN_FRAMES = frozenset({INTENT, FUTURE_FRAME, SCHEDULED})
 # frames whose own code comes first when a frame and its complement are the same event ("demanded [withdrawal]")
 REQUEST_FRAMES = frozenset({DEMAND, APPEAL, REJECT})
-NAMED_TARGETS = frozenset({"obj", "dative", "author", "ccsubj"})
+NAMED_TARGETS = frozenset({"obj", "dative", "author", "ccsubj", "poss"})
 DEFAULT_TARGETS = {
     "VERB": ("obj", "dative", "with", "to", "against", "on"),
     "ADJ": ("to", "with"),
@@ -214,7 +218,7 @@ class Lexicon:
     def map_code(self, name: str, code: str) -> str:
         """Re-code ``code`` with the @map table ``name`` (longest matching prefix; ``*`` fallback).
 
-        name: intent | threat | reject | demand | appeal | consider | deny.
+        name: intent | threat | reject | demand | appeal | consider | deny | order.
         code: A CAMEO code.
         """
         table = self.maps.get(name, {})

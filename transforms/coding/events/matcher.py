@@ -608,6 +608,9 @@ class EventPatternMatcher:
                 if obj is not None:
                     found = children(obj, ("poss",)) + preposition_objects(obj, ("by", "from"))
                     found += [m for m in obj.children if m.dep_ in ("amod", "compound") and mentions.covering(m.i)]
+            elif place == "poss":
+                if kind_of(trigger) == "NOUN":  # "called for [the governor's] resignation": whom the noun is about
+                    found = children(trigger, ("poss",))
             elif place == "ccsubj":
                 for comp in children(trigger, ("ccomp", "advcl")):
                     if comp.dep_ == "ccomp" or any(m.dep_ == "mark" and m.lower_ in ("for", "that") for m in comp.children):
