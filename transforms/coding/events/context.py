@@ -58,15 +58,29 @@ def reachable_targets(targets: dict[str, list], *, trigger: Token, sources: list
     doc = trigger.doc
     scope = argument_scope(trigger)
     source_heads = [_head(r.mention, doc) for r in sources if r.mention is not None]
+    actor_tokens = {i for mentions in targets.values() for m in mentions for i in range(m.start, m.end)}
     out: dict[str, list] = {}
     for country, mentions in targets.items():
         kept = [
             m for m in mentions
             if in_scope(scope, _head(m, doc), along=trigger) and not any(_inside(_head(m, doc), s) for s in source_heads)
+            and not _qualifies_actor(_head(m, doc), actor_tokens)
         ]
         if kept:
             out[country] = kept
     return out
+
+
+def _qualifies_actor(tok: Token, actor_tokens: set) -> bool:
+    """``tok`` only qualifies another actor's noun: its possessor ("the party's leader") or its "of" complement
+    ("the Prime Minister of Great Britain"), where that noun is an actor mention of its own (``actor_tokens``)."""
+    if tok.dep_ == "poss":
+        owner = tok.head
+    elif tok.dep_ == "pobj" and tok.head.lower_ == "of":
+        owner = tok.head.head
+    else:
+        return False
+    return owner.i in actor_tokens
 
 
 def _head(mention: ActorMention, doc) -> Token:
