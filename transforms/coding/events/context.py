@@ -12,7 +12,7 @@ from typing import Optional
 
 from spacy.tokens import Span, Token
 
-from transforms.coding.events.matcher import ActorRef, MentionIndex, is_place_phrase
+from transforms.coding.events.matcher import CIRCUMSTANCE_PREPS, ActorRef, MentionIndex, is_place_phrase
 from transforms.coding.model import CONTEXT, Actor, ActorMention
 from transforms.coding.syntax import argument_scope, in_scope
 
@@ -64,11 +64,22 @@ def reachable_targets(targets: dict[str, list], *, trigger: Token, sources: list
         kept = [
             m for m in mentions
             if in_scope(scope, _head(m, doc), along=trigger) and not any(_inside(_head(m, doc), s) for s in source_heads)
-            and not _qualifies_actor(_head(m, doc), actor_tokens)
+            and not _qualifies_actor(_head(m, doc), actor_tokens) and not _in_circumstance(_head(m, doc), scope)
         ]
         if kept:
             out[country] = kept
     return out
+
+
+def _in_circumstance(tok: Token, scope: Token) -> bool:
+    """``tok`` lies in a circumstance phrase of the clause ("following the UK's vote", "after clashes with X",
+    "despite X's objections"): the time or cause of the event, not its counterpart."""
+    for node in (tok, *tok.ancestors):
+        if node.i == scope.i:
+            return False
+        if node.dep_ == "prep" and node.lower_ in CIRCUMSTANCE_PREPS:
+            return True
+    return False
 
 
 def _qualifies_actor(tok: Token, actor_tokens: set) -> bool:
