@@ -785,17 +785,6 @@ def _is_state(ref: ActorRef, doc: Doc) -> bool:
     return False
 
 
-def _two_posts(source: ActorMention, target: ActorMention, doc: Doc) -> bool:
-    """Two mentions of single persons by different nouns of office ("the president" and "the interior minister";
-    codebook 7.1, rule 2: one code, two actors)."""
-    if not (may_be_one_person(source, doc) and may_be_one_person(target, doc)):
-        return False
-    heads = [doc[m.start : m.end].root for m in (source, target)]
-    if any(h.pos_ != "NOUN" for h in heads):
-        return False  # names and pronouns: the same person may be written both ways
-    return heads[0].lemma_.lower() != heads[1].lemma_.lower()
-
-
 def _names_place(ref: ActorRef, doc: Doc) -> bool:
     """The actor is a place: a country alone, or a mention whose words are all place names ("Geneva", "New York")."""
     if ref.actor.country and ref.actor.code == ref.actor.country:
@@ -832,8 +821,6 @@ def _same_actor(source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc
         return True
     if source.actor.name and target.actor.name:
         return False  # two people the text names ("the president asked his adviser Jan Kos to resign")
-    if _two_posts(source.mention, target.mention, doc):
-        return False  # "the president dismissed the interior minister"
     words = doc[target.mention.start : target.mention.end]
     own_words = target.direct and target.actor.country_source == TEXT
     return not own_words or any(t.ent_type_ in PLACE_ENTS for t in words)
