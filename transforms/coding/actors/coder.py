@@ -104,6 +104,9 @@ class ActorCoder:
                 out.append(ActorMention(start=span.start, end=span.end, actor=actor))
             if len(actors) == 1:
                 state.at_token.update(dict.fromkeys(range(span.start, span.end), actors[0]))
+                acronym = _acronym_after(doc, span)
+                if acronym is not None and actors[0].code and not actors[0].name:
+                    state.note_acronym(actors[0], acronym)
             for a in actors:
                 if a.role and a.country and not a.name:
                     state.by_head.setdefault((_head_key(span.root), a.role), set()).add(a.country)
@@ -272,9 +275,21 @@ class ActorCoder:
             return True
         return self.lexicon.role_of(root.text) is not None or self.lexicon.role_of(root.lemma_) is not None
 
+    def _possessed_thing(self, span: "Span") -> bool:
+        """The phrase names a thing an actor owns, not an actor: its head is no actor word (no role noun, group
+        noun or name) and it has a possessor ("Ruritania's proposed deal", "the minister's advice", "Ana Lind's
+        resignation"). The possessor is the mention (a candidate of its own, see ``_possessors``), so that the
+        words of the thing ("legislative franchise") do not code it."""
+        root = span.root
+        if not any(c.dep_ == "poss" and c.pos_ != "PRON" and span.start <= c.i < span.end for c in root.children):
+            return False
+        if root.ent_type_ in ACTOR_LABELS or root.lower_ in GROUP_NOUNS:
+            return False
+        return self.lexicon.role_of(root.text) is None and self.lexicon.role_of(root.lemma_) is None
+
     def _resolve_span(self, doc, span, date, state, consumed, ents, carried):
         """Actors of one candidate span (None when it is not actor-like), and the span finally used."""
-        if not self._actor_like(span, ents, state):
+        if not self._actor_like(span, ents, state) or self._possessed_thing(span):
             return None, span
         text = _PARENTHESIS.sub("", span.text)  # an expansion or acronym in brackets adds nothing to the code
         root = span.root
@@ -522,6 +537,15 @@ def _comma_phrase(doc: "Doc", start: int) -> Optional["Span"]:
     if end - start - 1 > MAX_MENTION_TOKENS:
         return None
     return doc[start + 1 : end]
+
+
+def _acronym_after(doc: "Doc", span: "Span") -> Optional[str]:
+    """The acronym written in brackets right after a body's name ("the Telecommunications Commission (TC)"), or
+    None: one upper-case word of at least two letters."""
+    if span.end + 2 >= len(doc) or doc[span.end].text != "(" or doc[span.end + 2].text != ")":
+        return None
+    word = doc[span.end + 1].text
+    return word if len(word) >= 2 and word.isalpha() and word.isupper() else None
 
 
 def _head_key(token) -> str:

@@ -234,6 +234,10 @@ class DocState:
                 self.countries.remove(iso3)
             self.countries.append(iso3)
 
+    def note_acronym(self, actor: Actor, acronym: str) -> None:
+        """``acronym`` stands for ``actor`` from now on ("the Telecommunications Commission (TC) ... the TC")."""
+        self.names[name_key(acronym)] = actor
+
     def replace_person(self, old: Actor, new: Actor) -> None:
         """Every reference to person ``old`` refers to ``new`` from now on (the article placed them later)."""
         self.names = {k: (new if a is old else a) for k, a in self.names.items()}

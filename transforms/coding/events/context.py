@@ -12,7 +12,7 @@ from typing import Optional
 
 from spacy.tokens import Span, Token
 
-from transforms.coding.events.matcher import ActorRef, MentionIndex, is_place_phrase
+from transforms.coding.events.matcher import CIRCUMSTANCE_PREPS, ActorRef, MentionIndex, is_place_phrase
 from transforms.coding.model import CONTEXT, Actor, ActorMention
 from transforms.coding.syntax import argument_scope, in_scope
 
@@ -69,15 +69,40 @@ def reachable_targets(targets: dict[str, list], *, trigger: Token, sources: list
     doc = trigger.doc
     scope = argument_scope(trigger)
     source_heads = [_head(r.mention, doc) for r in sources if r.mention is not None]
+    actor_tokens = {i for mentions in targets.values() for m in mentions for i in range(m.start, m.end)}
     out: dict[str, list] = {}
     for country, mentions in targets.items():
         kept = [
             m for m in mentions
             if in_scope(scope, _head(m, doc), along=trigger) and not any(_inside(_head(m, doc), s) for s in source_heads)
+            and not _qualifies_actor(_head(m, doc), actor_tokens) and not _in_circumstance(_head(m, doc), scope)
         ]
         if kept:
             out[country] = kept
     return out
+
+
+def _in_circumstance(tok: Token, scope: Token) -> bool:
+    """``tok`` lies in a circumstance phrase of the clause ("following the UK's vote", "after clashes with X",
+    "despite X's objections"): the time or cause of the event, not its counterpart."""
+    for node in (tok, *tok.ancestors):
+        if node.i == scope.i:
+            return False
+        if node.dep_ == "prep" and node.lower_ in CIRCUMSTANCE_PREPS:
+            return True
+    return False
+
+
+def _qualifies_actor(tok: Token, actor_tokens: set) -> bool:
+    """``tok`` only qualifies another actor's noun: its possessor ("the party's leader") or its "of" complement
+    ("the Prime Minister of Great Britain"), where that noun is an actor mention of its own (``actor_tokens``)."""
+    if tok.dep_ == "poss":
+        owner = tok.head
+    elif tok.dep_ == "pobj" and tok.head.lower_ == "of":
+        owner = tok.head.head
+    else:
+        return False
+    return owner.i in actor_tokens
 
 
 def _head(mention: ActorMention, doc) -> Token:

@@ -492,10 +492,17 @@ class EventCoder:
             pairs = [(s, t) for s, t in pairs if t is not None and t.mention is not None and t.actor.resolved
                      and (s is None or s.actor.resolved)]
         if code.startswith(_CONSULT_ROOT):
-            # going to one's own country is going home, not a visit ("the princess returned to Thailand")
+            # going to one's own country is going home, not a visit ("the princess returned to Thailand"); a
+            # private person, a firm or a hospital going to a place is travel, not a visit to its state ("the
+            # activist flew to Geneva", "he came to Britain years ago")
             pairs = [(s, None if s is not None and t is not None and s.actor.country
                       and t.actor.code == s.actor.country else t) for s, t in pairs]
-        if code.startswith(_CONSULT_ROOT):
+            pairs = [(s, None if t is not None and _names_place(t, tok.doc) and not (s is not None and _is_state(s, tok.doc))
+                      else t) for s, t in pairs]
+            # a meeting abroad is with the host country ("X attended a summit in Y"), but a source of unknown
+            # country may be at home where it meets ("the leaders met in Niamey"): no counterpart
+            pairs = [(s, None if t is not None and t.mention is not None and is_place_phrase(t.mention, tok.doc)
+                      and not (s is not None and s.actor.country) else t) for s, t in pairs]
             # the counterpart is a known actor, and no news outlet: "with Wikinews, X discusses ..." is an interview
             # (codebook 7.1, point 4)
             pairs = [(s, None if t is not None and (not t.actor.resolved or t.actor.role == _MEDIA_ROLE) else t)
@@ -788,7 +795,7 @@ def _place_target(
 ) -> Optional[ActorRef]:
     """A target found in a place phrase ("in Tunis", "into Lebanon"): the country acted upon when it is foreign to
     the source (coded as the country alone, never as a city's people), no target when the source has none (a place
-    is not an actor) or is that country itself. In the source's own country, a source that is a part of it (its
+    is not an actor), is that country itself or has no known country (it may be at home there). In the source's own country, a source that is a part of it (its
     government, police, opposition: ``domestic_source``) acts on the country as a whole ("the Sudanese government
     lifted the curfew in Darfur" -> SDN, named as the country, not the place) when ``domestic`` allows it (not for
     violence, whose victim must be named); protesters at home (``dissent``) address its government ("students
@@ -929,6 +936,16 @@ def _is_state(ref: ActorRef, doc: Doc) -> bool:
     return False
 
 
+def _names_place(ref: ActorRef, doc: Doc) -> bool:
+    """The actor is a place: a country alone, or a mention whose words are all place names ("Geneva", "New York")."""
+    if ref.actor.country and ref.actor.code == ref.actor.country:
+        return True
+    if ref.mention is None:
+        return False
+    words = [t for t in doc[ref.mention.start : ref.mention.end] if not (t.is_punct or t.lower_ == "the")]
+    return bool(words) and all(t.ent_type_ in PLACE_ENTS for t in words)
+
+
 def _same_actor(source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc) -> bool:
     """The target is the source itself: the source's own words (a mention overlapping the source's, the same words,
     or the same named person), or a target coded like the source without showing it is another actor.
@@ -953,6 +970,8 @@ def _same_actor(source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc
         return False
     if source.actor.name and source.actor.name == target.actor.name:
         return True
+    if source.actor.name and target.actor.name:
+        return False  # two people the text names ("the president asked his adviser Jan Kos to resign")
     words = doc[target.mention.start : target.mention.end]
     own_words = target.direct and target.actor.country_source == TEXT
     return not own_words or any(t.ent_type_ in PLACE_ENTS for t in words)

@@ -10,7 +10,7 @@ from typing import Iterable, Optional
 
 from spacy.tokens import Span, Token
 
-from transforms.coding.events.lexicon import Condition, Lexicon, Pattern
+from transforms.coding.events.lexicon import REQUEST_FRAMES, Condition, Lexicon, Pattern
 from transforms.coding.events.pronouns import may_be_one_person
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, Actor, ActorMention
 from transforms.coding.syntax import is_future_aux, is_negation
@@ -614,7 +614,11 @@ class EventPatternMatcher:
             elif place == "ccsubj":
                 for comp in children(trigger, ("ccomp", "advcl")):
                     if comp.dep_ == "ccomp" or any(m.dep_ == "mark" and m.lower_ in ("for", "that") for m in comp.children):
-                        found.extend(children(comp, SUBJECT_DEPS))
+                        # a passive subject is who a finding is about ("found that X's advice was motivated by
+                        # ..."), not who a request asks ("called for the killers to be brought to justice",
+                        # "demanded that the prisoners be freed")
+                        passive = PASSIVE_SUBJECT_DEPS if pattern.frame not in REQUEST_FRAMES else ()
+                        found.extend(children(comp, SUBJECT_DEPS + passive))
                 found.extend(self._for_subject(trigger))
             else:
                 heads = [trigger]
