@@ -61,3 +61,11 @@ def test_a_country_in_a_circumstance_phrase_is_no_target(coded):
     events = coded("Following Kenya's election, the Kenyan president resigned in protest on Monday.")
     assert [(c, t) for c, _s, t in events] == [("140", None)]
 
+
+
+def test_a_capital_standing_for_its_state_is_no_second_actor_of_a_named_leader(coded):
+    # named people of one code are two actors, but "Nairobi" read as KENGOV is President Ruto's own state
+    events = coded("Kenyan President William Ruto and Ugandan President Yoweri Museveni held talks on Monday. "
+                   "The two leaders agreed to strengthen trade between Nairobi and Kampala.")
+    assert events, events
+    assert not [e for e in events if e[1] == e[2]], events

@@ -19,10 +19,11 @@ with ``DocumentCoder(keep_features=True)`` (for ``--dump`` the article texts are
 The model is P(real event) x P(every field right | real event), two L2-regularised logistic regressions over
 feature indicators (features seen fewer than ``--min_count`` times get no weight); a "real event" is a predicted
 event paired with a gold event (``matched`` in the dump; for sentence files, its type is in the sentence's gold).
-The default ``--min_confidence`` written into the file is the lowest threshold at which the 5-fold out-of-fold
-predictions (folded by article) reach both ``--target_precision`` (all fields) and ``--target_event_precision``; when no threshold
-reaches both, the lowest reaching the event precision target; else the threshold with the best event precision
-among those that keep at least half of the real events. Printed: the reliability table (out-of-fold predicted vs observed) and the precision/recall curve.
+The default ``--min_confidence`` written into the file is chosen on the 5-fold out-of-fold predictions (folded by
+article) of the ``--dump`` events (of all events without a dump): among the thresholds that keep at least
+``--min_event_recall`` of the real events, the lowest reaching both ``--target_precision`` (all fields) and
+``--target_event_precision``; when none does, the lowest reaching the event precision target; else the one with the
+best event precision. Printed: the reliability table (out-of-fold predicted vs observed) and the precision/recall curve.
 """
 from __future__ import annotations
 
@@ -209,19 +210,19 @@ def reliability(preds: list[float], labels: list[int]) -> list[dict]:
     return rows
 
 
-def choose_threshold(rows: list[dict], target: float, target_event: float) -> float:
-    """Lowest threshold reaching both the all-fields and the event precision targets; else the lowest reaching the
-    event precision target; else (precision first, with a recall floor) the one with the best event precision
-    among those keeping at least half of the real events."""
-    rows = [r for r in rows if r["kept"] >= 5] or rows
+def choose_threshold(rows: list[dict], target: float, target_event: float, min_event_recall: float) -> float:
+    """Among the thresholds keeping at least ``min_event_recall`` of the real events (a default that throws most
+    events away would only be precise on a handful, and the out-of-fold curve is noise there): the lowest reaching
+    both the all-fields and the event precision targets; else the lowest reaching the event precision target;
+    else the one with the best event precision."""
+    rows = [r for r in rows if r["kept"] >= 5 and r["event_recall"] >= min_event_recall] or rows
     both = [r for r in rows if r["precision"] >= target and r["event_precision"] >= target_event]
     if both:
         return min(r["threshold"] for r in both)
     events = [r for r in rows if r["event_precision"] >= target_event]
     if events:
         return min(r["threshold"] for r in events)
-    floor = [r for r in rows if r["event_recall"] >= 0.5] or rows
-    return max(floor, key=lambda r: (r["event_precision"], -r["threshold"]))["threshold"]
+    return max(rows, key=lambda r: (r["event_precision"], -r["threshold"]))["threshold"]
 
 
 def event_reliability(preds: list[float], examples) -> list[dict]:
@@ -272,23 +273,29 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="all-fields precision the default --min_confidence should reach (default 0.5)")
     parser.add_argument("--target_event_precision", type=float, default=0.9,
                         help="event precision the default --min_confidence should reach (default 0.9)")
+    parser.add_argument("--min_event_recall", type=float, default=0.6,
+                        help="share of the real events the default --min_confidence must keep (default 0.6)")
     parser.add_argument("--l2", type=float, default=2.0, help="L2 penalty (default 2.0)")
     parser.add_argument("--min_count", type=int, default=3, help="least occurrences for a feature weight (default 3)")
     args = parser.parse_args(argv)
     if not args.dump and not args.sentences:
         parser.error("give at least one --dump or --sentences file")
     coder, nlp = _coder()
-    examples = []
+    news = []
     for path in args.dump:
-        examples += dump_examples(path, args.corpus, coder, nlp)
+        news += dump_examples(path, args.corpus, coder, nlp)
+    examples = list(news)
     for path in args.sentences:
         examples += sentence_examples(path, coder, nlp)
     if len(examples) < 20:
         print(f"error: only {len(examples)} labelled events; need at least 20", file=sys.stderr)
         return 1
     oof, oof_event = out_of_fold(examples, l2=args.l2, min_count=args.min_count)
-    rows = curve(oof, examples)
-    minimum = choose_threshold(rows, args.target_precision, args.target_event_precision)
+    # the default threshold is chosen on the real-news events when there are any (the product's input), even when
+    # sentence files help fit the model: their looser "right" (the triple) would pull it elsewhere
+    n_news = len(news)
+    rows = curve(oof[:n_news], examples[:n_news]) if n_news else curve(oof, examples)
+    minimum = choose_threshold(rows, args.target_precision, args.target_event_precision, args.min_event_recall)
     parts = fit_parts(examples, l2=args.l2, min_count=args.min_count)
     inputs = [os.path.basename(p) for p in args.dump + args.sentences]
     n_real = sum(e[1] for e in examples)
@@ -297,13 +304,13 @@ def main(argv: Optional[list[str]] = None) -> int:
         f"fitted {dt.date.today().isoformat()} on {len(examples)} events ({n_real} real, {n_right} right in every "
         "field) from " + ", ".join(inputs),
         f"l2={args.l2} min_count={args.min_count} target_precision={args.target_precision} "
-        f"target_event_precision={args.target_event_precision}",
+        f"target_event_precision={args.target_event_precision} min_event_recall={args.min_event_recall}",
     ]
     write_model(args.output, parts, minimum, provenance)
     report = {"events": len(examples), "real": n_real, "right": n_right, "min_confidence": minimum,
               "reliability_out_of_fold": reliability(oof, [e[2] for e in examples]),
               "event_part_reliability_out_of_fold": event_reliability(oof_event, examples),
-              "curve_out_of_fold": rows}
+              "curve_out_of_fold" + ("_news" if n_news else ""): rows}
     print(json.dumps(report, indent=1))
     return 0
 

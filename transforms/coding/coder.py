@@ -21,7 +21,7 @@ from transforms.coding.actors.recognizer import COMPONENT_NAME as ACTOR_COMPONEN
 from transforms.coding.candidates import CandidateSentences
 from transforms.coding.dates import resolve_event_date
 from transforms.coding.events import EventCoder
-from transforms.coding.events.confidence import ConfidenceModel
+from transforms.coding.events.confidence import ConfidenceModel, input_feature
 from transforms.coding.events.context import dissent_target
 from transforms.coding.model import (
     CONTEXT,
@@ -209,12 +209,15 @@ class DocumentCoder:
         return dataclasses.replace(actor, code=code, country=None if country.startswith("IGO") else country,
                                    role=role, country_source=DICTIONARY)
 
-    def _confidence(self, match: EventMatch, date_precision: str) -> float:
-        """The calibrated probability that the event is right in every field (its coding-time features plus
-        where its date came from)."""
+    def _features(self, match: EventMatch, date_precision: str, n_sentences: int) -> tuple[str, ...]:
+        """The event's confidence features: its coding-time ones, where its date came from, what it was coded from."""
+        return match.features + (f"date={date_precision}", input_feature(n_sentences))
+
+    def _confidence(self, match: EventMatch, date_precision: str, n_sentences: int) -> float:
+        """The calibrated probability that the event is right in every field."""
         if not match.features:
             return match.confidence
-        return self.confidence.probability(match.features + (f"date={date_precision}",))
+        return self.confidence.probability(self._features(match, date_precision, n_sentences))
 
     def prepare(self, nlp: Language) -> Language:
         """Add the coders' spaCy components (actor recognition) to ``nlp``; returns it."""
@@ -323,7 +326,7 @@ class DocumentCoder:
                 "modality": match.modality,
                 **_location_fields(location),
                 "tone": tones[match.sentence_index],
-                "confidence": round(float(self._confidence(match, precision)), 4),
+                "confidence": round(float(self._confidence(match, precision, len(sentences))), 4),
                 "pattern_id": match.pattern_id,
                 "url": document.url,
                 "publisher": document.publisher,
@@ -332,6 +335,6 @@ class DocumentCoder:
                 "ingested_at": ingested_at,
             }
             if keep_features:
-                record["_features"] = list(match.features) + [f"date={precision}"]
+                record["_features"] = list(self._features(match, precision, len(sentences)))
             records.append(record)
         return CodedDocument(events=records, n_sentences=len(sentences))

@@ -2,7 +2,7 @@
 
 The coder describes each event by categorical features known at coding time (``event_features``: pattern tier
 and specificity, how source and target were resolved, modality, trigger kind, CAMEO root group, quote, sentence
-length; ``DocumentCoder`` adds the date's source). ``ConfidenceModel`` turns them into a probability with a
+length; ``DocumentCoder`` adds the date's source and whether the input was a lone sentence or an article). ``ConfidenceModel`` turns them into a probability with a
 logistic model read from ``data/confidence_model.tsv``, which ``tools/calibrate_confidence.py`` fits on hand-coded
 events (the real-news gold dev half, or gold sentence files) and which also records the default
 ``--min_confidence``. The format is documented in the file header and in ``data/README.md``.
@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # spaCy is imported by the coder, not by everything that read
 DEFAULT_MODEL_FILE = "confidence_model.tsv"
 FEATURE_NAMES = (
     "tier", "spec", "src", "src_link", "tgt", "tgt_link", "modality", "kind", "root", "quote", "length", "date",
+    "input",
 )
 _FEATURE = re.compile(r"^([a-z_]+)=([A-Za-z0-9_\-]+)$")
 _ORG_PREFIXES = ("IGO", "NGO", "IMG", "MNC")
@@ -67,7 +68,8 @@ def event_features(
     trigger: Token,
     code: str,
 ) -> tuple[str, ...]:
-    """The coding-time features of one event ("name=value" strings, one per name of FEATURE_NAMES but date).
+    """The coding-time features of one event ("name=value" strings, one per name of FEATURE_NAMES but date and
+    input, which ``DocumentCoder`` adds: ``input_feature``).
 
     tier: "own", "dictionary" or "grammar" (rules without a lexicon pattern, e.g. reported obligations).
     specific: The pattern has a positive condition with values (an object noun, a preposition ...).
@@ -93,6 +95,12 @@ def event_features(
         f"quote={'yes' if quote else 'no'}",
         f"length={'short' if n_tokens <= 20 else 'medium' if n_tokens <= 35 else 'long'}",
     )
+
+
+def input_feature(n_sentences: int) -> str:
+    """What the event was coded from: a lone sentence (a headline, a gold sentence file, a short item) or an article,
+    whose context (earlier dates, names introduced before) both helps and misleads the coder."""
+    return f"input={'sentence' if n_sentences <= 1 else 'article'}"
 
 
 PARTS = ("event", "fields")

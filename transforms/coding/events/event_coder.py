@@ -970,11 +970,19 @@ def _same_actor(source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc
         return False
     if source.actor.name and source.actor.name == target.actor.name:
         return True
+    words = doc[target.mention.start : target.mention.end]
+    if _names_only_a_place(target.mention, doc) or _names_only_a_place(source.mention, doc):
+        return True  # a place read as its state ("between Tokyo and Seoul") is that state, not a second actor
     if source.actor.name and target.actor.name:
         return False  # two people the text names ("the president asked his adviser Jan Kos to resign")
-    words = doc[target.mention.start : target.mention.end]
     own_words = target.direct and target.actor.country_source == TEXT
     return not own_words or any(t.ent_type_ in PLACE_ENTS for t in words)
+
+
+def _names_only_a_place(mention: ActorMention, doc: Doc) -> bool:
+    """Every word of the mention (but "the" and punctuation) is part of a place name: "Tokyo", "the United States"."""
+    words = [t for t in doc[mention.start : mention.end] if not (t.is_punct or t.lower_ == "the")]
+    return bool(words) and all(t.ent_type_ in PLACE_ENTS for t in words)
 
 
 def _aim_infinitive(token: Token) -> bool:
