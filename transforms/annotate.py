@@ -6,13 +6,21 @@ distribution). Documents are parsed in batches by ``DocumentParser``: sentence s
 statistical pipeline only on sentences that may hold an event (``--no_sentence_filter`` parses all; counters
 ``sentences`` and ``sentences_parsed``). spaCy Docs never leave this DoFn: outputs are plain dicts in the shape of
 ``schemas/*.avsc``.
+
+Memory: spaCy keeps every new word's string and lexeme for the life of the process, so a long-running worker would
+grow with the number of distinct words it has seen. After a warm-up of :data:`MEMORY_ZONE_AFTER` documents (whose
+words stay: the common vocabulary, and the tokenizer's cache of it, which spaCy fills only outside a zone), each
+batch is parsed and coded inside ``nlp.memory_zone()``: the words new in the batch are freed when the batch's records
+are built, and the vocabulary no longer grows (docs/scaling.md, "Growth").
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
+import threading
 import time
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -25,6 +33,9 @@ from transforms.names import DEAD_LETTER, DOCUMENTS, EVENTS, NAMESPACE
 from transforms.records.documents import document_record
 
 _LOGGER = logging.getLogger("demarche")
+#: Documents a worker process codes with spaCy's vocabulary growing (the common words and the tokenizer's cache of
+#: them stay for good); every later batch runs in a memory zone.
+MEMORY_ZONE_AFTER = 1_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,6 +94,22 @@ class _LoadedCoder:
         self.min_confidence = (
             self.coder.confidence.min_confidence if config.min_confidence is None else config.min_confidence
         )
+        self.documents_seen = 0
+        # one batch at a time per process: a memory zone is the whole vocabulary's, so another thread's batch (a
+        # runner may run several DoFn instances, sharing this model, in threads) must neither use strings freed
+        # at its end nor add its own inside it
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def batch_zone(self, n_documents: int) -> Iterator[None]:
+        """The context to parse and code the next ``n_documents`` in, one batch at a time: no memory zone during
+        the warm-up, then a spaCy memory zone (nothing made inside it - Docs, Spans, the strings of new words -
+        may be used after it)."""
+        with self._lock:
+            zone = self.nlp.memory_zone() if self.documents_seen >= MEMORY_ZONE_AFTER else contextlib.nullcontext()
+            self.documents_seen += n_documents
+            with zone:
+                yield
 
 
 class CodeDocumentsFn(beam.DoFn):
@@ -115,6 +142,13 @@ class CodeDocumentsFn(beam.DoFn):
         return self._loaded
 
     def process(self, batch: list[Document]) -> Iterable[dict | TaggedOutput]:
+        # outputs are plain records: built inside the zone, yielded after it (a generator suspended at a yield
+        # would keep the zone open while other transforms run)
+        with self.loaded.batch_zone(len(batch)):
+            outputs = list(self._code_batch(batch))
+        return outputs
+
+    def _code_batch(self, batch: list[Document]) -> Iterable[dict | TaggedOutput]:
         try:
             docs = list(self.loaded.parser.parse_counted([d.text for d in batch]))
         except Exception:  # noqa: BLE001 - isolate the document that breaks the batch

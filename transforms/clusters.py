@@ -7,7 +7,7 @@ from typing import Iterator
 import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindow
 
-from transforms.records.clusters import cluster_record, mentions_of_document
+from transforms.records.clusters import cluster_record, clustered_fields, mentions_of_document
 
 _EVENTS = "events"
 _COPIES = "copies"
@@ -34,7 +34,7 @@ class EventClusters(beam.PTransform):
         events, duplicates = events_and_duplicates
         return (
             {
-                _EVENTS: events | "EventsByDoc" >> beam.Map(lambda e: (e["doc_id"], e)),
+                _EVENTS: events | "EventsByDoc" >> beam.Map(lambda e: (e["doc_id"], clustered_fields(e))),
                 _COPIES: duplicates | "CopiesByOriginal" >> beam.Map(lambda d: (d["duplicate_of"], d)),
             }
             | "JoinCopies" >> beam.CoGroupByKey()

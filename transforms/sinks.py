@@ -26,6 +26,7 @@ import datetime as dt
 import json
 import logging
 import os
+import pickle
 import signal
 import uuid
 from typing import Callable, Iterable, Optional
@@ -398,8 +399,9 @@ class _WritePartitionFn(beam.DoFn):
         self.max_bytes = max_bytes
 
     def process(self, element) -> Iterable[str]:
-        partition, records = element
+        partition, packed = element
         partition = partition if self.partitioned else None
+        records = (pickle.loads(data) for data in packed)
         writers: dict[str, FormatWriter] = {}
         indexes = {fmt: 0 for fmt in self.formats}
         count = 0
@@ -440,9 +442,14 @@ class WriteTable(_TableWriter):
 
     def expand(self, records):
         partition_fn = self.partition_fn
+        # Each record is grouped as one pickled string: a runner that groups in memory (the local runners hold
+        # every grouped value until the job ends) keeps ~1.5 KB per event record instead of a ~6 KB dict of
+        # decoded strings, and peak memory hardly grows with the number of documents (docs/scaling.md, "Growth").
         return (
             records
-            | "KeyByPartition" >> beam.Map(lambda r: (partition_fn(r) if partition_fn else "", r))
+            | "KeyByPartition" >> beam.Map(
+                lambda r: (partition_fn(r) if partition_fn else "", pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL))
+            )
             | "GroupByPartition" >> beam.GroupByKey()
             | "WriteFiles" >> beam.ParDo(_WritePartitionFn(
                 output=self.output, table=self.table, schema_name=self.schema_name, formats=self.formats,

@@ -19,7 +19,8 @@ document). Nothing here depends on the test sentences: the word lists come from 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import bisect
+from typing import TYPE_CHECKING, Optional
 
 from transforms.coding.actors.resolver import GROUP_NOUNS
 from transforms.coding.events.matcher import THIRD_PERSON
@@ -57,18 +58,29 @@ class CandidateSentences:
 
         sentences: The document's sentences, in order, annotated by the lexical pass.
         """
-        chosen = [self(sentence) for sentence in sentences]
+        # the document's entities once (a Span's ``ents`` builds every entity of its Doc again, sentence by
+        # sentence); they are sorted and never overlap, so an entity lies within a sentence exactly when the first
+        # one starting in it also ends in it
+        ents = list(sentences[0].doc.ents) if sentences else []
+        starts = [ent.start for ent in ents]
+        chosen = []
+        for sentence in sentences:
+            first = bisect.bisect_left(starts, sentence.start)
+            has_entity = first < len(ents) and ents[first].end <= sentence.end
+            chosen.append(self.may_name_actor(sentence, has_entity=has_entity)
+                          and self.events.might_hold_event(sentence.text))
         for i in range(1, len(sentences)):
             if chosen[i] and not chosen[i - 1] and any(t.lower_ in THIRD_PERSON for t in sentences[i]):
                 chosen[i - 1] = True
         return chosen
 
-    def may_name_actor(self, sentence: "Span") -> bool:
+    def may_name_actor(self, sentence: "Span", *, has_entity: Optional[bool] = None) -> bool:
         """Whether a token of the sentence may be part of an actor mention (see the module docstring).
 
         sentence: A sentence annotated by the lexical pass (tokens, dictionary entities).
+        has_entity: Whether an entity of the Doc lies within the sentence, when the caller knows (else read).
         """
-        if sentence.ents:
+        if has_entity if has_entity is not None else bool(sentence.ents):
             return True
         first = True
         for token in sentence:

@@ -19,6 +19,7 @@ from transforms.coding.actors import ActorCoder
 from transforms.coding.actors.lexicon import UNDATED
 from transforms.coding.actors.recognizer import COMPONENT_NAME as ACTOR_COMPONENT
 from transforms.coding.candidates import CandidateSentences
+from transforms.coding.dateline import doc_text
 from transforms.coding.dates import resolve_event_date
 from transforms.coding.events import EventCoder
 from transforms.coding.events.confidence import ConfidenceModel, input_feature
@@ -270,7 +271,7 @@ class DocumentCoder:
         sentences = list(doc.sents)
         mentions = self.actors.find_mentions(doc, doc_date=document.doc_date)
         matches = self.events.code(doc, mentions)
-        dateline = self.places.dateline(doc.text)
+        dateline = self.places.dateline(doc_text(doc))
         places = self.places.context(doc, mentions=mentions)
         main_country = document_country(mentions, dateline.country if dateline is not None else None)
         tones: dict[int, float] = {}

@@ -31,6 +31,7 @@ _DATELINE_BODY = (
 )
 _AT_LINE_START = re.compile(r"^[ \t]*" + _DATELINE_BODY, re.MULTILINE)
 _USER_DATA_KEY = "demarche_datelines"
+_TEXT_KEY = "demarche_text"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -84,11 +85,21 @@ def head_datelines(text: str) -> tuple[Dateline, ...]:
     return tuple(out)
 
 
+def doc_text(doc: "Doc") -> str:
+    """``doc.text``, built once per Doc (spaCy joins the tokens again on every access; the coders need it per
+    document and per event) and kept in ``doc.user_data``. The lexical pass's Doc passes it on to the parsed Doc
+    of the same text (``DocumentParser``)."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
+
+
 def doc_datelines(doc: "Doc") -> tuple[Dateline, ...]:
     """The datelines of a parsed document, found once per Doc (kept in ``doc.user_data``)."""
     found = doc.user_data.get(_USER_DATA_KEY)
     if found is None:
-        found = doc.user_data[_USER_DATA_KEY] = find_datelines(doc.text)
+        found = doc.user_data[_USER_DATA_KEY] = find_datelines(doc_text(doc))
     return found
 
 

@@ -139,7 +139,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Iterator, Optional
 
-from .dateline import is_dateline_date
+from .dateline import doc_text, is_dateline_date
 from .model import DAY, DOCUMENT, FUTURE, MONTH, UNKNOWN, YEAR, EventMatch
 from .syntax import VERB_POS, auxiliaries, clause_verb, has_subject, is_future_clause, is_perfect
 
@@ -883,7 +883,7 @@ def _dates_sentence(ent: "Span", verb: "Token") -> bool:
 def _roundup_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[Optional[dt.date], str]]:
     """For a round-up article (see the module docstring): the latest date written in the event's sentence or the
     three before it (MONTH precision at best), else UNKNOWN; None for other articles."""
-    first_line = doc.text.lstrip().split("\n", 1)[0]
+    first_line = doc_text(doc).lstrip().split("\n", 1)[0]
     if not _ROUNDUP.search(first_line):
         return None
     sent = doc[match.head].sent

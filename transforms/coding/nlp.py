@@ -31,7 +31,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from transforms.coding.attribute_table import replace_attribute_ruler
-from transforms.coding.dateline import dateline_at
+from transforms.coding.dateline import dateline_at, doc_text
 from transforms.coding.errors import ConfigError
 from transforms.coding.model import DEFAULT_MODEL  # noqa: F401 - the default pipeline, re-exported here
 # Components the coders rely on; anything else a model ships (textcat, entity_linker, ...) is disabled.
@@ -99,7 +99,7 @@ def paragraph_breaks(doc: Doc) -> Doc:
         if "\n" in token.whitespace_ or (token.is_space and "\n" in token.text):
             doc[token.i + 1].is_sent_start = True
             starts.add(token.i + 1)
-    text = doc.text  # built from the tokens on every access: once here
+    text = doc_text(doc)
     for start in starts:
         if start >= len(doc):
             continue

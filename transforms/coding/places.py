@@ -48,7 +48,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional
 
 from .data_files import tsv_rows
-from .dateline import head_datelines
+from .dateline import doc_text, head_datelines
 from .syntax import clause_verb
 from .errors import DataFileError
 from .gazetteer import DEFAULT_MIN_CITY_POPULATION, GazetteerEntry, load_gazetteer
@@ -458,7 +458,7 @@ class PlaceResolver:
                 countries.add(self._cities[entries[0].ref][1])
         token_countries = {i: m.actor.country for m in mentions if m.actor.country for i in range(m.start, m.end)}
         ctx = PlaceContext(countries=frozenset(countries), states=frozenset(states), token_countries=token_countries)
-        return dataclasses.replace(ctx, dateline=self._dateline(doc.text, ctx))
+        return dataclasses.replace(ctx, dateline=self._dateline(doc_text(doc), ctx))
 
     def _dateline(self, text: str, ctx: PlaceContext) -> Optional[Location]:
         for dateline in head_datelines(text):

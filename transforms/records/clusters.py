@@ -44,6 +44,21 @@ def cluster_key(event: dict) -> tuple:
             event["cameo_code"])
 
 
+#: The fields of an event record that clustering reads (:func:`cluster_key`, :func:`mentions_of_document`,
+#: :func:`cluster_record`).
+CLUSTERED_FIELDS = (
+    "event_id", "doc_id", "doc_date", "event_date", "event_date_precision", "modality", "source_code",
+    "source_country", "target_code", "target_country", "cameo_code", "cameo_root", "quad_class", "goldstein",
+    "tone", "publisher", "url",
+)
+
+
+def clustered_fields(event: dict) -> dict:
+    """An event record cut to :data:`CLUSTERED_FIELDS` (those it has): what clustering needs, a third of the
+    record, which is what a runner grouping in memory holds per event until the job ends."""
+    return {name: event[name] for name in CLUSTERED_FIELDS if name in event}
+
+
 def cluster_id(key: tuple) -> str:
     """Deterministic id of a cluster key (the same event gets the same id in every run)."""
     return hashlib.sha1("\x1f".join(key).encode("utf-8")).hexdigest()[:20]
