@@ -960,10 +960,11 @@ def test_a_definite_national_places_the_person_just_named(coder, nlp):
         # "former" is about the candidacy; on the date she is a sitting senator (codebook 2.3)
         ("Former US presidential candidate Elizabeth Warren", dt.date(2020, 4, 15), "USALEG"),
         ("former President Barack Obama", dt.date(2020, 4, 15), "USAELI"),
-        # a candidate holding no office is PTY
-        ("former Vice President Joe Biden", dt.date(2020, 4, 15), "USAPTY"),
+        # a candidate holding no office is PTY; one contesting the incumbent is OPP (codebook 7.1, point 8)
+        ("former Vice President Joe Biden", dt.date(2020, 4, 15), "USAOPP"),
         ("Joe Biden", dt.date(2017, 6, 1), "USAELI"),
         ("Donald Trump", dt.date(2016, 3, 1), "USAPTY"),
+        ("Donald Trump", dt.date(2023, 6, 1), "USAOPP"),
     ],
 )
 def test_the_post_held_on_the_date_beats_former(coder, text, date, expected):
