@@ -270,7 +270,7 @@ def resolve_event_date(
     if future and not (match.cameo_code.startswith("03") and match.modality != FUTURE):
         return None, UNKNOWN  # a plan with no date written: not the article's date (a pledge is dated when made)
     roundup = _roundup_date(doc, match, doc_date)
-    if roundup is not None:
+    if roundup is not None and roundup[0] is not None:
         return roundup
     past = None if _perfect(doc, match) else _past_context_date(doc, match, doc_date)
     if past is not None and past[0] is not None:
@@ -279,6 +279,9 @@ def resolve_event_date(
         return None, UNKNOWN
     if _PAST_MARKERS.search(doc[match.head].sent.text):
         return None, UNKNOWN  # "at the time", "years ago", "the last time": about the past, with no date written
+    if roundup is not None:  # a round-up item that is no background: the month the round-up covers, if it says
+        period = _roundup_period(_first_line(doc), doc_date)
+        return (period, MONTH) if period is not None else (None, UNKNOWN)
     spoken = _speech_date(doc, match, doc_date)
     if spoken is not None:
         return spoken
@@ -888,8 +891,7 @@ def _dates_sentence(ent: "Span", verb: "Token") -> bool:
 def _roundup_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[Optional[dt.date], str]]:
     """For a round-up article (see the module docstring): the latest date written in the event's sentence or the
     three before it (MONTH precision at best), else UNKNOWN; None for other articles."""
-    first_line = doc.text.lstrip().split("\n", 1)[0]
-    if not _ROUNDUP.search(first_line):
+    if not _ROUNDUP.search(_first_line(doc)):
         return None
     sent = doc[match.head].sent
     first = sent.start
@@ -901,8 +903,11 @@ def _roundup_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
         ref = resolve_expression(ent.text, doc_date=doc_date, future=False)
         if ref is not None and ref[1] in (DAY, MONTH) and not _starts_after(ref[0], ref[1], doc_date):
             return _month_start(ref[0]), MONTH
-    period = _roundup_period(first_line, doc_date)
-    return (period, MONTH) if period is not None else (None, UNKNOWN)
+    return None, UNKNOWN
+
+
+def _first_line(doc: "Doc") -> str:
+    return doc.text.lstrip().split("\n", 1)[0]
 
 
 def _roundup_period(first_line: str, doc_date: dt.date) -> Optional[dt.date]:
