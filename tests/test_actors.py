@@ -1029,3 +1029,36 @@ def test_wars_and_chiefs_of_staff(coder, text, expected):
 
 def test_a_sentence_initial_no_is_no_name(coder):
     assert code(coder, "No doctor") == "HLH"  # not North Korea's defence minister No Kwang-chol
+
+
+# --- hand check of new corpus text: role words that name no actor, hyphenated "then-" titles --------------------
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("Lind refused to say whether she would back Court packing.", "Court packing"),
+    ("The senator praised social justice and racial justice.", "social justice"),
+    ("The mayor toured the army base on Friday.", "the army base"),
+])
+def test_role_words_that_name_no_actor_are_no_mentions(coder, nlp, text, phrase):
+    _, found = mentions(coder, nlp, text)
+    assert phrase not in [t for t, _ in found]
+
+
+def test_named_actor_compounded_to_a_thing_stays_an_actor(coder, nlp):
+    _, found = mentions(coder, nlp, "Ruritania rejected a United Nations appeal and federal police arrested him.")
+    codes = dict(found)
+    assert codes["a United Nations appeal"].code == "IGOUNO"
+    assert codes["federal police"].role == "COP"
+
+
+@pytest.mark.parametrize("text, code", [
+    ("then-New Jersey Governor Ana Lind", "USAGOV"),
+    ("then-New York mayor", "USAGOV"),
+    ("then-president Jan Kos", "GOV"),
+])
+def test_then_prefix_does_not_cut_the_title(coder, text, code):
+    assert code_of(coder, text) == code
+
+
+def code_of(coder, text):
+    return coder.resolve(text, date=dt.date(2020, 8, 1)).code

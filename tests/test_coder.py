@@ -155,3 +155,26 @@ def test_parsed_documents_carry_the_actor_matches_to_the_resolver(document_coder
     carried = ruler_matches(doc)
     assert carried is not None and {text.index("Chilean"), text.index("Peruvian")} <= set(carried.probes)
     assert doc.text == text and len(list(doc.sents)) >= 2
+
+
+# --- hand check of new corpus text: source of a misattached conjunct, capitals as authors, unknown names --------
+
+
+def test_conjunct_past_verb_takes_the_subject_of_the_reporting_verb(document_coder, nlp):
+    events = code_text(document_coder, nlp,
+                       "Ana Lind predicted President Jan Kos would lose the vote and urged voters to stay calm.",
+                       doc_date=dt.date(2030, 5, 2))
+    urged = [e for e in events if e["trigger"] == "urged"]
+    assert urged and all(e["source_text"] != "President Jan Kos" for e in urged)
+
+
+def test_capital_as_author_of_a_claim_is_its_government(document_coder, nlp):
+    events = code_text(document_coder, nlp, "The Russian government dismissed the claim from Berlin as groundless.",
+                       doc_date=dt.date(2030, 5, 2))
+    assert [(e["source_code"], e["target_code"]) for e in events] == [("RUSGOV", "DEUGOV")]
+
+
+def test_unknown_name_is_not_coded_as_its_country(document_coder, nlp):
+    events = code_text(document_coder, nlp, "In France, Zorbrak urged the French government to cut taxes.",
+                       doc_date=dt.date(2030, 5, 2))
+    assert events and all(e["source_code"] != "FRA" for e in events)

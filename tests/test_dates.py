@@ -331,6 +331,22 @@ def test_roundup_events_take_the_date_of_their_paragraph(nlp):
     assert date_of(nlp, bare, "fled", D(2025, 9, 9)) == (None, UNKNOWN)
 
 
+@pytest.mark.parametrize("first_line, expected", [
+    ("This monthly digest gathers what happened in the previous month.", D(2025, 8, 1)),
+    ("Monthly round-up: the valley in July", D(2025, 7, 1)),
+])
+def test_undated_roundup_events_take_the_month_the_roundup_covers(nlp, first_line, expected):
+    text = f"{first_line}\nThe rebels fled the valley. Later the governor praised the mayor."
+    assert date_of(nlp, text, "praised", D(2025, 9, 9)) == (expected, MONTH)
+
+
+def test_background_in_a_roundup_is_not_given_its_month(nlp):
+    text = ("This monthly digest gathers what happened in the previous month.\n"
+            "The rebels fled the valley. Farmers returned. The bridge reopened. Schools reopened. "
+            "The governor had praised the mayor.")
+    assert date_of(nlp, text, "praised", D(2025, 9, 9)) == (None, UNKNOWN)
+
+
 def test_undated_event_takes_the_episode_date_written_before_it(nlp):
     text = "On Thursday, rebels stormed the port. Soldiers arrested their commander."
     assert date_of(nlp, text, "arrested", D(2025, 9, 9)) == (D(2025, 9, 4), DAY)

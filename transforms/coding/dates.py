@@ -88,7 +88,8 @@ Dates with their own year in a purpose clause
       hailed", habitual "would kill");
     - a monthly or weekly round-up (its first line says "round-up", "roundup", "in review", "recap", "month in",
       "week in") gets, for an undated event, the latest DAY/MONTH date written in the three sentences before it
-      (MONTH precision at best), else UNKNOWN: its events happened over the weeks before publication.
+      (MONTH precision at best), else the month its first line says it covers ("compiled throughout the previous
+      month", "the region in August"), else UNKNOWN: its events happened over the weeks before publication.
 
 **Dates written elsewhere in the sentence** (``_past_context_date``, tried before the background rules except the
 perfect: "The election in 2013 saw a victory, and despite allegations of fraud, he ended the truce" -> 2013)
@@ -269,7 +270,7 @@ def resolve_event_date(
     if future and not (match.cameo_code.startswith("03") and match.modality != FUTURE):
         return None, UNKNOWN  # a plan with no date written: not the article's date (a pledge is dated when made)
     roundup = _roundup_date(doc, match, doc_date)
-    if roundup is not None:
+    if roundup is not None and roundup[0] is not None:
         return roundup
     past = None if _perfect(doc, match) else _past_context_date(doc, match, doc_date)
     if past is not None and past[0] is not None:
@@ -278,6 +279,9 @@ def resolve_event_date(
         return None, UNKNOWN
     if _PAST_MARKERS.search(doc[match.head].sent.text):
         return None, UNKNOWN  # "at the time", "years ago", "the last time": about the past, with no date written
+    if roundup is not None:  # a round-up item that is no background: the month the round-up covers, if it says
+        period = _roundup_period(_first_line(doc), doc_date)
+        return (period, MONTH) if period is not None else (None, UNKNOWN)
     spoken = _speech_date(doc, match, doc_date)
     if spoken is not None:
         return spoken
@@ -533,6 +537,10 @@ _DEATH = re.compile(r"\b(?:died|dies|passed away|is dead)\b", re.I)
 _AGE_OF_DEAD = re.compile(r"\b(?:he|she) was (?:aged )?\d{2,3}(?: years old)?\s*[.,;]", re.I)
 _ROUNDUP = re.compile(r"\b(?:round-?up|in review|recap|month in|week in|year in|monthly|weekly summary|"
                       r"what happened in)\b", re.IGNORECASE)
+#: A round-up's own period in its first line (``_roundup_period``).
+_PREVIOUS_MONTH = re.compile(r"\b(?:previous|past|last|preceding) month\b", re.IGNORECASE)
+_MONTH_NAME = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December)(?:,? \d{4})?\b")
 _SINCE_SPAN = re.compile(rf"^{_QUANT}\s+(?P<unit>year|month|decade)s?$")
 
 
@@ -883,8 +891,7 @@ def _dates_sentence(ent: "Span", verb: "Token") -> bool:
 def _roundup_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[tuple[Optional[dt.date], str]]:
     """For a round-up article (see the module docstring): the latest date written in the event's sentence or the
     three before it (MONTH precision at best), else UNKNOWN; None for other articles."""
-    first_line = doc_text(doc).lstrip().split("\n", 1)[0]
-    if not _ROUNDUP.search(first_line):
+    if not _ROUNDUP.search(_first_line(doc)):
         return None
     sent = doc[match.head].sent
     first = sent.start
@@ -897,6 +904,24 @@ def _roundup_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
         if ref is not None and ref[1] in (DAY, MONTH) and not _starts_after(ref[0], ref[1], doc_date):
             return _month_start(ref[0]), MONTH
     return None, UNKNOWN
+
+
+def _first_line(doc: "Doc") -> str:
+    return doc_text(doc).lstrip().split("\n", 1)[0]
+
+
+def _roundup_period(first_line: str, doc_date: dt.date) -> Optional[dt.date]:
+    """The month a round-up says it covers in its first line: "compiled throughout the previous month" (the month
+    before doc_date), "the region in August" (the latest August on or before doc_date); None when it names none."""
+    if _PREVIOUS_MONTH.search(first_line):
+        return _shift_month(_month_start(doc_date), -1)
+    named = _MONTH_NAME.search(first_line)
+    if named is None:
+        return None
+    ref = resolve_expression(named.group(0), doc_date=doc_date, future=False)
+    if ref is None or ref[1] != MONTH or _starts_after(ref[0], ref[1], doc_date):
+        return None
+    return _month_start(ref[0])
 
 
 # --- resolution rules -------------------------------------------------------------------------------------

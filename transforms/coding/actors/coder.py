@@ -266,14 +266,44 @@ class ActorCoder:
         return len(part) > 1 and has_actor_word and self.lexicon.role_of(part.root.text) is not None
 
     def _actor_like(self, span: "Span", ents: list["Span"], state: DocState) -> bool:
+        root = span.root
+        if self._named_thing(span, root) or self._abstract_use(span, root):
+            return False
         if _within(ents, span):
             return True
-        root = span.root
         if root.pos_ == "PROPN" and root.text[:1].isupper() and name_key(root.text) in state.names:
             return True  # "Katigbak apologized" after "the firm's CEO Carlo Katigbak": a name the NER left out
         if root.lower_ in GROUP_NOUNS:
             return True
         return self.lexicon.role_of(root.text) is not None or self.lexicon.role_of(root.lemma_) is not None
+
+    def _is_actor_word(self, tok) -> bool:
+        return (tok.ent_type_ in ACTOR_LABELS or tok.lower_ in GROUP_NOUNS or self.lexicon.role_of(tok.text) is not None
+                or self.lexicon.role_of(tok.lemma_) is not None)
+
+    def _named_thing(self, span: "Span", root) -> bool:
+        """The phrase names a thing after a kind of actor, not an actor: its head is a common noun that is no actor
+        word and its only actor words are role nouns compounded to it ("Court packing", "the army base", "a police
+        station"). A named actor so compounded stays the actor of the thing ("a UN resolution", "US mediation")."""
+        if root.pos_ != "NOUN" or self._is_actor_word(root):
+            return False
+        modifiers = [t for t in span if t.i != root.i and t.dep_ == "compound" and t.head.i == root.i]
+        others = [t for t in span if t.i != root.i and t.dep_ not in ("det", "compound", "amod", "nummod", "punct")]
+        if not modifiers or others or any(self.lexicon.lookup(t.text) for t in span if t.i != root.i):
+            return False
+        return any(self.lexicon.role_of(t.text) or self.lexicon.role_of(t.lemma_) for t in modifiers)
+
+    def _abstract_use(self, span: "Span", root) -> bool:
+        """A role noun used in its abstract sense: singular, lower-case, with no determiner, possessor, number or
+        name, and qualified by an adjective that is no actor word ("social justice", "racial justice" are no
+        judges)."""
+        if root.tag_ != "NN" or not root.text.islower() or self.lexicon.role_of(root.text) is None:
+            return False
+        kids = [t for t in root.children if span.start <= t.i < span.end]
+        if any(t.dep_ in ("det", "poss", "nummod", "compound") for t in kids):
+            return False
+        adjectives = [t for t in kids if t.dep_ == "amod"]
+        return bool(adjectives) and not any(self._is_actor_word(t) or self.lexicon.lookup(t.text) for t in adjectives)
 
     def _possessed_thing(self, span: "Span") -> bool:
         """The phrase names a thing an actor owns, not an actor: its head is no actor word (no role noun, group

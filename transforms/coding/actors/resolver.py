@@ -28,6 +28,8 @@ from transforms.coding.text import name_key
 
 _TOKEN = re.compile(r"\w+(?:[.’'&-]\w+)*\.?|[^\w\s]", re.UNICODE)
 _POSSESSIVE = re.compile(r"^(.+?)(['’]s)$")
+#: "then-", "now-" before a capitalised title or place ("then-New York mayor"): a word of its own, not part of the name.
+_TIME_PREFIX = re.compile(r"^(then|now)-(?=[A-Z])", re.IGNORECASE)
 _AFFIX = re.compile(r"^(.+?)(-(?:based|led|born|owned|run|made|backed|allied|aligned|sponsored|supported))$", re.IGNORECASE)
 #: Suffixes after which a country is the patron, not the actor's own ("Iran-backed militias").
 PATRON_SUFFIXES = frozenset({"-backed", "-allied", "-aligned", "-sponsored", "-supported"})
@@ -105,6 +107,10 @@ class MentionToken:
         return self.text.lower()
 
 
+def _shifted(tokens: list[MentionToken], by: int) -> list[MentionToken]:
+    return [MentionToken(t.text, t.start + by, t.end + by) for t in tokens]
+
+
 def tokenize(text: str) -> list[MentionToken]:
     """Split a mention into tokens (possessive 's and -based/-led suffixes split off)."""
     out: list[MentionToken] = []
@@ -112,7 +118,11 @@ def tokenize(text: str) -> list[MentionToken]:
         s, e, t = m.start(), m.end(), m.group()
         pm = _POSSESSIVE.match(t)
         am = _AFFIX.match(t)
-        if pm and len(pm.group(1)) > 1:
+        tm = _TIME_PREFIX.match(t)
+        if tm:  # "then-New Jersey Governor": the post held then, named by the words after the hyphen
+            out.append(MentionToken(text[s : s + len(tm.group(1))], s, s + len(tm.group(1))))
+            out += _shifted(tokenize(t[len(tm.group(0)):]), s + len(tm.group(0)))
+        elif pm and len(pm.group(1)) > 1:
             cut = s + len(pm.group(1))
             out += [MentionToken(text[s:cut], s, cut), MentionToken(text[cut:e], cut, e)]
         elif am:

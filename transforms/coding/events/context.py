@@ -148,12 +148,21 @@ def with_country(ref: ActorRef, country: str) -> ActorRef:
 
 
 def needs_country(ref: Optional[ActorRef]) -> bool:
-    """True for an actor mention without a country that may belong to one."""
+    """True for an actor mention without a country that may belong to one; not a name the coder did not know (a
+    person, a website): with no role, the country alone would make it the state (codebook 2.1)."""
     if ref is None or ref.mention is None or ref.actor.country:
         return False
+    if not (ref.actor.role or ref.actor.code) and _name_like(ref.actor.text):
+        return False  # an unknown name ("Pierce", "Wikinews"): the country alone would make it the state
     code = ref.actor.code or ""
     role = ref.actor.role or ""
     return not (code.startswith(tuple(STATELESS_ROLES)) or role in STATELESS_ROLES)
+
+
+def _name_like(text: str) -> bool:
+    """Every word of the mention is capitalised (a proper name), leaving out a leading article."""
+    words = [w for w in text.split() if w.lower() != "the"]
+    return bool(words) and all(w[:1].isupper() for w in words)
 
 
 def fill_countries(

@@ -104,7 +104,17 @@ def is_place_phrase(mention: ActorMention, doc) -> bool:
         break
     if head.dep_ != "pobj" or head.head.lower_ not in PLACE_PREPS:
         return False
+    if mention.actor.role and head.head.lower_ == "from" and head.head.head.pos_ in ("NOUN", "PROPN"):
+        return False  # a capital as the author of a thing: "the claim from Berlin", "a letter from Tokyo"
     return any(t.ent_type_ in PLACE_ENTS for t in doc[mention.start : mention.end]) or mention.actor.code == mention.actor.country
+
+
+def _misattached_conjunct(verb: Token, head: Token) -> bool:
+    """A finite past verb the parser conjoined to a reported clause in another tense: "Lind predicted the army would
+    withdraw and asked voters to stay calm" -- "asked" shares the subject of "predicted", not of "would withdraw"."""
+    if verb.tag_ != "VBD" or head.dep_ != "ccomp" or head.head is head or head.head.tag_ != "VBD":
+        return False
+    return head.tag_ == "VB" and any(c.dep_ == "aux" and c.tag_ == "MD" for c in head.children)
 
 
 class MentionIndex:
@@ -390,6 +400,8 @@ class EventPatternMatcher:
                 if objs and head.lemma_.lower() not in ("promise", "offer", "vow", "threaten"):
                     return objs[0], False
             if token.dep_ == "pcomp":
+                head = head.head
+            if token.dep_ == "conj" and _misattached_conjunct(token, head):
                 head = head.head
             found, _ = self._subject(head, depth + 1)
             return found, False
