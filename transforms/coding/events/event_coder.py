@@ -18,8 +18,9 @@ from transforms.coding.events.lexicon import (
     REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
 )
 from transforms.coding.events.matcher import (
-    CIRCUMSTANCE_PREPS, FIRST_PERSON, HEDGE_AUX, PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex,
-    Trigger, children, direct_object, infinitives, is_passive, is_place_phrase, kind_of, preposition_objects,
+    CIRCUMSTANCE_PREPS, FIRST_PERSON, HEDGE_AUX, OBJECT_DEPS, PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher,
+    MentionIndex, Trigger, children, direct_object, infinitives, is_passive, is_place_phrase, kind_of,
+    preposition_objects,
 )
 from transforms.coding.events.pronouns import may_be_one_person
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
@@ -47,6 +48,7 @@ _SUPPORT_CODES = frozenset({"051", "052"})
 _STATEMENT_ROOT = "01"  # make public statement: its conditions' words do not make event nouns background
 _CONSULT_ROOT = "04"
 _PHONE_CODE = "041"
+_APPEAL_ROOT = "02"
 _POLICE_ROLE = "COP"
 # participles whose "to"-infinitive is a purpose or a requirement ("designed to intimidate", "needed to impeach")
 _PURPOSE_PARTICIPLES = frozenset({"design", "need", "intend", "mean", "aim"})
@@ -362,6 +364,8 @@ class EventCoder:
             code, pattern_suffix = "111", "+grammar.naming"
         else:
             pattern_suffix = ""
+        if code.startswith(_APPEAL_ROOT) and tok.lemma_.lower() == "call" and children(tok, OBJECT_DEPS):
+            return []  # "called for X" asks; "called Ohio for the challenger" (its own object) is a media projection
         if code not in self.taxonomy:
             return []
         if comp is None and pattern.frame in PLAN_FRAMES and any(c.key == "xcomp" for c in pattern.conditions):

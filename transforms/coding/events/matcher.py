@@ -188,13 +188,8 @@ def direct_object(token: Token) -> Optional[Token]:
         found = children(token, PASSIVE_SUBJECT_DEPS)
     else:
         found = children(token, OBJECT_DEPS) or children(token, ("attr",))
-        if not found and token.dep_ == "conj" and not (
-            children(token, ("nsubj", "nsubjpass")) and children(token, ("prep", "xcomp", "ccomp", "advcl", "dative"))
-        ):
-            # "signed and ratified the treaty", "asked X to wait, but he declined"; a conjoined clause with its own
-            # subject and its own complement is not about the first verb's object ("X attacked Y and his campaign
-            # called for Z to ...")
-            found = children(token.head, OBJECT_DEPS)
+        if not found and token.dep_ == "conj":
+            found = children(token.head, OBJECT_DEPS)  # "signed and ratified the treaty"
         if not found and not children(token, ("xcomp", "ccomp", "prep")):
             for conj in children(token, ("conj",)):  # "donated and delivered the goods"
                 if conj.tag_.startswith("VB") and not children(conj, ("aux", "nsubj")):
