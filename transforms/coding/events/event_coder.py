@@ -227,7 +227,9 @@ class EventCoder:
         coded = {i: self._events_for(by_token[i], comp, sentence_index, index) for i, comp in adopted.items()}
         released = {adopted[i].token.i for i, found in coded.items() if not found and not (
             by_token[i].pattern.frame == INTENT and _no_commitment(by_token[i].token, adopted[i].token)
-        )}  # ... but what a reward is for, or what was agreed to be needed, is no act either
+        ) and not _reduced_passive(by_token[i].token)}
+        # ... but what a reward is for, what was agreed to be needed, or what someone "when asked to" do was asked
+        # to do, is no act either
         for trig in triggers:
             tok = trig.token
             if tok.i in governed and tok.i not in released:
@@ -401,6 +403,8 @@ class EventCoder:
         imperative = self.matcher.reported_imperative(tok)
 
         sources, direct = self.matcher.sources(tok, index)
+        if _reduced_passive(tok):
+            sources, direct = [], False  # "when asked to condemn them, X ...": who asked is not said
         if imperative is not None:
             # '"Release the prisoners," X told Y': X appeals to Y; nobody released anyone
             code = self.lexicon.map_code(APPEAL, code)
@@ -869,6 +873,13 @@ def _assault_code(
         if shoot.intersection(t.lemma_.lower() for t in words) or shoot.intersection(t.lower_ for t in words):
             return "182"  # killed in a shooting
     return "180"
+
+
+def _reduced_passive(tok: Token) -> bool:
+    """A participle clause with no subject and no agent ("when asked to condemn them, X ...", "if attacked, X
+    ..."): the main clause's subject undergoes the act, whose doer is not said."""
+    return (kind_of(tok) == "VERB" and tok.tag_ == "VBN" and tok.dep_ == "advcl"
+            and not children(tok, ("nsubj", "nsubjpass", "agent")))
 
 
 def _clash_code(code: str, trigger: Token, source: Optional[ActorRef], target: Optional[ActorRef]) -> str:
