@@ -735,3 +735,14 @@ def test_hand_check_unsaid_askers_and_plans(nlp, document_coder):
     assert events and {e["modality"] for e in events} == {"FUTURE"}
     events = code(nlp, document_coder, "The Kenyan president is to visit France next week.")
     assert events and {e["modality"] for e in events} == {"FUTURE"}
+
+
+def test_hand_check_questions_and_verbal_attacks(nlp, document_coder):
+    # a reported question is no appeal; a request to act is
+    assert code(nlp, document_coder, "The reporter asked the minister whether the army was ready.") == []
+    assert code(nlp, document_coder, "The senator asked why the governor did not act.") == []
+    assert code(nlp, document_coder, "The senator asked the governor if he would resign.") == []
+    assert {e["cameo_code"] for e in code(nlp, document_coder, "The senator asked the governor to resign.")} == {"0241"}
+    # attacking a politician on a topic is criticism; attacking soldiers on a road is violence
+    assert {e["cameo_code"] for e in code(nlp, document_coder, "The opposition continued to attack the president on his taxes.")} == {"111"}
+    assert {e["cameo_code"] for e in code(nlp, document_coder, "The rebels attacked the Kenyan soldiers on the road.")} == {"180"}

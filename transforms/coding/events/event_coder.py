@@ -366,6 +366,8 @@ class EventCoder:
             code, pattern_suffix = "111", "+grammar.naming"
         else:
             pattern_suffix = ""
+        if code.startswith(_APPEAL_ROOT) and _asks_a_question(tok):
+            return []  # "asked the minister whether ...", "asked why X did not act": a question, not a request
         if code.startswith(_APPEAL_ROOT) and tok.lemma_.lower() == "call" and children(tok, OBJECT_DEPS):
             return []  # "called for X" asks; "called Ohio for the challenger" (its own object) is a media projection
         if code not in self.taxonomy:
@@ -873,6 +875,18 @@ def _assault_code(
         if shoot.intersection(t.lemma_.lower() for t in words) or shoot.intersection(t.lower_ for t in words):
             return "182"  # killed in a shooting
     return "180"
+
+
+def _asks_a_question(verb: Token) -> bool:
+    """The verb's clause complement is a question ("asked whether / if ...", "asked why / how ..."), not a request
+    to act ("asked X to resign")."""
+    for clause in children(verb, ("ccomp", "advcl")):
+        for c in clause.children:
+            if c.dep_ == "mark" and c.lower_ in ("whether", "if"):
+                return True
+            if clause.dep_ == "ccomp" and c.tag_ in ("WRB", "WP", "WDT", "WP$") and c.i < clause.i:
+                return True
+    return False
 
 
 def _reduced_passive(tok: Token) -> bool:
