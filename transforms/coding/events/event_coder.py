@@ -890,10 +890,10 @@ def _asks_a_question(verb: Token) -> bool:
 
 
 def _reduced_passive(tok: Token) -> bool:
-    """A participle clause with no subject and no agent ("when asked to condemn them, X ...", "if attacked, X
-    ..."): the main clause's subject undergoes the act, whose doer is not said."""
+    """A participle clause with no subject, auxiliary or agent ("when asked to condemn them, X ...", "if attacked, X
+    ..."): the main clause's subject undergoes the act, whose doer is not said ("had attacked" is a finite clause)."""
     return (kind_of(tok) == "VERB" and tok.tag_ == "VBN" and tok.dep_ == "advcl"
-            and not children(tok, ("nsubj", "nsubjpass", "agent")))
+            and not children(tok, ("nsubj", "nsubjpass", "agent", "aux", "auxpass")))
 
 
 def _clash_code(code: str, trigger: Token, source: Optional[ActorRef], target: Optional[ActorRef]) -> str:

@@ -700,9 +700,6 @@ class EventPatternMatcher:
                     negated = True  # "no troops were injured"
             if token.dep_ == "xcomp" and token.head.lemma_.lower() == "go" and token.head.tag_ == "VBG":
                 future = True
-            if (token.dep_ == "xcomp" and token.head.lemma_.lower() == "be" and token.head.pos_ in ("AUX", "VERB")
-                    and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)):
-                future = True  # "is to visit", "were to storm": a plan or a schedule, not yet done
             scope_neg, scope_hedge = self._governor_scope(token)
             negated, hedged = negated or scope_neg, hedged or scope_hedge or self._alleged(token)
             clause = token
