@@ -741,3 +741,8 @@ def test_hand_check_questions_and_verbal_attacks(nlp, document_coder):
     # attacking a politician on a topic is criticism; attacking soldiers on a road is violence
     assert {e["cameo_code"] for e in code(nlp, document_coder, "The opposition continued to attack the president on his taxes.")} == {"111"}
     assert {e["cameo_code"] for e in code(nlp, document_coder, "The rebels attacked the Kenyan soldiers on the road.")} == {"180"}
+
+
+def test_hand_check_expelled_ambassador_is_174(nlp, document_coder):
+    events = code(nlp, document_coder, "Athens expelled the Libyan ambassador on Monday.")
+    assert {e["cameo_code"] for e in events} == {"174"}
