@@ -674,3 +674,75 @@ def test_a_fronted_participle_is_not_the_complement(nlp, document_coder):
     found = codes(code(nlp, document_coder, "Refusing to give up power, the Kenyan president agreed to talks with the opposition."))
     assert ("KENGOV", "036", "KENOPP") in found, found
     assert not any(c.startswith("12") and t == "KENOPP" for _, c, t in found), found
+
+
+# ---------------------------------------------------------------------- hand check of unseen news (handA)
+@pytest.mark.parametrize("text", [
+    "Officials said arrests were made in Portugal, Norway, Chile and the United Kingdom.",  # places, not arrestees
+    "During the televised debate, Smith called Jones a clown, a liar, and the worst mayor.",  # naming, no phone call
+    "Later that night, the AP also called Nevada for the governor.",  # a media projection, no appeal
+    "Residents are tired and fed up with the current mayor.",  # weariness, no aid
+    "The charity said the scandal would harm the community.",  # figurative harm
+    "Health officials confirmed it has infected over 200 people and killed three people.",  # a disease
+    "A father called the police on Sunday after his son found a bag of pills.",  # reporting a crime
+])
+def test_hand_check_non_events(nlp, document_coder, text):
+    assert code(nlp, document_coder, text) == []
+
+
+def test_hand_check_events_kept(nlp, document_coder):
+    assert ("GOV", "020", "CVL", "ASSERTED") in summary(code(nlp, document_coder, "The governor urged residents to evacuate."))
+    assert not any(e["cameo_code"] == "0233" for e in code(nlp, document_coder, "The governor urged residents to evacuate."))
+    assert {e["cameo_code"] for e in code(nlp, document_coder, "The army evacuated the villagers.")} == {"073"}
+    assert {e["cameo_code"] for e in code(nlp, document_coder, "The villagers were evacuated by the army.")} == {"073"}
+    assert {e["cameo_code"] for e in code(nlp, document_coder, "The senator called for the minister to resign.")} == {"0241"}
+    assert {e["cameo_code"] for e in code(nlp, document_coder, "Police arrested the protesters in Paris.")} == {"173"}
+    assert {e["cameo_code"] for e in code(nlp, document_coder, "The mayor called the police chief on Sunday.")} == {"041"}
+    # a deal announced by a third party is between its parties, not with the announcer
+    events = code(nlp, document_coder, "The administration announced new agreements between Israel and Egypt.")
+    assert {(e["source_code"], e["cameo_code"], e["target_code"]) for e in events} == {("ISR", "057", "EGY"), ("EGY", "057", "ISR")}
+    # two lists of parties: never the announcer, never a party of one list with a party of the other
+    for text in ("The administration announced new deals between Israel and Bahrain and between Serbia and Kosovo.",
+                 "The administration announced additional deals between Israel and Bahrain and between Serbia and Kosovo."):
+        for e in code(nlp, document_coder, text):
+            assert {e["source_code"], e["target_code"]} in ({"ISR", "BHR"}, {"SRB", "XKX"}), e
+
+
+def test_hand_check_codes_and_modality(nlp, document_coder):
+    def codes(text):
+        return {(e["source_code"], e["cameo_code"], e["target_code"], e["modality"]) for e in code(nlp, document_coder, text)}
+    # a party's claim of its own attack is not the narrator's fact
+    assert {m for *_, m in codes("Ruritania's army claimed to have killed 300 Kenyan soldiers.")} == {"HYPOTHETICAL"}
+    # economic ties are economic cooperation, diplomatic ties recognition
+    assert {c for _, c, _, _ in codes("Serbia and Kosovo opened economic ties on Monday.")} == {"061"}
+    assert {c for _, c, _, _ in codes("Bahrain opened diplomatic relations with Israel.")} == {"054"}
+    # a clash with no armed side is a violent protest
+    assert {c for _, c, _, _ in codes("Clashes with counter-protesters broke out in the capital on Monday.")} == {"145"}
+    # the police opening a criminal case investigate; a civil case is a lawsuit
+    assert {c for _, c, _, _ in codes("Police opened a criminal case against the bus driver.")} == {"091"}
+    assert {c for _, c, _, _ in codes("The family opened a civil case against the company.")} == {"115"}
+    # mourning the dead is a tribute (not coded); benefits received are no hosting
+    assert codes("The space agency paused its broadcast to mourn the cosmonaut's passing.") == set()
+    assert codes("Chess players in Kenya receive benefits from their governments.") == set()
+
+
+def test_hand_check_unsaid_askers_and_plans(nlp, document_coder):
+    # "when asked to": nobody named asks, and what was asked is not done
+    assert code(nlp, document_coder, "The governor made a vague statement about the militia when asked to condemn it.") == []
+    assert code(nlp, document_coder, "When asked to comment on the arrests, the minister declined.") == []
+
+
+def test_hand_check_questions_and_verbal_attacks(nlp, document_coder):
+    # a reported question is no appeal; a request to act is
+    assert code(nlp, document_coder, "The reporter asked the minister whether the army was ready.") == []
+    assert code(nlp, document_coder, "The senator asked why the governor did not act.") == []
+    assert code(nlp, document_coder, "The senator asked the governor if he would resign.") == []
+    assert {e["cameo_code"] for e in code(nlp, document_coder, "The senator asked the governor to resign.")} == {"0241"}
+    # attacking a politician on a topic is criticism; attacking soldiers on a road is violence
+    assert {e["cameo_code"] for e in code(nlp, document_coder, "The opposition continued to attack the president on his taxes.")} == {"111"}
+    assert {e["cameo_code"] for e in code(nlp, document_coder, "The rebels attacked the Kenyan soldiers on the road.")} == {"180"}
+
+
+def test_hand_check_expelled_ambassador_is_174(nlp, document_coder):
+    events = code(nlp, document_coder, "Athens expelled the Libyan ambassador on Monday.")
+    assert {e["cameo_code"] for e in events} == {"174"}

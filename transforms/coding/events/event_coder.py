@@ -18,8 +18,9 @@ from transforms.coding.events.lexicon import (
     REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
 )
 from transforms.coding.events.matcher import (
-    CIRCUMSTANCE_PREPS, FIRST_PERSON, HEDGE_AUX, PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher, MentionIndex,
-    Trigger, children, direct_object, infinitives, is_passive, is_place_phrase, kind_of, preposition_objects,
+    CIRCUMSTANCE_PREPS, FIRST_PERSON, HEDGE_AUX, OBJECT_DEPS, PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher,
+    MentionIndex, Trigger, children, direct_object, infinitives, is_passive, is_place_phrase, kind_of,
+    preposition_objects,
 )
 from transforms.coding.events.pronouns import may_be_one_person
 from transforms.coding.model import ASSERTED, FUTURE, HYPOTHETICAL, NEGATED, TEXT, Actor, ActorMention, EventMatch
@@ -46,6 +47,9 @@ _MEDIATION_CODE = "045"  # "brokered [a ceasefire] between A and B": the mediati
 _SUPPORT_CODES = frozenset({"051", "052"})
 _STATEMENT_ROOT = "01"  # make public statement: its conditions' words do not make event nouns background
 _CONSULT_ROOT = "04"
+_PHONE_CODE = "041"
+_APPEAL_ROOT = "02"
+_POLICE_ROLE = "COP"
 # participles whose "to"-infinitive is a purpose or a requirement ("designed to intimidate", "needed to impeach")
 _PURPOSE_PARTICIPLES = frozenset({"design", "need", "intend", "mean", "aim"})
 # nouns whose relative clause defines a procedure ("the process by which ...")
@@ -74,6 +78,9 @@ _LAWS = frozenset({"law", "constitution", "legislation", "statute"})
 _COOPERATION_ROOTS = ("03", "09")
 # roots of cooperation whose object's "with" phrase names the partner ("endorsed an agreement with X"): 03 .. 08
 _PARTNER_ROOTS = ("03", "08")
+# acts whose target is a person or a group of people, never the country where they happen: arrest and detention,
+# expulsion of individuals, abduction
+_PERSON_TARGET_CODES = ("173", "174", "181")
 COMPLEMENT_DEPS = ("xcomp", "ccomp", "dobj", "obj", "pobj", "acl", "advcl", "nsubjpass", "attr")
 # an event noun of violence is news only in an event frame: the object of a light verb ("launched an attack") or
 # the subject of one of these ("the attack killed ...", "the raid took place"); "the war", "the battle for X" are not
@@ -90,6 +97,8 @@ _STATE_ROLES = frozenset({"GOV", "MIL", "COP", "JUD", "SPY", "LEG", "ELI", "PTY"
 # assault (18x), not military force (19x): codebook section 3, "beat / stabbed / shot (non-military attacker) -> 182
 # (or 180 when the means are unclear)", section 7 "killing by stabbing 1823"
 _ARMED_ROLES = frozenset({"MIL", "REB", "INS", "SPY"})
+_CLASH_WORDS = frozenset({"clash", "skirmish", "scuffle", "brawl"})
+_RIOT_CODE = "145"
 # the agent an event implies when the sentence names none (codebook sections 3 and 7): violence by an unidentified
 # armed actor, an arrest by the police
 _UNIDENTIFIED_ATTACKER = Actor(text="", code="UAF", role="UAF")
@@ -218,7 +227,9 @@ class EventCoder:
         coded = {i: self._events_for(by_token[i], comp, sentence_index, index) for i, comp in adopted.items()}
         released = {adopted[i].token.i for i, found in coded.items() if not found and not (
             by_token[i].pattern.frame == INTENT and _no_commitment(by_token[i].token, adopted[i].token)
-        )}  # ... but what a reward is for, or what was agreed to be needed, is no act either
+        ) and not _reduced_passive(by_token[i].token)}
+        # ... but what a reward is for, what was agreed to be needed, or what someone "when asked to" do was asked
+        # to do, is no act either
         for trig in triggers:
             tok = trig.token
             if tok.i in governed and tok.i not in released:
@@ -355,6 +366,10 @@ class EventCoder:
             code, pattern_suffix = "111", "+grammar.naming"
         else:
             pattern_suffix = ""
+        if code.startswith(_APPEAL_ROOT) and _asks_a_question(tok):
+            return []  # "asked the minister whether ...", "asked why X did not act": a question, not a request
+        if code.startswith(_APPEAL_ROOT) and tok.lemma_.lower() == "call" and children(tok, OBJECT_DEPS):
+            return []  # "called for X" asks; "called Ohio for the challenger" (its own object) is a media projection
         if code not in self.taxonomy:
             return []
         if comp is None and pattern.frame in PLAN_FRAMES and any(c.key == "xcomp" for c in pattern.conditions):
@@ -390,6 +405,8 @@ class EventCoder:
         imperative = self.matcher.reported_imperative(tok)
 
         sources, direct = self.matcher.sources(tok, index)
+        if _reduced_passive(tok):
+            sources, direct = [], False  # "when asked to condemn them, X ...": who asked is not said
         if imperative is not None:
             # '"Release the prisoners," X told Y': X appeals to Y; nobody released anyone
             code = self.lexicon.map_code(APPEAL, code)
@@ -452,7 +469,14 @@ class EventCoder:
         recip = RECIPROCAL in pattern.flags or (comp is not None and RECIPROCAL in comp.pattern.flags)
         if not targets and recip and len(sources) >= 2:
             pairs = [(a, b) for a, b in itertools.permutations(sources, 2)]
-        elif between and not sources and len(targets) >= 2 and recip:
+        elif between and len(targets) >= 2 and recip and not sources:
+            pairs = [(a, b) for a, b in itertools.permutations(targets, 2)]
+        elif between and len(targets) >= 2 and recip and not _party_of(sources, targets):
+            # "X announced / hosted talks (a deal) between A and B": the act is between A and B, X is no party to it;
+            # with several "between" lists ("between A and B and between C and D") who pairs with whom is unclear
+            groups = _between_groups(targets, tok.doc)
+            if len(groups) != 1:
+                return []
             pairs = [(a, b) for a, b in itertools.permutations(targets, 2)]
         else:
             for s in sources or [None]:
@@ -507,6 +531,10 @@ class EventCoder:
             # (codebook 7.1, point 4)
             pairs = [(s, None if t is not None and (not t.actor.resolved or t.actor.role == _MEDIA_ROLE) else t)
                      for s, t in pairs]
+        if code == _PHONE_CODE:
+            # a private person calling the police (or an emergency line) reports a crime, it is no consultation
+            pairs = [(s, None if t is not None and t.actor.role == _POLICE_ROLE
+                      and (s is None or s.actor.role in _PRIVATE_ROLES or not s.actor.role) else t) for s, t in pairs]
         if code == _VISIT_CODE:
             # a trip is news when a political actor makes it: not an unnamed traveller, nor a private person or a
             # refugee moving to a country ("X came to the UK years ago")
@@ -527,6 +555,7 @@ class EventCoder:
         for s, t in pairs:
             pair_code = _assault_code(code, tok, s, t, lexicon=self.lexicon)
             pair_code = _policy_protest_code(pair_code, tok, lexicon=self.lexicon)
+            pair_code = _clash_code(pair_code, tok, s, t)
             s = _attacker(s, pair_code)
             confidence = self._confidence(s, t, direct, pattern, comp)
             features = event_features(
@@ -604,10 +633,11 @@ class EventCoder:
         if not refs and _PARTNER_ROOTS[0] <= (comp or trig).pattern.code[:2] <= _PARTNER_ROOTS[1]:
             # "endorsed an agreement [with X]", "approved the deal [with X]": the partner of what is agreed to
             refs = self._partner(trig.token, index)
-        if not refs:
+        if not refs and not (comp or trig).pattern.code.startswith(_PERSON_TARGET_CODES):
             # the country where the event takes place ("lifted the curfew in X", "blockades in X"); kept below only
             # when it is another country than the source's (see _place_target)
-            # ... also of an uncoded complement ("threatened to resume attacks in X")
+            # ... also of an uncoded complement ("threatened to resume attacks in X"); never for acts done to
+            # persons ("arrests were made in X and Y": the place is where, nobody arrests a country)
             xcomps = infinitives(trig.token) if trig.pattern.frame is not None else []
             for tok in ([comp.token] if comp is not None else []) + [trig.token] + xcomps:
                 refs = self.matcher.location_target(tok, index)
@@ -847,6 +877,36 @@ def _assault_code(
     return "180"
 
 
+def _asks_a_question(verb: Token) -> bool:
+    """The verb's clause complement is a question ("asked whether / if ...", "asked why / how ..."), not a request
+    to act ("asked X to resign")."""
+    for clause in children(verb, ("ccomp", "advcl")):
+        for c in clause.children:
+            if c.dep_ == "mark" and c.lower_ in ("whether", "if"):
+                return True
+            if clause.dep_ == "ccomp" and c.tag_ in ("WRB", "WP", "WDT", "WP$") and c.i < clause.i:
+                return True
+    return False
+
+
+def _reduced_passive(tok: Token) -> bool:
+    """A participle clause with no subject, auxiliary or agent ("when asked to condemn them, X ...", "if attacked, X
+    ..."): the main clause's subject undergoes the act, whose doer is not said ("had attacked" is a finite clause)."""
+    return (kind_of(tok) == "VERB" and tok.tag_ == "VBN" and tok.dep_ == "advcl"
+            and not children(tok, ("nsubj", "nsubjpass", "agent", "aux", "auxpass")))
+
+
+def _clash_code(code: str, trigger: Token, source: Optional[ActorRef], target: Optional[ActorRef]) -> str:
+    """A clash in which no side is an armed force (protesters and police, rival crowds) is a violent protest (145),
+    not military force (190): "clashes with counter-protesters broke out"."""
+    if code != "190" or trigger.lemma_.lower() not in _CLASH_WORDS:
+        return code
+    sides = [ref.actor for ref in (source, target) if ref is not None and ref.mention is not None]
+    if not sides or any((a.role or "") in _ARMED_ROLES or (a.country and not a.role) for a in sides):
+        return code
+    return _RIOT_CODE
+
+
 def _means_context(trigger: Token) -> list:
     """The trigger's sentence, then up to _MEANS_CONTEXT sentences before it (nearest first)."""
     sents = [trigger.sent]
@@ -916,14 +976,39 @@ def _policy_protest_code(code: str, trigger: Token, *, lexicon: Lexicon) -> str:
     return code
 
 
+def _party_of(sources: list[ActorRef], targets: list[ActorRef]) -> bool:
+    """Some source is also one of the targets (the same code): "A signed a pact between A and B"."""
+    codes = {t.actor.code for t in targets if t.actor.code}
+    return any(s.actor.code in codes for s in sources if s.actor.code)
+
+
+def _between_groups(targets: list[ActorRef], doc: Doc) -> set[int]:
+    """The "between" prepositions the targets' mentions hang from (one per list of parties)."""
+    groups = set()
+    for ref in targets:
+        if ref.mention is None:
+            continue
+        node = doc[ref.mention.start : ref.mention.end].root
+        while node.lower_ != "between" and node.head.i != node.i:
+            node = node.head
+        groups.add(node.i if node.lower_ == "between" else -1)
+    return groups
+
+
 def _names_in_quotes(verb: Token) -> bool:
-    """'called X "a disgrace"' / 'called X a "smash and grab"': the object is followed by a quoted description."""
+    """'called X "a disgrace"' / 'called X a "smash and grab"': the object is followed by a quoted description; or
+    'called X a clown' when the parser folds the description into the object ("X a clown": a name followed by an
+    article inside the object phrase, or an apposition to it)."""
     obj = direct_object(verb)
     if obj is None:
         return False
     doc = verb.doc
     end = min(obj.right_edge.i + 4, verb.sent.end)
-    return any(t.text in QUOTE_TOKENS for t in doc[obj.i + 1 : end])
+    if any(t.text in QUOTE_TOKENS for t in doc[obj.i + 1 : end]):
+        return True
+    phrase = list(obj.subtree)
+    return any(t.tag_ in ("NNP", "NNPS") and n.dep_ == "det" and n.lower_ in ("a", "an")
+               for t, n in zip(phrase, phrase[1:]))
 
 
 def _is_state(ref: ActorRef, doc: Doc) -> bool:

@@ -25,6 +25,8 @@ REQUEST_AUX = frozenset({"must", "should"})
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "i", "him", "her", "them", "us", "who", "which", "that"})
 SINGULAR_PERSONAL = frozenset({"he", "she", "him", "her", "his", "hers"})
 ALLEGED_ADV = frozenset({"allegedly", "purportedly", "supposedly", "reputedly"})
+# verbs of allegation whose infinitive complement is claimed, not established ("claimed to have shot down X")
+CLAIM_VERBS = frozenset({"claim", "allege", "purport", "rumour", "rumor", "suspect"})
 FIRST_PERSON = frozenset({"i", "we"})  # "we must ...": the speaker's own side
 THIRD_PERSON = frozenset({"he", "she", "it", "they", "him", "her", "them", "his", "its", "their", "hers", "theirs"})
 SOURCE_PREPS = ("of", "from", "in", "at", "throughout", "across")
@@ -358,10 +360,11 @@ class EventPatternMatcher:
         return token.lower_.split("-")[-1] in values
 
     def _is_actor(self, token: Token, mentions: MentionIndex) -> bool:
-        """The phrase names an actor: its head, a modifier, a "from" phrase or the "of" phrase of a people noun
-        ("members of X") is a mention; "caucuses in X", "a statue of X", "the duties of X" are not actors."""
+        """The phrase names an actor: its head or a modifier is a mention, or the "of" / "from" phrase of a people
+        noun ("members of X", "a delegation from X"); "caucuses in X", "a statue of X", "the duties of X",
+        "benefits from X" are not actors."""
         return any(
-            mentions.in_tokens(self._np_region(t, ("of", "from") if t.lemma_.lower() in MEMBER_NOUNS else ("from",)))
+            mentions.in_tokens(self._np_region(t, ("of", "from") if t.lemma_.lower() in MEMBER_NOUNS else ()))
             for t in [token, *token.conjuncts]
         )
 
@@ -797,6 +800,8 @@ class EventPatternMatcher:
             head = node.head
             if node.dep_ in ("ccomp", "acl", "relcl") and head.lemma_.lower() in self.lexicon.allegation_verbs:
                 return head
+            if node.dep_ == "xcomp" and head.lemma_.lower() in CLAIM_VERBS:
+                return head  # "claimed to have killed 300 soldiers", "is alleged to have bribed": the claim, not a fact
             if node.dep_ == "acl" and head.lemma_.lower() in ("report", "claim", "allegation", "accusation", "rumour", "rumor", "speculation"):
                 return self.allegation_verb(head) or head  # "reports that its troops attacked"
             if node.dep_ not in ("conj", "xcomp", "ccomp", "acl", "dobj", "pobj", "prep"):
