@@ -62,7 +62,6 @@ _CONSEQUENCE_VERBS = frozenset({"result", "lead", "culminate"})
 _PARTICIPATION_VERBS = frozenset({"join", "attend", "participate", "take"})
 _VISIT_CODE = "042"  # make a visit
 _MEDIA_ROLE = "MED"
-_PRIVATE_ROLES = frozenset({"CVL", "REF"})  # private persons: their trips are no visits
 _RESIGN_CODE = "0831"  # resign under pressure
 _RESIGNATION_DEMANDS = frozenset({"0241", "1041"})  # appeal / demand for a resignation
 _PROTEST_ROOT = "14"
@@ -110,8 +109,8 @@ _IMPLIED_AGENTS_BY_WORD = {
     **dict.fromkeys(("charge", "indict", "jail", "imprison", "sentence", "sentencing", "convict"), _JUDICIARY),
     "impeach": Actor(text="", code="LEG", role="LEG"),
 }
-# an assault (18x) by a private person (a worker, a resident, veterans) is by an unidentified attacker: codebook
-# section 7, "UAF when the text only says gunman/attacker"
+# private persons and bodies: their trips are no visits, and an assault (18x) by one (a worker, a resident,
+# veterans) is by an unidentified attacker (codebook section 7, "UAF when the text only says gunman/attacker")
 _PRIVATE_ROLES = frozenset({"CVL", "LAB", "BUS", "EDU", "AGR", "HLH", "MED", "REL", "REF"})
 _ASSAULT_ROOT = "18"
 # the word lists of the means of a killing are the @assault_kill, @assault_shoot, @assault_stab and @military_means
