@@ -18,16 +18,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import glob
 import json
 import os
 import sys
 import tempfile
 from typing import Callable, Iterable, Optional
 
-import fastavro
-
 from evaluation.gold import read_jsonl
+from evaluation.job import job_argv, read_events
 
 PLOVER_RENAMES = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE", "FIGHT": "ASSAULT"}
 LEGACY_COUNTRIES = {"JAP": "JPN", "ITL": "ITA", "VTN": "VNM"}
@@ -111,30 +109,22 @@ def build_sentence_coder(args: argparse.Namespace) -> Callable[[list[tuple[str, 
                 for index, (text, date) in enumerate(items):
                     record = {"id": _sentence_id(index), "text": text, "date": date.isoformat() if date else None}
                     handle.write(json.dumps(record) + "\n")
-            argv = [f"--input={corpus}", f"--output={tmp}/out", "--formats=avro", "--dedup=off",
-                    f"--spacy_model={args.spacy_model}"]
-            for option in ("actors_file", "patterns_file"):
-                if getattr(args, option, None):
-                    argv.append(f"--{option}={getattr(args, option)}")
-            if getattr(args, "no_sentence_filter", False):
-                argv.append("--no_sentence_filter")
+            argv = job_argv(args, corpus=corpus, output=f"{tmp}/out")
             if getattr(args, "min_confidence", None) is not None:
                 argv.append(f"--min_confidence={args.min_confidence}")
             with contextlib.redirect_stdout(sys.stderr):  # the job's summary line must not mix with the JSON
                 extract_events.run(argv)
             by_doc: dict[str, list[dict]] = {}
-            for path in sorted(glob.glob(f"{tmp}/out/avro/events/dt=*/*.avro")):
-                with open(path, "rb") as handle:
-                    for event in fastavro.reader(handle):
-                        by_doc.setdefault(event["doc_id"], []).append(
-                            {
-                                "code": event["cameo_code"],
-                                "plover_type": event["plover_type"],
-                                "source": record_country(event["source_code"], event["source_country"]),
-                                "target": record_country(event["target_code"], event["target_country"]),
-                                "modality": event["modality"],
-                            }
-                        )
+            for event in read_events(f"{tmp}/out"):
+                by_doc.setdefault(event["doc_id"], []).append(
+                    {
+                        "code": event["cameo_code"],
+                        "plover_type": event["plover_type"],
+                        "source": record_country(event["source_code"], event["source_country"]),
+                        "target": record_country(event["target_code"], event["target_country"]),
+                        "modality": event["modality"],
+                    }
+                )
         return [by_doc.get(_sentence_id(index), []) for index in range(len(items))]
 
     return code

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import glob
 import hashlib
 import json
 import os
@@ -36,6 +35,7 @@ import tempfile
 from typing import Iterable, Optional, Sequence
 
 from evaluation.gold import GoldError, read_jsonl
+from evaluation.job import job_argv, read_events
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "wikinews.jsonl"
@@ -344,8 +344,6 @@ def _pipeline_accepts(flag: str) -> bool:
 
 def run_pipeline(lines: dict[str, bytes], args: argparse.Namespace) -> list[dict]:
     """Run the real extract_events job on the articles; returns its Avro event records."""
-    import fastavro
-
     from pipelines import extract_events
 
     with tempfile.TemporaryDirectory(prefix="demarche-news-eval-") as tmp:
@@ -353,21 +351,12 @@ def run_pipeline(lines: dict[str, bytes], args: argparse.Namespace) -> list[dict
         with open(corpus, "wb") as handle:
             for doc_id in sorted(lines):
                 handle.write(lines[doc_id] + b"\n")
-        argv = [f"--input={corpus}", f"--output={tmp}/out", "--formats=avro", "--dedup=off",
-                f"--spacy_model={args.spacy_model}"]
-        for option in ("actors_file", "patterns_file"):
-            if getattr(args, option, None):
-                argv.append(f"--{option}={getattr(args, option)}")
-        if getattr(args, "no_sentence_filter", False):
-            argv.append("--no_sentence_filter")
+        argv = job_argv(args, corpus=corpus, output=f"{tmp}/out")
         if args.min_confidence is not None and _pipeline_accepts("--min_confidence"):
             argv.append("--min_confidence=0")  # the evaluator applies the threshold itself
         with contextlib.redirect_stdout(sys.stderr):
             extract_events.run(argv)
-        events = []
-        for path in sorted(glob.glob(f"{tmp}/out/avro/events/dt=*/*.avro")):
-            with open(path, "rb") as handle:
-                events.extend(fastavro.reader(handle))
+        events = list(read_events(f"{tmp}/out"))
     return events
 
 
