@@ -14,7 +14,7 @@ from transforms.coding.events.context import (
     target_countries,
 )
 from transforms.coding.events.lexicon import (
-    APPEAL, COMPLEMENT_ONLY_FRAMES, DEMAND, DENY, EMBEDDED, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT,
+    APPEAL, COMPLEMENT_ONLY_FRAMES, DEMAND, DENY, FUTURE_FRAME, INTENT, PLAN_FRAMES, RECIPROCAL, REJECT,
     REQUEST_FRAMES, SCHEDULED, Lexicon, Pattern,
 )
 from transforms.coding.events.matcher import (
@@ -233,8 +233,6 @@ class EventCoder:
             tok = trig.token
             if tok.i in governed and tok.i not in released:
                 continue
-            if EMBEDDED in trig.pattern.flags:
-                continue  # "announced his resignation": only what is called for or demanded is coded
             if tok.i in consumed_by_verbs:
                 continue
             found = coded[tok.i] if tok.i in coded else self._events_for(trig, None, sentence_index, index)

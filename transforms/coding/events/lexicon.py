@@ -41,10 +41,7 @@ WORD_LIST_DIRECTIVES = {
 }
 # "+recip": the event holds both ways between its actors ("X and Y met")
 RECIPROCAL = "recip"
-# "+embedded": the pattern codes only the content of a complement-taking predicate ("called for [X's resignation]"
-# 0241, "demanded [his resignation]" 1041); on its own the word is no event ("announced his resignation")
-EMBEDDED = "embedded"
-FLAGS = frozenset(FRAME_FLAGS + (RECIPROCAL, EMBEDDED))
+FLAGS = frozenset(FRAME_FLAGS + (RECIPROCAL,))
 MAP_NAMES = frozenset(FRAME_FLAGS) - {FUTURE_FRAME, SCHEDULED}
 # frames that look through to the event of their complement ("agreed to [meet]", "is due to [visit]")
 PLAN_FRAMES = frozenset({INTENT, FUTURE_FRAME, SCHEDULED})
