@@ -19,7 +19,7 @@ from transforms.coding.events.lexicon import (
 )
 from transforms.coding.events.matcher import (
     CIRCUMSTANCE_PREPS, FIRST_PERSON, HEDGE_AUX, OBJECT_DEPS, PLACE_ENTS, REQUEST_AUX, ActorRef, EventPatternMatcher,
-    MentionIndex, Trigger, children, direct_object, infinitives, is_passive, is_place_phrase, kind_of,
+    MentionIndex, Trigger, children, direct_object, infinitives, is_passive, is_place_phrase, kind_of, names_only_a_place,
     preposition_objects,
 )
 from transforms.coding.events.pronouns import may_be_one_person
@@ -1022,10 +1022,7 @@ def _names_place(ref: ActorRef, doc: Doc) -> bool:
     """The actor is a place: a country alone, or a mention whose words are all place names ("Geneva", "New York")."""
     if ref.actor.country and ref.actor.code == ref.actor.country:
         return True
-    if ref.mention is None:
-        return False
-    words = [t for t in doc[ref.mention.start : ref.mention.end] if not (t.is_punct or t.lower_ == "the")]
-    return bool(words) and all(t.ent_type_ in PLACE_ENTS for t in words)
+    return ref.mention is not None and names_only_a_place(ref.mention, doc)
 
 
 def _same_actor(source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc) -> bool:
@@ -1053,18 +1050,12 @@ def _same_actor(source: Optional[ActorRef], target: Optional[ActorRef], doc: Doc
     if source.actor.name and source.actor.name == target.actor.name:
         return True
     words = doc[target.mention.start : target.mention.end]
-    if _names_only_a_place(target.mention, doc) or _names_only_a_place(source.mention, doc):
+    if names_only_a_place(target.mention, doc) or names_only_a_place(source.mention, doc):
         return True  # a place read as its state ("between Tokyo and Seoul") is that state, not a second actor
     if source.actor.name and target.actor.name:
         return False  # two people the text names ("the president asked his adviser Jan Kos to resign")
     own_words = target.direct and target.actor.country_source == TEXT
     return not own_words or any(t.ent_type_ in PLACE_ENTS for t in words)
-
-
-def _names_only_a_place(mention: ActorMention, doc: Doc) -> bool:
-    """Every word of the mention (but "the" and punctuation) is part of a place name: "Tokyo", "the United States"."""
-    words = [t for t in doc[mention.start : mention.end] if not (t.is_punct or t.lower_ == "the")]
-    return bool(words) and all(t.ent_type_ in PLACE_ENTS for t in words)
 
 
 def _aim_infinitive(token: Token) -> bool:

@@ -91,12 +91,17 @@ class ActorRef:
     direct: bool = True
 
 
+def names_only_a_place(mention: ActorMention, doc) -> bool:
+    """Every word of the mention (but "the" and punctuation) is part of a place name: "Tokyo", "the United States"."""
+    words = [t for t in doc[mention.start : mention.end] if not (t.is_punct or t.lower_ == "the")]
+    return bool(words) and all(t.ent_type_ in PLACE_ENTS for t in words)
+
+
 def is_place_phrase(mention: ActorMention, doc) -> bool:
     """The mention names a place in a locative phrase ("in Pakistan", "at the Tunis airport", "in Tunis, Sfax and
     Sousse", "in Nairobi"): a country-level actor, or a place name the actor coder reads as its government (a
     capital), governed by a place preposition."""
-    words = [t for t in doc[mention.start : mention.end] if not (t.is_punct or t.lower_ == "the")]
-    if mention.actor.role and not (words and all(t.ent_type_ in PLACE_ENTS for t in words)):
+    if mention.actor.role and not names_only_a_place(mention, doc):
         return False  # "the Kenyan police"; but a capital standing for its government is a place here: "in Nairobi"
     head = doc[mention.end - 1]
     for _ in range(4):  # through list members and appositions: "in Tunis, Sfax and Sousse"
