@@ -906,8 +906,19 @@ def _roundup_date(doc: "Doc", match: EventMatch, doc_date: dt.date) -> Optional[
     return None, UNKNOWN
 
 
+_FIRST_LINE_KEY = "demarche_first_line"
+
+
 def _first_line(doc: "Doc") -> str:
-    return doc_text(doc).lstrip().split("\n", 1)[0]
+    """The document's first non-blank line (where a round-up says what it covers), found once per Doc: it is asked
+    for every event, and splitting the text would copy the whole article each time."""
+    line = doc.user_data.get(_FIRST_LINE_KEY)
+    if line is None:
+        text = doc_text(doc)
+        start = len(text) - len(text.lstrip())
+        end = text.find("\n", start)
+        line = doc.user_data[_FIRST_LINE_KEY] = text[start:] if end < 0 else text[start:end]
+    return line
 
 
 def _roundup_period(first_line: str, doc_date: dt.date) -> Optional[dt.date]:
